@@ -1,0 +1,45 @@
+/** The `chat-presence` command: serve, import, user, token. */
+import { Command } from "commander";
+import { DEMO_PASSWORD, DEMO_SEED } from "./demo.ts";
+import { registerOperatorCommands } from "./operator.ts";
+import { DEFAULT_DB, integer } from "./options.ts";
+import { startServer, VERSION } from "./server.ts";
+
+const program = new Command("chat-presence")
+  .version(VERSION)
+  .description("SuperOffice-compatible chat presence server");
+
+program
+  .command("serve")
+  .description("serve the REST, Agents and SOAP APIs")
+  .option("--port <port>", "TCP port (env PORT)", integer, Number(process.env.PORT ?? 8080))
+  .option("--host <host>", "address to bind (env HOST)", process.env.HOST ?? "127.0.0.1")
+  .option("--db <location>", "SQLite file path (env DATABASE_URL)", DEFAULT_DB)
+  .option("--seed <file>", "import this directory file at start (upsert)")
+  .option("--online", "SuperOffice Online rules: SO-AppToken required, Basic refused")
+  .option("--demo", "load a small demo directory into an empty store")
+  .option("--trust-proxy", "honour X-Forwarded-* headers from a reverse proxy")
+  .option("--body-limit <bytes>", "largest request body accepted", integer, 1024 * 1024)
+  .option("--log-level <level>", "fatal, error, warn, info, debug", process.env.LOG_LEVEL ?? "info")
+  .action(async (options) => {
+    const server = await startServer({ ...options, logger: { level: options.logLevel } });
+    if (options.demo) {
+      const names = DEMO_SEED.users.map((u) => `${u.username} (${u.role})`).join(", ");
+      console.log(
+        `Demo directory ${server.demoLoaded ? "loaded" : "already present"}. Sign in as ${names}; password "${DEMO_PASSWORD}".`,
+      );
+    }
+    console.log(`chat-presence listening on ${server.url} (store: ${options.db})`);
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.once(signal, () => {
+        server.close().then(() => process.exit(0));
+      });
+    }
+  });
+
+registerOperatorCommands(program);
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  console.error(`chat-presence: ${error.message}`);
+  process.exit(1);
+});

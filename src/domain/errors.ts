@@ -1,0 +1,166 @@
+/**
+ * The central registry of coded errors. Every protocol renders these the same way:
+ * REST/Agents as SuperOffice's JSON error body, SOAP as ExceptionInfo or a Fault.
+ * Messages are templates; `{name}` placeholders are filled from the error's params.
+ */
+export type Language = "en" | "nb";
+
+interface ErrorDefinition {
+  status: number;
+  /** The .NET-style exception name SuperOffice clients see in ErrorType / ExceptionType. */
+  type: string;
+  en: string;
+  nb: string;
+}
+
+export const ERRORS = {
+  PRES_ERR_BAD_BODY: {
+    status: 400,
+    type: "ArgumentException",
+    en: "The request body is not valid: {detail}",
+    nb: "Forespørselen er ugyldig: {detail}",
+  },
+  PRES_ERR_BAD_ENTRY: {
+    status: 400,
+    type: "ArgumentException",
+    en: "Entry {index} (UserId {userId}) is not valid: {detail}",
+    nb: "Element {index} (UserId {userId}) er ugyldig: {detail}",
+  },
+  PRES_ERR_UNKNOWN_USER: {
+    status: 400,
+    type: "ArgumentException",
+    en: "Entry {index}: there is no chat user with UserId {userId}",
+    nb: "Element {index}: det finnes ingen chatbruker med UserId {userId}",
+  },
+  PRES_ERR_BAD_QUERY: {
+    status: 400,
+    type: "ArgumentException",
+    en: "The query parameter {name} is not valid: {detail}",
+    nb: "Spørringsparameteren {name} er ugyldig: {detail}",
+  },
+  PRES_ERR_UNAUTHENTICATED: {
+    status: 401,
+    type: "SoAuthenticationException",
+    en: "Authentication is required: {detail}",
+    nb: "Autentisering kreves: {detail}",
+  },
+  PRES_ERR_APP_TOKEN: {
+    status: 401,
+    type: "SoAuthenticationException",
+    en: "A registered application token is required (SO-AppToken)",
+    nb: "Et registrert applikasjonstoken kreves (SO-AppToken)",
+  },
+  PRES_ERR_FORBIDDEN_USER: {
+    status: 403,
+    type: "SoAccessDeniedException",
+    en: "Entry {index}: you may not change the presence of UserId {userId}",
+    nb: "Element {index}: du kan ikke endre tilstedeværelsen til UserId {userId}",
+  },
+  PRES_ERR_FORBIDDEN: {
+    status: 403,
+    type: "SoAccessDeniedException",
+    en: "You do not have access to this operation: {detail}",
+    nb: "Du har ikke tilgang til denne operasjonen: {detail}",
+  },
+  PRES_ERR_XSRF: {
+    status: 403,
+    type: "SoAccessDeniedException",
+    en: "The X-XSRF-TOKEN header is missing or does not match the XSRF-TOKEN cookie",
+    nb: "X-XSRF-TOKEN-headeren mangler eller stemmer ikke med XSRF-TOKEN-informasjonskapselen",
+  },
+  PRES_ERR_NOT_FOUND: {
+    status: 404,
+    type: "NotFoundException",
+    en: "Not found: {detail}",
+    nb: "Ikke funnet: {detail}",
+  },
+  PRES_ERR_METHOD: {
+    status: 405,
+    type: "MethodNotAllowedException",
+    en: "{method} is not allowed here; use {allow}",
+    nb: "{method} er ikke tillatt her; bruk {allow}",
+  },
+  PRES_ERR_CONFLICT: {
+    status: 409,
+    type: "ConflictException",
+    en: "Conflict: {detail}",
+    nb: "Konflikt: {detail}",
+  },
+  PRES_ERR_TOO_LARGE: {
+    status: 413,
+    type: "RequestTooLargeException",
+    en: "The request body is larger than the limit of {limit} bytes",
+    nb: "Forespørselen er større enn grensen på {limit} byte",
+  },
+  PRES_ERR_MEDIA_TYPE: {
+    status: 415,
+    type: "UnsupportedMediaTypeException",
+    en: "Content-Type {contentType} is not supported; use one of {supported}",
+    nb: "Content-Type {contentType} støttes ikke; bruk en av {supported}",
+  },
+  PRES_ERR_UNAVAILABLE: {
+    status: 503,
+    type: "ServiceUnavailableException",
+    en: "The service is unavailable: {detail}",
+    nb: "Tjenesten er utilgjengelig: {detail}",
+  },
+  PRES_ERR_INTERNAL: {
+    status: 500,
+    type: "Exception",
+    en: "An internal error occurred (request {requestId})",
+    nb: "En intern feil oppstod (forespørsel {requestId})",
+  },
+} satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export type ErrorParams = Record<string, string | number | boolean | null | undefined>;
+
+/** An error a client can act on: it carries a registry code, never a raw message. */
+export class PresenceError extends Error {
+  readonly code: ErrorCode;
+  readonly params: ErrorParams;
+  constructor(code: ErrorCode, params: ErrorParams = {}) {
+    super(formatMessage(code, params, "en"));
+    this.name = "PresenceError";
+    this.code = code;
+    this.params = params;
+  }
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+  get type(): string {
+    return ERRORS[this.code].type;
+  }
+  messageIn(language: Language): string {
+    return formatMessage(this.code, this.params, language);
+  }
+}
+
+export function formatMessage(code: ErrorCode, params: ErrorParams, language: Language): string {
+  const template = ERRORS[code][language];
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ""));
+}
+
+/** Picks English or Norwegian from SO-Language (wins) or Accept-Language (by q-value). */
+export function pickLanguage(soLanguage?: string, acceptLanguage?: string): Language {
+  const candidates = soLanguage ? [soLanguage] : parseAcceptLanguage(acceptLanguage ?? "");
+  for (const tag of candidates) {
+    const primary = tag.trim().toLowerCase().split(/[-_]/)[0];
+    if (primary === "nb" || primary === "no" || primary === "nn") return "nb";
+    if (primary === "en") return "en";
+  }
+  return "en";
+}
+
+function parseAcceptLanguage(header: string): string[] {
+  return header
+    .split(",")
+    .map((part, order) => {
+      const [tag, ...rest] = part.split(";");
+      const q = rest.map((p) => p.trim()).find((p) => p.startsWith("q="));
+      return { tag: tag.trim(), q: q ? Number(q.slice(2)) || 0 : 1, order };
+    })
+    .filter((item) => item.tag && item.q > 0)
+    .sort((a, b) => b.q - a.q || a.order - b.order)
+    .map((item) => item.tag);
+}

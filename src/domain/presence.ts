@@ -1,0 +1,55 @@
+/** ChatPresence as SuperOffice defines it, and the rules for saving it. Pure, no I/O. */
+import { PresenceError } from "./errors.ts";
+import type { Role } from "./model.ts";
+
+/** The wire carrier, PascalCase as the contract has it. */
+export interface ChatPresence {
+  UserId: number;
+  DisplayName: string | null;
+  OngoingChats: number;
+  Present: boolean;
+  ChatTopics: number[] | null;
+}
+
+/** One entry of a save: only UserId and Present are used, the rest of the carrier is ignored. */
+export interface PresenceUpdate {
+  userId: number;
+  present: boolean;
+}
+
+export interface Actor {
+  userId: number;
+  username: string;
+  role: Role;
+}
+
+/**
+ * Duplicates are legal and the last entry for a user wins; the result keeps the first-seen
+ * order of users so the stored outcome does not depend on map iteration quirks.
+ */
+export function collapseDuplicates(updates: readonly PresenceUpdate[]): PresenceUpdate[] {
+  const latest = new Map<number, boolean>();
+  for (const update of updates) {
+    latest.set(update.userId, update.present);
+  }
+  return [...latest].map(([userId, present]) => ({ userId, present }));
+}
+
+/**
+ * Checks every entry in order and throws for the first one that may not be saved:
+ * an unknown user is 400, someone else's presence changed by an agent is 403.
+ */
+export function assertMaySave(
+  actor: Actor,
+  updates: readonly PresenceUpdate[],
+  userExists: (userId: number) => boolean,
+): void {
+  updates.forEach((update, index) => {
+    if (!userExists(update.userId)) {
+      throw new PresenceError("PRES_ERR_UNKNOWN_USER", { index, userId: update.userId });
+    }
+    if (actor.role !== "admin" && actor.userId !== update.userId) {
+      throw new PresenceError("PRES_ERR_FORBIDDEN_USER", { index, userId: update.userId });
+    }
+  });
+}

@@ -1,0 +1,86 @@
+/** Builds the Fastify application: codecs, auth, error handling and every route. */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { PresenceError } from "../domain/errors.ts";
+import type { Services } from "../service/services.ts";
+import { authenticator } from "./auth/authenticate.ts";
+import { authRoutes } from "./auth/routes.ts";
+import { registerBodyParsers } from "./codecs/body.ts";
+import { registerErrorHandlers, sendError } from "./errors.ts";
+import { buildOpenApi } from "./openapi.ts";
+import { presenceRoutes } from "./presence-routes.ts";
+import type { Method, RouteSpec } from "./route.ts";
+
+export interface AppOptions {
+  services: Services;
+  /** Request body limit in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  logger?: FastifyServerOptions["logger"];
+  /** Honour X-Forwarded-* headers (only behind a proxy you control). */
+  trustProxy?: boolean;
+  version?: string;
+}
+
+const ALL_METHODS: Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { services } = options;
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const online = services.auth.options.online;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit,
+    trustProxy: options.trustProxy ?? false,
+    // Fastify's request log has method, URL and address, never headers: no secret is logged.
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+  });
+  registerBodyParsers(app);
+  registerErrorHandlers(app, { online, bodyLimit });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("request-id", request.id);
+  });
+
+  const routes: RouteSpec[] = [...authRoutes(services), ...presenceRoutes(services)];
+  const authenticate = authenticator(services.auth);
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      preHandler: route.auth ? authenticate : undefined,
+      handler: route.handler,
+    });
+  }
+  registerMethodNotAllowed(app, routes, online);
+
+  const openApi = buildOpenApi(routes, options.version ?? "0.0.0");
+  app.get("/openapi.json", async () => openApi);
+  app.get("/healthz", async () => ({ status: "ok" }));
+  return app;
+}
+
+/** A known path with the wrong verb is 405 with Allow (SuperOffice's Agents routes are POST only). */
+function registerMethodNotAllowed(app: FastifyInstance, routes: RouteSpec[], online: boolean) {
+  const allowed = new Map<string, Method[]>();
+  for (const route of routes)
+    allowed.set(route.url, [...(allowed.get(route.url) ?? []), route.method]);
+  for (const [url, methods] of allowed) {
+    const others = ALL_METHODS.filter(
+      (m) => !methods.includes(m) && !(m === "GET" && methods.includes("GET")),
+    );
+    if (others.length === 0) continue;
+    const allow = methods.join(", ");
+    app.route({
+      method: others,
+      url,
+      handler: (request, reply) => {
+        reply.header("allow", allow);
+        return sendError(
+          request,
+          reply,
+          new PresenceError("PRES_ERR_METHOD", { method: request.method, allow }),
+          online,
+        );
+      },
+    });
+  }
+}

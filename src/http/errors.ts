@@ -1,0 +1,80 @@
+/** Turns any error into SuperOffice's JSON error body; client mistakes never become a 500. */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type Language, PresenceError, pickLanguage } from "../domain/errors.ts";
+
+export function requestLanguage(request: FastifyRequest): Language {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  return pickLanguage(header("so-language"), header("accept-language"));
+}
+
+/** Maps Fastify's own coded errors onto the registry. */
+export function toPresenceError(
+  error: FastifyError,
+  requestId: string,
+  bodyLimit: number,
+): PresenceError {
+  if (error instanceof PresenceError) return error;
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+    case "FST_ERR_CTP_INVALID_TYPE":
+      return new PresenceError("PRES_ERR_MEDIA_TYPE", {
+        contentType: "(this one)",
+        supported: "JSON, XML or form",
+      });
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new PresenceError("PRES_ERR_TOO_LARGE", { limit: bodyLimit });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500)
+    return new PresenceError("PRES_ERR_BAD_BODY", { detail: error.message });
+  return new PresenceError("PRES_ERR_INTERNAL", { requestId });
+}
+
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: PresenceError,
+  online: boolean,
+) {
+  const message = error.messageIn(requestLanguage(request));
+  if (error.status === 401) {
+    const challenges = ['SoTicket realm="chat-presence"', 'Bearer realm="chat-presence"'];
+    if (!online) challenges.push('Basic realm="chat-presence", charset="UTF-8"');
+    reply.header("www-authenticate", challenges);
+  }
+  return reply
+    .code(error.status)
+    .type("application/json; charset=utf-8")
+    .send({
+      Error: true,
+      ErrorType: error.type,
+      ErrorMessage: message,
+      Message: message,
+      ErrorSource: `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`,
+      ErrorCode: error.code,
+    });
+}
+
+export function registerErrorHandlers(
+  app: FastifyInstance,
+  options: { online: boolean; bodyLimit: number },
+) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const presenceError = toPresenceError(error, request.id, options.bodyLimit);
+    if (presenceError.status >= 500) request.log.error({ err: error }, "request failed");
+    return sendError(request, reply, presenceError, options.online);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      new PresenceError("PRES_ERR_NOT_FOUND", {
+        detail: `${request.method} ${request.url.split("?")[0]}`,
+      }),
+      options.online,
+    ),
+  );
+}

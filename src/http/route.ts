@@ -1,0 +1,47 @@
+/**
+ * Every route is declared once as a RouteSpec: Fastify serves it and /openapi.json documents
+ * it from the same schemas that bind its input.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Actor } from "../domain/presence.ts";
+import type { Schema } from "./codecs/schema.ts";
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface ResponseSpec {
+  description: string;
+  schema?: Schema;
+  /** Media types this response is offered in; JSON when omitted. */
+  contentTypes?: string[];
+}
+
+export interface ParameterSpec {
+  name: string;
+  in: "query" | "path" | "header";
+  description: string;
+  schema: Schema;
+  required?: boolean;
+}
+
+export interface RouteSpec {
+  method: Method;
+  url: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** Whether a signed-in caller is required (almost every route). */
+  auth: boolean;
+  /** True for what SuperOffice does not have; /openapi.json marks it `x-extension`. */
+  extension?: boolean;
+  parameters?: ParameterSpec[];
+  body?: { schema: Schema; required: boolean; contentTypes: string[]; description?: string };
+  responses: Record<number, ResponseSpec>;
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated caller, set by the auth hook on routes with `auth: true`. */
+    actor: Actor;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Who is calling: Basic, SoTicket, Bearer and browser sessions, resolved to an Actor.
+ * Shared by REST, Agents and SOAP so every protocol authenticates the same way.
+ */
+import { PresenceError } from "../domain/errors.ts";
+import type { ChatUser } from "../domain/model.ts";
+import type { Actor } from "../domain/presence.ts";
+import type { CredentialKind, Store } from "../store/store.ts";
+import {
+  decoyPasswordHash,
+  randomSecret,
+  secretsEqual,
+  sha256,
+  verifyPassword,
+} from "./secrets.ts";
+
+export interface AuthOptions {
+  /** SuperOffice Online rules: application token required, Basic refused. */
+  online: boolean;
+  /** Lifetime of tickets from SoPrincipal and of browser sessions. */
+  ticketTtlMs: number;
+  /** How long a verified Basic header is trusted without hashing the password again. */
+  basicCacheMs: number;
+}
+
+export const DEFAULT_AUTH_OPTIONS: AuthOptions = {
+  online: false,
+  ticketTtlMs: 8 * 3600_000,
+  basicCacheMs: 60_000,
+};
+
+const PREFIX: Record<CredentialKind, string> = { ticket: "7T:", bearer: "8A:", session: "" };
+const BASIC_CACHE_LIMIT = 10_000;
+
+export interface BrowserSession {
+  session: string;
+  xsrf: string;
+  actor: Actor;
+  expiresAt: number;
+}
+
+function toActor(user: ChatUser): Actor {
+  return { userId: user.id, username: user.username, role: user.role };
+}
+
+function unauthenticated(detail: string): PresenceError {
+  return new PresenceError("PRES_ERR_UNAUTHENTICATED", { detail });
+}
+
+export class AuthService {
+  private readonly basicCache = new Map<
+    string,
+    { passwordHash: string; userId: number; until: number }
+  >();
+
+  constructor(
+    private readonly store: Store,
+    readonly options: AuthOptions,
+  ) {}
+
+  /** Resolves an Authorization header value; in online mode also checks the application token. */
+  async authenticateHeader(
+    header: string | undefined,
+    appToken: string | undefined,
+  ): Promise<Actor> {
+    if (!header) throw unauthenticated("send an Authorization header (Basic, SoTicket or Bearer)");
+    const space = header.indexOf(" ");
+    const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+    const value = space < 0 ? "" : header.slice(space + 1).trim();
+    if (this.options.online) await this.requireAppToken(appToken);
+    if (scheme === "basic") {
+      if (this.options.online)
+        throw unauthenticated("Basic is not accepted by an Online installation");
+      return this.authenticateBasic(value, header);
+    }
+    if (scheme === "soticket") return this.authenticateSecret(value, "ticket");
+    if (scheme === "bearer") return this.authenticateSecret(value, "bearer");
+    throw unauthenticated(`the ${scheme} scheme is not supported`);
+  }
+
+  async requireAppToken(appToken: string | undefined): Promise<void> {
+    if (!appToken || !(await this.store.hasAppToken(sha256(appToken)))) {
+      throw new PresenceError("PRES_ERR_APP_TOKEN");
+    }
+  }
+
+  /** A SoTicket (as SOAP's Credentials/Ticket carries it) resolved to its user. */
+  async authenticateTicket(ticket: string): Promise<Actor> {
+    return this.authenticateSecret(ticket, "ticket");
+  }
+
+  /** Checks a password in constant time; unknown users cost the same as wrong passwords. */
+  async verifyUsernamePassword(username: string, password: string): Promise<ChatUser | null> {
+    const user = await this.store.getUserByUsername(username);
+    const hash = user?.passwordHash ?? (await decoyPasswordHash());
+    const ok = await verifyPassword(password, hash);
+    return ok && user?.passwordHash ? user : null;
+  }
+
+  /** Issues a ticket (`7T:…`) or bearer token (`8A:…`) for a user; only its hash is stored. */
+  async issue(
+    kind: "ticket" | "bearer",
+    userId: number,
+    ttlMs = this.options.ticketTtlMs,
+  ): Promise<string> {
+    const secret = PREFIX[kind] + randomSecret();
+    await this.store.saveCredential({
+      hash: sha256(secret),
+      kind,
+      userId,
+      expiresAt: Date.now() + ttlMs,
+      xsrfHash: null,
+    });
+    return secret;
+  }
+
+  async login(username: string, password: string): Promise<BrowserSession> {
+    const user = await this.verifyUsernamePassword(username, password);
+    if (!user) throw unauthenticated("wrong username or password");
+    const session = randomSecret(32);
+    const xsrf = randomSecret(24);
+    const expiresAt = Date.now() + this.options.ticketTtlMs;
+    await this.store.saveCredential({
+      hash: sha256(session),
+      kind: "session",
+      userId: user.id,
+      expiresAt,
+      xsrfHash: sha256(xsrf),
+    });
+    return { session, xsrf, actor: toActor(user), expiresAt };
+  }
+
+  /** Revokes a ticket, bearer token or browser session at once (sign-out). */
+  async revoke(secret: string): Promise<void> {
+    await this.store.deleteCredential(sha256(secret));
+  }
+
+  /**
+   * A browser session from its cookie. State-changing requests must echo the XSRF cookie in
+   * X-XSRF-TOKEN: a cross-site page can make the browser send the cookie, but cannot read it.
+   */
+  async authenticateSession(
+    session: string,
+    xsrfHeader: string | undefined,
+    changesState: boolean,
+  ): Promise<Actor> {
+    const credential = await this.store.findCredential(sha256(session), Date.now());
+    if (!credential || credential.kind !== "session")
+      throw unauthenticated("the session has ended; sign in again");
+    if (
+      changesState &&
+      !(xsrfHeader && credential.xsrfHash && secretsEqual(sha256(xsrfHeader), credential.xsrfHash))
+    ) {
+      throw new PresenceError("PRES_ERR_XSRF");
+    }
+    return this.actorFor(credential.userId);
+  }
+
+  private async authenticateSecret(secret: string, kind: "ticket" | "bearer"): Promise<Actor> {
+    const credential = secret ? await this.store.findCredential(sha256(secret), Date.now()) : null;
+    if (!credential || credential.kind !== kind) {
+      throw unauthenticated(
+        `the ${kind === "ticket" ? "ticket" : "token"} is unknown or has expired`,
+      );
+    }
+    return this.actorFor(credential.userId);
+  }
+
+  private async authenticateBasic(value: string, header: string): Promise<Actor> {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) throw unauthenticated("Basic credentials must be base64 of username:password");
+    const key = sha256(header);
+    const cached = this.basicCache.get(key);
+    if (cached && cached.until > Date.now()) {
+      const user = await this.store.getUser(cached.userId);
+      // A changed password changes the hash, which drops the cached credential at once.
+      if (user && user.passwordHash === cached.passwordHash) return toActor(user);
+      this.basicCache.delete(key);
+    }
+    const user = await this.verifyUsernamePassword(
+      decoded.slice(0, colon),
+      decoded.slice(colon + 1),
+    );
+    if (!user?.passwordHash) throw unauthenticated("wrong username or password");
+    if (this.basicCache.size >= BASIC_CACHE_LIMIT) this.basicCache.clear();
+    this.basicCache.set(key, {
+      passwordHash: user.passwordHash,
+      userId: user.id,
+      until: Date.now() + this.options.basicCacheMs,
+    });
+    return toActor(user);
+  }
+
+  private async actorFor(userId: number): Promise<Actor> {
+    const user = await this.store.getUser(userId);
+    if (!user) throw unauthenticated("the user no longer exists");
+    return toActor(user);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Versioned schema migrations, applied in order at start inside one transaction each.
+ * Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: "directory, presence and credentials",
+    sql: `
+      CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name  TEXT NOT NULL DEFAULT '',
+        role          TEXT NOT NULL CHECK (role IN ('admin', 'agent')),
+        present       INTEGER NOT NULL DEFAULT 0,
+        password_hash TEXT
+      );
+      CREATE TABLE topics (
+        id   INTEGER PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT ''
+      );
+      CREATE TABLE topic_members (
+        topic_id    INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        can_listen  INTEGER NOT NULL DEFAULT 0,
+        can_respond INTEGER NOT NULL DEFAULT 0,
+        can_manage  INTEGER NOT NULL DEFAULT 0,
+        can_notify  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (topic_id, user_id)
+      );
+      CREATE INDEX topic_members_user ON topic_members(user_id);
+      CREATE TABLE sessions (
+        id       INTEGER PRIMARY KEY,
+        topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        user_id  INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        status   TEXT NOT NULL
+      );
+      CREATE INDEX sessions_user_status ON sessions(user_id, status);
+      CREATE TABLE credentials (
+        hash       TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL CHECK (kind IN ('ticket', 'bearer', 'session')),
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at INTEGER NOT NULL,
+        xsrf_hash  TEXT
+      );
+      CREATE INDEX credentials_user ON credentials(user_id);
+      CREATE TABLE app_tokens (
+        hash TEXT PRIMARY KEY
+      );
+    `,
+  },
+];

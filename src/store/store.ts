@@ -1,0 +1,86 @@
+/**
+ * The Store: everything the service layer needs from persistence, one backend per folder
+ * (sqlite/, later postgres/) with the same file names. All methods are async so the same
+ * service code runs over an in-process SQLite and a networked PostgreSQL.
+ */
+import type { ChatSession, ChatTopic, ChatUser, Role, TopicMember } from "../domain/model.ts";
+import type { ChatPresence, PresenceUpdate } from "../domain/presence.ts";
+
+export interface PresenceChange {
+  userId: number;
+  present: boolean;
+  previousPresent: boolean;
+}
+
+export type CredentialKind = "ticket" | "bearer" | "session";
+
+/** A ticket, bearer token or browser session, stored by the SHA-256 of its secret. */
+export interface StoredCredential {
+  hash: string;
+  kind: CredentialKind;
+  userId: number;
+  expiresAt: number;
+  /** Browser sessions only: SHA-256 of the XSRF token paired with the session. */
+  xsrfHash: string | null;
+}
+
+export interface NewUser {
+  id?: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  present?: boolean;
+  passwordHash: string | null;
+}
+
+export type UserPatch = Partial<
+  Pick<ChatUser, "displayName" | "role" | "passwordHash" | "username">
+>;
+
+/** A whole directory to upsert in one transaction (the import file, already validated). */
+export interface DirectoryImport {
+  users: (NewUser & { id: number })[];
+  topics: ChatTopic[];
+  members: TopicMember[];
+  sessions: ChatSession[];
+  appTokenHashes: string[];
+}
+
+export interface ImportCounts {
+  users: number;
+  topics: number;
+  members: number;
+  sessions: number;
+  appTokens: number;
+}
+
+export interface Store {
+  readonly backend: "sqlite" | "postgres";
+  close(): Promise<void>;
+  /** True when the store holds no users (used by `serve --demo`). */
+  isEmpty(): Promise<boolean>;
+
+  /** Every chat user's presence, ChatTopics and OngoingChats computed from the directory. */
+  listPresence(): Promise<ChatPresence[]>;
+  /** Which of these user ids exist. */
+  existingUserIds(ids: readonly number[]): Promise<Set<number>>;
+  /**
+   * Applies all updates in one transaction, or none: throws PRES_ERR_UNKNOWN_USER when a user
+   * vanished since the caller checked. Returns the users whose Present actually changed.
+   */
+  savePresence(updates: readonly PresenceUpdate[]): Promise<PresenceChange[]>;
+
+  getUser(id: number): Promise<ChatUser | null>;
+  getUserByUsername(username: string): Promise<ChatUser | null>;
+  listUsers(): Promise<ChatUser[]>;
+  createUser(user: NewUser): Promise<ChatUser>;
+  updateUser(id: number, patch: UserPatch): Promise<ChatUser | null>;
+  deleteUser(id: number): Promise<boolean>;
+
+  importDirectory(directory: DirectoryImport): Promise<ImportCounts>;
+
+  saveCredential(credential: StoredCredential): Promise<void>;
+  findCredential(hash: string, now: number): Promise<StoredCredential | null>;
+  deleteCredential(hash: string): Promise<void>;
+  hasAppToken(hash: string): Promise<boolean>;
+}

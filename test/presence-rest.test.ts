@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { basic, startTestServer, type TestServer } from "./helpers.ts";
+
+describe("REST presence: seed samples", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it("reproduces the Presence/SaveAll sample: 204, no body, duplicates accepted", async () => {
+    const response = await server.fetch("/api/v1/Presence/SaveAll", {
+      method: "POST",
+      headers: {
+        Authorization: "Basic dGplMDpUamUw",
+        Accept: "application/json; charset=utf-8",
+        "Accept-Language": "en",
+        "Content-Type": "application/json; charset=utf-8",
+      },
+      body: JSON.stringify([
+        {
+          UserId: 589,
+          DisplayName: "O'Connell, Hilll and Legros",
+          OngoingChats: 791,
+          Present: false,
+          ChatTopics: [903, 137],
+        },
+        {
+          UserId: 589,
+          DisplayName: "O'Connell, Hilll and Legros",
+          OngoingChats: 791,
+          Present: true,
+          ChatTopics: [903, 137],
+        },
+      ]),
+    });
+    assert.equal(response.status, 204);
+    assert.equal(await response.text(), "");
+    const all = await (
+      await server.fetch("/api/v1/Presence/GetAll", {
+        headers: { Authorization: basic("tje0", "Tje0") },
+      })
+    ).json();
+    const user = all.find((p: { UserId: number }) => p.UserId === 589);
+    assert.equal(user.Present, true, "the last duplicate wins");
+    assert.equal(user.DisplayName, "User ocon", "DisplayName in a save is ignored");
+    assert.deepEqual(user.ChatTopics, [], "a membership without rights is no topic");
+  });
+
+  it("computes OngoingChats and ChatTopics from the directory", async () => {
+    const all = await (
+      await server.fetch("/api/v1/Presence/GetAll", {
+        headers: { Authorization: basic("tje0", "Tje0") },
+      })
+    ).json();
+    const kuhn = all.find((p: { UserId: number }) => p.UserId === 883);
+    assert.deepEqual(kuhn, {
+      UserId: 883,
+      DisplayName: "User kuhn",
+      OngoingChats: 2,
+      Present: false,
+      ChatTopics: [128, 574],
+    });
+  });
+});
