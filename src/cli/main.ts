@@ -18,6 +18,11 @@ program
   .option("--seed <file>", "import this directory file at start (upsert)")
   .option("--online", "SuperOffice Online rules: SO-AppToken required, Basic refused")
   .option("--demo", "load a small demo directory into an empty store")
+  .option(
+    "--presence-ttl <seconds>",
+    "Present=true lapses unless renewed within this many seconds (off by default)",
+    integer,
+  )
   .option("--trust-proxy", "honour X-Forwarded-* headers from a reverse proxy")
   .option("--body-limit <bytes>", "largest request body accepted", integer, 1024 * 1024)
   .option("--log-level <level>", "fatal, error, warn, info, debug", process.env.LOG_LEVEL ?? "info")

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { parseSeed } from "../domain/seed.ts";
 import { buildApp } from "../http/app.ts";
+import { startMaintenance } from "../realtime/maintenance.ts";
 import { createServices, type Services } from "../service/services.ts";
 import { openStore } from "../store/open.ts";
 import { DEMO_SEED } from "./demo.ts";
@@ -17,6 +18,8 @@ export interface ServeOptions {
   demo?: boolean;
   trustProxy?: boolean;
   bodyLimit?: number;
+  /** Heartbeat expiry in seconds (off when absent). */
+  presenceTtl?: number;
   logger?: FastifyServerOptions["logger"];
 }
 
@@ -37,7 +40,10 @@ export async function readSeedFile(path: string) {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const store = await openStore(options.db);
-  const services = createServices(store, { online: options.online ?? false });
+  const services = createServices(store, {
+    auth: { online: options.online ?? false },
+    presenceTtlSeconds: options.presenceTtl ?? null,
+  });
   if (options.seed) await services.directory.importSeed(await readSeedFile(options.seed));
   const demoLoaded = Boolean(options.demo) && (await store.isEmpty());
   if (demoLoaded) await services.directory.importSeed(DEMO_SEED);
@@ -48,6 +54,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     bodyLimit: options.bodyLimit,
     version: VERSION,
   });
+  const stopMaintenance = startMaintenance(services, {
+    expiryIntervalMs: 250,
+    purgeIntervalMs: 3_600_000,
+    onError: (error) => app.log.error({ err: error }, "maintenance task failed"),
+  });
   const address = await app.listen({ port: options.port, host: options.host });
   return {
     app,
@@ -55,6 +66,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     url: address,
     demoLoaded,
     async close() {
+      stopMaintenance();
       await app.close();
       await store.close();
     },

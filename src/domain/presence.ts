@@ -53,3 +53,36 @@ export function assertMaySave(
     }
   });
 }
+
+/** What caused a presence change, as the stream, webhooks and history report it. */
+export type ChangeSource = "api" | "soap" | "admin" | "session" | "expiry";
+
+export interface ChangeOrigin {
+  source: ChangeSource;
+  /** The UserId whose request caused the change; null for expiry. */
+  changedBy: number | null;
+}
+
+/** One user's presence before and after a change: the unit of history, stream and webhooks. */
+export interface PresenceEvent {
+  UserId: number;
+  Present: boolean;
+  OngoingChats: number;
+  ChatTopics: number[];
+  Previous: { Present: boolean; OngoingChats: number; ChatTopics: number[] } | null;
+  /** The history id of this change: increasing, and the SSE event id. */
+  Version: number;
+  /** ISO 8601 time of the change. */
+  At: string;
+  Source: ChangeSource;
+  ChangedBy: number | null;
+}
+
+/** True when the fields the stream reports differ (DisplayName alone is not a presence change). */
+export function presenceDiffers(a: ChatPresence, b: ChatPresence): boolean {
+  return (
+    a.Present !== b.Present ||
+    a.OngoingChats !== b.OngoingChats ||
+    (a.ChatTopics ?? []).join(",") !== (b.ChatTopics ?? []).join(",")
+  );
+}

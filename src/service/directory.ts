@@ -5,6 +5,9 @@ import type { ImportCounts, Store } from "../store/store.ts";
 import type { PresenceService } from "./presence.ts";
 import { hashPassword, sha256 } from "./secrets.ts";
 
+/** Changes made by an operator at the command line or through an import. */
+const BY_OPERATOR = { source: "admin", changedBy: null } as const;
+
 export interface AddUserInput {
   id?: number;
   username: string;
@@ -38,7 +41,10 @@ export class DirectoryService {
     } catch (error) {
       throw new SeedError(`the import was not applied: ${(error as Error).message}`);
     } finally {
-      this.presence.invalidate();
+      const touched = [...seed.users.map((u) => u.id), ...seed.members.map((m) => m.userId)];
+      for (const session of seed.sessions)
+        if (session.userId !== null) touched.push(session.userId);
+      await this.presence.usersChanged(touched, BY_OPERATOR);
     }
   }
 
@@ -50,7 +56,7 @@ export class DirectoryService {
       role: input.role,
       passwordHash: input.password ? await hashPassword(input.password) : null,
     });
-    this.presence.invalidate();
+    await this.presence.usersChanged([user.id], BY_OPERATOR);
     return user;
   }
 
@@ -64,7 +70,7 @@ export class DirectoryService {
   async removeUser(username: string): Promise<boolean> {
     const user = await this.store.getUserByUsername(username);
     const removed = user ? await this.store.deleteUser(user.id) : false;
-    if (removed) this.presence.invalidate();
+    if (removed && user) await this.presence.usersChanged([user.id], BY_OPERATOR);
     return removed;
   }
 

@@ -1,22 +1,44 @@
 /** Wires the service layer over one store: what every protocol adapter and the CLI receive. */
+import { type ChangeBus, LocalBus } from "../realtime/bus.ts";
 import type { Store } from "../store/store.ts";
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
+import { HistoryService } from "./history.ts";
 import { PresenceService } from "./presence.ts";
 
 export interface Services {
   store: Store;
+  bus: ChangeBus;
   auth: AuthService;
   presence: PresenceService;
+  history: HistoryService;
   directory: DirectoryService;
 }
 
-export function createServices(store: Store, auth: Partial<AuthOptions> = {}): Services {
-  const presence = new PresenceService(store);
+export interface ServiceOptions {
+  auth?: Partial<AuthOptions>;
+  /** Heartbeat expiry in seconds for users without their own TTL; null (default) turns it off. */
+  presenceTtlSeconds?: number | null;
+  /** How long presence history is kept; null keeps it for ever. Default 30 days. */
+  historyRetentionMs?: number | null;
+  /** The change bus; a cluster passes one over PostgreSQL. Default: in-process. */
+  bus?: ChangeBus;
+}
+
+export function createServices(store: Store, options: ServiceOptions = {}): Services {
+  const bus = options.bus ?? new LocalBus();
+  const presence = new PresenceService(store, bus, {
+    presenceTtlSeconds: options.presenceTtlSeconds ?? null,
+  });
   return {
     store,
-    auth: new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...auth }),
+    bus,
+    auth: new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth }),
     presence,
+    history: new HistoryService(
+      store,
+      options.historyRetentionMs === undefined ? 30 * 86_400_000 : options.historyRetentionMs,
+    ),
     directory: new DirectoryService(store, presence),
   };
 }

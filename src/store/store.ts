@@ -5,6 +5,7 @@
  */
 import type { ChatSession, ChatTopic, ChatUser, Role, TopicMember } from "../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../domain/presence.ts";
+import type { HistoryStore } from "./history.ts";
 
 export interface PresenceChange {
   userId: number;
@@ -54,7 +55,7 @@ export interface ImportCounts {
   appTokens: number;
 }
 
-export interface Store {
+export interface Store extends HistoryStore {
   readonly backend: "sqlite" | "postgres";
   close(): Promise<void>;
   /** True when the store holds no users (used by `serve --demo`). */
@@ -62,6 +63,8 @@ export interface Store {
 
   /** Every chat user's presence, ChatTopics and OngoingChats computed from the directory. */
   listPresence(): Promise<ChatPresence[]>;
+  /** The presence of just these users (those that exist), in id order. */
+  presenceOf(userIds: readonly number[]): Promise<ChatPresence[]>;
   /** Which of these user ids exist. */
   existingUserIds(ids: readonly number[]): Promise<Set<number>>;
   /**

@@ -1,3 +1,5 @@
+import { HISTORY_MIGRATION } from "./history.ts";
+
 /**
  * Versioned schema migrations, applied in order at start inside one transaction each.
  * Never edit a released migration: add a new one.
@@ -49,4 +51,5 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  { version: 2, name: "presence history and heartbeat deadlines", sql: HISTORY_MIGRATION },
 ];

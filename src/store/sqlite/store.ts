@@ -15,6 +15,7 @@ import type {
   StoredCredential,
   UserPatch,
 } from "../store.ts";
+import { SqliteHistory } from "./history.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 export interface SqliteOptions {
@@ -38,7 +39,7 @@ interface UserRow {
 
 const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
-const PRESENCE_SQL = `
+const PRESENCE_COLUMNS = `
   SELECT u.id, u.display_name, u.present,
     (SELECT COUNT(*) FROM sessions s
       WHERE s.user_id = u.id AND s.status IN (${ONGOING_SQL})) AS ongoing,
@@ -46,7 +47,19 @@ const PRESENCE_SQL = `
       SELECT m.topic_id FROM topic_members m
       WHERE m.user_id = u.id AND (m.can_listen OR m.can_respond OR m.can_manage OR m.can_notify)
       ORDER BY m.topic_id)) AS topics
-  FROM users u ORDER BY u.id`;
+  FROM users u`;
+
+type PresenceRow = [number, string, number, number, string | null];
+
+function toPresence([id, name, present, ongoing, topics]: PresenceRow): ChatPresence {
+  return {
+    UserId: id,
+    DisplayName: name,
+    OngoingChats: ongoing,
+    Present: present === 1,
+    ChatTopics: topics ? topics.split(",").map(Number) : [],
+  };
+}
 
 export function openSqliteStore(options: SqliteOptions): Store {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
@@ -91,15 +104,18 @@ function toUser(row: UserRow): ChatUser {
   };
 }
 
-class SqliteStore implements Store {
+/** History and heartbeat methods live in history.ts, inherited from SqliteHistory. */
+class SqliteStore extends SqliteHistory implements Store {
   readonly backend = "sqlite" as const;
-  private readonly db: Database.Database;
   private readonly statements;
 
   constructor(db: Database.Database) {
-    this.db = db;
+    super(db);
     this.statements = {
-      presence: db.prepare(PRESENCE_SQL).raw(),
+      presence: db.prepare(`${PRESENCE_COLUMNS} ORDER BY u.id`).raw(),
+      presenceOf: db
+        .prepare(`${PRESENCE_COLUMNS} WHERE u.id IN (SELECT value FROM json_each(?)) ORDER BY u.id`)
+        .raw(),
       userById: db.prepare("SELECT * FROM users WHERE id = ?"),
       userByName: db.prepare("SELECT * FROM users WHERE username = ?"),
       present: db.prepare("SELECT present FROM users WHERE id = ?").pluck(),
@@ -118,20 +134,13 @@ class SqliteStore implements Store {
   }
 
   async listPresence(): Promise<ChatPresence[]> {
-    const rows = this.statements.presence.all() as [
-      number,
-      string,
-      number,
-      number,
-      string | null,
-    ][];
-    return rows.map(([id, name, present, ongoing, topics]) => ({
-      UserId: id,
-      DisplayName: name,
-      OngoingChats: ongoing,
-      Present: present === 1,
-      ChatTopics: topics ? topics.split(",").map(Number) : [],
-    }));
+    return (this.statements.presence.all() as PresenceRow[]).map(toPresence);
+  }
+
+  async presenceOf(userIds: readonly number[]): Promise<ChatPresence[]> {
+    return (this.statements.presenceOf.all(JSON.stringify(userIds)) as PresenceRow[]).map(
+      toPresence,
+    );
   }
 
   async existingUserIds(ids: readonly number[]): Promise<Set<number>> {

@@ -1,0 +1,38 @@
+/**
+ * The change bus carries presence events from the node that made a change to every listener:
+ * streams, webhooks, caches. In one process it is a plain fan-out; a clustered deployment
+ * plugs in a bus over PostgreSQL LISTEN/NOTIFY with the same interface.
+ */
+import type { PresenceEvent } from "../domain/presence.ts";
+
+export type ChangeListener = (events: readonly PresenceEvent[]) => void;
+
+export interface ChangeBus {
+  publish(events: readonly PresenceEvent[]): Promise<void>;
+  subscribe(listener: ChangeListener): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalBus implements ChangeBus {
+  private readonly listeners = new Set<ChangeListener>();
+
+  async publish(events: readonly PresenceEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch {
+        // One broken listener must not stop the others, nor fail the save that published.
+      }
+    }
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,135 @@
+/** SQLite: the presence history log and heartbeat deadlines (HistoryStore). */
+import type Database from "better-sqlite3";
+import type { ChangeSource, PresenceEvent } from "../../domain/presence.ts";
+import type { HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
+
+interface HistoryRow {
+  id: number;
+  user_id: number;
+  present: number;
+  ongoing_chats: number;
+  chat_topics: string;
+  previous: string | null;
+  source: ChangeSource;
+  changed_by: number | null;
+  at: number;
+}
+
+const topicsText = (topics: readonly number[]) => topics.join(",");
+const topicsOf = (text: string) => (text ? text.split(",").map(Number) : []);
+
+function toEvent(row: HistoryRow): PresenceEvent {
+  return {
+    UserId: row.user_id,
+    Present: row.present === 1,
+    OngoingChats: row.ongoing_chats,
+    ChatTopics: topicsOf(row.chat_topics),
+    Previous: row.previous ? JSON.parse(row.previous) : null,
+    Version: row.id,
+    At: new Date(row.at).toISOString(),
+    Source: row.source,
+    ChangedBy: row.changed_by,
+  };
+}
+
+export class SqliteHistory implements HistoryStore {
+  private readonly insert;
+  private readonly expire;
+
+  constructor(protected readonly db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT INTO presence_history (user_id, present, ongoing_chats, chat_topics, previous, source, changed_by, at)
+       VALUES (@UserId, @present, @OngoingChats, @topics, @previous, @Source, @ChangedBy, @at)`,
+    );
+    this.expire = db.prepare(
+      `UPDATE users SET present = 0, present_until = NULL
+       WHERE present = 1 AND present_until IS NOT NULL AND present_until <= ? RETURNING id`,
+    );
+  }
+
+  async appendHistory(entries: readonly NewHistoryEntry[]): Promise<PresenceEvent[]> {
+    return this.db.transaction(() =>
+      entries.map((entry) => {
+        const previous = entry.Previous ? JSON.stringify(entry.Previous) : null;
+        const info = this.insert.run({
+          ...entry,
+          present: entry.Present ? 1 : 0,
+          topics: topicsText(entry.ChatTopics),
+          previous,
+        });
+        const { at, ...event } = entry;
+        return { ...event, Version: Number(info.lastInsertRowid), At: new Date(at).toISOString() };
+      }),
+    )();
+  }
+
+  async queryHistory(query: HistoryQuery): Promise<PresenceEvent[]> {
+    const where: string[] = [];
+    if (query.userId !== undefined) where.push("user_id = @userId");
+    if (query.since !== undefined) where.push("at >= @since");
+    if (query.until !== undefined) where.push("at < @until");
+    if (query.afterId !== undefined) where.push("id > @afterId");
+    const sql = `SELECT * FROM presence_history ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT @limit`;
+    return (this.db.prepare(sql).all(query) as HistoryRow[]).map(toEvent);
+  }
+
+  async oldestHistoryId(): Promise<number | null> {
+    return (
+      (this.db.prepare("SELECT MIN(id) FROM presence_history").pluck().get() as number | null) ??
+      null
+    );
+  }
+
+  async latestHistoryId(): Promise<number> {
+    // sqlite_sequence remembers ids of purged rows too, so a resume id is never reused.
+    const seq = this.db
+      .prepare("SELECT seq FROM sqlite_sequence WHERE name = 'presence_history'")
+      .pluck()
+      .get();
+    return Number(seq ?? 0);
+  }
+
+  async purgeHistory(before: number): Promise<number> {
+    return this.db.prepare("DELETE FROM presence_history WHERE at < ?").run(before).changes;
+  }
+
+  async renewPresence(
+    userIds: readonly number[],
+    now: number,
+    defaultTtlSeconds: number | null,
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    const renew = this.db.prepare(
+      `UPDATE users SET present_until = CASE
+         WHEN COALESCE(presence_ttl, @ttl) IS NULL THEN NULL
+         ELSE @now + COALESCE(presence_ttl, @ttl) * 1000 END
+       WHERE id = @id AND present = 1`,
+    );
+    this.db.transaction(() => {
+      for (const id of userIds) renew.run({ id, now, ttl: defaultTtlSeconds });
+    })();
+  }
+
+  async expirePresence(now: number): Promise<number[]> {
+    return (this.expire.all(now) as { id: number }[]).map((r) => r.id);
+  }
+}
+
+export const HISTORY_MIGRATION = `
+  CREATE TABLE presence_history (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id       INTEGER NOT NULL,
+    present       INTEGER NOT NULL,
+    ongoing_chats INTEGER NOT NULL,
+    chat_topics   TEXT NOT NULL,
+    previous      TEXT,
+    source        TEXT NOT NULL,
+    changed_by    INTEGER,
+    at            INTEGER NOT NULL
+  );
+  CREATE INDEX presence_history_user ON presence_history(user_id, id);
+  CREATE INDEX presence_history_at ON presence_history(at);
+  ALTER TABLE users ADD COLUMN present_until INTEGER;
+  ALTER TABLE users ADD COLUMN presence_ttl INTEGER;
+  CREATE INDEX users_present_until ON users(present_until) WHERE present_until IS NOT NULL;
+`;
