@@ -1,0 +1,122 @@
+/** PostgreSQL: the presence history log and heartbeat deadlines (HistoryStore). */
+import type pg from "pg";
+import type { ChangeSource, PresenceEvent } from "../../domain/presence.ts";
+import type { HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
+
+interface HistoryRow {
+  id: number;
+  user_id: number;
+  present: boolean;
+  ongoing_chats: number;
+  chat_topics: number[];
+  previous: PresenceEvent["Previous"];
+  source: ChangeSource;
+  changed_by: number | null;
+  at: number;
+}
+
+function toEvent(row: HistoryRow): PresenceEvent {
+  return {
+    UserId: row.user_id,
+    Present: row.present,
+    OngoingChats: row.ongoing_chats,
+    ChatTopics: row.chat_topics,
+    Previous: row.previous,
+    Version: row.id,
+    At: new Date(row.at).toISOString(),
+    Source: row.source,
+    ChangedBy: row.changed_by,
+  };
+}
+
+export class PostgresHistory implements HistoryStore {
+  constructor(protected readonly pool: pg.Pool) {}
+
+  async appendHistory(entries: readonly NewHistoryEntry[]): Promise<PresenceEvent[]> {
+    if (entries.length === 0) return [];
+    const { rows } = await this.pool.query<HistoryRow>(
+      `INSERT INTO presence_history (user_id, present, ongoing_chats, chat_topics, previous, source, changed_by, at)
+       SELECT (e->>'user_id')::int, (e->>'present')::boolean, (e->>'ongoing_chats')::int,
+              ARRAY(SELECT jsonb_array_elements_text(e->'chat_topics')::int), NULLIF(e->'previous', 'null'),
+              e->>'source', (e->>'changed_by')::int, (e->>'at')::bigint
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
+       ORDER BY ord
+       RETURNING *`,
+      [
+        JSON.stringify(
+          entries.map((e) => ({
+            user_id: e.UserId,
+            present: e.Present,
+            ongoing_chats: e.OngoingChats,
+            chat_topics: e.ChatTopics,
+            previous: e.Previous,
+            source: e.Source,
+            changed_by: e.ChangedBy,
+            at: e.at,
+          })),
+        ),
+      ],
+    );
+    return rows.map(toEvent).sort((a, b) => a.Version - b.Version);
+  }
+
+  async queryHistory(query: HistoryQuery): Promise<PresenceEvent[]> {
+    const { rows } = await this.pool.query<HistoryRow>(
+      `SELECT * FROM presence_history
+       WHERE ($1::int IS NULL OR user_id = $1) AND ($2::bigint IS NULL OR at >= $2)
+         AND ($3::bigint IS NULL OR at < $3) AND ($4::bigint IS NULL OR id > $4)
+       ORDER BY id LIMIT $5`,
+      [
+        query.userId ?? null,
+        query.since ?? null,
+        query.until ?? null,
+        query.afterId ?? null,
+        query.limit,
+      ],
+    );
+    return rows.map(toEvent);
+  }
+
+  async oldestHistoryId(): Promise<number | null> {
+    const { rows } = await this.pool.query<{ id: number | null }>(
+      "SELECT min(id) AS id FROM presence_history",
+    );
+    return rows[0].id;
+  }
+
+  async latestHistoryId(): Promise<number> {
+    // The sequence, not max(id): purged ids are never given again, so a resume id stays unique.
+    const { rows } = await this.pool.query<{ id: number }>(
+      "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS id FROM presence_history_id_seq",
+    );
+    return rows[0].id;
+  }
+
+  async purgeHistory(before: number): Promise<number> {
+    return (
+      (await this.pool.query("DELETE FROM presence_history WHERE at < $1", [before])).rowCount ?? 0
+    );
+  }
+
+  async renewPresence(
+    userIds: readonly number[],
+    now: number,
+    defaultTtlSeconds: number | null,
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.pool.query(
+      `UPDATE users SET present_until = $2 + COALESCE(presence_ttl, $3::int)::bigint * 1000
+       WHERE id = ANY($1::int[]) AND present`,
+      [userIds, now, defaultTtlSeconds],
+    );
+  }
+
+  async expirePresence(now: number): Promise<number[]> {
+    const { rows } = await this.pool.query<{ id: number }>(
+      `UPDATE users SET present = false, present_until = NULL
+       WHERE present AND present_until IS NOT NULL AND present_until <= $1 RETURNING id`,
+      [now],
+    );
+    return rows.map((r) => r.id);
+  }
+}

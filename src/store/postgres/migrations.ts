@@ -1,0 +1,108 @@
+/**
+ * PostgreSQL schema migrations: the same versions as the SQLite ones, in PostgreSQL's
+ * dialect. Applied at start under an advisory lock, so nodes starting together do not race.
+ */
+import type { PoolClient } from "pg";
+
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: "directory, presence and credentials",
+    sql: `
+      CREATE TABLE users (
+        id            integer PRIMARY KEY,
+        username      text NOT NULL,
+        display_name  text NOT NULL DEFAULT '',
+        role          text NOT NULL CHECK (role IN ('admin', 'agent')),
+        present       boolean NOT NULL DEFAULT false,
+        password_hash text
+      );
+      CREATE UNIQUE INDEX users_username ON users (lower(username));
+      CREATE TABLE topics (
+        id   integer PRIMARY KEY,
+        name text NOT NULL DEFAULT ''
+      );
+      CREATE TABLE topic_members (
+        topic_id    integer NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        user_id     integer NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        can_listen  boolean NOT NULL DEFAULT false,
+        can_respond boolean NOT NULL DEFAULT false,
+        can_manage  boolean NOT NULL DEFAULT false,
+        can_notify  boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (topic_id, user_id)
+      );
+      CREATE INDEX topic_members_user ON topic_members(user_id);
+      CREATE TABLE sessions (
+        id       integer PRIMARY KEY,
+        topic_id integer NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        user_id  integer REFERENCES users(id) ON DELETE SET NULL,
+        status   text NOT NULL
+      );
+      CREATE INDEX sessions_user_status ON sessions(user_id, status);
+      CREATE TABLE credentials (
+        hash       text PRIMARY KEY,
+        kind       text NOT NULL CHECK (kind IN ('ticket', 'bearer', 'session')),
+        user_id    integer NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at bigint NOT NULL,
+        xsrf_hash  text
+      );
+      CREATE INDEX credentials_user ON credentials(user_id);
+      CREATE TABLE app_tokens (
+        hash text PRIMARY KEY
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "presence history and heartbeat deadlines",
+    sql: `
+      CREATE TABLE presence_history (
+        id            bigserial PRIMARY KEY,
+        user_id       integer NOT NULL,
+        present       boolean NOT NULL,
+        ongoing_chats integer NOT NULL,
+        chat_topics   integer[] NOT NULL,
+        previous      jsonb,
+        source        text NOT NULL,
+        changed_by    integer,
+        at            bigint NOT NULL
+      );
+      CREATE INDEX presence_history_user ON presence_history(user_id, id);
+      CREATE INDEX presence_history_at ON presence_history(at);
+      ALTER TABLE users ADD COLUMN present_until bigint;
+      ALTER TABLE users ADD COLUMN presence_ttl integer;
+      CREATE INDEX users_present_until ON users(present_until) WHERE present_until IS NOT NULL;
+    `,
+  },
+];
+
+/** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */
+export async function migrate(client: PoolClient, schema: string): Promise<void> {
+  await client.query("SELECT pg_advisory_lock(hashtext($1))", [`chat-presence:${schema}`]);
+  try {
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text)",
+    );
+    const { rows } = await client.query<{ version: number }>(
+      "SELECT version FROM schema_migrations",
+    );
+    const applied = new Set(rows.map((r) => r.version));
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await client.query("BEGIN");
+      try {
+        await client.query(migration.sql);
+        await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+          migration.version,
+          migration.name,
+        ]);
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw error;
+      }
+    }
+  } finally {
+    await client.query("SELECT pg_advisory_unlock(hashtext($1))", [`chat-presence:${schema}`]);
+  }
+}

@@ -1,0 +1,89 @@
+/** The history and heartbeat part of the store contract, run for every backend. */
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import type { NewHistoryEntry } from "../../src/store/history.ts";
+import type { Store } from "../../src/store/store.ts";
+import { directory, type StoreFactory } from "./suite.ts";
+
+function entry(userId: number, present: boolean, at: number): NewHistoryEntry {
+  return {
+    UserId: userId,
+    Present: present,
+    OngoingChats: 1,
+    ChatTopics: [10, 20],
+    Previous: { Present: !present, OngoingChats: 0, ChatTopics: [] },
+    Source: "api",
+    ChangedBy: 1,
+    at,
+  };
+}
+
+export function historySuite(factory: StoreFactory): void {
+  describe(`history contract: ${factory.name}`, { skip: factory.skip }, () => {
+    let store: Store;
+    before(async () => {
+      store = await factory.open();
+    });
+    after(async () => {
+      await store.close();
+      await factory.cleanup?.();
+    });
+    beforeEach(async () => {
+      await store.importDirectory(directory());
+    });
+
+    it("appends in order with increasing ids and reads back the same events", async () => {
+      const start = await store.latestHistoryId();
+      const written = await store.appendHistory([entry(2, true, 1000), entry(3, false, 2000)]);
+      assert.deepEqual(
+        written.map((e) => e.UserId),
+        [2, 3],
+      );
+      assert.ok(written[0].Version > start && written[1].Version > written[0].Version);
+      assert.equal(await store.latestHistoryId(), written[1].Version);
+      const read = await store.queryHistory({ afterId: start, limit: 10 });
+      assert.deepEqual(read, written);
+      assert.equal(read[0].At, new Date(1000).toISOString());
+      assert.deepEqual(read[0].Previous, { Present: false, OngoingChats: 0, ChatTopics: [] });
+    });
+
+    it("filters by user and time, limits, and purges old entries without reusing ids", async () => {
+      const base = 5_000_000;
+      await store.appendHistory([
+        entry(2, true, base),
+        entry(3, true, base + 10),
+        entry(2, false, base + 20),
+      ]);
+      const forTwo = await store.queryHistory({ userId: 2, since: base, limit: 10 });
+      assert.deepEqual(
+        forTwo.map((e) => e.Present),
+        [true, false],
+      );
+      assert.equal(
+        (await store.queryHistory({ since: base, until: base + 20, limit: 10 })).length,
+        2,
+      );
+      assert.equal((await store.queryHistory({ since: base, limit: 1 })).length, 1);
+      const latest = await store.latestHistoryId();
+      assert.ok((await store.purgeHistory(base + 15)) >= 2);
+      assert.ok(((await store.oldestHistoryId()) ?? 0) > 0);
+      assert.equal(await store.latestHistoryId(), latest, "purging does not move the latest id");
+    });
+
+    it("renews deadlines of present users only and expires each overdue user once", async () => {
+      await store.savePresence([{ userId: 3, present: true }]);
+      await store.renewPresence([1, 2, 3], 1_000, 5);
+      assert.deepEqual(await store.expirePresence(5_999), []);
+      assert.deepEqual((await store.expirePresence(6_000)).sort(), [2, 3]);
+      assert.deepEqual(await store.expirePresence(7_000), [], "a lapse happens once");
+      assert.equal((await store.getUser(2))?.present, false);
+      assert.equal((await store.getUser(1))?.present, false, "user 1 was never present");
+    });
+
+    it("without any TTL a renewal sets no deadline", async () => {
+      await store.savePresence([{ userId: 2, present: true }]);
+      await store.renewPresence([2], 1_000, null);
+      assert.deepEqual(await store.expirePresence(Number.MAX_SAFE_INTEGER), []);
+    });
+  });
+}
