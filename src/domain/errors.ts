@@ -38,6 +38,24 @@ export const ERRORS = {
     en: "The query parameter {name} is not valid: {detail}",
     nb: "Spørringsparameteren {name} er ugyldig: {detail}",
   },
+  PRES_ERR_SOAP_VERSION: {
+    status: 400,
+    type: "VersionMismatchException",
+    en: "The envelope namespace {namespace} is neither SOAP 1.1 nor SOAP 1.2",
+    nb: "Konvoluttens navnerom {namespace} er verken SOAP 1.1 eller SOAP 1.2",
+  },
+  PRES_ERR_SOAP_HEADER: {
+    status: 400,
+    type: "MustUnderstandException",
+    en: "The header {header} must be understood, but this server does not process it",
+    nb: "Headeren {header} må forstås, men denne serveren behandler den ikke",
+  },
+  PRES_ERR_SOAP_OPERATION: {
+    status: 400,
+    type: "ActionNotSupportedException",
+    en: "{operation} is not an operation of {service}",
+    nb: "{operation} er ikke en operasjon i {service}",
+  },
   PRES_ERR_UNAUTHENTICATED: {
     status: 401,
     type: "SoAuthenticationException",
@@ -97,6 +115,12 @@ export const ERRORS = {
     type: "UnsupportedMediaTypeException",
     en: "Content-Type {contentType} is not supported; use one of {supported}",
     nb: "Content-Type {contentType} støttes ikke; bruk en av {supported}",
+  },
+  PRES_ERR_NOT_IMPLEMENTED: {
+    status: 501,
+    type: "NotImplementedException",
+    en: "{operation} is not implemented by this server",
+    nb: "{operation} er ikke implementert på denne serveren",
   },
   PRES_ERR_UNAVAILABLE: {
     status: 503,

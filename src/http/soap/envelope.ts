@@ -1,0 +1,119 @@
+/**
+ * Reading a SOAP request: the envelope version, the NetServer headers and the operation
+ * element. Headers are read inside Header and also directly under Envelope, where the
+ * SuperOffice samples put them; prefixes are free, elements are matched by local name.
+ */
+import { PresenceError } from "../../domain/errors.ts";
+import { parseXml, type XmlElement, XmlError } from "../codecs/xml.ts";
+import { ENVELOPE_NS, SoapFault, type SoapVersion } from "./fault.ts";
+
+export const SOAP_MEDIA_TYPES = ["text/xml", "application/soap+xml", "application/xml"];
+/** The deepest a NetServer call goes is 7 (Envelope/Body/Save…/list/item/ChatTopics/int). */
+const MAX_DEPTH = 32;
+const KNOWN_HEADERS = new Set(["applicationtoken", "credentials", "timezone"]);
+
+export interface SoapRequest {
+  version: SoapVersion;
+  applicationToken?: string;
+  /** Credentials/Ticket, trimmed; undefined when absent, nil or empty. */
+  ticket?: string;
+  /** The TimeZone header as sent, to echo back. */
+  timeZone?: XmlElement;
+  /** The first element of Body: the operation and its arguments. */
+  operation: XmlElement;
+}
+
+/** The version to answer in before the envelope says: SOAP 1.2 only for its own media type. */
+export function versionOfContentType(contentType: string | undefined): SoapVersion {
+  return mediaType(contentType) === "application/soap+xml" ? "1.2" : "1.1";
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";")[0].trim().toLowerCase();
+}
+
+function malformed(detail: string, version?: SoapVersion): SoapFault {
+  return new SoapFault("Sender", new PresenceError("PRES_ERR_BAD_BODY", { detail }), version);
+}
+
+/** Decodes by the charset parameter (UTF-8 by default); invalid bytes are the sender's fault. */
+function decode(body: Buffer, contentType: string): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1] ?? "utf-8";
+  try {
+    return new TextDecoder(charset, { fatal: true }).decode(body);
+  } catch {
+    throw malformed(`the body is not valid ${charset}`);
+  }
+}
+
+export function readEnvelope(body: Buffer | undefined, contentType = ""): SoapRequest {
+  const type = mediaType(contentType);
+  if (!SOAP_MEDIA_TYPES.includes(type)) {
+    throw new SoapFault(
+      "Sender",
+      new PresenceError("PRES_ERR_MEDIA_TYPE", {
+        contentType: type || "(none)",
+        supported: SOAP_MEDIA_TYPES.join(", "),
+      }),
+    );
+  }
+  if (!body || body.length === 0) throw malformed("the body is empty");
+  let root: XmlElement;
+  try {
+    root = parseXml(decode(body, contentType), { maxDepth: MAX_DEPTH });
+  } catch (error) {
+    if (error instanceof XmlError) throw malformed(error.message);
+    throw error;
+  }
+  if (root.name !== "Envelope")
+    throw malformed(`the document is <${root.name}>, not a SOAP Envelope`);
+  const version = (Object.keys(ENVELOPE_NS) as SoapVersion[]).find(
+    (v) => ENVELOPE_NS[v] === root.ns,
+  );
+  if (!version) {
+    throw new SoapFault(
+      "VersionMismatch",
+      new PresenceError("PRES_ERR_SOAP_VERSION", { namespace: root.ns || "(none)" }),
+    );
+  }
+  const part = (name: string) => root.children.find((c) => c.name === name && c.ns === root.ns);
+  const header = part("Header");
+  const bodyElement = part("Body");
+  if (!bodyElement) throw malformed("the Envelope has no Body", version);
+  const operation = bodyElement.children[0];
+  if (!operation) throw malformed("the Body is empty", version);
+
+  const request: SoapRequest = { version, operation };
+  for (const element of header?.children ?? []) {
+    const mustUnderstand = element.attributes.mustUnderstand;
+    if (
+      (mustUnderstand === "1" || mustUnderstand === "true") &&
+      !KNOWN_HEADERS.has(element.name.toLowerCase())
+    ) {
+      throw new SoapFault(
+        "MustUnderstand",
+        new PresenceError("PRES_ERR_SOAP_HEADER", { header: element.name }),
+        version,
+      );
+    }
+  }
+  const loose = root.children.filter((c) => c !== header && c !== bodyElement);
+  for (const element of [...(header?.children ?? []), ...loose]) readHeader(request, element);
+  return request;
+}
+
+function readHeader(request: SoapRequest, element: XmlElement): void {
+  const text = (e: XmlElement | undefined) =>
+    e && e.attributes.nil !== "true" && e.text.trim() !== "" ? e.text.trim() : undefined;
+  switch (element.name.toLowerCase()) {
+    case "applicationtoken":
+      request.applicationToken = text(element);
+      break;
+    case "credentials":
+      request.ticket = text(element.children.find((c) => c.name.toLowerCase() === "ticket"));
+      break;
+    case "timezone":
+      request.timeZone = element;
+      break;
+  }
+}

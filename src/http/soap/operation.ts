@@ -1,0 +1,24 @@
+/** What a SOAP operation is given and returns; chat.ts and principal.ts implement these. */
+import type { Actor } from "../../domain/presence.ts";
+import type { XmlElement } from "../codecs/xml.ts";
+import type { Vocabulary } from "./writer.ts";
+
+export interface Call {
+  /** The operation element from Body, with its arguments as children. */
+  input: XmlElement;
+  out: Vocabulary;
+  /** The user of Credentials/Ticket; a missing or unknown ticket is a registry error. */
+  actor(): Promise<Actor>;
+}
+
+export interface Operation {
+  /** Local name of the response element (AuthenticateUsernamePassword answers AuthenticateResponse). */
+  response: string;
+  /**
+   * Returns the response element's content. Arguments are read through `readArgument`, so a
+   * malformed one is a Sender fault; a registry error thrown afterwards becomes ExceptionInfo.
+   */
+  run(call: Call): Promise<string>;
+}
+
+export type Operations = Record<string, Operation>;

@@ -1,0 +1,180 @@
+/**
+ * The SOAP endpoints, /Remote/Services86|88/Chat.svc and SoPrincipal.svc, as one encapsulated
+ * Fastify plugin: its own body parser (any content type, as raw bytes) and error handler, so
+ * everything that goes wrong here is a SOAP fault and the REST routes are untouched.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { PresenceError } from "../../domain/errors.ts";
+import type { Services } from "../../service/services.ts";
+import { header } from "../auth/authenticate.ts";
+import { requestLanguage, sendError } from "../errors.ts";
+import { chatOperations } from "./chat.ts";
+import { readEnvelope, type SoapRequest, versionOfContentType } from "./envelope.ts";
+import {
+  CONTENT_TYPE,
+  faultEnvelope,
+  faultOf,
+  faultStatus,
+  SoapFault,
+  type SoapVersion,
+} from "./fault.ts";
+import type { Operations } from "./operation.ts";
+import { principalOperations } from "./principal.ts";
+import { Vocabulary } from "./writer.ts";
+import { type WsdlDocument, wsdlDocument } from "./wsdl.ts";
+
+interface SoapService {
+  url: string;
+  name: string;
+  out: Vocabulary;
+  wsdl: WsdlDocument;
+  operations: Operations;
+}
+
+function soapServices(services: Services): SoapService[] {
+  const implemented = {
+    Chat: chatOperations(services),
+    SoPrincipal: principalOperations(services),
+  };
+  return (["86", "88"] as const).flatMap((version) =>
+    (["Chat", "SoPrincipal"] as const).map((name) => ({
+      url: `/Remote/Services${version}/${name}.svc`,
+      name: `Services${version}/${name}.svc`,
+      out: new Vocabulary(
+        name,
+        `http://www.superoffice.net/ws/crm/NetServer/Services${version}`,
+        version,
+      ),
+      wsdl: wsdlDocument(`Services${version}-${name}.wsdl`),
+      operations: implemented[name],
+    })),
+  );
+}
+
+export async function soapRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const { auth } = services;
+  const bodyLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    sendFault(request, reply, toFault(error, request, bodyLimit)),
+  );
+
+  async function call(
+    service: SoapService,
+    soap: SoapRequest,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
+    const { version, operation: input } = soap;
+    const { out } = service;
+    if (input.ns !== out.ns || !service.wsdl.operations.has(input.name)) {
+      const operation = input.ns ? `{${input.ns}}${input.name}` : input.name;
+      throw new SoapFault(
+        "Sender",
+        new PresenceError("PRES_ERR_SOAP_OPERATION", { operation, service: service.name }),
+        version,
+      );
+    }
+    const operation = service.operations[input.name];
+    if (!operation) {
+      throw new SoapFault(
+        "Receiver",
+        new PresenceError("PRES_ERR_NOT_IMPLEMENTED", { operation: input.name }),
+        version,
+      );
+    }
+    let headers: string;
+    let content = "";
+    try {
+      if (auth.options.online) await auth.requireAppToken(soap.applicationToken);
+      content = await operation.run({
+        input,
+        out,
+        actor: () =>
+          soap.ticket
+            ? auth.authenticateTicket(soap.ticket)
+            : Promise.reject(
+                new PresenceError("PRES_ERR_UNAUTHENTICATED", {
+                  detail: "send Credentials/Ticket in the SOAP header",
+                }),
+              ),
+      });
+      headers = out.successHeader(soap.timeZone);
+    } catch (error) {
+      if (!(error instanceof PresenceError) || error.status >= 500) throw error;
+      const source = `${service.name}/${input.name}`;
+      headers = out.failureHeader(error, requestLanguage(request), source, soap.timeZone);
+    }
+    const response = `<${out.prefix}:${operation.response}>${content}</${out.prefix}:${operation.response}>`;
+    return reply.type(CONTENT_TYPE[version]).send(out.envelope(version, headers, response));
+  }
+
+  for (const service of soapServices(services)) {
+    app.post(service.url, async (request, reply) => {
+      const contentType = header(request, "content-type");
+      let version = versionOfContentType(contentType);
+      try {
+        const soap = readEnvelope(request.body as Buffer | undefined, contentType);
+        version = soap.version;
+        return await call(service, soap, request, reply);
+      } catch (error) {
+        return sendFault(request, reply, toFault(error, request, bodyLimit), version);
+      }
+    });
+    app.get(service.url, async (request, reply) => {
+      const query = Object.keys(request.query as object).map((k) => k.toLowerCase());
+      if (!query.includes("wsdl") && !query.includes("singlewsdl")) {
+        return reply
+          .type("text/plain; charset=utf-8")
+          .send(`${service.name} is a SOAP endpoint; its WSDL is at ${service.url}?wsdl\n`);
+      }
+      const location = `${request.protocol}://${request.host}${service.url}`;
+      return reply.type("text/xml; charset=utf-8").send(service.wsdl.render(location));
+    });
+    app.route({
+      method: ["PUT", "PATCH", "DELETE"],
+      url: service.url,
+      handler: (request, reply) => {
+        reply.header("allow", "GET, POST");
+        const error = new PresenceError("PRES_ERR_METHOD", {
+          method: request.method,
+          allow: "GET, POST",
+        });
+        return sendError(request, reply, error, auth.options.online);
+      },
+    });
+  }
+}
+
+/** Fastify's own errors (body too large, aborted upload) and anything unexpected, as faults. */
+function toFault(error: unknown, request: FastifyRequest, bodyLimit: number): SoapFault {
+  if (error instanceof SoapFault) return error;
+  if (error instanceof PresenceError) {
+    if (error.status >= 500) request.log.error({ err: error }, "SOAP request failed");
+    return faultOf(error);
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return faultOf(new PresenceError("PRES_ERR_TOO_LARGE", { limit: bodyLimit }));
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500)
+    return faultOf(new PresenceError("PRES_ERR_BAD_BODY", { detail: fastifyError.message }));
+  request.log.error({ err: error }, "SOAP request failed");
+  return faultOf(new PresenceError("PRES_ERR_INTERNAL", { requestId: request.id }));
+}
+
+/** In the envelope's version once known, else in the one the content type implies. */
+function sendFault(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  fault: SoapFault,
+  fallback: SoapVersion = versionOfContentType(header(request, "content-type")),
+) {
+  const version = fault.version ?? fallback;
+  return reply
+    .code(faultStatus(version, fault.code))
+    .type(CONTENT_TYPE[version])
+    .send(faultEnvelope(version, fault, requestLanguage(request)));
+}
