@@ -9,6 +9,7 @@ import { registerErrorHandlers, sendError } from "./errors.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { presenceRoutes } from "./presence-routes.ts";
 import type { Method, RouteSpec } from "./route.ts";
+import { soapRoutes } from "./soap/routes.ts";
 
 export interface AppOptions {
   services: Services;
@@ -51,6 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
   registerMethodNotAllowed(app, routes, online);
+  await app.register(soapRoutes, { services });
 
   const openApi = buildOpenApi(routes, options.version ?? "0.0.0");
   app.get("/openapi.json", async () => openApi);
