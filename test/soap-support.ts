@@ -39,7 +39,7 @@ export interface SoapReply {
 export async function post(
   server: TestServer,
   path: string,
-  body: string | Buffer,
+  body: RequestInit["body"],
   headers: Record<string, string> = { "content-type": "application/soap+xml; charset=utf-8" },
 ): Promise<SoapReply> {
   const response = await server.fetch(path, { method: "POST", headers, body });
