@@ -5,8 +5,9 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { parseSeed } from "../domain/seed.ts";
 import { buildApp } from "../http/app.ts";
 import { startMaintenance } from "../realtime/maintenance.ts";
+import { WebhookWorker, type WebhookWorkerOptions } from "../realtime/webhooks.ts";
 import { createServices, type Services } from "../service/services.ts";
-import { openStore } from "../store/open.ts";
+import { openBackend } from "../store/open.ts";
 import { DEMO_SEED } from "./demo.ts";
 
 export interface ServeOptions {
@@ -21,6 +22,8 @@ export interface ServeOptions {
   /** Heartbeat expiry in seconds (off when absent). */
   presenceTtl?: number;
   logger?: FastifyServerOptions["logger"];
+  /** Webhook delivery tuning (timeout, retry backoff, polling); defaults suit production. */
+  webhooks?: Partial<WebhookWorkerOptions>;
 }
 
 export interface RunningServer {
@@ -39,8 +42,13 @@ export async function readSeedFile(path: string) {
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const store = await openStore(options.db);
+  // Background failures (a lost LISTEN connection, a failed expiry run) go to the app log once it exists.
+  let logError = (error: unknown, what: string) => console.error(what, error);
+  const onError = (error: unknown) => logError(error, "background task failed");
+  const { store, bus, shared } = await openBackend(options.db, onError);
   const services = createServices(store, {
+    bus,
+    shared,
     auth: { online: options.online ?? false },
     presenceTtlSeconds: options.presenceTtl ?? null,
   });
@@ -54,11 +62,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     bodyLimit: options.bodyLimit,
     version: VERSION,
   });
+  logError = (error, what) => app.log.error({ err: error }, what);
   const stopMaintenance = startMaintenance(services, {
     expiryIntervalMs: 250,
     purgeIntervalMs: 3_600_000,
-    onError: (error) => app.log.error({ err: error }, "maintenance task failed"),
+    onError,
   });
+  services.webhooks.onError = (error) =>
+    app.log.error({ err: error }, "webhook deliveries could not be enqueued");
+  const webhookWorker = new WebhookWorker(store, options.webhooks, app.log);
+  const stopWebhookKicks = services.webhooks.onEnqueued(() => webhookWorker.kick());
+  webhookWorker.start();
   const address = await app.listen({ port: options.port, host: options.host });
   return {
     app,
@@ -67,7 +81,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     demoLoaded,
     async close() {
       stopMaintenance();
+      stopWebhookKicks();
+      await webhookWorker.stop();
       await app.close();
+      await bus.close();
       await store.close();
     },
   };

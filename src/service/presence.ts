@@ -19,6 +19,9 @@ import type { ChangeBus } from "../realtime/bus.ts";
 import type { NewHistoryEntry } from "../store/history.ts";
 import type { Store } from "../store/store.ts";
 
+/** Called with the changes made on this node; see PresenceService.onLocalChanges. */
+export type LocalChangeListener = (events: readonly PresenceEvent[]) => void | Promise<void>;
+
 export interface PresenceSnapshot {
   /** Increases with every change to the list; caches of anything derived key on it. */
   version: number;
@@ -28,6 +31,8 @@ export interface PresenceSnapshot {
 export interface PresenceOptions {
   /** Heartbeat expiry for everyone without a TTL of their own; null turns expiry off. */
   presenceTtlSeconds: number | null;
+  /** Other nodes write to the same store: check history for their changes before answering. */
+  shared: boolean;
 }
 
 interface IndexedSnapshot extends PresenceSnapshot {
@@ -38,21 +43,34 @@ function indexed(version: number, presence: ChatPresence[]): IndexedSnapshot {
   return { version, presence, position: new Map(presence.map((p, i) => [p.UserId, i])) };
 }
 
+/** More history than this to catch up on is cheaper to replace with a full reload. */
+const CATCH_UP_LIMIT = 10_000;
+
 export class PresenceService {
   private snapshot: IndexedSnapshot | null = null;
   private version = 0;
-  /** Change detection runs one at a time, so two diffs never race on the same snapshot. */
+  /** Shared stores: the newest history id (from any node) reflected in the snapshot. */
+  private seenHistory = 0;
+  /** Snapshot updates run one at a time, so two never race on the same snapshot. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
     private readonly bus: ChangeBus,
     readonly options: PresenceOptions,
-  ) {}
+  ) {
+    // Other nodes' changes arrive on the bus; fold them in now rather than at the next read.
+    if (options.shared)
+      bus.subscribe(() => void this.serially(() => this.catchUp()).catch(() => undefined));
+  }
 
+  /**
+   * The current list. On a shared store this first asks for history newer than the snapshot,
+   * so a save acknowledged by any node is in the next answer of every node.
+   */
   async getAll(): Promise<PresenceSnapshot> {
-    this.snapshot ??= indexed(++this.version, await this.store.listPresence());
-    return this.snapshot;
+    if (this.options.shared || !this.snapshot) await this.serially(() => this.catchUp());
+    return this.snapshot as IndexedSnapshot;
   }
 
   /** Saves atomically: every entry is checked first (unknown user 400, not yours 403). */
@@ -96,49 +114,133 @@ export class PresenceService {
       : this.usersChanged(expired, { source: "expiry", changedBy: null });
   }
 
+  private readonly localListeners: LocalChangeListener[] = [];
+
+  /**
+   * Listens for the changes made on this node, once they are in history (the bus also carries
+   * other nodes' changes; this does not). Webhooks enqueue here, so a change is enqueued once
+   * for the whole cluster. Listeners run in turn before the change call returns; anything they
+   * throw is swallowed, so they can never fail the save.
+   */
+  onLocalChanges(listener: LocalChangeListener): () => void {
+    this.localListeners.push(listener);
+    return () => {
+      const index = this.localListeners.indexOf(listener);
+      if (index >= 0) this.localListeners.splice(index, 1);
+    };
+  }
+
+  private async notifyLocal(events: readonly PresenceEvent[]): Promise<void> {
+    for (const listener of [...this.localListeners]) {
+      try {
+        await listener(events);
+      } catch {
+        // Listeners report their own failures; a change that is saved stays saved.
+      }
+    }
+  }
+
   /** Re-reads these users, and logs and publishes what changed. */
   usersChanged(userIds: readonly number[], origin: ChangeOrigin): Promise<PresenceEvent[]> {
-    const run = this.queue.then(() => this.detectChanges([...new Set(userIds)], origin));
+    return this.serially(() => this.detectChanges([...new Set(userIds)], origin));
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Re-reads everything (after an import); no events, since nobody acted on presence. */
-  async reload(): Promise<void> {
-    await this.queue;
+  private async load(): Promise<IndexedSnapshot> {
+    const seen = this.options.shared ? await this.store.latestHistoryId() : 0;
     this.snapshot = indexed(++this.version, await this.store.listPresence());
+    this.seenHistory = seen;
+    return this.snapshot;
+  }
+
+  /** Loads the snapshot, or (shared stores) re-reads the users other nodes changed since. */
+  private async catchUp(): Promise<void> {
+    if (!this.snapshot) {
+      await this.load();
+      return;
+    }
+    if (!this.options.shared) return;
+    const latest = await this.store.latestHistoryId();
+    if (latest <= this.seenHistory) return;
+    const events = await this.store.queryHistory({
+      afterId: this.seenHistory,
+      limit: CATCH_UP_LIMIT + 1,
+    });
+    if (events.length > CATCH_UP_LIMIT) {
+      await this.load();
+      return;
+    }
+    await this.applyEvents(this.snapshot, events);
+    this.seenHistory = events.at(-1)?.Version ?? this.seenHistory;
+  }
+
+  /**
+   * Folds logged changes into the snapshot from the events themselves, not by re-reading the
+   * store: a re-read could pick up a local save whose own change detection has not run yet,
+   * and that change would then never be logged.
+   */
+  private async applyEvents(
+    before: IndexedSnapshot,
+    events: readonly PresenceEvent[],
+  ): Promise<void> {
+    const next = [...before.presence];
+    const unknown: number[] = [];
+    for (const event of events) {
+      const index = before.position.get(event.UserId);
+      if (index === undefined) unknown.push(event.UserId);
+      else
+        next[index] = {
+          ...next[index],
+          Present: event.Present,
+          OngoingChats: event.OngoingChats,
+          ChatTopics: event.ChatTopics,
+        };
+    }
+    this.snapshot = { version: ++this.version, presence: next, position: before.position };
+    if (unknown.length > 0) await this.refresh(this.snapshot, [...new Set(unknown)]);
   }
 
   private async detectChanges(userIds: number[], origin: ChangeOrigin): Promise<PresenceEvent[]> {
     if (userIds.length === 0) return [];
-    const before = (await this.getAll()) as IndexedSnapshot;
+    const before = this.snapshot ?? (await this.load());
+    const changed = await this.refresh(before, userIds);
+    const at = Date.now();
+    const entries = changed.map(({ row, previous }) => toHistoryEntry(row, previous, origin, at));
+    const events = entries.length > 0 ? await this.store.appendHistory(entries) : [];
+    await this.bus.publish(events);
+    if (events.length > 0) await this.notifyLocal(events);
+    return events;
+  }
+
+  /** Re-reads users into a new snapshot; returns those whose presence fields changed. */
+  private async refresh(before: IndexedSnapshot, userIds: number[]) {
     const rows = await this.store.presenceOf(userIds);
     const next = [...before.presence];
-    const entries: NewHistoryEntry[] = [];
-    let structureChanged = false;
-    const at = Date.now();
+    const changed: { row: ChatPresence; previous: ChatPresence | undefined }[] = [];
+    let added = false;
     for (const row of rows) {
       const index = before.position.get(row.UserId);
       const previous = index === undefined ? undefined : before.presence[index];
       if (index === undefined) {
         next.push(row);
-        structureChanged = true;
+        added = true;
       } else {
         next[index] = row;
       }
-      if (!previous || presenceDiffers(previous, row))
-        entries.push(toHistoryEntry(row, previous, origin, at));
+      if (!previous || presenceDiffers(previous, row)) changed.push({ row, previous });
     }
     const found = new Set(rows.map((r) => r.UserId));
     const removed = userIds.filter((id) => before.position.has(id) && !found.has(id));
-    const presence = removed.length > 0 || structureChanged ? sortedWithout(next, removed) : next;
     this.snapshot =
-      structureChanged || removed.length > 0
-        ? indexed(++this.version, presence)
-        : { version: ++this.version, presence, position: before.position };
-    const events = entries.length > 0 ? await this.store.appendHistory(entries) : [];
-    await this.bus.publish(events);
-    return events;
+      added || removed.length > 0
+        ? indexed(++this.version, sortedWithout(next, removed))
+        : { version: ++this.version, presence: next, position: before.position };
+    return changed;
   }
 }
 

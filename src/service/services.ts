@@ -5,6 +5,7 @@ import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
 import { HistoryService } from "./history.ts";
 import { PresenceService } from "./presence.ts";
+import { WebhookService } from "./webhooks.ts";
 
 export interface Services {
   store: Store;
@@ -13,6 +14,7 @@ export interface Services {
   presence: PresenceService;
   history: HistoryService;
   directory: DirectoryService;
+  webhooks: WebhookService;
 }
 
 export interface ServiceOptions {
@@ -23,13 +25,19 @@ export interface ServiceOptions {
   historyRetentionMs?: number | null;
   /** The change bus; a cluster passes one over PostgreSQL. Default: in-process. */
   bus?: ChangeBus;
+  /** True when other nodes write to the same store, so cached presence must check for news. */
+  shared?: boolean;
 }
 
 export function createServices(store: Store, options: ServiceOptions = {}): Services {
   const bus = options.bus ?? new LocalBus();
   const presence = new PresenceService(store, bus, {
     presenceTtlSeconds: options.presenceTtlSeconds ?? null,
+    shared: options.shared ?? false,
   });
+  const webhooks = new WebhookService(store);
+  // Enqueued only where a change is made, so a webhook fires once per change per cluster.
+  presence.onLocalChanges((events) => webhooks.enqueue(events));
   return {
     store,
     bus,
@@ -40,5 +48,6 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
       options.historyRetentionMs === undefined ? 30 * 86_400_000 : options.historyRetentionMs,
     ),
     directory: new DirectoryService(store, presence),
+    webhooks,
   };
 }

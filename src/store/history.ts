@@ -21,7 +21,7 @@ export interface HistoryStore {
   queryHistory(query: HistoryQuery): Promise<PresenceEvent[]>;
   /** The smallest id still kept, or null when the log is empty. */
   oldestHistoryId(): Promise<number | null>;
-  /** The largest id ever given, 0 when none. */
+  /** The newest committed id (a resume point), 0 when none. */
   latestHistoryId(): Promise<number>;
   /** Deletes entries older than `before` (ms); returns how many. */
   purgeHistory(before: number): Promise<number>;

@@ -1,5 +1,6 @@
-/** Chooses a store backend from a location: a postgres:// URL, or a SQLite file path. */
-import { openPostgresStore } from "./postgres/store.ts";
+/** Chooses a backend from a location: a postgres:// URL, or a SQLite file path. */
+import { type ChangeBus, LocalBus } from "../realtime/bus.ts";
+import { openPostgresBackend, openPostgresStore } from "./postgres/store.ts";
 import { openSqliteStore } from "./sqlite/store.ts";
 import type { Store } from "./store.ts";
 
@@ -11,4 +12,21 @@ export async function openStore(location: string): Promise<Store> {
   return isPostgresUrl(location)
     ? openPostgresStore({ url: location })
     : openSqliteStore({ path: location });
+}
+
+export interface Backend {
+  store: Store;
+  /** In-process for SQLite; LISTEN/NOTIFY across nodes for PostgreSQL. */
+  bus: ChangeBus;
+  /** True when other processes may change the store (PostgreSQL): caches must check for news. */
+  shared: boolean;
+}
+
+export async function openBackend(
+  location: string,
+  onError: (error: unknown) => void,
+): Promise<Backend> {
+  if (!isPostgresUrl(location))
+    return { store: openSqliteStore({ path: location }), bus: new LocalBus(), shared: false };
+  return { ...(await openPostgresBackend({ url: location, onError })), shared: true };
 }

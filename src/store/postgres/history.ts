@@ -2,6 +2,7 @@
 import type pg from "pg";
 import type { ChangeSource, PresenceEvent } from "../../domain/presence.ts";
 import type { HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
+import { transaction } from "./connection.ts";
 
 interface HistoryRow {
   id: number;
@@ -30,11 +31,31 @@ function toEvent(row: HistoryRow): PresenceEvent {
 }
 
 export class PostgresHistory implements HistoryStore {
-  constructor(protected readonly pool: pg.Pool) {}
+  constructor(
+    readonly pool: pg.Pool,
+    readonly schema: string,
+  ) {}
 
+  /**
+   * Appends under a transaction-scoped advisory lock, so ids commit in the order they are
+   * given: a reader that has seen id N can never later find a smaller id appear.
+   */
   async appendHistory(entries: readonly NewHistoryEntry[]): Promise<PresenceEvent[]> {
     if (entries.length === 0) return [];
-    const { rows } = await this.pool.query<HistoryRow>(
+    const rows = await transaction(this.pool, async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+        `chat-presence-history:${this.schema}`,
+      ]);
+      return this.insertHistory(client, entries);
+    });
+    return rows.map(toEvent).sort((a, b) => a.Version - b.Version);
+  }
+
+  private async insertHistory(
+    client: pg.PoolClient,
+    entries: readonly NewHistoryEntry[],
+  ): Promise<HistoryRow[]> {
+    const { rows } = await client.query<HistoryRow>(
       `INSERT INTO presence_history (user_id, present, ongoing_chats, chat_topics, previous, source, changed_by, at)
        SELECT (e->>'user_id')::int, (e->>'present')::boolean, (e->>'ongoing_chats')::int,
               ARRAY(SELECT jsonb_array_elements_text(e->'chat_topics')::int), NULLIF(e->'previous', 'null'),
@@ -57,7 +78,7 @@ export class PostgresHistory implements HistoryStore {
         ),
       ],
     );
-    return rows.map(toEvent).sort((a, b) => a.Version - b.Version);
+    return rows;
   }
 
   async queryHistory(query: HistoryQuery): Promise<PresenceEvent[]> {
@@ -85,9 +106,10 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async latestHistoryId(): Promise<number> {
-    // The sequence, not max(id): purged ids are never given again, so a resume id stays unique.
+    // The newest committed id, not the sequence: a sequence hands out ids before their
+    // transaction commits, and a reader that trusted it would skip that entry for ever.
     const { rows } = await this.pool.query<{ id: number }>(
-      "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS id FROM presence_history_id_seq",
+      "SELECT COALESCE(max(id), 0) AS id FROM presence_history",
     );
     return rows[0].id;
   }

@@ -3,6 +3,7 @@
  * dialect. Applied at start under an advisory lock, so nodes starting together do not race.
  */
 import type { PoolClient } from "pg";
+import { WEBHOOKS_MIGRATION } from "./webhooks.ts";
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
@@ -74,6 +75,39 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX users_present_until ON users(present_until) WHERE present_until IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: "chat topic details, session details and transfers",
+    sql: `
+      ALTER TABLE topics
+        ADD COLUMN description text NOT NULL DEFAULT '',
+        ADD COLUMN welcome_message text NOT NULL DEFAULT '',
+        ADD COLUMN opening_hours_enabled boolean NOT NULL DEFAULT false,
+        ADD COLUMN opening_hours jsonb,
+        ADD COLUMN settings jsonb;
+      ALTER TABLE sessions
+        ADD COLUMN transfer_to integer REFERENCES users(id) ON DELETE SET NULL,
+        ADD COLUMN customer_alias text NOT NULL DEFAULT '',
+        ADD COLUMN customer_name text NOT NULL DEFAULT '',
+        ADD COLUMN customer_email text NOT NULL DEFAULT '',
+        ADD COLUMN customer_phone text NOT NULL DEFAULT '',
+        ADD COLUMN customer_company_name text NOT NULL DEFAULT '',
+        ADD COLUMN customer_host text NOT NULL DEFAULT '',
+        ADD COLUMN customer_consented boolean NOT NULL DEFAULT false,
+        ADD COLUMN first_message text NOT NULL DEFAULT '',
+        ADD COLUMN last_message text NOT NULL DEFAULT '',
+        ADD COLUMN rating integer NOT NULL DEFAULT 0,
+        ADD COLUMN chatbot_active boolean NOT NULL DEFAULT false,
+        ADD COLUMN initial_queue_pos integer NOT NULL DEFAULT 0,
+        ADD COLUMN when_requested bigint,
+        ADD COLUMN when_started bigint,
+        ADD COLUMN when_ended bigint;
+      CREATE INDEX sessions_queue ON sessions(status, topic_id, when_requested);
+      CREATE INDEX sessions_topic ON sessions(topic_id);
+      CREATE INDEX sessions_transfer ON sessions(transfer_to) WHERE transfer_to IS NOT NULL;
+    `,
+  },
+  { version: 4, name: "webhooks and their delivery outbox", sql: WEBHOOKS_MIGRATION },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

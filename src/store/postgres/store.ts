@@ -4,6 +4,8 @@ import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser, Role } from "../../domain/model.ts";
 import { ONGOING_STATUSES } from "../../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
+import { compose } from "../compose.ts";
+import type { SessionStore } from "../sessions.ts";
 import type {
   DirectoryImport,
   ImportCounts,
@@ -13,9 +15,18 @@ import type {
   StoredCredential,
   UserPatch,
 } from "../store.ts";
+import type { TopicStore } from "../topics.ts";
+import type { WebhookStore } from "../webhooks.ts";
+import { PostgresBus, type PostgresBusOptions } from "./bus.ts";
 import { connect, type PostgresOptions, transaction } from "./connection.ts";
 import { PostgresHistory } from "./history.ts";
 import { migrate } from "./migrations.ts";
+import { PostgresSessions } from "./sessions.ts";
+import { PostgresTopics } from "./topics.ts";
+import { PostgresWebhooks } from "./webhooks.ts";
+
+/** The store: the parts in this class, plus topics.ts and sessions.ts composed onto it. */
+export type PostgresChatStore = PostgresStore & TopicStore & SessionStore & WebhookStore;
 
 interface UserRow {
   id: number;
@@ -48,7 +59,17 @@ function toUser(row: UserRow): ChatUser {
   };
 }
 
-export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
+/** A duplicate username or id as a coded error; anything else unchanged. */
+function uniqueViolation(error: unknown, username: string | undefined, id: number | undefined) {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  if (code !== "23505") return error;
+  if (constraint === "users_username" && username !== undefined) {
+    return new PresenceError("PRES_ERR_USERNAME_TAKEN", { username });
+  }
+  return new PresenceError("PRES_ERR_CONFLICT", { detail: `UserId ${id} is taken` });
+}
+
+export async function openPostgresStore(options: PostgresOptions): Promise<PostgresChatStore> {
   const { pool, schema } = connect(options);
   const client = await pool.connect();
   try {
@@ -57,10 +78,31 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   } finally {
     client.release();
   }
-  return new PostgresStore(pool);
+  const store = new PostgresStore(pool, schema);
+  return Object.assign(
+    store,
+    compose(new PostgresTopics(pool), new PostgresSessions(pool), new PostgresWebhooks(pool)),
+  );
 }
 
-class PostgresStore extends PostgresHistory implements Store {
+/** The store and the cross-node change bus over the same database. */
+export async function openPostgresBackend(
+  options: PostgresOptions & Omit<PostgresBusOptions, "url" | "schema" | "pool" | "history">,
+) {
+  const store = await openPostgresStore(options);
+  const bus = await PostgresBus.start({
+    ...options,
+    schema: store.schema,
+    pool: store.pool,
+    history: store,
+  });
+  return { store, bus };
+}
+
+export class PostgresStore
+  extends PostgresHistory
+  implements Omit<Store, keyof TopicStore | keyof SessionStore | keyof WebhookStore>
+{
   readonly backend = "postgres" as const;
 
   async close(): Promise<void> {
@@ -150,29 +192,44 @@ class PostgresStore extends PostgresHistory implements Store {
         ],
       );
       return toUser(rows[0]);
+    }).catch((error) => {
+      throw uniqueViolation(error, user.username, user.id);
     });
   }
 
   async updateUser(id: number, patch: UserPatch): Promise<ChatUser | null> {
-    const { rows } = await this.pool.query<UserRow>(
-      `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
+    const { rows } = await this.pool
+      .query<UserRow>(
+        `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
          password_hash = CASE WHEN $4::boolean THEN $5 ELSE password_hash END,
          username = COALESCE($6, username)
        WHERE id = $1 RETURNING *`,
-      [
-        id,
-        patch.displayName ?? null,
-        patch.role ?? null,
-        "passwordHash" in patch,
-        patch.passwordHash ?? null,
-        patch.username ?? null,
-      ],
-    );
+        [
+          id,
+          patch.displayName ?? null,
+          patch.role ?? null,
+          "passwordHash" in patch,
+          patch.passwordHash ?? null,
+          patch.username ?? null,
+        ],
+      )
+      .catch((error) => {
+        throw uniqueViolation(error, patch.username, id);
+      });
     return rows[0] ? toUser(rows[0]) : null;
   }
 
   async deleteUser(id: number): Promise<boolean> {
-    return ((await this.pool.query("DELETE FROM users WHERE id = $1", [id])).rowCount ?? 0) > 0;
+    return transaction(this.pool, async (client) => {
+      // Their chats must not linger as ongoing with nobody on them: back to the queue.
+      await client.query(
+        `UPDATE sessions SET status = 'InQueue', user_id = NULL, transfer_to = NULL,
+           when_started = NULL
+         WHERE user_id = $1 AND status IN (${ONGOING_SQL})`,
+        [id],
+      );
+      return ((await client.query("DELETE FROM users WHERE id = $1", [id])).rowCount ?? 0) > 0;
+    });
   }
 
   async importDirectory(d: DirectoryImport): Promise<ImportCounts> {
@@ -239,6 +296,10 @@ class PostgresStore extends PostgresHistory implements Store {
 
   async deleteCredential(hash: string): Promise<void> {
     await this.pool.query("DELETE FROM credentials WHERE hash = $1", [hash]);
+  }
+
+  async deleteCredentialsOf(userId: number): Promise<void> {
+    await this.pool.query("DELETE FROM credentials WHERE user_id = $1", [userId]);
   }
 
   async hasAppToken(hash: string): Promise<boolean> {

@@ -1,0 +1,264 @@
+/**
+ * PostgreSQL: chat sessions (SessionStore). A guarded change is one UPDATE … WHERE: under READ
+ * COMMITTED a second writer waits for the first and then re-checks the WHERE against the new
+ * row, so only one of two racing pick-ups changes a row. The first-in-queue pick-up skips rows
+ * another transaction has locked, so concurrent pickers take different sessions.
+ */
+import type pg from "pg";
+import { PresenceError } from "../../domain/errors.ts";
+import type { SessionStatus } from "../../domain/model.ts";
+import {
+  type ChatSessionRecord,
+  type GuardedChange,
+  type NewSession,
+  pickUp,
+  type SessionChanges,
+  type SessionCondition,
+} from "../../domain/session.ts";
+import type { UserRef } from "../../domain/topic.ts";
+import type { SessionFilter, SessionStore } from "../sessions.ts";
+import { transaction } from "./connection.ts";
+
+interface SessionRow {
+  id: number;
+  topic_id: number;
+  user_id: number | null;
+  status: SessionStatus;
+  transfer_to: number | null;
+  customer_alias: string;
+  customer_name: string;
+  customer_email: string;
+  customer_phone: string;
+  customer_company_name: string;
+  customer_host: string;
+  customer_consented: boolean;
+  first_message: string;
+  last_message: string;
+  rating: number;
+  chatbot_active: boolean;
+  initial_queue_pos: number;
+  when_requested: number | null;
+  when_started: number | null;
+  when_ended: number | null;
+  u_username: string | null;
+  u_display: string | null;
+  x_username: string | null;
+  x_display: string | null;
+}
+
+/** The joined columns over a set of session rows named `s`. */
+const JOINED = `s.*, u.username AS u_username, u.display_name AS u_display,
+    x.username AS x_username, x.display_name AS x_display`;
+const JOINS = `LEFT JOIN users u ON u.id = s.user_id LEFT JOIN users x ON x.id = s.transfer_to`;
+
+const ANY_RIGHT = "(m.can_listen OR m.can_respond OR m.can_manage OR m.can_notify)";
+
+function userRef(
+  id: number | null,
+  username: string | null,
+  display: string | null,
+): UserRef | null {
+  return id === null ? null : { id, username: username ?? "", displayName: display ?? "" };
+}
+
+function toSession(row: SessionRow): ChatSessionRecord {
+  return {
+    id: row.id,
+    topicId: row.topic_id,
+    status: row.status,
+    user: userRef(row.user_id, row.u_username, row.u_display),
+    transferTo: userRef(row.transfer_to, row.x_username, row.x_display),
+    customer: {
+      alias: row.customer_alias,
+      name: row.customer_name,
+      email: row.customer_email,
+      phone: row.customer_phone,
+      companyName: row.customer_company_name,
+      host: row.customer_host,
+      consented: row.customer_consented,
+    },
+    firstMessage: row.first_message,
+    lastMessage: row.last_message,
+    rating: row.rating,
+    chatbotIsActive: row.chatbot_active,
+    whenRequested: row.when_requested,
+    whenStarted: row.when_started,
+    whenEnded: row.when_ended,
+    initialQueuePos: row.initial_queue_pos,
+  };
+}
+
+/** Collects positional parameters for one statement. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, cast: string): string {
+    this.values.push(value);
+    return `$${this.values.length}::${cast}`;
+  }
+}
+
+function setClauses(changes: SessionChanges, params: Params): string[] {
+  const sets: string[] = [];
+  const put = (column: string, value: unknown, cast: string) => {
+    if (value !== undefined) sets.push(`${column} = ${params.add(value, cast)}`);
+  };
+  put("status", changes.status, "text");
+  put("user_id", changes.userId, "int");
+  put("transfer_to", changes.transferToId, "int");
+  if (changes.customer) {
+    put("customer_alias", changes.customer.alias, "text");
+    put("customer_name", changes.customer.name, "text");
+    put("customer_email", changes.customer.email, "text");
+    put("customer_phone", changes.customer.phone, "text");
+    put("customer_company_name", changes.customer.companyName, "text");
+    put("customer_host", changes.customer.host, "text");
+    put("customer_consented", changes.customer.consented, "boolean");
+  }
+  put("first_message", changes.firstMessage, "text");
+  put("last_message", changes.lastMessage, "text");
+  put("rating", changes.rating, "int");
+  put("chatbot_active", changes.chatbotIsActive, "boolean");
+  put("when_started", changes.whenStarted, "bigint");
+  put("when_ended", changes.whenEnded, "bigint");
+  if (sets.length === 0) sets.push("id = s.id");
+  return sets;
+}
+
+function whereClauses(condition: SessionCondition, params: Params): string[] {
+  const where: string[] = [];
+  if (condition.statusIn) where.push(`s.status = ANY(${params.add(condition.statusIn, "text[]")})`);
+  if (condition.userId !== undefined) {
+    where.push(`s.user_id IS NOT DISTINCT FROM ${params.add(condition.userId, "int")}`);
+  }
+  if (condition.transferToId !== undefined) {
+    where.push(`s.transfer_to IS NOT DISTINCT FROM ${params.add(condition.transferToId, "int")}`);
+  }
+  return where;
+}
+
+function isForeignKeyError(error: unknown): boolean {
+  return (error as { code?: string }).code === "23503";
+}
+
+export class PostgresSessions implements SessionStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async listSessions(filter: SessionFilter): Promise<ChatSessionRecord[]> {
+    const { rows } = await this.pool.query<SessionRow>(
+      `SELECT ${JOINED} FROM sessions s ${JOINS}
+       WHERE ($1::int IS NULL OR s.topic_id = $1)
+         AND ($2::int IS NULL OR s.user_id = $2 OR s.transfer_to = $2
+           OR s.topic_id IN (SELECT m.topic_id FROM topic_members m
+             WHERE m.user_id = $2 AND ${ANY_RIGHT}))
+       ORDER BY s.id`,
+      [filter.topicId ?? null, filter.visibleTo ?? null],
+    );
+    return rows.map(toSession);
+  }
+
+  async getSession(id: number): Promise<ChatSessionRecord | null> {
+    const { rows } = await this.pool.query<SessionRow>(
+      `SELECT ${JOINED} FROM sessions s ${JOINS} WHERE s.id = $1`,
+      [id],
+    );
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  async createSession(session: NewSession): Promise<ChatSessionRecord> {
+    const id = await transaction(this.pool, async (client) => {
+      // Ids come from import files too, so there is no sequence: the next id is taken under a lock.
+      await client.query("LOCK TABLE sessions IN SHARE ROW EXCLUSIVE MODE");
+      const topic = await client.query("SELECT 1 FROM topics WHERE id = $1 FOR KEY SHARE", [
+        session.topicId,
+      ]);
+      if (topic.rowCount === 0) {
+        throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: session.topicId });
+      }
+      const c = session.customer;
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO sessions (id, topic_id, status, customer_alias, customer_name, customer_email,
+           customer_phone, customer_company_name, customer_host, customer_consented,
+           first_message, last_message, rating, chatbot_active, when_requested, initial_queue_pos)
+         SELECT (SELECT COALESCE(max(id), 0) + 1 FROM sessions), $1, $2, $3, $4, $5, $6, $7, $8,
+           $9, $10, $11, $12, $13, $14,
+           CASE WHEN $2 = 'InQueue' THEN
+             (SELECT count(*) + 1 FROM sessions WHERE topic_id = $1 AND status = 'InQueue')
+           ELSE 0 END
+         RETURNING id`,
+        [
+          session.topicId,
+          session.status,
+          c.alias,
+          c.name,
+          c.email,
+          c.phone,
+          c.companyName,
+          c.host,
+          c.consented,
+          session.firstMessage,
+          session.lastMessage,
+          session.rating,
+          session.chatbotIsActive,
+          session.whenRequested,
+        ],
+      );
+      return rows[0].id;
+    });
+    return (await this.getSession(id)) as ChatSessionRecord;
+  }
+
+  async updateSessionIf(id: number, change: GuardedChange): Promise<ChatSessionRecord | null> {
+    const params = new Params();
+    const target = `s.id = ${params.add(id, "int")}`;
+    return this.guardedUpdate("", target, params, change);
+  }
+
+  async pickUpFirstSession(
+    userId: number,
+    topicIds: readonly number[] | null,
+    now: number,
+  ): Promise<ChatSessionRecord | null> {
+    const params = new Params();
+    const topics = params.add(topicIds, "int[]");
+    const pick = `pick AS (SELECT id FROM sessions WHERE status = 'InQueue'
+        AND (${topics} IS NULL OR topic_id = ANY(${topics}))
+      ORDER BY COALESCE(when_requested, 0), id LIMIT 1 FOR UPDATE SKIP LOCKED),`;
+    return this.guardedUpdate(pick, "s.id = (SELECT id FROM pick)", params, pickUp(userId, now));
+  }
+
+  async deleteSession(id: number): Promise<ChatSessionRecord | null> {
+    const { rows } = await this.pool.query<SessionRow>(
+      `WITH gone AS (DELETE FROM sessions WHERE id = $1 RETURNING *)
+       SELECT s.*, u.username AS u_username, u.display_name AS u_display,
+         x.username AS x_username, x.display_name AS x_display
+       FROM gone s ${JOINS}`,
+      [id],
+    );
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  /** WITH [before] changed AS (UPDATE … WHERE target AND guard RETURNING *) SELECT joined. */
+  private async guardedUpdate(
+    before: string,
+    target: string,
+    params: Params,
+    { condition, changes }: GuardedChange,
+  ): Promise<ChatSessionRecord | null> {
+    const sets = setClauses(changes, params);
+    const where = [target, ...whereClauses(condition, params)];
+    const sql = `WITH ${before} changed AS (
+        UPDATE sessions s SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING s.*)
+      SELECT ${JOINED} FROM changed s ${JOINS}`;
+    try {
+      const { rows } = await this.pool.query<SessionRow>(sql, params.values);
+      return rows[0] ? toSession(rows[0]) : null;
+    } catch (error) {
+      if (isForeignKeyError(error)) {
+        throw new PresenceError("PRES_ERR_NO_USER", {
+          user: String(changes.transferToId ?? changes.userId ?? ""),
+        });
+      }
+      throw error;
+    }
+  }
+}
