@@ -1,4 +1,5 @@
 /** The chat directory: users, topics with member rights, and chat sessions. Pure data, no I/O. */
+import type { OpeningHours } from "./opening-hours.ts";
 
 export type Role = "admin" | "agent";
 
@@ -27,6 +28,11 @@ export interface TopicMember extends TopicRights {
 export interface ChatTopic {
   id: number;
   name: string;
+  /** Optional in an import: when absent the stored value (or the default) stays. */
+  description?: string;
+  welcomeMessage?: string;
+  openingHoursEnabled?: boolean;
+  openingHours?: OpeningHours;
 }
 
 /** The ChatSessionStatus names of the SuperOffice contract, in contract order. */

@@ -6,6 +6,8 @@
 import type { ChatSession, ChatTopic, ChatUser, Role, TopicMember } from "../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../domain/presence.ts";
 import type { HistoryStore } from "./history.ts";
+import type { SessionStore } from "./sessions.ts";
+import type { TopicStore } from "./topics.ts";
 
 export interface PresenceChange {
   userId: number;
@@ -55,12 +57,24 @@ export interface ImportCounts {
   appTokens: number;
 }
 
-export interface Store extends HistoryStore {
+/** The store as one object, made of one part per concern (sqlite/<part>.ts, postgres/<part>.ts). */
+export interface Store
+  extends StoreBase,
+    PresenceStore,
+    DirectoryStore,
+    CredentialStore,
+    HistoryStore,
+    TopicStore,
+    SessionStore {}
+
+export interface StoreBase {
   readonly backend: "sqlite" | "postgres";
   close(): Promise<void>;
   /** True when the store holds no users (used by `serve --demo`). */
   isEmpty(): Promise<boolean>;
+}
 
+export interface PresenceStore {
   /** Every chat user's presence, ChatTopics and OngoingChats computed from the directory. */
   listPresence(): Promise<ChatPresence[]>;
   /** The presence of just these users (those that exist), in id order. */
@@ -72,18 +86,27 @@ export interface Store extends HistoryStore {
    * vanished since the caller checked. Returns the users whose Present actually changed.
    */
   savePresence(updates: readonly PresenceUpdate[]): Promise<PresenceChange[]>;
+}
 
+export interface DirectoryStore {
   getUser(id: number): Promise<ChatUser | null>;
   getUserByUsername(username: string): Promise<ChatUser | null>;
   listUsers(): Promise<ChatUser[]>;
+  /** Throws PRES_ERR_USERNAME_TAKEN when the username is in use (case-insensitive). */
   createUser(user: NewUser): Promise<ChatUser>;
+  /** Throws PRES_ERR_USERNAME_TAKEN when renaming onto a username in use. */
   updateUser(id: number, patch: UserPatch): Promise<ChatUser | null>;
+  /** Deletes a user, their credentials and memberships; their ongoing chats go back to the queue. */
   deleteUser(id: number): Promise<boolean>;
 
   importDirectory(directory: DirectoryImport): Promise<ImportCounts>;
+}
 
+export interface CredentialStore {
   saveCredential(credential: StoredCredential): Promise<void>;
   findCredential(hash: string, now: number): Promise<StoredCredential | null>;
   deleteCredential(hash: string): Promise<void>;
+  /** Revokes every ticket, token and browser session of a user (after a password reset). */
+  deleteCredentialsOf(userId: number): Promise<void>;
   hasAppToken(hash: string): Promise<boolean>;
 }

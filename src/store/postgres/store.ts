@@ -247,6 +247,17 @@ export class PostgresStore
       await client.query(
         `INSERT INTO topics (id, name) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id int, name text)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
+        [json(d.topics.map(({ id, name }) => ({ id, name })))],
+      );
+      // Topic details an import file leaves out keep their stored values (or the defaults).
+      await client.query(
+        `UPDATE topics t SET description = COALESCE(r.description, t.description),
+           welcome_message = COALESCE(r."welcomeMessage", t.welcome_message),
+           opening_hours_enabled = COALESCE(r."openingHoursEnabled", t.opening_hours_enabled),
+           opening_hours = COALESCE(r."openingHours", t.opening_hours)
+         FROM jsonb_to_recordset($1::jsonb) AS r(id int, description text, "welcomeMessage" text,
+           "openingHoursEnabled" boolean, "openingHours" jsonb)
+         WHERE t.id = r.id`,
         [json(d.topics)],
       );
       await client.query(

@@ -52,4 +52,34 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   { version: 2, name: "presence history and heartbeat deadlines", sql: HISTORY_MIGRATION },
+  {
+    version: 3,
+    name: "chat topic details, session details and transfers",
+    sql: `
+      ALTER TABLE topics ADD COLUMN description TEXT NOT NULL DEFAULT '';
+      ALTER TABLE topics ADD COLUMN welcome_message TEXT NOT NULL DEFAULT '';
+      ALTER TABLE topics ADD COLUMN opening_hours_enabled INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE topics ADD COLUMN opening_hours TEXT;
+      ALTER TABLE topics ADD COLUMN settings TEXT;
+      ALTER TABLE sessions ADD COLUMN transfer_to INTEGER REFERENCES users(id) ON DELETE SET NULL;
+      ALTER TABLE sessions ADD COLUMN customer_alias TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN customer_name TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN customer_email TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN customer_phone TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN customer_company_name TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN customer_host TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN customer_consented INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sessions ADD COLUMN first_message TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN last_message TEXT NOT NULL DEFAULT '';
+      ALTER TABLE sessions ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sessions ADD COLUMN chatbot_active INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sessions ADD COLUMN initial_queue_pos INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sessions ADD COLUMN when_requested INTEGER;
+      ALTER TABLE sessions ADD COLUMN when_started INTEGER;
+      ALTER TABLE sessions ADD COLUMN when_ended INTEGER;
+      CREATE INDEX sessions_queue ON sessions(status, topic_id, when_requested);
+      CREATE INDEX sessions_topic ON sessions(topic_id);
+      CREATE INDEX sessions_transfer ON sessions(transfer_to) WHERE transfer_to IS NOT NULL;
+    `,
+  },
 ];

@@ -1,0 +1,55 @@
+/** Chat topics as stored, their members, and the defaults of a new topic. Pure data. */
+import type { TopicRights } from "./model.ts";
+import { defaultOpeningHours, type OpeningHours } from "./opening-hours.ts";
+
+/** A user as other records refer to one. */
+export interface UserRef {
+  id: number;
+  username: string;
+  displayName: string;
+}
+
+export interface ChatTopicRecord {
+  id: number;
+  name: string;
+  description: string;
+  welcomeMessage: string;
+  openingHoursEnabled: boolean;
+  openingHours: OpeningHours;
+  /**
+   * The other ChatTopicEntity fields (widget, bot, ticket, alert settings …) exactly as the
+   * client last saved them: kept and returned, not interpreted by this server.
+   */
+  settings: Record<string, unknown>;
+}
+
+export type TopicInput = Omit<ChatTopicRecord, "id">;
+
+export interface TopicMemberRecord extends TopicRights {
+  topicId: number;
+  user: UserRef;
+}
+
+export interface MemberRights extends TopicRights {
+  userId: number;
+}
+
+export const NO_RIGHTS: TopicRights = {
+  canListen: false,
+  canRespond: false,
+  canManage: false,
+  canNotify: false,
+};
+
+/** What CreateDefaultChatTopicEntity and GET /ChatTopic/default return (id 0). */
+export function defaultTopic(): ChatTopicRecord {
+  return {
+    id: 0,
+    name: "",
+    description: "",
+    welcomeMessage: "",
+    openingHoursEnabled: false,
+    openingHours: defaultOpeningHours(),
+    settings: {},
+  };
+}

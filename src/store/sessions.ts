@@ -1,0 +1,34 @@
+/** The store's part for chat sessions (issue 4): every change is one conditional write. */
+import type { ChatSessionRecord, GuardedChange, NewSession } from "../domain/session.ts";
+
+export interface SessionFilter {
+  topicId?: number;
+  /** Only sessions this user may see: assigned or offered to them, or in a topic they belong to. */
+  visibleTo?: number;
+}
+
+export interface SessionStore {
+  listSessions(filter: SessionFilter): Promise<ChatSessionRecord[]>;
+  getSession(id: number): Promise<ChatSessionRecord | null>;
+  /**
+   * Inserts a session, its InitialQueuePos counted in the same statement. Throws
+   * PRES_ERR_NO_TOPIC when the topic does not exist.
+   */
+  createSession(session: NewSession): Promise<ChatSessionRecord>;
+  /**
+   * Applies the change only if the row still meets its condition, atomically (one UPDATE … WHERE
+   * on SQL backends). Null when the session is missing or no longer meets the condition.
+   */
+  updateSessionIf(id: number, change: GuardedChange): Promise<ChatSessionRecord | null>;
+  /**
+   * Picks up the oldest InQueue session (by WhenRequested, then id) in these topics (null: any
+   * topic) for the user, as one atomic write. Null when nothing is waiting.
+   */
+  pickUpFirstSession(
+    userId: number,
+    topicIds: readonly number[] | null,
+    now: number,
+  ): Promise<ChatSessionRecord | null>;
+  /** Deletes a session; returns it as it was, or null when there was none. */
+  deleteSession(id: number): Promise<ChatSessionRecord | null>;
+}

@@ -1,0 +1,275 @@
+/**
+ * SQLite: chat sessions (SessionStore). Every change is a single UPDATE … WHERE carrying the
+ * guard of a domain GuardedChange, so a lost race shows as zero rows changed.
+ */
+import type Database from "better-sqlite3";
+import { PresenceError } from "../../domain/errors.ts";
+import type { SessionStatus } from "../../domain/model.ts";
+import {
+  type ChatSessionRecord,
+  type GuardedChange,
+  type NewSession,
+  pickUp,
+  type SessionChanges,
+  type SessionCondition,
+} from "../../domain/session.ts";
+import type { UserRef } from "../../domain/topic.ts";
+import type { SessionFilter, SessionStore } from "../sessions.ts";
+
+interface SessionRow {
+  id: number;
+  topic_id: number;
+  user_id: number | null;
+  status: SessionStatus;
+  transfer_to: number | null;
+  customer_alias: string;
+  customer_name: string;
+  customer_email: string;
+  customer_phone: string;
+  customer_company_name: string;
+  customer_host: string;
+  customer_consented: number;
+  first_message: string;
+  last_message: string;
+  rating: number;
+  chatbot_active: number;
+  initial_queue_pos: number;
+  when_requested: number | null;
+  when_started: number | null;
+  when_ended: number | null;
+  u_username: string | null;
+  u_display: string | null;
+  x_username: string | null;
+  x_display: string | null;
+}
+
+const SELECT = `
+  SELECT s.*, u.username AS u_username, u.display_name AS u_display,
+    x.username AS x_username, x.display_name AS x_display
+  FROM sessions s
+  LEFT JOIN users u ON u.id = s.user_id
+  LEFT JOIN users x ON x.id = s.transfer_to`;
+
+const ANY_RIGHT = "(m.can_listen OR m.can_respond OR m.can_manage OR m.can_notify)";
+
+function userRef(
+  id: number | null,
+  username: string | null,
+  display: string | null,
+): UserRef | null {
+  return id === null ? null : { id, username: username ?? "", displayName: display ?? "" };
+}
+
+function toSession(row: SessionRow): ChatSessionRecord {
+  return {
+    id: row.id,
+    topicId: row.topic_id,
+    status: row.status,
+    user: userRef(row.user_id, row.u_username, row.u_display),
+    transferTo: userRef(row.transfer_to, row.x_username, row.x_display),
+    customer: {
+      alias: row.customer_alias,
+      name: row.customer_name,
+      email: row.customer_email,
+      phone: row.customer_phone,
+      companyName: row.customer_company_name,
+      host: row.customer_host,
+      consented: row.customer_consented === 1,
+    },
+    firstMessage: row.first_message,
+    lastMessage: row.last_message,
+    rating: row.rating,
+    chatbotIsActive: row.chatbot_active === 1,
+    whenRequested: row.when_requested,
+    whenStarted: row.when_started,
+    whenEnded: row.when_ended,
+    initialQueuePos: row.initial_queue_pos,
+  };
+}
+
+type Params = Record<string, string | number | null>;
+
+/** SET clauses and their parameters for the defined fields of a change. */
+function setClauses(changes: SessionChanges, params: Params): string[] {
+  const sets: string[] = [];
+  const put = (column: string, value: string | number | boolean | null | undefined) => {
+    if (value === undefined) return;
+    params[`set_${column}`] = typeof value === "boolean" ? Number(value) : value;
+    sets.push(`${column} = @set_${column}`);
+  };
+  put("status", changes.status);
+  put("user_id", changes.userId);
+  put("transfer_to", changes.transferToId);
+  if (changes.customer) {
+    put("customer_alias", changes.customer.alias);
+    put("customer_name", changes.customer.name);
+    put("customer_email", changes.customer.email);
+    put("customer_phone", changes.customer.phone);
+    put("customer_company_name", changes.customer.companyName);
+    put("customer_host", changes.customer.host);
+    put("customer_consented", changes.customer.consented);
+  }
+  put("first_message", changes.firstMessage);
+  put("last_message", changes.lastMessage);
+  put("rating", changes.rating);
+  put("chatbot_active", changes.chatbotIsActive);
+  put("when_started", changes.whenStarted);
+  put("when_ended", changes.whenEnded);
+  if (sets.length === 0) sets.push("id = id");
+  return sets;
+}
+
+function whereClauses(condition: SessionCondition, params: Params): string[] {
+  const where: string[] = [];
+  if (condition.statusIn) {
+    params.if_status = JSON.stringify(condition.statusIn);
+    where.push("status IN (SELECT value FROM json_each(@if_status))");
+  }
+  if (condition.userId !== undefined) {
+    params.if_user = condition.userId;
+    where.push("user_id IS @if_user");
+  }
+  if (condition.transferToId !== undefined) {
+    params.if_transfer = condition.transferToId;
+    where.push("transfer_to IS @if_transfer");
+  }
+  return where;
+}
+
+function isForeignKeyError(error: unknown): boolean {
+  return (error as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+}
+
+export class SqliteSessions implements SessionStore {
+  private readonly statements;
+  /** Guarded updates differ only in which fields they touch: one prepared statement per shape. */
+  private readonly updates = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      byId: db.prepare(`${SELECT} WHERE s.id = ?`),
+      list: db.prepare(
+        `${SELECT} WHERE (@topicId IS NULL OR s.topic_id = @topicId)
+           AND (@visibleTo IS NULL OR s.user_id = @visibleTo OR s.transfer_to = @visibleTo
+             OR s.topic_id IN (SELECT m.topic_id FROM topic_members m
+               WHERE m.user_id = @visibleTo AND ${ANY_RIGHT}))
+         ORDER BY s.id`,
+      ),
+      topicExists: db.prepare("SELECT 1 FROM topics WHERE id = ?").pluck(),
+      insert: db.prepare(
+        `INSERT INTO sessions (topic_id, status, customer_alias, customer_name, customer_email,
+           customer_phone, customer_company_name, customer_host, customer_consented,
+           first_message, last_message, rating, chatbot_active, when_requested, initial_queue_pos)
+         SELECT @topicId, @status, @alias, @name, @email, @phone, @companyName, @host, @consented,
+           @firstMessage, @lastMessage, @rating, @chatbotIsActive, @whenRequested,
+           CASE WHEN @status = 'InQueue' THEN
+             (SELECT COUNT(*) + 1 FROM sessions WHERE topic_id = @topicId AND status = 'InQueue')
+           ELSE 0 END
+         RETURNING id`,
+      ),
+      delete: db.prepare("DELETE FROM sessions WHERE id = ?"),
+    };
+  }
+
+  async listSessions(filter: SessionFilter): Promise<ChatSessionRecord[]> {
+    const rows = this.statements.list.all({
+      topicId: filter.topicId ?? null,
+      visibleTo: filter.visibleTo ?? null,
+    }) as SessionRow[];
+    return rows.map(toSession);
+  }
+
+  async getSession(id: number): Promise<ChatSessionRecord | null> {
+    return this.read(id);
+  }
+
+  async createSession(session: NewSession): Promise<ChatSessionRecord> {
+    const { topicExists, insert } = this.statements;
+    return this.db
+      .transaction(() => {
+        if (!topicExists.get(session.topicId)) {
+          throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: session.topicId });
+        }
+        const { id } = insert.get({
+          ...session.customer,
+          consented: Number(session.customer.consented),
+          topicId: session.topicId,
+          status: session.status,
+          firstMessage: session.firstMessage,
+          lastMessage: session.lastMessage,
+          rating: session.rating,
+          chatbotIsActive: Number(session.chatbotIsActive),
+          whenRequested: session.whenRequested,
+        }) as { id: number };
+        return this.read(id) as ChatSessionRecord;
+      })
+      .immediate();
+  }
+
+  async updateSessionIf(id: number, change: GuardedChange): Promise<ChatSessionRecord | null> {
+    return this.guardedUpdate("id = @id", { id }, change);
+  }
+
+  async pickUpFirstSession(
+    userId: number,
+    topicIds: readonly number[] | null,
+    now: number,
+  ): Promise<ChatSessionRecord | null> {
+    const oldest = `id = (SELECT id FROM sessions WHERE status = 'InQueue'
+        AND (@anyTopic OR topic_id IN (SELECT value FROM json_each(@topics)))
+      ORDER BY COALESCE(when_requested, 0), id LIMIT 1)`;
+    return this.guardedUpdate(
+      oldest,
+      { anyTopic: topicIds === null ? 1 : 0, topics: JSON.stringify(topicIds ?? []) },
+      pickUp(userId, now),
+    );
+  }
+
+  async deleteSession(id: number): Promise<ChatSessionRecord | null> {
+    return this.db
+      .transaction(() => {
+        const before = this.read(id);
+        if (before) this.statements.delete.run(id);
+        return before;
+      })
+      .immediate();
+  }
+
+  private read(id: number): ChatSessionRecord | null {
+    const row = this.statements.byId.get(id) as SessionRow | undefined;
+    return row ? toSession(row) : null;
+  }
+
+  /** One UPDATE … WHERE <target> AND <guard> RETURNING id, then the joined row. */
+  private guardedUpdate(
+    target: string,
+    targetParams: Params,
+    { condition, changes }: GuardedChange,
+  ): ChatSessionRecord | null {
+    const params: Params = { ...targetParams };
+    const sets = setClauses(changes, params);
+    const where = [target, ...whereClauses(condition, params)];
+    const sql = `UPDATE sessions SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING id`;
+    let statement = this.updates.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.updates.set(sql, statement);
+    }
+    const run = statement;
+    try {
+      return this.db
+        .transaction(() => {
+          const row = run.get(params) as { id: number } | undefined;
+          return row ? this.read(row.id) : null;
+        })
+        .immediate();
+    } catch (error) {
+      if (isForeignKeyError(error)) {
+        throw new PresenceError("PRES_ERR_NO_USER", {
+          user: String(changes.transferToId ?? changes.userId ?? ""),
+        });
+      }
+      throw error;
+    }
+  }
+}
