@@ -86,8 +86,8 @@ describe("SOAP WSDLs", () => {
   let server: TestServer;
   let proxied: TestServer;
   before(async () => {
-    server = await startTestServer({ seed: null });
-    proxied = await startTestServer({ seed: null, trustProxy: true });
+    server = await startTestServer();
+    proxied = await startTestServer({ trustProxy: true });
   });
   after(async () => {
     await server.close();
