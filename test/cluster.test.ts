@@ -162,3 +162,47 @@ describe("two nodes on one PostgreSQL", { skip }, () => {
     assert.deepEqual(lost, []);
   });
 });
+
+describe("heartbeat expiry on two nodes", { skip }, () => {
+  const scratch = scratchSchema();
+  const dir = mkdtempSync(join(tmpdir(), "chat-presence-expiry-"));
+  let nodes: ServerProcess[] = [];
+
+  before(async () => {
+    const seed = seedFile(dir);
+    const args = [
+      "serve",
+      "--port",
+      "0",
+      "--db",
+      scratch.url,
+      "--seed",
+      seed,
+      "--presence-ttl",
+      "1",
+      "--log-level",
+      "warn",
+    ];
+    nodes = await Promise.all([spawnServer(args), spawnServer(args)]);
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await scratch.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("each lapse happens once for the whole cluster", async () => {
+    const users = [20, 21, 22, 23, 24];
+    for (const userId of users) assert.equal(await save(nodes[userId % 2], userId, true), 204);
+    await new Promise((r) => setTimeout(r, 2500));
+    const history = await (
+      await fetch(`${nodes[0].url}/api/v1/Presence/History?limit=10000`, { headers: ADMIN })
+    ).json();
+    const lapses = history.filter(
+      (e: { Source: string; UserId: number }) => e.Source === "expiry" && users.includes(e.UserId),
+    );
+    assert.deepEqual(lapses.map((e: { UserId: number }) => e.UserId).sort(), users);
+    const present = await presentOf(nodes[1]);
+    for (const userId of users) assert.equal(present.get(userId), false);
+  });
+});

@@ -55,6 +55,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (options.seed) await services.directory.importSeed(await readSeedFile(options.seed));
   const demoLoaded = Boolean(options.demo) && (await store.isEmpty());
   if (demoLoaded) await services.directory.importSeed(DEMO_SEED);
+  // Load presence before the first request: change detection diffs against this snapshot.
+  await services.presence.getAll();
   const app = await buildApp({
     services,
     logger: options.logger,

@@ -1,5 +1,6 @@
 /** The PostgreSQL pool: one schema per deployment (or per test run), bigint read as number. */
 import pg from "pg";
+import { PresenceError } from "../../domain/errors.ts";
 
 export interface PostgresOptions {
   /** postgres://… ; an extra `schema=` query parameter picks the schema (default public). */
@@ -27,7 +28,7 @@ export function connect(options: PostgresOptions): Connection {
   const schema = url.searchParams.get("schema") ?? "public";
   if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new Error(`invalid schema name: ${schema}`);
   url.searchParams.delete("schema");
-  const pool = new pg.Pool({
+  const pool = new GuardedPool({
     connectionString: url.toString(),
     max: options.poolSize ?? 10,
     types,
@@ -36,6 +37,59 @@ export function connect(options: PostgresOptions): Connection {
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   return { pool, schema };
+}
+
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+]);
+
+/** Lost or refused connections, and a server shutting down (SQLSTATE class 08, 57P0x). */
+export function isConnectionError(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code && (CONNECTION_CODES.has(code) || code.startsWith("08") || /^57P0[123]$/.test(code)))
+    return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+    message ?? "",
+  );
+}
+
+/** A client-facing 503 for a database that cannot be reached; other errors pass through. */
+export function translate(error: unknown): unknown {
+  return isConnectionError(error)
+    ? new PresenceError("PRES_ERR_UNAVAILABLE", {
+        detail: "the database cannot be reached; try again shortly",
+      })
+    : error;
+}
+
+/** A pool whose connection failures surface as PRES_ERR_UNAVAILABLE (503) rather than a 500. */
+class GuardedPool extends pg.Pool {
+  // biome-ignore lint/suspicious/noExplicitAny: mirrors pg's overloaded signature
+  override query(...args: any[]): any {
+    // biome-ignore lint/suspicious/noExplicitAny: see above
+    const result = (super.query as any)(...args);
+    return result instanceof Promise
+      ? result.catch((error: unknown) => {
+          throw translate(error);
+        })
+      : result;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: mirrors pg's overloaded signature
+  override connect(...args: any[]): any {
+    // biome-ignore lint/suspicious/noExplicitAny: see above
+    const result = (super.connect as any)(...args);
+    return result instanceof Promise
+      ? result.catch((error: unknown) => {
+          throw translate(error);
+        })
+      : result;
+  }
 }
 
 /** Runs `work` in a transaction on one client, rolling back on any error. */
@@ -51,7 +105,7 @@ export async function transaction<T>(
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
+    throw translate(error);
   } finally {
     client.release();
   }
