@@ -1,0 +1,85 @@
+/**
+ * The dashboard (an extension): a static page, script and stylesheet from web/, read once at
+ * start and served with a strict Content-Security-Policy. The page needs no sign-in; the API
+ * calls it makes do.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { RouteSpec } from "./route.ts";
+
+/** src/http (tsx) and dist/http (compiled) both sit two levels below the package root. */
+export const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "web");
+
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join("; ");
+
+const SECURITY_HEADERS = {
+  "content-security-policy": DASHBOARD_CSP,
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+};
+
+interface Asset {
+  url: string;
+  file: string;
+  type: string;
+  summary: string;
+}
+
+const ASSETS: Asset[] = [
+  {
+    url: "/",
+    file: "index.html",
+    type: "text/html; charset=utf-8",
+    summary: "The presence dashboard: sign in, see and toggle presence, live",
+  },
+  {
+    url: "/app.js",
+    file: "app.js",
+    type: "text/javascript; charset=utf-8",
+    summary: "The dashboard's script",
+  },
+  {
+    url: "/style.css",
+    file: "style.css",
+    type: "text/css; charset=utf-8",
+    summary: "The dashboard's stylesheet",
+  },
+];
+
+export function webRoutes(dir: string = WEB_DIR): RouteSpec[] {
+  return ASSETS.map((asset) => {
+    const body = readFileSync(join(dir, asset.file));
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+    return {
+      method: "GET",
+      url: asset.url,
+      operationId: `Dashboard_${asset.file.replace(/\W/g, "_")}`,
+      summary: asset.summary,
+      tag: "Dashboard",
+      auth: false,
+      extension: true,
+      responses: {
+        200: { description: asset.file },
+        304: { description: "Not modified since the ETag sent in If-None-Match" },
+      },
+      async handler(request: FastifyRequest, reply: FastifyReply) {
+        reply.headers(SECURITY_HEADERS).header("cache-control", "no-cache").header("etag", etag);
+        if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+        return reply.type(asset.type).send(body);
+      },
+    };
+  });
+}
