@@ -10,6 +10,7 @@ import { buildOpenApi } from "./openapi.ts";
 import { presenceRoutes } from "./presence-routes.ts";
 import type { Method, RouteSpec } from "./route.ts";
 import { soapRoutes } from "./soap/routes.ts";
+import { systemRoutes } from "./system-routes.ts";
 
 export interface AppOptions {
   services: Services;
@@ -41,7 +42,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header("request-id", request.id);
   });
 
-  const routes: RouteSpec[] = [...authRoutes(services), ...presenceRoutes(services)];
+  let openApi: unknown;
+  const routes: RouteSpec[] = [
+    ...authRoutes(services),
+    ...presenceRoutes(services),
+    ...systemRoutes(() => openApi),
+  ];
   const authenticate = authenticator(services.auth);
   for (const route of routes) {
     app.route({
@@ -54,9 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerMethodNotAllowed(app, routes, online);
   await app.register(soapRoutes, { services });
 
-  const openApi = buildOpenApi(routes, options.version ?? "0.0.0");
-  app.get("/openapi.json", async () => openApi);
-  app.get("/healthz", async () => ({ status: "ok" }));
+  openApi = buildOpenApi(routes, options.version ?? "0.0.0");
   return app;
 }
 

@@ -1,6 +1,7 @@
 /** Turns any error into SuperOffice's JSON error body; client mistakes never become a 500. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type Language, PresenceError, pickLanguage } from "../domain/errors.ts";
+import { BODY_TYPES } from "./codecs/body.ts";
 
 export function requestLanguage(request: FastifyRequest): Language {
   const header = (name: string) => {
@@ -13,7 +14,7 @@ export function requestLanguage(request: FastifyRequest): Language {
 /** Maps Fastify's own coded errors onto the registry. */
 export function toPresenceError(
   error: FastifyError,
-  requestId: string,
+  request: FastifyRequest,
   bodyLimit: number,
 ): PresenceError {
   if (error instanceof PresenceError) return error;
@@ -21,8 +22,8 @@ export function toPresenceError(
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
     case "FST_ERR_CTP_INVALID_TYPE":
       return new PresenceError("PRES_ERR_MEDIA_TYPE", {
-        contentType: "(this one)",
-        supported: "JSON, XML or form",
+        contentType: request.headers["content-type"] || "(none)",
+        supported: BODY_TYPES.join(", "),
       });
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new PresenceError("PRES_ERR_TOO_LARGE", { limit: bodyLimit });
@@ -30,7 +31,7 @@ export function toPresenceError(
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500)
     return new PresenceError("PRES_ERR_BAD_BODY", { detail: error.message });
-  return new PresenceError("PRES_ERR_INTERNAL", { requestId });
+  return new PresenceError("PRES_ERR_INTERNAL", { requestId: request.id });
 }
 
 export function sendError(
@@ -63,7 +64,7 @@ export function registerErrorHandlers(
   options: { online: boolean; bodyLimit: number },
 ) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const presenceError = toPresenceError(error, request.id, options.bodyLimit);
+    const presenceError = toPresenceError(error, request, options.bodyLimit);
     if (presenceError.status >= 500) request.log.error({ err: error }, "request failed");
     return sendError(request, reply, presenceError, options.online);
   });

@@ -8,8 +8,8 @@ import { PresenceError } from "../domain/errors.ts";
 import type { ChatPresence, PresenceUpdate } from "../domain/presence.ts";
 import type { PresenceSnapshot } from "../service/presence.ts";
 import type { ResponseFormat } from "./codecs/negotiate.ts";
-import { BindError, bind, listItems, type ObjectSchema } from "./codecs/schema.ts";
-import { escapeXml } from "./codecs/xml.ts";
+import { BindError, bind, listItems, type ObjectSchema, propertyOf } from "./codecs/schema.ts";
+import { escapeXml, isXmlElement } from "./codecs/xml.ts";
 
 export const CHAT_PRESENCE_SCHEMA: ObjectSchema = {
   type: "object",
@@ -47,11 +47,9 @@ export function readPresenceUpdates(rawList: unknown, path: string): PresenceUpd
     });
   return items.map((item, index) => {
     try {
-      const entry = bind(
-        item,
-        CHAT_PRESENCE_SCHEMA,
-        `${path}[${index}]`,
-      ) as unknown as ChatPresence;
+      const at = `${path}[${index}]`;
+      const entry = bind(item, CHAT_PRESENCE_SCHEMA, at) as unknown as ChatPresence | null;
+      if (entry === null) throw new BindError(at, "a ChatPresence, not null");
       return { userId: entry.UserId, present: entry.Present };
     } catch (error) {
       if (!(error instanceof BindError)) throw error;
@@ -64,12 +62,18 @@ export function readPresenceUpdates(rawList: unknown, path: string): PresenceUpd
   });
 }
 
+/** The entry's UserId as sent, even when it is not a valid one ("abc"); "?" when there is none. */
 function readableUserId(item: unknown): string {
   try {
-    return String((bind(item, USER_ID_ONLY) as { UserId: number }).UserId);
+    const bound = bind(item, USER_ID_ONLY) as { UserId: number } | null;
+    if (bound) return String(bound.UserId);
   } catch {
-    return "?";
+    const raw = propertyOf(item, "UserId");
+    const text = isXmlElement(raw) ? raw.text.trim() : raw;
+    if (typeof text === "string" || typeof text === "number" || typeof text === "boolean")
+      return JSON.stringify(text);
   }
+  return "?";
 }
 
 /** Parses `$select`: known field names, case-insensitive; unknown names are ignored as SuperOffice does. */

@@ -87,9 +87,11 @@ export function requireBody(request: FastifyRequest): unknown {
   throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is empty" });
 }
 
-/** The body bound to a schema; throws 400/415 with a clear message when it cannot be. */
+/** The body bound to a schema; throws 400/415 with a clear message when it cannot be (or is null). */
 export function readBody(request: FastifyRequest, schema: Schema): unknown {
-  return bindOrThrow(requireBody(request), schema);
+  const value = bindOrThrow(requireBody(request), schema);
+  if (value === null) throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is null" });
+  return value;
 }
 
 export function bindOrThrow(value: unknown, schema: Schema, path = ""): unknown {
