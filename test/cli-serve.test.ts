@@ -1,0 +1,98 @@
+/**
+ * Issue 2 acceptance: `chat-presence serve` started for real: --port 0, --seed, /healthz,
+ * PORT/HOST/DATABASE_URL from the environment, and --online.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { cli, serve, stop, workspace } from "./cli-support.ts";
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("chat-presence serve", () => {
+  let space: ReturnType<typeof workspace>;
+  let dir: string;
+  let seedFile: string;
+  before(() => {
+    space = workspace();
+    ({ dir, seedFile } = space);
+  });
+  after(() => space.close());
+
+  it("serve --port 0 --seed FILE answers /healthz and the seeded presence", async () => {
+    const { child, url } = await serve([
+      "--port",
+      "0",
+      "--db",
+      join(dir, "serve.db"),
+      "--seed",
+      seedFile,
+    ]);
+    try {
+      const health = await fetch(`${url}/healthz`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: "ok" });
+      const list = await fetch(`${url}/api/v1/Presence/GetAll`, {
+        headers: { Authorization: `Basic ${btoa("anna:s3cret")}` },
+      });
+      assert.deepEqual(
+        ((await list.json()) as { UserId: number }[]).map((p) => p.UserId),
+        [1, 2],
+      );
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it("serve reads PORT, HOST and DATABASE_URL from the environment", async () => {
+    const port = await freePort();
+    const envDb = join(dir, "env.db");
+    const env = { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: envDb };
+    const { child, url } = await serve(["--seed", seedFile], env);
+    try {
+      assert.equal(url, `http://127.0.0.1:${port}`);
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      assert.ok(existsSync(envDb), "the store is at DATABASE_URL");
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it("serve --online refuses Basic and requires SO-AppToken", async () => {
+    const onlineDb = join(dir, "online.db");
+    const { child, url } = await serve([
+      "--port",
+      "0",
+      "--online",
+      "--db",
+      onlineDb,
+      "--seed",
+      seedFile,
+    ]);
+    try {
+      const basic = await fetch(`${url}/api/v1/Presence/GetAll`, {
+        headers: { Authorization: `Basic ${btoa("anna:s3cret")}`, "SO-AppToken": "app-123" },
+      });
+      assert.equal(basic.status, 401);
+      const ticket = (
+        await cli(["token", "create", "--user", "anna", "--db", onlineDb])
+      ).stdout.trim();
+      const headers = { Authorization: `SoTicket ${ticket}` };
+      assert.equal((await fetch(`${url}/api/v1/Presence/GetAll`, { headers })).status, 401);
+      const ok = await fetch(`${url}/api/v1/Presence/GetAll`, {
+        headers: { ...headers, "SO-AppToken": "app-123" },
+      });
+      assert.equal(ok.status, 200);
+    } finally {
+      await stop(child);
+    }
+  });
+});
