@@ -1,0 +1,147 @@
+/**
+ * Issue 2: GetAll over 1,000 users beside a bare Fastify route returning the same bytes, and
+ * SaveAll of 10 entries (each save really changes presence) beside a bare route that parses the
+ * same JSON and answers 204.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ChatPresence } from "../../src/domain/presence.ts";
+import type { Suite } from "../lib/harness.ts";
+import type { ServerInfo } from "../lib/processes.ts";
+
+const GET_ALL = "/api/v1/Presence/GetAll";
+const SAVE_ALL = "/api/v1/Presence/SaveAll";
+const BATCH = 10;
+/** Response headers the bare route repeats; the rest (date, length, keep-alive) Node adds. */
+const COPIED_HEADERS = ["content-type", "etag", "cache-control", "vary", "request-id"];
+
+interface AppInfo extends ServerInfo {
+  ticket: string;
+  users: number;
+}
+
+/**
+ * SaveAll bodies that always change what is stored: users are taken ten at a time in turn and
+ * each batch is saved with the opposite of its present state. With fewer requests in flight than
+ * batches, no two in-flight saves touch the same user. `sync` re-reads the state before each
+ * run, since autocannon may abandon a request in flight when a run ends.
+ */
+class SaveSequence {
+  private readonly present: boolean[];
+  private readonly display = new Map<number, ChatPresence>();
+  private next = 0;
+
+  constructor(private readonly users: number) {
+    this.present = new Array(users + 1).fill(false);
+  }
+
+  body(): string {
+    const batches = Math.floor(this.users / BATCH);
+    const first = (this.next++ % batches) * BATCH + 1;
+    const entries: ChatPresence[] = [];
+    for (let id = first; id < first + BATCH; id++) {
+      this.present[id] = !this.present[id];
+      const known = this.display.get(id);
+      entries.push({
+        UserId: id,
+        DisplayName: known?.DisplayName ?? `Agent ${id}`,
+        OngoingChats: known?.OngoingChats ?? 0,
+        Present: this.present[id],
+        ChatTopics: known?.ChatTopics ?? [],
+      });
+    }
+    return JSON.stringify(entries);
+  }
+
+  /** Loads the server's state; returns how many users differed from what this sequence expected. */
+  async sync(url: string, headers: Record<string, string>): Promise<number> {
+    const response = await fetch(url + GET_ALL, { headers });
+    if (!response.ok) throw new Error(`GetAll answered ${response.status}`);
+    let differing = 0;
+    for (const p of (await response.json()) as ChatPresence[]) {
+      if (this.present[p.UserId] !== p.Present) differing++;
+      this.present[p.UserId] = p.Present;
+      this.display.set(p.UserId, p);
+    }
+    return differing;
+  }
+}
+
+export const presenceSuite: Suite = {
+  name: "presence",
+  async run(ctx) {
+    const { logLevel, connections, pipelining } = ctx.options;
+    const app = await ctx.spawn<AppInfo>("app", "servers/app.ts", {
+      args: ["--users", "1000", "--topics", "20", "--log-level", logLevel],
+      profile: true,
+    });
+    const auth = { authorization: `SoTicket ${app.info.ticket}`, accept: "application/json" };
+
+    // The bare route gets exactly the bytes and headers the app answers GetAll with.
+    const response = await fetch(app.info.url + GET_ALL, { headers: auth });
+    const body = Buffer.from(await response.arrayBuffer());
+    if (response.status !== 200) throw new Error(`GetAll answered ${response.status}: ${body}`);
+    const count = (JSON.parse(body.toString()) as unknown[]).length;
+    if (count !== app.info.users) throw new Error(`GetAll listed ${count} users`);
+    const headers = Object.fromEntries(
+      COPIED_HEADERS.map((h) => [h, response.headers.get(h) ?? ""]),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "chat-presence-bench-"));
+    try {
+      const file = join(dir, "getall.json");
+      writeFileSync(file, JSON.stringify({ headers, body: body.toString("base64") }));
+      const bare = await ctx.spawn("bare", "servers/bare.ts", { args: ["--getall-file", file] });
+
+      ctx.note(
+        `app server: --log-level ${logLevel}${logLevel === "info" ? "" : " (request logging off; pass --log-level info to include it)"}; ` +
+          `GetAll body ${Math.round(body.length / 1024)} KiB; ${connections} connections, pipelining ${pipelining}`,
+      );
+
+      await ctx.measure(
+        { name: "bare GetAll", server: bare, path: GET_ALL, headers: auth },
+        {
+          name: "GetAll (1,000 users)",
+          server: app,
+          path: GET_ALL,
+          headers: auth,
+          baseline: "bare GetAll",
+          target: { minRatio: 0.7 },
+        },
+      );
+
+      const post = { ...auth, "content-type": "application/json; charset=utf-8" };
+      const bareSaves = new SaveSequence(app.info.users);
+      const saves = new SaveSequence(app.info.users);
+      await ctx.measure(
+        {
+          name: "bare SaveAll",
+          server: bare,
+          method: "POST",
+          path: SAVE_ALL,
+          headers: post,
+          nextBody: () => bareSaves.body(),
+        },
+        {
+          name: "SaveAll (10 entries)",
+          server: app,
+          method: "POST",
+          path: SAVE_ALL,
+          headers: post,
+          nextBody: () => saves.body(),
+          beforeRun: async () => {
+            await saves.sync(app.info.url, auth);
+          },
+          baseline: "bare SaveAll",
+          target: { minRate: 5000 },
+        },
+      );
+      // Every save flipped its users, so afterwards only saves abandoned in flight may differ.
+      const differing = await saves.sync(app.info.url, auth);
+      if (differing > connections * pipelining * BATCH)
+        throw new Error(`SaveAll: ${differing} users not in the state the saves set`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * The application under test: `startServer` over a fresh SQLite file in a temp directory, seeded
+ * with the bench directory, with a ticket issued for the admin. Sends { url, ticket, users }.
+ * Args: --users N --topics N --log-level LEVEL ("silent" turns the logger off).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startServer } from "../../src/cli/server.ts";
+import { BENCH_ADMIN_ID, benchSeed } from "../lib/seed.ts";
+
+const { values } = parseArgs({
+  options: {
+    users: { type: "string", default: "1000" },
+    topics: { type: "string", default: "20" },
+    "log-level": { type: "string", default: "warn" },
+  },
+});
+
+const dir = mkdtempSync(join(tmpdir(), "chat-presence-bench-"));
+const level = values["log-level"];
+const server = await startServer({
+  port: 0,
+  host: "127.0.0.1",
+  db: join(dir, "bench.db"),
+  logger: level === "silent" ? false : { level },
+});
+const users = Number(values.users);
+await server.services.directory.importSeed(benchSeed(users, Number(values.topics)));
+const ticket = await server.services.auth.issue("ticket", BENCH_ADMIN_ID);
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0); // a clean exit is what makes --cpu-prof write its profile
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
+process.on("disconnect", shutdown);
+process.send?.({ url: server.url, ticket, users });
