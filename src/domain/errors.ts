@@ -255,6 +255,19 @@ export const ERRORS = {
     en: "The service is unavailable: {detail}",
     nb: "Tjenesten er utilgjengelig: {detail}",
   },
+  // Webhooks (issue 5).
+  PRES_ERR_BAD_WEBHOOK: {
+    status: 400,
+    type: "ArgumentException",
+    en: "{field} is not valid: {detail}",
+    nb: "{field} er ugyldig: {detail}",
+  },
+  PRES_ERR_NO_WEBHOOK: {
+    status: 404,
+    type: "NotFoundException",
+    en: "There is no webhook with id {webhookId}",
+    nb: "Det finnes ingen webhook med id {webhookId}",
+  },
   PRES_ERR_INTERNAL: {
     status: 500,
     type: "Exception",

@@ -11,6 +11,7 @@ import { presenceRoutes } from "./presence-routes.ts";
 import type { Method, RouteSpec } from "./route.ts";
 import { soapRoutes } from "./soap/routes.ts";
 import { systemRoutes } from "./system-routes.ts";
+import { webhookRoutes } from "./webhook-routes.ts";
 
 export interface AppOptions {
   services: Services;
@@ -46,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const routes: RouteSpec[] = [
     ...authRoutes(services),
     ...presenceRoutes(services),
+    ...webhookRoutes(services),
     ...systemRoutes(() => openApi),
   ];
   const authenticate = authenticator(services.auth);

@@ -8,6 +8,7 @@ import type { ChatPresence, PresenceUpdate } from "../domain/presence.ts";
 import type { HistoryStore } from "./history.ts";
 import type { SessionStore } from "./sessions.ts";
 import type { TopicStore } from "./topics.ts";
+import type { WebhookStore } from "./webhooks.ts";
 
 export interface PresenceChange {
   userId: number;
@@ -65,7 +66,8 @@ export interface Store
     CredentialStore,
     HistoryStore,
     TopicStore,
-    SessionStore {}
+    SessionStore,
+    WebhookStore {}
 
 export interface StoreBase {
   readonly backend: "sqlite" | "postgres";

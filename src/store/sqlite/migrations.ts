@@ -1,4 +1,5 @@
 import { HISTORY_MIGRATION } from "./history.ts";
+import { WEBHOOKS_MIGRATION } from "./webhooks.ts";
 
 /**
  * Versioned schema migrations, applied in order at start inside one transaction each.
@@ -82,4 +83,5 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX sessions_transfer ON sessions(transfer_to) WHERE transfer_to IS NOT NULL;
     `,
   },
+  { version: 4, name: "webhooks and their delivery outbox", sql: WEBHOOKS_MIGRATION },
 ];

@@ -11,6 +11,7 @@ import type { HistoryStore } from "../history.ts";
 import type { SessionStore } from "../sessions.ts";
 import type { CredentialStore, DirectoryStore, PresenceStore, Store, StoreBase } from "../store.ts";
 import type { TopicStore } from "../topics.ts";
+import type { WebhookStore } from "../webhooks.ts";
 import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDirectory } from "./directory.ts";
 import { SqliteHistory } from "./history.ts";
@@ -18,6 +19,7 @@ import { MIGRATIONS } from "./migrations.ts";
 import { SqlitePresence } from "./presence.ts";
 import { SqliteSessions } from "./sessions.ts";
 import { SqliteTopics } from "./topics.ts";
+import { SqliteWebhooks } from "./webhooks.ts";
 
 export interface SqliteOptions {
   /** A file path, or ":memory:". */
@@ -54,6 +56,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
       HistoryStore,
       TopicStore,
       SessionStore,
+      WebhookStore,
     ]
   >(
     base,
@@ -63,6 +66,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     new SqliteHistory(db),
     new SqliteTopics(db),
     new SqliteSessions(db),
+    new SqliteWebhooks(db),
   );
 }
 

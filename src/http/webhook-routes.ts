@@ -1,0 +1,244 @@
+/**
+ * Webhooks (extensions beyond SuperOffice, admins only): register, list, read and delete
+ * webhooks, and read each one's delivery log. The secret is write-only: no answer echoes it.
+ */
+import type { FastifyRequest } from "fastify";
+import { PresenceError } from "../domain/errors.ts";
+import type { Delivery, Webhook } from "../domain/webhook.ts";
+import { SECRET_MIN_LENGTH, WEBHOOK_EVENT } from "../domain/webhook.ts";
+import type { Services } from "../service/services.ts";
+import { DELIVERY_LOG_LIMIT } from "../service/webhooks.ts";
+import { BODY_TYPES, readBody } from "./codecs/body.ts";
+import type { ObjectSchema, Schema } from "./codecs/schema.ts";
+import type { ParameterSpec, RouteSpec } from "./route.ts";
+
+const INT: Schema = { type: "integer", format: "int32" };
+const TEXT: Schema = { type: "string" };
+const TAG = "Webhooks";
+
+const REQUEST_SCHEMA: ObjectSchema = {
+  type: "object",
+  title: "WebhookRequest",
+  description: "A webhook to register",
+  properties: {
+    Url: { ...TEXT, description: "Where to POST each change: an absolute http or https URL" },
+    Secret: {
+      ...TEXT,
+      description: `Key of the X-ChatPresence-Signature HMAC, at least ${SECRET_MIN_LENGTH} characters; never shown again`,
+    },
+    TopicId: {
+      ...INT,
+      description:
+        "Only changes of users in this chat topic (before or after the change); 0 or absent for all",
+    },
+  },
+};
+
+const WEBHOOK_SCHEMA: ObjectSchema = {
+  type: "object",
+  title: "Webhook",
+  properties: {
+    WebhookId: INT,
+    Url: TEXT,
+    TopicId: { ...INT, description: "null when every change is sent" },
+    HasSecret: { type: "boolean", description: "Always true: the secret is stored, never shown" },
+    Events: { type: "array", items: TEXT, description: `Always ["${WEBHOOK_EVENT}"]` },
+    CreatedAt: { ...TEXT, description: "ISO 8601 time" },
+    CreatedBy: { ...INT, description: "UserId of the admin who registered it" },
+  },
+};
+
+const DELIVERY_SCHEMA: ObjectSchema = {
+  type: "object",
+  title: "WebhookDelivery",
+  description: "One change sent (or being sent) to a webhook",
+  properties: {
+    DeliveryId: { ...TEXT, description: "UUID; the X-ChatPresence-Delivery header and body field" },
+    EventVersion: { ...INT, description: "Version (history id) of the change" },
+    UserId: INT,
+    Status: { ...TEXT, description: "pending, delivered or failed (after the last attempt)" },
+    Attempts: { ...INT, description: "Attempts started so far" },
+    LastStatusCode: { ...INT, description: "HTTP status of the last answer; null if none" },
+    LastError: { ...TEXT, description: "Why the last attempt failed; null if it did not" },
+    LastAttemptAt: { ...TEXT, description: "ISO 8601 time, null before the first attempt" },
+    NextAttemptAt: { ...TEXT, description: "ISO 8601 time of the next attempt; null when done" },
+    DeliveredAt: { ...TEXT, description: "ISO 8601 time; null until delivered" },
+    CreatedAt: { ...TEXT, description: "ISO 8601 time the change was enqueued" },
+  },
+};
+
+const ID: ParameterSpec = {
+  name: "id",
+  in: "path",
+  description: "The WebhookId",
+  schema: INT,
+};
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function toJson(webhook: Webhook) {
+  return {
+    WebhookId: webhook.id,
+    Url: webhook.url,
+    TopicId: webhook.topicId,
+    HasSecret: webhook.secret !== "",
+    Events: [WEBHOOK_EVENT],
+    CreatedAt: iso(webhook.createdAt),
+    CreatedBy: webhook.createdBy,
+  };
+}
+
+function deliveryJson(delivery: Delivery) {
+  return {
+    DeliveryId: delivery.id,
+    EventVersion: delivery.event.Version,
+    UserId: delivery.event.UserId,
+    Status: delivery.status,
+    Attempts: delivery.attempts,
+    LastStatusCode: delivery.lastStatusCode,
+    LastError: delivery.lastError,
+    LastAttemptAt: iso(delivery.lastAttemptAt),
+    NextAttemptAt: iso(delivery.nextAttemptAt),
+    DeliveredAt: iso(delivery.deliveredAt),
+    CreatedAt: iso(delivery.createdAt),
+  };
+}
+
+/** The :id of the path; anything but a positive int32 names no webhook. */
+function webhookId(request: FastifyRequest): number {
+  const raw = (request.params as { id: string }).id;
+  const id = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(id > 0 && id <= 2147483647))
+    throw new PresenceError("PRES_ERR_NO_WEBHOOK", { webhookId: raw });
+  return id;
+}
+
+function limitParam(request: FastifyRequest): number | undefined {
+  const value = (request.query as Record<string, string | undefined>).limit;
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) {
+    throw new PresenceError("PRES_ERR_BAD_QUERY", {
+      name: "limit",
+      detail: `expected a whole number from 1 to ${DELIVERY_LOG_LIMIT}`,
+    });
+  }
+  return Number(value);
+}
+
+export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
+  const forbidden = { 403: { description: "The caller is not an administrator" } };
+  const notFound = { 404: { description: "There is no webhook with this id" } };
+  return [
+    {
+      method: "POST",
+      url: "/api/v1/Webhooks",
+      operationId: "WebhookCreate",
+      summary: `Register a webhook: each presence change is POSTed to it as JSON, signed (${WEBHOOK_EVENT})`,
+      tag: TAG,
+      auth: true,
+      extension: true,
+      body: { schema: REQUEST_SCHEMA, required: true, contentTypes: BODY_TYPES },
+      responses: {
+        201: { description: "Registered", schema: WEBHOOK_SCHEMA },
+        400: { description: "Url, Secret or TopicId is not valid" },
+        ...forbidden,
+      },
+      async handler(request, reply) {
+        const body = readBody(request, REQUEST_SCHEMA) as {
+          Url: string | null;
+          Secret: string | null;
+          TopicId: number;
+        };
+        const webhook = await webhooks.register(request.actor, {
+          url: body.Url,
+          secret: body.Secret,
+          topicId: body.TopicId,
+        });
+        return reply
+          .code(201)
+          .header("location", `/api/v1/Webhooks/${webhook.id}`)
+          .send(toJson(webhook));
+      },
+    },
+    {
+      method: "GET",
+      url: "/api/v1/Webhooks",
+      operationId: "WebhookList",
+      summary: "The registered webhooks (secrets are never shown)",
+      tag: TAG,
+      auth: true,
+      extension: true,
+      responses: {
+        200: { description: "Webhooks", schema: { type: "array", items: WEBHOOK_SCHEMA } },
+        ...forbidden,
+      },
+      async handler(request) {
+        return (await webhooks.list(request.actor)).map(toJson);
+      },
+    },
+    {
+      method: "GET",
+      url: "/api/v1/Webhooks/:id",
+      operationId: "WebhookGet",
+      summary: "One webhook",
+      tag: TAG,
+      auth: true,
+      extension: true,
+      parameters: [ID],
+      responses: {
+        200: { description: "The webhook", schema: WEBHOOK_SCHEMA },
+        ...forbidden,
+        ...notFound,
+      },
+      async handler(request) {
+        return toJson(await webhooks.get(request.actor, webhookId(request)));
+      },
+    },
+    {
+      method: "DELETE",
+      url: "/api/v1/Webhooks/:id",
+      operationId: "WebhookDelete",
+      summary: "Delete a webhook with its pending deliveries and its delivery log",
+      tag: TAG,
+      auth: true,
+      extension: true,
+      parameters: [ID],
+      responses: { 204: { description: "Deleted" }, ...forbidden, ...notFound },
+      async handler(request, reply) {
+        await webhooks.remove(request.actor, webhookId(request));
+        return reply.code(204).send();
+      },
+    },
+    {
+      method: "GET",
+      url: "/api/v1/Webhooks/:id/Deliveries",
+      operationId: "WebhookDeliveries",
+      summary: "A webhook's delivery log, newest first",
+      tag: TAG,
+      auth: true,
+      extension: true,
+      parameters: [
+        ID,
+        {
+          name: "limit",
+          in: "query",
+          description: `At most this many entries (default 100, max ${DELIVERY_LOG_LIMIT})`,
+          schema: INT,
+        },
+      ],
+      responses: {
+        200: { description: "Deliveries", schema: { type: "array", items: DELIVERY_SCHEMA } },
+        ...forbidden,
+        ...notFound,
+      },
+      async handler(request) {
+        const log = await webhooks.deliveries(
+          request.actor,
+          webhookId(request),
+          limitParam(request),
+        );
+        return log.map(deliveryJson);
+      },
+    },
+  ];
+}

@@ -1,0 +1,87 @@
+/**
+ * Webhooks (an extension beyond SuperOffice): registration for admins, and the outbox side of
+ * delivery. `enqueue` is called by PresenceService on the node where a change was made, so
+ * each change is enqueued once for the whole cluster; the WebhookWorker sends it later.
+ */
+import { PresenceError } from "../domain/errors.ts";
+import type { Actor, PresenceEvent } from "../domain/presence.ts";
+import { type Delivery, validateWebhook, type Webhook } from "../domain/webhook.ts";
+import type { WebhookStore } from "../store/webhooks.ts";
+
+export interface WebhookInput {
+  url: string | null;
+  secret: string | null;
+  /** 0 for every topic. */
+  topicId: number;
+}
+
+export const DELIVERY_LOG_LIMIT = 1000;
+
+function assertAdmin(actor: Actor): void {
+  if (actor.role !== "admin") {
+    throw new PresenceError("PRES_ERR_FORBIDDEN", { detail: "webhooks are for administrators" });
+  }
+}
+
+export class WebhookService {
+  private readonly enqueuedListeners = new Set<() => void>();
+  /** Where enqueue failures go (they never reach the save); the server points it at its log. */
+  onError: (error: unknown) => void = (error) =>
+    console.error("webhook deliveries could not be enqueued:", error);
+
+  constructor(private readonly store: WebhookStore) {}
+
+  async register(actor: Actor, input: WebhookInput): Promise<Webhook> {
+    assertAdmin(actor);
+    const valid = validateWebhook(input);
+    return this.store.createWebhook({ ...valid, createdBy: actor.userId }, Date.now());
+  }
+
+  async list(actor: Actor): Promise<Webhook[]> {
+    assertAdmin(actor);
+    return this.store.listWebhooks();
+  }
+
+  async get(actor: Actor, id: number): Promise<Webhook> {
+    assertAdmin(actor);
+    const webhook = await this.store.getWebhook(id);
+    if (!webhook) throw new PresenceError("PRES_ERR_NO_WEBHOOK", { webhookId: id });
+    return webhook;
+  }
+
+  async remove(actor: Actor, id: number): Promise<void> {
+    assertAdmin(actor);
+    if (!(await this.store.deleteWebhook(id)))
+      throw new PresenceError("PRES_ERR_NO_WEBHOOK", { webhookId: id });
+  }
+
+  /** The delivery log, newest first. */
+  async deliveries(actor: Actor, id: number, limit = 100): Promise<Delivery[]> {
+    await this.get(actor, id);
+    return this.store.listDeliveries(id, Math.min(Math.max(limit, 1), DELIVERY_LOG_LIMIT));
+  }
+
+  /**
+   * Enqueues one delivery per matching webhook and change, in one statement. Never throws: a
+   * failure is reported to `onError` and the save that made the changes stands.
+   */
+  async enqueue(events: readonly PresenceEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    try {
+      const enqueued = await this.store.enqueueDeliveries(events, Date.now());
+      if (enqueued > 0) for (const listener of this.enqueuedListeners) listener();
+    } catch (error) {
+      try {
+        this.onError(error);
+      } catch {
+        // A broken logger must not fail the save either.
+      }
+    }
+  }
+
+  /** Called after deliveries were enqueued on this node (the local worker wakes up). */
+  onEnqueued(listener: () => void): () => void {
+    this.enqueuedListeners.add(listener);
+    return () => this.enqueuedListeners.delete(listener);
+  }
+}

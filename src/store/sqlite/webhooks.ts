@@ -1,0 +1,246 @@
+/**
+ * SQLite: webhooks and their delivery outbox (WebhookStore). Every outbox operation is one
+ * conditional statement (or one IMMEDIATE transaction), so claims stay atomic across
+ * connections and processes sharing the file.
+ */
+import { randomUUID } from "node:crypto";
+import type Database from "better-sqlite3";
+import type { PresenceEvent } from "../../domain/presence.ts";
+import type { Delivery, DeliveryStatus, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { ClaimedDelivery, DeliveryClaim, DeliveryOutcome, WebhookStore } from "../webhooks.ts";
+
+interface WebhookRow {
+  id: number;
+  url: string;
+  secret: string;
+  topic_id: number | null;
+  created_at: number;
+  created_by: number | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  webhook_id: number;
+  event: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: number | null;
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
+function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    url: row.url,
+    secret: row.secret,
+    topicId: row.topic_id,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  };
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    event: JSON.parse(row.event),
+    status: row.status,
+    attempts: row.attempts,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    lastAttemptAt: row.last_attempt_at,
+    nextAttemptAt: row.next_attempt_at,
+    deliveredAt: row.delivered_at,
+    createdAt: row.created_at,
+  };
+}
+
+/** Claimable: pending, due, and not under someone else's live lease. */
+const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now
+  AND (claimed_until IS NULL OR claimed_until <= @now)`;
+
+/** The webhook part of the store, over the store's connection. */
+export class SqliteWebhooks implements WebhookStore {
+  private readonly webhookStatements;
+
+  constructor(private readonly db: Database.Database) {
+    // PostgreSQL has gen_random_uuid(); SQLite gets the same from Node, per row.
+    db.function("chat_presence_uuid", { deterministic: false }, () => randomUUID());
+    this.webhookStatements = {
+      enqueue: db.prepare(
+        `INSERT INTO webhook_deliveries
+           (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
+         SELECT chat_presence_uuid(), w.id, e.value ->> '$.Version', e.value ->> '$.UserId',
+                e.value, 'pending', 0, @now, @now
+         FROM json_each(@events) e JOIN webhooks w
+         WHERE w.topic_id IS NULL
+            OR EXISTS (SELECT 1 FROM json_each(e.value, '$.ChatTopics') t WHERE t.value = w.topic_id)
+            OR EXISTS (SELECT 1 FROM json_each(e.value, '$.Previous.ChatTopics') t
+                       WHERE t.value = w.topic_id)
+         ORDER BY e.key, w.id`,
+      ),
+      claim: db.prepare(
+        `UPDATE webhook_deliveries
+         SET claim_token = @token, claimed_until = @until, attempts = attempts + 1,
+             last_attempt_at = @now
+         WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE ${CLAIMABLE}
+                       ORDER BY next_attempt_at, seq LIMIT @limit)
+           AND ${CLAIMABLE}`,
+      ),
+      claimed: db.prepare(
+        `SELECT d.id, d.webhook_id, d.event, d.attempts, w.url, w.secret
+         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+         WHERE d.claim_token = ? ORDER BY d.next_attempt_at, d.seq`,
+      ),
+      record: db.prepare(
+        `UPDATE webhook_deliveries
+         SET status = @status, last_status_code = @statusCode, last_error = @error,
+             next_attempt_at = @nextAttemptAt, delivered_at = @deliveredAt,
+             claim_token = NULL, claimed_until = NULL
+         WHERE id = @id AND claim_token = @token AND status = 'pending'`,
+      ),
+    };
+  }
+
+  async createWebhook(webhook: NewWebhook, now: number): Promise<Webhook> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO webhooks (url, secret, topic_id, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(webhook.url, webhook.secret, webhook.topicId, now, webhook.createdBy) as WebhookRow;
+    return toWebhook(row);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    return (this.db.prepare("SELECT * FROM webhooks ORDER BY id").all() as WebhookRow[]).map(
+      toWebhook,
+    );
+  }
+
+  async getWebhook(id: number): Promise<Webhook | null> {
+    const row = this.db.prepare("SELECT * FROM webhooks WHERE id = ?").get(id) as
+      | WebhookRow
+      | undefined;
+    return row ? toWebhook(row) : null;
+  }
+
+  async deleteWebhook(id: number): Promise<boolean> {
+    // Outbox rows and the log go with it (ON DELETE CASCADE).
+    return this.db.prepare("DELETE FROM webhooks WHERE id = ?").run(id).changes > 0;
+  }
+
+  async enqueueDeliveries(events: readonly PresenceEvent[], now: number): Promise<number> {
+    if (events.length === 0) return 0;
+    return this.webhookStatements.enqueue.run({ events: JSON.stringify(events), now }).changes;
+  }
+
+  async claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+    const { claim: update, claimed } = this.webhookStatements;
+    const rows = this.db
+      .transaction(() => {
+        const { changes } = update.run({
+          token: claim.token,
+          now: claim.now,
+          until: claim.now + claim.leaseMs,
+          limit: claim.limit,
+        });
+        return changes === 0 ? [] : claimed.all(claim.token);
+      })
+      .immediate() as {
+      id: string;
+      webhook_id: number;
+      event: string;
+      attempts: number;
+      url: string;
+      secret: string;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      webhookId: row.webhook_id,
+      url: row.url,
+      secret: row.secret,
+      event: JSON.parse(row.event),
+      attempts: row.attempts,
+      claimToken: claim.token,
+    }));
+  }
+
+  async recordDelivery(id: string, claimToken: string, outcome: DeliveryOutcome): Promise<boolean> {
+    const status: DeliveryStatus = outcome.delivered
+      ? "delivered"
+      : outcome.nextAttemptAt === null
+        ? "failed"
+        : "pending";
+    return (
+      this.webhookStatements.record.run({
+        id,
+        token: claimToken,
+        status,
+        statusCode: outcome.statusCode,
+        error: outcome.error,
+        nextAttemptAt: outcome.delivered ? null : outcome.nextAttemptAt,
+        deliveredAt: outcome.delivered ? outcome.at : null,
+      }).changes > 0
+    );
+  }
+
+  async listDeliveries(webhookId: number, limit: number): Promise<Delivery[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, webhook_id, event, status, attempts, last_status_code, last_error,
+                last_attempt_at, next_attempt_at, delivered_at, created_at
+         FROM webhook_deliveries WHERE webhook_id = ? ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(webhookId, limit) as DeliveryRow[];
+    return rows.map(toDelivery);
+  }
+
+  async purgeDeliveries(before: number): Promise<number> {
+    return this.db
+      .prepare(
+        "DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed') AND created_at < ?",
+      )
+      .run(before).changes;
+  }
+}
+
+export const WEBHOOKS_MIGRATION = `
+  CREATE TABLE webhooks (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    url        TEXT NOT NULL,
+    secret     TEXT NOT NULL,
+    topic_id   INTEGER,
+    created_at INTEGER NOT NULL,
+    created_by INTEGER
+  );
+  CREATE TABLE webhook_deliveries (
+    seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+    id               TEXT NOT NULL UNIQUE,
+    webhook_id       INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    event_version    INTEGER NOT NULL,
+    user_id          INTEGER NOT NULL,
+    event            TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    last_status_code INTEGER,
+    last_error       TEXT,
+    last_attempt_at  INTEGER,
+    next_attempt_at  INTEGER,
+    delivered_at     INTEGER,
+    claim_token      TEXT,
+    claimed_until    INTEGER,
+    created_at       INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at, seq)
+    WHERE status = 'pending';
+  CREATE INDEX webhook_deliveries_log ON webhook_deliveries(webhook_id, seq);
+  CREATE INDEX webhook_deliveries_claim ON webhook_deliveries(claim_token)
+    WHERE claim_token IS NOT NULL;
+  CREATE INDEX webhook_deliveries_created ON webhook_deliveries(created_at)
+    WHERE status <> 'pending';
+`;
