@@ -183,7 +183,8 @@ export function reset(): GuardedChange {
 export interface SessionEdit {
   status?: SessionStatus;
   userId?: number | null;
-  customer?: CustomerInfo;
+  /** The customer details given; the others keep their values. */
+  customer?: Partial<CustomerInfo>;
   firstMessage?: string;
   lastMessage?: string;
   rating?: number;
@@ -218,7 +219,7 @@ export function edit(before: ChatSessionRecord, change: SessionEdit, now: number
   const changes: SessionChanges = {
     status,
     userId,
-    customer: change.customer,
+    customer: change.customer ? { ...before.customer, ...change.customer } : undefined,
     firstMessage: change.firstMessage,
     lastMessage: change.lastMessage,
     rating: change.rating,

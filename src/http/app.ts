@@ -4,6 +4,12 @@ import { PresenceError } from "../domain/errors.ts";
 import type { Services } from "../service/services.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
+import { agentsSessionRoutes } from "./chat/agents-session-routes.ts";
+import { agentsTopicRoutes } from "./chat/agents-topic-routes.ts";
+import { memberRoutes } from "./chat/member-routes.ts";
+import { sessionRoutes } from "./chat/session-routes.ts";
+import { topicRoutes } from "./chat/topic-routes.ts";
+import { userRoutes } from "./chat/user-routes.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
 import { registerErrorHandlers, sendError } from "./errors.ts";
 import { buildOpenApi } from "./openapi.ts";
@@ -48,6 +54,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...authRoutes(services),
     ...presenceRoutes(services),
     ...webhookRoutes(services),
+    ...topicRoutes(services),
+    ...memberRoutes(services),
+    ...sessionRoutes(services),
+    ...agentsTopicRoutes(services),
+    ...agentsSessionRoutes(services),
+    ...userRoutes(services),
     ...systemRoutes(() => openApi),
   ];
   const authenticate = authenticator(services.auth);

@@ -1,10 +1,21 @@
 /**
- * Topic opening hours, as Chat's IsWithinOpeningHours asks for them.
- *
- * Placeholder until topics carry opening hours (issue 4): the store cannot yet tell whether a
- * topic exists or what its hours are, and a topic without hours is open, so every topic is
- * open. Fill this in there; the SOAP operation (src/http/soap/chat.ts) only calls this.
+ * Topic opening hours, as REST's ChatTopic/{id}/IsOpen, Agents' and SOAP's IsWithinOpeningHours
+ * ask for them. The rule itself (zones, daylight saving, lunch) is in domain/opening-hours.ts.
  */
-export async function isTopicOpen(_topicId: number, _at: Date): Promise<boolean> {
-  return true;
+import { isOpenAt } from "../domain/opening-hours.ts";
+import type { Store } from "../store/store.ts";
+
+/** Whether the topic is open at `at`; null when there is no such topic. */
+export async function topicOpenAt(
+  store: Store,
+  topicId: number,
+  at: Date,
+): Promise<boolean | null> {
+  const topic = await store.getTopic(topicId);
+  return topic ? isOpenAt(topic.openingHoursEnabled, topic.openingHours, at) : null;
+}
+
+/** IsWithinOpeningHours: a topic that does not exist is not open. */
+export async function isTopicOpen(store: Store, topicId: number, at: Date): Promise<boolean> {
+  return (await topicOpenAt(store, topicId, at)) ?? false;
 }

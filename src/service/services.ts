@@ -5,6 +5,9 @@ import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
 import { HistoryService } from "./history.ts";
 import { PresenceService } from "./presence.ts";
+import { SessionService } from "./sessions.ts";
+import { TopicService } from "./topics.ts";
+import { UserService } from "./users.ts";
 import { WebhookService } from "./webhooks.ts";
 
 export interface Services {
@@ -15,6 +18,9 @@ export interface Services {
   history: HistoryService;
   directory: DirectoryService;
   webhooks: WebhookService;
+  topics: TopicService;
+  sessions: SessionService;
+  users: UserService;
 }
 
 export interface ServiceOptions {
@@ -49,5 +55,8 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     ),
     directory: new DirectoryService(store, presence),
     webhooks,
+    topics: new TopicService(store, presence),
+    sessions: new SessionService(store, presence),
+    users: new UserService(store, presence),
   };
 }

@@ -26,7 +26,7 @@ function presenceXml(out: Vocabulary, p: ChatPresence): string {
   );
 }
 
-export function chatOperations({ presence }: Services): Operations {
+export function chatOperations({ presence, store }: Services): Operations {
   /** The rendered list per vocabulary, for the presence version it was rendered from. */
   const rendered = new Map<Vocabulary, { version: number; xml: string }>();
 
@@ -65,7 +65,7 @@ export function chatOperations({ presence }: Services): Operations {
           ChatTopicId: number;
         };
         await actor();
-        return out.bool("Response", await isTopicOpen(ChatTopicId, new Date()));
+        return out.bool("Response", await isTopicOpen(store, ChatTopicId, new Date()));
       },
     },
   };

@@ -1,0 +1,172 @@
+/** REST /api/v1/ChatTopic/{chatTopicId}/UserAgent: who is in a topic and with which rights. */
+import { PresenceError } from "../../domain/errors.ts";
+import type { Services } from "../../service/services.ts";
+import type { MemberInput } from "../../service/topics.ts";
+import { BODY_TYPES, requireBody } from "../codecs/body.ts";
+import { listItems } from "../codecs/schema.ts";
+import type { ParameterSpec, RouteSpec } from "../route.ts";
+import {
+  type AgentInput,
+  readTopicAgent,
+  TOPIC_AGENT_LIST,
+  TOPIC_AGENT_SCHEMA,
+  topicAgentOf,
+} from "./carriers.ts";
+import { CARRIER_TYPES, pathInt, pathText, sendCarrier } from "./render.ts";
+
+const TAG = "ChatTopic";
+const TOPIC_ID: ParameterSpec = {
+  name: "chatTopicId",
+  in: "path",
+  description: "Id of the chat topic",
+  schema: { type: "integer", format: "int32" },
+};
+const USERNAME: ParameterSpec = {
+  name: "username",
+  in: "path",
+  description: "Associate username or associate id",
+  schema: { type: "string" },
+};
+const AGENT = { description: "OK", schema: TOPIC_AGENT_SCHEMA, contentTypes: CARRIER_TYPES };
+const AGENTS = { description: "OK", schema: TOPIC_AGENT_LIST, contentTypes: CARRIER_TYPES };
+const NOT_FOUND = { description: "No such topic, user or membership" };
+
+/** A member from a body entry: the user must be named (AssociateId, UserName or Name). */
+export function memberInput(agent: AgentInput, path: string): MemberInput {
+  if (agent.user === null || agent.user === "") {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: `${path}User: name the user by AssociateId or UserName`,
+    });
+  }
+  const { user, ...rights } = agent;
+  return { user, ...rights };
+}
+
+/** The entries of a ChatTopicAgent list body. */
+export function memberInputs(raw: unknown, path: string): MemberInput[] {
+  const items = raw === null || raw === undefined ? null : listItems(raw);
+  if (!items) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: `${path || "body"}: expected an array of ChatTopicAgent`,
+    });
+  }
+  return items.map((item, i) =>
+    memberInput(readTopicAgent(item, `${path}[${i}]`), `${path}[${i}].`),
+  );
+}
+
+export function memberRoutes({ topics }: Services): RouteSpec[] {
+  const base = "/api/v1/ChatTopic/:chatTopicId/UserAgent";
+  return [
+    {
+      method: "GET",
+      url: base,
+      operationId: "v1ChatTopicEntity_GetChatTopicUserAgentList",
+      summary: "Users assigned to a chat topic (its members and administrators)",
+      tag: TAG,
+      auth: true,
+      parameters: [TOPIC_ID],
+      responses: { 200: AGENTS, 404: NOT_FOUND },
+      async handler(request, reply) {
+        const members = await topics.members(request.actor, pathInt(request, "chatTopicId"));
+        return sendCarrier(request, reply, members.map(topicAgentOf), TOPIC_AGENT_LIST);
+      },
+    },
+    {
+      method: "PUT",
+      url: base,
+      operationId: "v1ChatTopicEntity_UpdateChatTopicUserAgents",
+      summary:
+        "Set the rights of the listed users (added if not members yet; others unchanged); returns all members",
+      tag: TAG,
+      auth: true,
+      parameters: [TOPIC_ID],
+      body: { schema: TOPIC_AGENT_LIST, required: true, contentTypes: BODY_TYPES },
+      responses: { 200: AGENTS, 404: NOT_FOUND },
+      async handler(request, reply) {
+        const inputs = memberInputs(requireBody(request), "");
+        const members = await topics.updateMembers(
+          request.actor,
+          pathInt(request, "chatTopicId"),
+          inputs,
+        );
+        return sendCarrier(request, reply, members.map(topicAgentOf), TOPIC_AGENT_LIST);
+      },
+    },
+    {
+      method: "POST",
+      url: base,
+      operationId: "v1ChatTopicEntity_AddChatTopicUserAgent",
+      summary: "Add a user to a chat topic (or set their rights if already a member)",
+      tag: TAG,
+      auth: true,
+      parameters: [TOPIC_ID],
+      body: { schema: TOPIC_AGENT_SCHEMA, required: true, contentTypes: BODY_TYPES },
+      responses: { 200: AGENT, 404: NOT_FOUND },
+      async handler(request, reply) {
+        const input = memberInput(readTopicAgent(requireBody(request), ""), "");
+        const member = await topics.addMember(
+          request.actor,
+          pathInt(request, "chatTopicId"),
+          input,
+        );
+        return sendCarrier(request, reply, topicAgentOf(member), TOPIC_AGENT_SCHEMA);
+      },
+    },
+    {
+      method: "GET",
+      url: `${base}/:username`,
+      operationId: "v1ChatTopicEntity_GetChatTopicUserAgent",
+      summary: "Get a user assigned to a topic",
+      tag: TAG,
+      auth: true,
+      parameters: [TOPIC_ID, USERNAME],
+      responses: { 200: AGENT, 404: NOT_FOUND },
+      async handler(request, reply) {
+        const id = pathInt(request, "chatTopicId");
+        const member = await topics.member(request.actor, id, pathText(request, "username"));
+        return sendCarrier(request, reply, topicAgentOf(member), TOPIC_AGENT_SCHEMA);
+      },
+    },
+    {
+      method: "PUT",
+      url: `${base}/:username`,
+      operationId: "v1ChatTopicEntity_UpdateChatTopicUserAgent",
+      summary: "Update a member's rights in a chat topic (the user in the body is ignored)",
+      tag: TAG,
+      auth: true,
+      parameters: [TOPIC_ID, USERNAME],
+      body: { schema: TOPIC_AGENT_SCHEMA, required: true, contentTypes: BODY_TYPES },
+      responses: { 200: AGENT, 404: NOT_FOUND },
+      async handler(request, reply) {
+        const { user: _ignored, ...rights } = readTopicAgent(requireBody(request), "");
+        const id = pathInt(request, "chatTopicId");
+        const member = await topics.updateMember(
+          request.actor,
+          id,
+          pathText(request, "username"),
+          rights,
+        );
+        return sendCarrier(request, reply, topicAgentOf(member), TOPIC_AGENT_SCHEMA);
+      },
+    },
+    {
+      method: "DELETE",
+      url: `${base}/:username`,
+      operationId: "v1ChatTopicEntity_DeleteChatTopicUserAgent",
+      summary: "Remove a user from a topic",
+      tag: TAG,
+      auth: true,
+      parameters: [TOPIC_ID, USERNAME],
+      responses: { 204: { description: "Removed" }, 404: NOT_FOUND },
+      async handler(request, reply) {
+        await topics.deleteMember(
+          request.actor,
+          pathInt(request, "chatTopicId"),
+          pathText(request, "username"),
+        );
+        return reply.code(204).send();
+      },
+    },
+  ];
+}

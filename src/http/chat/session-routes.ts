@@ -1,0 +1,273 @@
+/**
+ * REST /api/v1/ChatSession: the session entity, the caller's sessions, and the operations that
+ * move a chat along: pick-up, transfer, accept, reject and reset.
+ */
+import { PresenceError } from "../../domain/errors.ts";
+import type { Actor } from "../../domain/presence.ts";
+import type { ChatSessionRecord } from "../../domain/session.ts";
+import type { Services } from "../../service/services.ts";
+import type { SessionInput } from "../../service/sessions.ts";
+import { BODY_TYPES, requireBody } from "../codecs/body.ts";
+import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
+import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
+import { CARRIER_TYPES, pathInt, pathText, SELECT_PARAMETER, sendCarrier } from "./render.ts";
+import {
+  readSession,
+  type SavedSession,
+  SESSION_LIST,
+  SESSION_SCHEMA,
+  SESSION_WITH_LINKS,
+  sessionCarrier,
+  sessionWithLinks,
+} from "./session-carrier.ts";
+
+const TAG = "ChatSession";
+const int = (name: string, description: string): ParameterSpec => ({
+  name,
+  in: "path",
+  description,
+  schema: { type: "integer", format: "int32" },
+});
+const ID = int("id", "The id of the chat session");
+const SESSION_ID = int("chatSessionId", "The id of the chat session");
+const SESSION: ResponseSpec = {
+  description: "OK",
+  schema: SESSION_SCHEMA,
+  contentTypes: CARRIER_TYPES,
+};
+const LINKED: ResponseSpec = {
+  description: "OK",
+  schema: SESSION_WITH_LINKS,
+  contentTypes: CARRIER_TYPES,
+};
+const NOT_FOUND: ResponseSpec = { description: "No such chat session" };
+const sessionBody = {
+  schema: SESSION_SCHEMA,
+  required: true,
+  contentTypes: BODY_TYPES,
+  description: "The ChatSessionEntity; on PUT, properties left out keep their values",
+};
+
+/** A new session from a saved entity: it starts before pick-up, with no user. */
+export function newSessionInput(saved: SavedSession): SessionInput {
+  if (saved.topicId <= 0) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: "TopicId: a new session needs its chat topic",
+    });
+  }
+  if (saved.edit.userId) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: "User: a new session waits in the queue; pick it up to assign it",
+    });
+  }
+  const { edit } = saved;
+  return {
+    topicId: saved.topicId,
+    status: edit.status,
+    customer: edit.customer,
+    firstMessage: edit.firstMessage,
+    lastMessage: edit.lastMessage,
+    rating: edit.rating,
+    chatbotIsActive: edit.chatbotIsActive,
+  };
+}
+
+/** TopicId cannot change; a body naming another topic is refused rather than ignored. */
+export function assertSameTopic(saved: SavedSession, topicId: number): void {
+  if (saved.topicId > 0 && saved.topicId !== topicId) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: "TopicId: a session cannot move to another topic",
+    });
+  }
+}
+
+export function sessionRoutes({ sessions }: Services): RouteSpec[] {
+  const operation = (
+    name: string,
+    path: string,
+    summary: string,
+    run: (call: { actor: Actor; id: number; to: string }) => Promise<ChatSessionRecord>,
+    extra: ParameterSpec[] = [],
+    responses: Record<number, ResponseSpec> = {},
+  ): RouteSpec => ({
+    method: "POST",
+    url: `/api/v1/ChatSession/:chatSessionId/${path}`,
+    operationId: `v1ChatSessionEntity_${name}`,
+    summary,
+    tag: TAG,
+    auth: true,
+    parameters: [SESSION_ID, ...extra],
+    responses: { 200: SESSION, 404: NOT_FOUND, ...responses },
+    async handler(request, reply) {
+      const id = pathInt(request, "chatSessionId");
+      const session = await run({ actor: request.actor, id, to: pathText(request, "toAssociate") });
+      return sendCarrier(request, reply, sessionCarrier(session), SESSION_SCHEMA);
+    },
+  });
+
+  return [
+    {
+      method: "GET",
+      url: "/api/v1/ChatSession/default",
+      operationId: "v1ChatSessionEntity_DefaultChatSessionEntity",
+      summary: "A new ChatSessionEntity with default values (not saved)",
+      tag: TAG,
+      auth: true,
+      responses: { 200: SESSION },
+      handler: async (request, reply) =>
+        sendCarrier(request, reply, sessionCarrier(sessions.defaultSession()), SESSION_SCHEMA),
+    },
+    {
+      method: "GET",
+      url: "/api/v1/ChatSession",
+      operationId: "v1ChatSessionEntity_GetAll",
+      summary: "OData list of chat sessions: all for administrators, the visible ones for others",
+      tag: TAG,
+      auth: true,
+      parameters: ODATA_PARAMETERS,
+      responses: { 200: { description: "OK", schema: ODATA_RESPONSE } },
+      handler: async (request) => odataSessions(request, await sessions.list(request.actor)),
+    },
+    {
+      method: "POST",
+      url: "/api/v1/ChatSession",
+      operationId: "v1ChatSessionEntity_PostChatSessionEntity",
+      summary: "Creates a new ChatSessionEntity in its topic's queue (or another pre-chat status)",
+      tag: TAG,
+      auth: true,
+      parameters: [SELECT_PARAMETER],
+      body: sessionBody,
+      responses: { 200: LINKED, 404: { description: "No such chat topic" } },
+      async handler(request, reply) {
+        const created = await sessions.create(newSessionInput(readSession(requireBody(request))));
+        return sendCarrier(request, reply, sessionWithLinks(created), SESSION_WITH_LINKS);
+      },
+    },
+    {
+      method: "GET",
+      url: "/api/v1/ChatSession/:id",
+      operationId: "v1ChatSessionEntity_GetChatSessionEntity",
+      summary: "Gets a ChatSessionEntity (its user, members of its topic, administrators)",
+      tag: TAG,
+      auth: true,
+      parameters: [ID, SELECT_PARAMETER],
+      responses: { 200: LINKED, 404: NOT_FOUND },
+      async handler(request, reply) {
+        const session = await sessions.get(request.actor, pathInt(request, "id"));
+        return sendCarrier(request, reply, sessionWithLinks(session), SESSION_WITH_LINKS);
+      },
+    },
+    {
+      method: "PUT",
+      url: "/api/v1/ChatSession/:id",
+      operationId: "v1ChatSessionEntity_PutChatSessionEntity",
+      summary:
+        "Updates a ChatSessionEntity: status (by the transition table), customer details, user",
+      tag: TAG,
+      auth: true,
+      parameters: [ID, SELECT_PARAMETER],
+      body: sessionBody,
+      responses: {
+        200: LINKED,
+        400: { description: "Bad request. Entity to save is not in request body." },
+        404: NOT_FOUND,
+        409: { description: "Not a status this session can go to, or it changed meanwhile" },
+      },
+      async handler(request, reply) {
+        const id = pathInt(request, "id");
+        const saved = readSession(requireBody(request));
+        assertSameTopic(saved, (await sessions.get(request.actor, id)).topicId);
+        const session = await sessions.save(request.actor, id, saved.edit);
+        return sendCarrier(request, reply, sessionWithLinks(session), SESSION_WITH_LINKS);
+      },
+    },
+    {
+      method: "DELETE",
+      url: "/api/v1/ChatSession/:id",
+      operationId: "v1ChatSessionEntity_DeleteChatSessionEntity",
+      summary: "Deletes the ChatSessionEntity (topic managers and administrators)",
+      tag: TAG,
+      auth: true,
+      parameters: [ID],
+      responses: { 204: { description: "ChatSessionEntity deleted." }, 404: NOT_FOUND },
+      async handler(request, reply) {
+        await sessions.delete(request.actor, pathInt(request, "id"));
+        return reply.code(204).send();
+      },
+    },
+    {
+      method: "GET",
+      url: "/api/v1/ChatSession/ForCurrentUser",
+      operationId: "v1ChatSessionEntity_ChatSessionsForUser",
+      summary: "Sessions in the caller's topics (any right), assigned to them or offered to them",
+      tag: TAG,
+      auth: true,
+      responses: { 200: { description: "OK", schema: SESSION_LIST, contentTypes: CARRIER_TYPES } },
+      async handler(request, reply) {
+        const list = await sessions.forUser(request.actor);
+        return sendCarrier(request, reply, list.map(sessionCarrier), SESSION_LIST);
+      },
+    },
+    {
+      method: "POST",
+      url: "/api/v1/ChatSession/Pickup",
+      operationId: "v1ChatSessionEntity_PickUpFirstChatSession",
+      summary:
+        "Answer the oldest queued session in a topic where the caller can respond; null if none",
+      tag: TAG,
+      auth: true,
+      responses: { 200: { ...SESSION, description: "The session picked up, or null" } },
+      async handler(request, reply) {
+        const picked = await sessions.pickUpFirst(request.actor);
+        return sendCarrier(request, reply, picked && sessionCarrier(picked), SESSION_SCHEMA);
+      },
+    },
+    operation(
+      "PickUpChatSession",
+      "Pickup",
+      "Answer a queued session (CanRespond): it becomes the caller's, UserLast",
+      ({ actor, id }) => sessions.pickUp(actor, id),
+      [],
+      { 409: { description: "Not in the queue (any more): someone else picked it up" } },
+    ),
+    operation(
+      "TransferChatSession",
+      "TransferTo/:toAssociate",
+      "Offer the caller's chat to another user; if it is not the caller's, nothing happens",
+      ({ actor, id, to }) => sessions.transfer(actor, id, to),
+      [
+        {
+          name: "toAssociate",
+          in: "path",
+          description: "Associate username or associate id to send the session to",
+          schema: { type: "string" },
+        },
+      ],
+      { 400: { description: "That user cannot respond in this topic" } },
+    ),
+    operation(
+      "AcceptChatSessionTransfer",
+      "AcceptTransfer",
+      "Accept a transfer offered to the caller: the chat becomes theirs",
+      ({ actor, id }) => sessions.acceptTransfer(actor, id),
+      [],
+      { 409: { description: "No transfer is waiting for the caller" } },
+    ),
+    operation(
+      "RejectChatSessionTransfer",
+      "RejectTransfer",
+      "Decline a transfer offered to the caller; the chat stays with its user",
+      ({ actor, id }) => sessions.rejectTransfer(actor, id),
+      [],
+      { 409: { description: "No transfer is waiting for the caller" } },
+    ),
+    operation(
+      "ResetChatSession",
+      "Reset",
+      "Put an ongoing chat back in the queue (its user, a topic manager or an administrator)",
+      ({ actor, id }) => sessions.reset(actor, id),
+      [],
+      { 409: { description: "Not an ongoing chat" } },
+    ),
+  ];
+}

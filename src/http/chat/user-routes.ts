@@ -1,0 +1,211 @@
+/**
+ * /api/v1/ChatUser: the chat user directory for administrators (an extension; SuperOffice
+ * keeps its users elsewhere). List, get, create, update, delete and password reset.
+ */
+import type { FastifyRequest } from "fastify";
+import { PresenceError } from "../../domain/errors.ts";
+import type { ChatUser, Role } from "../../domain/model.ts";
+import type { Services } from "../../service/services.ts";
+import { BODY_TYPES, bindOrThrow, readBody } from "../codecs/body.ts";
+import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
+import type { ParameterSpec, RouteSpec } from "../route.ts";
+import { pathInt } from "./render.ts";
+
+const TAG = "ChatUser";
+const int = (description: string): Schema => ({ type: "integer", format: "int32", description });
+const text = (description: string): Schema => ({ type: "string", description });
+
+const USER_SCHEMA: ObjectSchema = {
+  type: "object",
+  title: "ChatUser",
+  description: "A chat user (UserId is the UserId of ChatPresence and the AssociateId of carriers)",
+  properties: {
+    UserId: int("The user's id"),
+    Username: text("Sign-in name, unique regardless of case"),
+    DisplayName: text("Name shown in presence"),
+    Role: text("admin or agent"),
+    Present: { type: "boolean", description: "Current chat presence" },
+    HasPassword: {
+      type: "boolean",
+      description: "False for a user who signs in with tickets only",
+    },
+  },
+};
+const USER_LIST: Schema = { type: "array", items: USER_SCHEMA };
+
+const NEW_USER: ObjectSchema = {
+  type: "object",
+  title: "ChatUserCreate",
+  properties: {
+    UserId: int("The id to give the user; 0 or absent for the next free one"),
+    Username: text("Sign-in name (required, no spaces)"),
+    DisplayName: text("Name shown in presence; the username when empty"),
+    Role: text("admin or agent (default agent)"),
+    Password: text("At least 8 characters; absent for a user who signs in with tickets only"),
+  },
+};
+const USER_CHANGE: ObjectSchema = {
+  type: "object",
+  title: "ChatUserUpdate",
+  description: "Properties left out keep their values",
+  properties: {
+    Username: text("New sign-in name"),
+    DisplayName: text("New display name"),
+    Role: text("admin or agent"),
+  },
+};
+const PASSWORD: ObjectSchema = {
+  type: "object",
+  title: "ChatUserPassword",
+  properties: {
+    Password: text("The new password (at least 8 characters); absent to have one made up"),
+  },
+};
+
+const ID: ParameterSpec = { name: "id", in: "path", description: "The user's id", schema: int("") };
+const FORBIDDEN = { description: "Not an administrator" };
+const NOT_FOUND = { description: "No such user" };
+
+function userCarrier(user: ChatUser) {
+  return {
+    UserId: user.id,
+    Username: user.username,
+    DisplayName: user.displayName,
+    Role: user.role,
+    Present: user.present,
+    HasPassword: user.passwordHash !== null,
+  };
+}
+
+function role(value: string | null | undefined, fallback?: Role): Role | undefined {
+  if (value === null || value === undefined || value === "") return fallback;
+  const lower = value.trim().toLowerCase();
+  if (lower === "admin" || lower === "agent") return lower;
+  throw new PresenceError("PRES_ERR_BAD_BODY", {
+    detail: `Role: expected admin or agent, got "${value}"`,
+  });
+}
+
+/** The optional body of a password reset. */
+function passwordOf(request: FastifyRequest): string | null {
+  const body = request.body as { value: unknown } | undefined;
+  if (body === undefined || body.value === null) return null;
+  return (bindOrThrow(body.value, PASSWORD) as { Password: string | null }).Password;
+}
+
+export function userRoutes({ users }: Services): RouteSpec[] {
+  const base = "/api/v1/ChatUser";
+  const route = (spec: Omit<RouteSpec, "tag" | "auth" | "extension">): RouteSpec => ({
+    ...spec,
+    tag: TAG,
+    auth: true,
+    extension: true,
+  });
+  return [
+    route({
+      method: "GET",
+      url: base,
+      operationId: "ChatUser_List",
+      summary: "All chat users (administrators)",
+      responses: { 200: { description: "OK", schema: USER_LIST }, 403: FORBIDDEN },
+      handler: async (request) => (await users.list(request.actor)).map(userCarrier),
+    }),
+    route({
+      method: "GET",
+      url: `${base}/:id`,
+      operationId: "ChatUser_Get",
+      summary: "One chat user (administrators)",
+      parameters: [ID],
+      responses: {
+        200: { description: "OK", schema: USER_SCHEMA },
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+      },
+      handler: async (request) =>
+        userCarrier(await users.get(request.actor, pathInt(request, "id"))),
+    }),
+    route({
+      method: "POST",
+      url: base,
+      operationId: "ChatUser_Create",
+      summary: "Create a chat user (administrators); 201 with Location",
+      body: { schema: NEW_USER, required: true, contentTypes: BODY_TYPES },
+      responses: {
+        201: { description: "Created", schema: USER_SCHEMA },
+        403: FORBIDDEN,
+        409: { description: "The username or id is taken" },
+      },
+      async handler(request, reply) {
+        const body = readBody(request, NEW_USER) as Record<string, string | number | null>;
+        if (!body.Username) {
+          throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "Username: required" });
+        }
+        const user = await users.create(request.actor, {
+          id: (body.UserId as number) || undefined,
+          username: body.Username as string,
+          displayName: (body.DisplayName as string | null) ?? undefined,
+          role: role(body.Role as string | null, "agent") as Role,
+          password: (body.Password as string | null) ?? undefined,
+        });
+        reply.code(201).header("location", `${base}/${user.id}`);
+        return userCarrier(user);
+      },
+    }),
+    route({
+      method: "PUT",
+      url: `${base}/:id`,
+      operationId: "ChatUser_Update",
+      summary: "Change a chat user's username, display name or role (administrators)",
+      parameters: [ID],
+      body: { schema: USER_CHANGE, required: true, contentTypes: BODY_TYPES },
+      responses: {
+        200: { description: "OK", schema: USER_SCHEMA },
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+      },
+      async handler(request) {
+        const raw = readBody(request, USER_CHANGE) as Record<string, string | null>;
+        const given = (name: string) =>
+          propertyOf((request.body as { value: unknown }).value, name) !== undefined;
+        const user = await users.update(request.actor, pathInt(request, "id"), {
+          username: given("Username") ? (raw.Username ?? "") : undefined,
+          displayName: given("DisplayName") ? (raw.DisplayName ?? undefined) : undefined,
+          role: given("Role") ? role(raw.Role) : undefined,
+        });
+        return userCarrier(user);
+      },
+    }),
+    route({
+      method: "DELETE",
+      url: `${base}/:id`,
+      operationId: "ChatUser_Delete",
+      summary: "Delete a chat user; their ongoing chats go back to the queue (administrators)",
+      parameters: [ID],
+      responses: { 204: { description: "Deleted" }, 403: FORBIDDEN, 404: NOT_FOUND },
+      async handler(request, reply) {
+        await users.delete(request.actor, pathInt(request, "id"));
+        return reply.code(204).send();
+      },
+    }),
+    route({
+      method: "POST",
+      url: `${base}/:id/Password`,
+      operationId: "ChatUser_ResetPassword",
+      summary:
+        "Set a new password, or have one made up (returned once); signs the user out everywhere (administrators)",
+      parameters: [ID],
+      body: { schema: PASSWORD, required: false, contentTypes: BODY_TYPES },
+      responses: {
+        200: { description: "The made-up password", schema: PASSWORD },
+        204: { description: "The given password is set" },
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+      },
+      async handler(request, reply) {
+        const given = passwordOf(request);
+        const password = await users.resetPassword(request.actor, pathInt(request, "id"), given);
+        return given ? reply.code(204).send() : { Password: password };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,265 @@
+/**
+ * Chat session operations for every protocol. Each change is a domain GuardedChange applied
+ * by one conditional write in the store; when the write finds the session changed (a lost
+ * pick-up race, a finished chat) the session is read again to say why. Every change that can
+ * alter OngoingChats is reported to the presence service before the call returns.
+ */
+import { PresenceError } from "../domain/errors.ts";
+import type { SessionStatus, TopicRights } from "../domain/model.ts";
+import type { Actor } from "../domain/presence.ts";
+import {
+  assertMayChangeSession,
+  assertMayReadSession,
+  assertMayReassign,
+  assertMayRespond,
+  isAdmin,
+  mayRespond,
+} from "../domain/rights.ts";
+import {
+  acceptTransfer,
+  assertCreatable,
+  type ChatSessionRecord,
+  type CustomerInfo,
+  EMPTY_CUSTOMER,
+  edit,
+  type GuardedChange,
+  offerTransfer,
+  pickUp,
+  rejectTransfer,
+  reset,
+  type SessionEdit,
+} from "../domain/session.ts";
+import type { Store } from "../store/store.ts";
+import type { PresenceService } from "./presence.ts";
+import { findUser } from "./topics.ts";
+
+/** A new session as a client describes it; the rest is set by the server. */
+export interface SessionInput {
+  topicId: number;
+  status?: SessionStatus;
+  customer?: Partial<CustomerInfo>;
+  firstMessage?: string;
+  lastMessage?: string;
+  rating?: number;
+  chatbotIsActive?: boolean;
+}
+
+/** Why a guarded change did not apply, from the session as it is now. */
+type Explain = (now: ChatSessionRecord) => PresenceError;
+
+export class SessionService {
+  constructor(
+    private readonly store: Store,
+    private readonly presence: PresenceService,
+  ) {}
+
+  /** What CreateDefaultChatSessionEntity and GET /ChatSession/default return (id 0). */
+  defaultSession(): ChatSessionRecord {
+    return {
+      id: 0,
+      topicId: 0,
+      status: "InQueue",
+      user: null,
+      transferTo: null,
+      customer: EMPTY_CUSTOMER,
+      firstMessage: "",
+      lastMessage: "",
+      rating: 0,
+      chatbotIsActive: false,
+      whenRequested: null,
+      whenStarted: null,
+      whenEnded: null,
+      initialQueuePos: 0,
+    };
+  }
+
+  async get(actor: Actor, id: number): Promise<ChatSessionRecord> {
+    const session = await this.require(id);
+    assertMayReadSession(actor, session, await this.rightsIn(actor, session.topicId));
+    return session;
+  }
+
+  /** Every session for administrators; for others, those they may see. */
+  list(actor: Actor): Promise<ChatSessionRecord[]> {
+    return this.store.listSessions(isAdmin(actor) ? {} : { visibleTo: actor.userId });
+  }
+
+  /** The sessions of one topic, for its members and administrators. */
+  async listForTopic(actor: Actor, topicId: number): Promise<ChatSessionRecord[]> {
+    if (!(await this.store.getTopic(topicId))) {
+      throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId });
+    }
+    const rights = await this.rightsIn(actor, topicId);
+    if (!isAdmin(actor) && !rights) throw new PresenceError("PRES_ERR_NOT_MEMBER", { topicId });
+    return this.store.listSessions({ topicId });
+  }
+
+  /** ChatSessionsForUser: in the caller's topics, assigned to them, or offered to them. */
+  forUser(actor: Actor): Promise<ChatSessionRecord[]> {
+    return this.store.listSessions({ visibleTo: actor.userId });
+  }
+
+  /**
+   * A new session, waiting in the queue unless the input says otherwise. Any signed-in caller
+   * may create one (it stands for a customer's request); the topic must exist.
+   */
+  async create(input: SessionInput): Promise<ChatSessionRecord> {
+    const status = input.status ?? "InQueue";
+    assertCreatable(status);
+    return this.store.createSession({
+      topicId: input.topicId,
+      status,
+      customer: { ...EMPTY_CUSTOMER, ...input.customer },
+      firstMessage: input.firstMessage ?? "",
+      lastMessage: input.lastMessage ?? "",
+      rating: input.rating ?? 0,
+      chatbotIsActive: input.chatbotIsActive ?? false,
+      whenRequested: Date.now(),
+    });
+  }
+
+  /**
+   * Saves an entity over a session: its own user, a topic manager or an administrator; only
+   * managers and administrators hand it to someone else, who must be able to respond.
+   */
+  async save(actor: Actor, id: number, change: SessionEdit): Promise<ChatSessionRecord> {
+    const before = await this.require(id);
+    const rights = await this.rightsIn(actor, before.topicId);
+    assertMayChangeSession(actor, before, rights);
+    const userId = change.userId === undefined ? (before.user?.id ?? null) : change.userId;
+    if (userId !== (before.user?.id ?? null) && userId !== null) {
+      assertMayReassign(actor, before, rights);
+      await this.assertCanRespond(userId, before.topicId);
+    }
+    const guarded = edit(before, change, Date.now());
+    const after = await this.apply(
+      id,
+      guarded,
+      () => new PresenceError("PRES_ERR_CHANGED", { sessionId: id }),
+    );
+    await this.changed(actor, [before.user?.id, after.user?.id]);
+    return after;
+  }
+
+  async delete(actor: Actor, id: number): Promise<void> {
+    const before = await this.require(id);
+    assertMayReassign(actor, before, await this.rightsIn(actor, before.topicId));
+    const gone = await this.store.deleteSession(id);
+    if (!gone) throw new PresenceError("PRES_ERR_NO_SESSION", { sessionId: id });
+    await this.changed(actor, [gone.user?.id]);
+  }
+
+  /** Answers a queued session; exactly one of several racing callers gets it. */
+  async pickUp(actor: Actor, id: number): Promise<ChatSessionRecord> {
+    const before = await this.require(id);
+    assertMayRespond(actor, before.topicId, await this.rightsIn(actor, before.topicId));
+    const after = await this.apply(
+      id,
+      pickUp(actor.userId, Date.now()),
+      (now) => new PresenceError("PRES_ERR_NOT_IN_QUEUE", { sessionId: id, status: now.status }),
+    );
+    await this.changed(actor, [actor.userId]);
+    return after;
+  }
+
+  /** Answers the oldest queued session in a topic where the caller can respond; null if none. */
+  async pickUpFirst(actor: Actor): Promise<ChatSessionRecord | null> {
+    let topics: number[] | null = null;
+    if (!isAdmin(actor)) {
+      const rights = await this.store.rightsOf(actor.userId);
+      topics = [...rights].filter(([, r]) => r.canRespond).map(([topicId]) => topicId);
+      if (topics.length === 0) return null;
+    }
+    const picked = await this.store.pickUpFirstSession(actor.userId, topics, Date.now());
+    if (picked) await this.changed(actor, [actor.userId]);
+    return picked;
+  }
+
+  /**
+   * Offers the caller's chat to another user. As the contract says, when the session does not
+   * belong to the caller nothing happens: the session comes back unchanged.
+   */
+  async transfer(actor: Actor, id: number, toUser: string): Promise<ChatSessionRecord> {
+    const before = await this.get(actor, id);
+    if (before.user?.id !== actor.userId) return before;
+    const target = await findUser(this.store, toUser);
+    if (!target) throw new PresenceError("PRES_ERR_NO_USER", { user: toUser });
+    if (target.id === actor.userId) return before;
+    await this.assertCanRespond(target.id, before.topicId);
+    return this.apply(id, offerTransfer(actor.userId, target.id), (now) =>
+      now.user?.id === actor.userId
+        ? new PresenceError("PRES_ERR_NOT_ONGOING", { sessionId: id, status: now.status })
+        : new PresenceError("PRES_ERR_CHANGED", { sessionId: id }),
+    );
+  }
+
+  /** Takes over a chat offered to the caller. */
+  async acceptTransfer(actor: Actor, id: number): Promise<ChatSessionRecord> {
+    const before = await this.require(id);
+    const after = await this.apply(id, acceptTransfer(actor.userId), (now) =>
+      now.transferTo?.id === actor.userId
+        ? new PresenceError("PRES_ERR_NOT_ONGOING", { sessionId: id, status: now.status })
+        : new PresenceError("PRES_ERR_NO_TRANSFER", { sessionId: id }),
+    );
+    await this.changed(actor, [before.user?.id, actor.userId]);
+    return after;
+  }
+
+  /** Declines a chat offered to the caller; it stays with its user. */
+  async rejectTransfer(actor: Actor, id: number): Promise<ChatSessionRecord> {
+    await this.require(id);
+    return this.apply(
+      id,
+      rejectTransfer(actor.userId),
+      () => new PresenceError("PRES_ERR_NO_TRANSFER", { sessionId: id }),
+    );
+  }
+
+  /** Puts an ongoing chat back in the queue (how a bot hands over to a human). */
+  async reset(actor: Actor, id: number): Promise<ChatSessionRecord> {
+    const before = await this.require(id);
+    assertMayChangeSession(actor, before, await this.rightsIn(actor, before.topicId));
+    const after = await this.apply(
+      id,
+      { ...reset(), condition: { ...reset().condition, userId: before.user?.id ?? null } },
+      (now) =>
+        now.user?.id === before.user?.id
+          ? new PresenceError("PRES_ERR_NOT_ONGOING", { sessionId: id, status: now.status })
+          : new PresenceError("PRES_ERR_CHANGED", { sessionId: id }),
+    );
+    await this.changed(actor, [before.user?.id]);
+    return after;
+  }
+
+  private rightsIn(actor: Actor, topicId: number): Promise<TopicRights | null> {
+    return this.store.getMember(topicId, actor.userId);
+  }
+
+  private async require(id: number): Promise<ChatSessionRecord> {
+    const session = await this.store.getSession(id);
+    if (!session) throw new PresenceError("PRES_ERR_NO_SESSION", { sessionId: id });
+    return session;
+  }
+
+  private async assertCanRespond(userId: number, topicId: number): Promise<void> {
+    const user = await this.store.getUser(userId);
+    if (!user) throw new PresenceError("PRES_ERR_NO_USER", { user: userId });
+    if (!mayRespond(user.role, await this.store.getMember(topicId, userId))) {
+      throw new PresenceError("PRES_ERR_CANNOT_RESPOND", { user: user.username, topicId });
+    }
+  }
+
+  /** Applies a guarded change; when it does not apply, says why (404 if the session is gone). */
+  private async apply(id: number, change: GuardedChange, explain: Explain) {
+    const after = await this.store.updateSessionIf(id, change);
+    if (after) return after;
+    throw explain(await this.require(id));
+  }
+
+  private async changed(actor: Actor, userIds: (number | null | undefined)[]): Promise<void> {
+    const ids = userIds.filter((id): id is number => typeof id === "number");
+    if (ids.length > 0) {
+      await this.presence.usersChanged(ids, { source: "session", changedBy: actor.userId });
+    }
+  }
+}

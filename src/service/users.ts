@@ -1,0 +1,127 @@
+/**
+ * Chat user administration (an extension: SuperOffice keeps users elsewhere). Administrators
+ * only. Changes that show in presence (a new user, a new display name, a deleted user) are
+ * reported to the presence service; a password reset signs the user out everywhere.
+ */
+import { PresenceError } from "../domain/errors.ts";
+import type { ChatUser, Role } from "../domain/model.ts";
+import type { Actor } from "../domain/presence.ts";
+import { assertAdmin } from "../domain/rights.ts";
+import type { Store, UserPatch } from "../store/store.ts";
+import type { PresenceService } from "./presence.ts";
+import { hashPassword, randomSecret } from "./secrets.ts";
+import { adminOrigin } from "./topics.ts";
+
+export interface NewUserInput {
+  id?: number;
+  username: string;
+  displayName?: string;
+  role: Role;
+  password?: string;
+}
+
+export interface UserChange {
+  username?: string;
+  displayName?: string;
+  role?: Role;
+}
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+function bad(detail: string): PresenceError {
+  return new PresenceError("PRES_ERR_BAD_BODY", { detail });
+}
+
+function checkUsername(username: string): string {
+  const trimmed = username.trim();
+  if (!trimmed || trimmed.length > 100 || /\s/.test(trimmed)) {
+    throw bad("Username: 1 to 100 characters, no spaces");
+  }
+  return trimmed;
+}
+
+function checkPassword(password: string): string {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw bad(`Password: at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  return password;
+}
+
+export class UserService {
+  constructor(
+    private readonly store: Store,
+    private readonly presence: PresenceService,
+  ) {}
+
+  list(actor: Actor): Promise<ChatUser[]> {
+    assertAdmin(actor);
+    return this.store.listUsers();
+  }
+
+  async get(actor: Actor, id: number): Promise<ChatUser> {
+    assertAdmin(actor);
+    return this.require(id);
+  }
+
+  async create(actor: Actor, input: NewUserInput): Promise<ChatUser> {
+    assertAdmin(actor);
+    const username = checkUsername(input.username);
+    if (input.id !== undefined && input.id < 1)
+      throw bad("UserId: a positive integer, or 0 for the next free one");
+    const user = await this.store.createUser({
+      id: input.id,
+      username,
+      displayName: input.displayName?.trim() || username,
+      role: input.role,
+      passwordHash: input.password ? await hashPassword(checkPassword(input.password)) : null,
+    });
+    await this.presence.usersChanged([user.id], adminOrigin(actor));
+    return user;
+  }
+
+  async update(actor: Actor, id: number, change: UserChange): Promise<ChatUser> {
+    assertAdmin(actor);
+    const before = await this.require(id);
+    if (id === actor.userId && change.role && change.role !== "admin") {
+      throw new PresenceError("PRES_ERR_SELF");
+    }
+    const patch: UserPatch = {
+      username: change.username === undefined ? undefined : checkUsername(change.username),
+      displayName: change.displayName?.trim() || undefined,
+      role: change.role,
+    };
+    const after = await this.store.updateUser(id, patch);
+    if (!after) throw new PresenceError("PRES_ERR_NO_USER", { user: id });
+    if (after.displayName !== before.displayName) {
+      await this.presence.usersChanged([id], adminOrigin(actor));
+    }
+    return after;
+  }
+
+  async delete(actor: Actor, id: number): Promise<void> {
+    assertAdmin(actor);
+    if (id === actor.userId) throw new PresenceError("PRES_ERR_SELF");
+    if (!(await this.store.deleteUser(id)))
+      throw new PresenceError("PRES_ERR_NO_USER", { user: id });
+    await this.presence.usersChanged([id], adminOrigin(actor));
+  }
+
+  /**
+   * Sets a new password, or makes one up when none is given (returned once, never stored in
+   * clear). Every ticket, token and browser session of the user ends at once.
+   */
+  async resetPassword(actor: Actor, id: number, password?: string | null): Promise<string> {
+    assertAdmin(actor);
+    await this.require(id);
+    const next = password ? checkPassword(password) : randomSecret(12);
+    await this.store.updateUser(id, { passwordHash: await hashPassword(next) });
+    await this.store.deleteCredentialsOf(id);
+    return next;
+  }
+
+  private async require(id: number): Promise<ChatUser> {
+    const user = await this.store.getUser(id);
+    if (!user) throw new PresenceError("PRES_ERR_NO_USER", { user: id });
+    return user;
+  }
+}
