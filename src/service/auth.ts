@@ -21,16 +21,34 @@ export interface AuthOptions {
   ticketTtlMs: number;
   /** How long a verified Basic header is trusted without hashing the password again. */
   basicCacheMs: number;
+  /**
+   * How long a resolved ticket, token or session is trusted without asking the store again
+   * (0 turns the cache off). `revoke` takes effect at once; a change made
+   * behind this service's back (another process or node, a direct store call) within this time.
+   */
+  credentialCacheMs: number;
 }
 
 export const DEFAULT_AUTH_OPTIONS: AuthOptions = {
   online: false,
   ticketTtlMs: 8 * 3600_000,
   basicCacheMs: 60_000,
+  credentialCacheMs: 2_000,
 };
 
 const PREFIX: Record<CredentialKind, string> = { ticket: "7T:", bearer: "8A:", session: "" };
 const BASIC_CACHE_LIMIT = 10_000;
+const CREDENTIAL_CACHE_LIMIT = 10_000;
+
+/** A ticket, token or session found in the store, with the user it signs in as. */
+interface ResolvedCredential {
+  kind: CredentialKind;
+  xsrfHash: string | null;
+  /** Null when the credential is valid but its user no longer exists. */
+  actor: Actor | null;
+  /** Trusted until then (never past the credential's own expiry). */
+  until: number;
+}
 
 export interface BrowserSession {
   session: string;
@@ -52,6 +70,8 @@ export class AuthService {
     string,
     { passwordHash: string; userId: number; until: number }
   >();
+  /** Resolved credentials by SHA-256 of the secret: a busy client costs no query per request. */
+  private readonly credentialCache = new Map<string, ResolvedCredential>();
 
   constructor(
     private readonly store: Store,
@@ -132,7 +152,9 @@ export class AuthService {
 
   /** Revokes a ticket, bearer token or browser session at once (sign-out). */
   async revoke(secret: string): Promise<void> {
-    await this.store.deleteCredential(sha256(secret));
+    const hash = sha256(secret);
+    this.credentialCache.delete(hash);
+    await this.store.deleteCredential(hash);
   }
 
   /**
@@ -144,8 +166,8 @@ export class AuthService {
     xsrfHeader: string | undefined,
     changesState: boolean,
   ): Promise<Actor> {
-    const credential = await this.store.findCredential(sha256(session), Date.now());
-    if (!credential || credential.kind !== "session")
+    const credential = await this.resolve(sha256(session));
+    if (credential?.kind !== "session")
       throw unauthenticated("the session has ended; sign in again");
     if (
       changesState &&
@@ -153,17 +175,45 @@ export class AuthService {
     ) {
       throw new PresenceError("PRES_ERR_XSRF");
     }
-    return this.actorFor(credential.userId);
+    return this.actorOf(credential);
   }
 
   private async authenticateSecret(secret: string, kind: "ticket" | "bearer"): Promise<Actor> {
-    const credential = secret ? await this.store.findCredential(sha256(secret), Date.now()) : null;
+    const credential = secret ? await this.resolve(sha256(secret)) : null;
     if (!credential || credential.kind !== kind) {
       throw unauthenticated(
         `the ${kind === "ticket" ? "ticket" : "token"} is unknown or has expired`,
       );
     }
-    return this.actorFor(credential.userId);
+    return this.actorOf(credential);
+  }
+
+  /** A credential and its user by hash: from the cache while fresh, else from the store. */
+  private async resolve(hash: string): Promise<ResolvedCredential | null> {
+    const now = Date.now();
+    const cached = this.credentialCache.get(hash);
+    if (cached && cached.until > now) return cached;
+    if (cached) this.credentialCache.delete(hash);
+    const credential = await this.store.findCredential(hash, now);
+    if (!credential) return null;
+    const user = await this.store.getUser(credential.userId);
+    const resolved: ResolvedCredential = {
+      kind: credential.kind,
+      xsrfHash: credential.xsrfHash,
+      // Shared by every request the cache answers, so frozen.
+      actor: user ? Object.freeze(toActor(user)) : null,
+      until: Math.min(credential.expiresAt, now + this.options.credentialCacheMs),
+    };
+    if (resolved.actor && this.options.credentialCacheMs > 0) {
+      if (this.credentialCache.size >= CREDENTIAL_CACHE_LIMIT) this.credentialCache.clear();
+      this.credentialCache.set(hash, resolved);
+    }
+    return resolved;
+  }
+
+  private actorOf(credential: ResolvedCredential): Actor {
+    if (!credential.actor) throw unauthenticated("the user no longer exists");
+    return credential.actor;
   }
 
   private async authenticateBasic(value: string, header: string): Promise<Actor> {
@@ -189,12 +239,6 @@ export class AuthService {
       userId: user.id,
       until: Date.now() + this.options.basicCacheMs,
     });
-    return toActor(user);
-  }
-
-  private async actorFor(userId: number): Promise<Actor> {
-    const user = await this.store.getUser(userId);
-    if (!user) throw unauthenticated("the user no longer exists");
     return toActor(user);
   }
 }
