@@ -99,9 +99,10 @@ export function faultOf(reply: SoapReply): { code?: string; reason?: string } {
 
 /**
  * A document's shape: the namespace declarations of its root in order, and every distinct
- * element path (prefix:name, with its xsi:type or nil) in first-seen order. Repeated list
- * items collapse, so a list of many users has the shape of the samples' list of one. The
- * Header is left out: the samples show none, responses here carry Succeeded there.
+ * element path ({namespace}name, marked when nil) in first-seen order: prefixes may differ. Repeated list items
+ * collapse, so a list of many users has the shape of the samples' list of one. The Header is
+ * left out (the samples show none; responses here carry Succeeded there), and so are the
+ * samples' xsi:type attributes, which restate the WSDL and which responses here leave out.
  */
 export function shapeOf(xml: string): { declarations: string[]; paths: string[] } {
   const parser = new SaxesParser({ xmlns: true });
@@ -115,9 +116,8 @@ export function shapeOf(xml: string): { declarations: string[]; paths: string[] 
       for (const [prefix, uri] of Object.entries(tag.ns)) declarations.push(`${prefix}=${uri}`);
     }
     const attributes = Object.values(tag.attributes).filter((a) => typeof a === "object");
-    const type = attributes.find((a) => a.local === "type" && a.uri.endsWith("XMLSchema-instance"));
     const nil = attributes.some((a) => a.local === "nil" && a.value === "true");
-    const step = `${tag.name}${type ? `[${type.value}]` : nil ? "[nil]" : ""}`;
+    const step = `{${tag.uri}}${tag.local}${nil ? "[nil]" : ""}`;
     stack.push(step);
     if (tag.local === "Header" && stack.length === 2) skipping = stack.length;
     const path = stack.join("/");
@@ -134,7 +134,7 @@ export function shapeOf(xml: string): { declarations: string[]; paths: string[] 
   return { declarations, paths };
 }
 
-/** The element paths alone, without xsi:type: what a nil or typed element have in common. */
+/** The element paths alone, without the nil mark. */
 export function namesOf(paths: string[]): string[] {
   return [...new Set(paths.map((p) => p.replace(/\[[^\]]*\]/g, "")))];
 }

@@ -65,7 +65,7 @@ async function check(server: ServerProcess<Info>, spec: CaseSpec, expect: RegExp
   const response = await fetch(server.info.url + spec.path, {
     method: spec.method ?? "GET",
     headers: spec.headers,
-    body: spec.nextBody ? spec.nextBody() : spec.body,
+    body: (spec.nextBody ? spec.nextBody() : spec.body) as RequestInit["body"],
   });
   const text = await response.text();
   if (!response.ok || !expect.test(text))

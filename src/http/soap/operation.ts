@@ -15,10 +15,10 @@ export interface Operation {
   /** Local name of the response element (AuthenticateUsernamePassword answers AuthenticateResponse). */
   response: string;
   /**
-   * Returns the response element's content. Arguments are read through `readArgument`, so a
+   * Returns the response element's content (bytes when cached). Arguments are read through `readArgument`, so a
    * malformed one is a Sender fault; a registry error thrown afterwards becomes ExceptionInfo.
    */
-  run(call: Call): Promise<string>;
+  run(call: Call): Promise<string | Buffer>;
 }
 
 export type Operations = Record<string, Operation>;

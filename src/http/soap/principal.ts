@@ -31,10 +31,8 @@ const ROLE_DESCRIPTION = { admin: "Chat administrator", agent: "Chat agent" } as
 
 /** SoPrincipalCarrier in contract order; what a chat directory does not know stays 0 or empty. */
 function principalXml(out: Vocabulary, user: ChatUser): string {
-  const p = out.prefix;
   const credential = out.element(
     "ProvidedCredential",
-    `${p}:ProvidedCredential`,
     out.string("Type", "Password") +
       out.string("SearchName", user.username) +
       out.string("DisplayName", user.displayName) +
@@ -42,23 +40,22 @@ function principalXml(out: Vocabulary, user: ChatUser): string {
   );
   return out.element(
     "Response",
-    `${p}:SoPrincipalCarrier`,
-    out.element("UserType", `${p}:UserType`, "InternalAssociate") +
+    out.element("UserType", "InternalAssociate") +
       out.string("Associate", user.username) +
       out.int("AssociateId", user.id) +
       out.bool("IsPerson", false) +
       UNKNOWN_IDS.map((name) => out.int(name, 0)).join("") +
       out.string("RoleName", user.role) +
       out.string("RoleDescription", ROLE_DESCRIPTION[user.role]) +
-      out.element("RoleType", `${p}:RoleType`, "Employee") +
-      out.element("Licenses", `${p}:ArrayOfGrantedModuleLicense`, "") +
+      out.element("RoleType", "Employee") +
+      out.element("Licenses", "") +
       out.string("FullName", user.displayName) +
       out.nil("EMailAddress") +
       out.array("FunctionRights", "string", []) +
       out.int("EjUserId", 0) +
       out.int("EjAccessLevel", 0) +
-      out.element("EjUserStatus", `${p}:EjUserStatus`, "StatusNone") +
-      out.element("ProvidedCredentials", `${p}:ArrayOfProvidedCredential`, credential) +
+      out.element("EjUserStatus", "StatusNone") +
+      out.element("ProvidedCredentials", credential) +
       out.array("SecondaryGroups", "int", []) +
       out.nil("DatabaseContextIdentifier"),
   );
@@ -87,7 +84,7 @@ export function principalOperations({ auth }: Services): Operations {
         const ticket = await auth.issue("ticket", user.id);
         return (
           principalXml(out, user) +
-          out.element("Credentials", `${out.prefix}:SoCredentials`, out.string("Ticket", ticket)) +
+          out.element("Credentials", out.string("Ticket", ticket)) +
           out.bool("AuthenticationSucceeded", true)
         );
       },

@@ -86,7 +86,7 @@ export async function soapRoutes(app: FastifyInstance, { services }: { services:
       );
     }
     let headers: string;
-    let content = "";
+    let content: string | Buffer = "";
     try {
       if (auth.options.online) await auth.requireAppToken(soap.applicationToken);
       content = await operation.run({
@@ -107,8 +107,8 @@ export async function soapRoutes(app: FastifyInstance, { services }: { services:
       const source = `${service.name}/${input.name}`;
       headers = out.failureHeader(error, requestLanguage(request), source, soap.timeZone);
     }
-    const response = `<${out.prefix}:${operation.response}>${content}</${out.prefix}:${operation.response}>`;
-    return reply.type(CONTENT_TYPE[version]).send(out.envelope(version, headers, response));
+    const body = out.envelope(version, headers, operation.response, content);
+    return reply.type(CONTENT_TYPE[version]).send(body);
   }
 
   for (const service of soapServices(services)) {

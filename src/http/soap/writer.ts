@@ -1,7 +1,10 @@
 /**
  * Writing SOAP responses in the shape of the SuperOffice samples: the same prefixes and
- * namespace declarations on Envelope, `xsi:type` on every value, and the NetServer headers
- * (Succeeded, ExceptionInfo, TimeZone) as the WSDL declares them.
+ * namespace declarations on Envelope, the same elements in the same order, and the NetServer
+ * headers (Succeeded, ExceptionInfo, TimeZone) as the WSDL declares them. Values carry no
+ * xsi:type (the binding is document/literal, as WCF writes it): the samples' xsi:types only
+ * restate the WSDL, would triple a presence list's size, and make generic clients such as the
+ * `soap` package hand back { attributes, $value } objects instead of values.
  */
 import type { Language, PresenceError } from "../../domain/errors.ts";
 import { escapeXml, type XmlElement } from "../codecs/xml.ts";
@@ -11,15 +14,18 @@ const ENCODING_NS: Record<SoapVersion, string> = {
   "1.1": "http://schemas.xmlsoap.org/soap/encoding/",
   "1.2": "http://www.w3.org/2003/05/soap-encoding",
 };
-const ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
+export const ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
 const SERIALIZATION_NS = "http://schemas.microsoft.com/2003/10/Serialization/";
 const CRYPTOGRAPHY_NS = "http://schemas.datacontract.org/2004/07/System.Security.Cryptography";
+/** Envelopes kept per cached content: one per version and header set (TimeZone varies). */
+const MAX_WRAPPED = 8;
 
 /** How one service writes: its prefix and namespace, and the samples' extra declarations. */
 export class Vocabulary {
   /** The prefix of http://schemas.microsoft.com/2003/10/Serialization/Arrays. */
   readonly arrays: string;
   private readonly open: Record<SoapVersion, string>;
+  private readonly wrapped = new WeakMap<Buffer, Map<string, Buffer>>();
 
   constructor(
     readonly prefix: "Chat" | "SoPrincipal",
@@ -47,13 +53,39 @@ export class Vocabulary {
     this.open = { "1.1": open("1.1"), "1.2": open("1.2") };
   }
 
-  envelope(version: SoapVersion, header: string, body: string): string {
-    return `${this.open[version]}<SOAP-ENV:Header>${header}</SOAP-ENV:Header><SOAP-ENV:Body>${body}</SOAP-ENV:Body></SOAP-ENV:Envelope>`;
+  /**
+   * The whole response: headers, and the response element around `content`. Content may be
+   * bytes rendered earlier (a presence list): the envelope around them is kept too, so a
+   * repeated call sends the same bytes without copying or encoding anything.
+   */
+  envelope(
+    version: SoapVersion,
+    header: string,
+    response: string,
+    content: string | Buffer,
+  ): Buffer {
+    const p = this.prefix;
+    const head = `${this.open[version]}<SOAP-ENV:Header>${header}</SOAP-ENV:Header><SOAP-ENV:Body><${p}:${response}>`;
+    const tail = `</${p}:${response}></SOAP-ENV:Body></SOAP-ENV:Envelope>`;
+    if (typeof content === "string") return Buffer.from(head + content + tail);
+    let around = this.wrapped.get(content);
+    if (!around) {
+      around = new Map();
+      this.wrapped.set(content, around);
+    }
+    const key = head + tail;
+    let body = around.get(key);
+    if (!body) {
+      if (around.size >= MAX_WRAPPED) around.clear();
+      body = Buffer.concat([Buffer.from(head), content, Buffer.from(tail)]);
+      around.set(key, body);
+    }
+    return body;
   }
 
-  /** `<P:name xsi:type="type">inner</P:name>`; inner is XML, already escaped. */
-  element(name: string, type: string, inner: string): string {
-    return `<${this.prefix}:${name} xsi:type="${type}">${inner}</${this.prefix}:${name}>`;
+  /** `<P:name>inner</P:name>`; inner is XML, already escaped. */
+  element(name: string, inner: string): string {
+    return `<${this.prefix}:${name}>${inner}</${this.prefix}:${name}>`;
   }
 
   nil(name: string): string {
@@ -61,25 +93,23 @@ export class Vocabulary {
   }
 
   int(name: string, value: number): string {
-    return this.element(name, "xsd:int", String(value));
+    return this.element(name, String(value));
   }
 
   bool(name: string, value: boolean): string {
-    return this.element(name, "xsd:boolean", String(value));
+    return this.element(name, String(value));
   }
 
   string(name: string, value: string | null): string {
-    return value === null ? this.nil(name) : this.element(name, "xsd:string", escapeXml(value));
+    return value === null ? this.nil(name) : this.element(name, escapeXml(value));
   }
 
   /** A list of one simple type in the Arrays namespace (ArrayOfint, ArrayOfstring). */
   array(name: string, item: "int" | "string", values: readonly (number | string)[] | null): string {
     if (values === null) return this.nil(name);
     const a = this.arrays;
-    const items = values.map(
-      (v) => `<${a}:${item} xsi:type="xsd:${item}">${escapeXml(String(v))}</${a}:${item}>`,
-    );
-    return this.element(name, `${a}:ArrayOf${item}`, items.join(""));
+    const items = values.map((v) => `<${a}:${item}>${escapeXml(String(v))}</${a}:${item}>`);
+    return this.element(name, items.join(""));
   }
 
   /** Response headers of a call that succeeded; the request's TimeZone is echoed. */
@@ -96,12 +126,10 @@ export class Vocabulary {
   ): string {
     const parameters = this.element(
       "Parameters",
-      `${this.prefix}:SoExceptionInfoParameters`,
       `<${this.prefix}:SoExceptionInfoParametersKeyValuePair>${this.string("Key", "ErrorCode")}${this.string("Value", error.code)}</${this.prefix}:SoExceptionInfoParametersKeyValuePair>`,
     );
     const info = this.element(
       "ExceptionInfo",
-      `${this.prefix}:SoExceptionInfo`,
       this.string("Message", error.messageIn(language)) +
         this.string("ExceptionType", error.type) +
         this.string("Source", source) +
@@ -113,12 +141,11 @@ export class Vocabulary {
   private timeZone(element: XmlElement | undefined): string {
     if (!element || element.attributes.nil === "true") return "";
     const field = (name: string) => element.children.find((c) => c.name === name)?.text.trim();
-    const id = Number.parseInt(field("SoTimeZoneId") ?? "", 10);
+    const id = field("SoTimeZoneId");
     const code = field("SoTimeZoneLocationCode");
     return this.element(
       "TimeZone",
-      `${this.prefix}:SoTimeZone`,
-      (Number.isInteger(id) ? this.int("SoTimeZoneId", id) : "") +
+      (id !== undefined && /^[-+]?\d{1,9}$/.test(id) ? this.int("SoTimeZoneId", Number(id)) : "") +
         (code === undefined ? "" : this.string("SoTimeZoneLocationCode", code)),
     );
   }
