@@ -26,8 +26,37 @@ program
   .option("--trust-proxy", "honour X-Forwarded-* headers from a reverse proxy")
   .option("--body-limit <bytes>", "largest request body accepted", integer, 1024 * 1024)
   .option("--log-level <level>", "fatal, error, warn, info, debug", process.env.LOG_LEVEL ?? "info")
+  .option(
+    "--metrics-token <token>",
+    "a token that may read /metrics as Authorization: Bearer (env METRICS_TOKEN)",
+    process.env.METRICS_TOKEN,
+  )
+  .option(
+    "--cors-origin <origin>",
+    "allow browser calls from this origin (repeatable; env CORS_ORIGINS, comma-separated)",
+    (value: string, list: string[]) => [...list, value],
+    (process.env.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .option("--request-timeout <seconds>", "time to receive a whole request", integer, 30)
+  .option("--headers-timeout <seconds>", "time to receive the request headers", integer, 10)
+  .option(
+    "--shutdown-timeout <seconds>",
+    "on SIGTERM, how long in-flight requests may finish before connections are cut",
+    integer,
+    10,
+  )
   .action(async (options) => {
-    const server = await startServer({ ...options, logger: { level: options.logLevel } });
+    const server = await startServer({
+      ...options,
+      logger: { level: options.logLevel },
+      corsOrigins: options.corsOrigin,
+      requestTimeoutMs: options.requestTimeout * 1000,
+      headersTimeoutMs: options.headersTimeout * 1000,
+      shutdownTimeoutMs: options.shutdownTimeout * 1000,
+    });
     if (options.demo) {
       const names = DEMO_SEED.users.map((u) => `${u.username} (${u.role})`).join(", ");
       console.log(
@@ -37,7 +66,18 @@ program
     console.log(`chat-presence listening on ${server.url} (store: ${options.db})`);
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {
-        server.close().then(() => process.exit(0));
+        console.log(
+          `chat-presence: ${signal}, draining (connections cut after ${options.shutdownTimeout} s)`,
+        );
+        // A last resort should closing itself hang (a store that never answers).
+        setTimeout(() => process.exit(1), options.shutdownTimeout * 1000 + 5_000).unref();
+        server.close().then(
+          () => process.exit(0),
+          (error: Error) => {
+            console.error(`chat-presence: shutdown failed: ${error.message}`);
+            process.exit(1);
+          },
+        );
       });
     }
   });

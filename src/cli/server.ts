@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { parseSeed } from "../domain/seed.ts";
 import { buildApp } from "../http/app.ts";
+import { instrumentStore, Metrics } from "../http/metrics.ts";
 import { startMaintenance } from "../realtime/maintenance.ts";
 import { WebhookWorker, type WebhookWorkerOptions } from "../realtime/webhooks.ts";
 import { createServices, type Services } from "../service/services.ts";
@@ -22,6 +23,19 @@ export interface ServeOptions {
   /** Heartbeat expiry in seconds (off when absent). */
   presenceTtl?: number;
   logger?: FastifyServerOptions["logger"];
+  /** A token that may read /metrics as `Authorization: Bearer <token>` (admins always may). */
+  metricsToken?: string;
+  /** Origins allowed to call the API from a browser (CORS); none by default. */
+  corsOrigins?: string[];
+  /** Time to receive a whole request, ms (default 30 s); against slow clients. */
+  requestTimeoutMs?: number;
+  /** Time to receive the request headers, ms (default 10 s). */
+  headersTimeoutMs?: number;
+  /**
+   * How long close() lets in-flight requests finish before it cuts their connections, ms
+   * (default 10 s).
+   */
+  shutdownTimeoutMs?: number;
   /** Webhook delivery tuning (timeout, retry backoff, polling); defaults suit production. */
   webhooks?: Partial<WebhookWorkerOptions>;
 }
@@ -45,7 +59,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Background failures (a lost LISTEN connection, a failed expiry run) go to the app log once it exists.
   let logError = (error: unknown, what: string) => console.error(what, error);
   const onError = (error: unknown) => logError(error, "background task failed");
-  const { store, bus, shared } = await openBackend(options.db, onError);
+  const backend = await openBackend(options.db, onError);
+  const { bus, shared } = backend;
+  const metrics = new Metrics();
+  // Every store call is timed for /metrics (chat_presence_store_duration_seconds).
+  const store = instrumentStore(backend.store, metrics);
   const services = createServices(store, {
     bus,
     shared,
@@ -63,6 +81,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     trustProxy: options.trustProxy,
     bodyLimit: options.bodyLimit,
     version: VERSION,
+    operations: {
+      metrics,
+      metricsToken: options.metricsToken,
+      corsOrigins: options.corsOrigins,
+      requestTimeoutMs: options.requestTimeoutMs,
+      headersTimeoutMs: options.headersTimeoutMs,
+    },
   });
   logError = (error, what) => app.log.error({ err: error }, what);
   const stopMaintenance = startMaintenance(services, {
@@ -75,7 +100,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const webhookWorker = new WebhookWorker(store, options.webhooks, app.log);
   const stopWebhookKicks = services.webhooks.onEnqueued(() => webhookWorker.kick());
   webhookWorker.start();
+  metrics.sources = {
+    presence: async () => {
+      const { presence } = await services.presence.getAll();
+      let present = 0;
+      let ongoingChats = 0;
+      for (const p of presence) {
+        if (p.Present) present++;
+        ongoingChats += p.OngoingChats;
+      }
+      return { present, ongoingChats };
+    },
+    streams: () => ({ subscribers: app.streams.size, dropped: app.streams.dropped }),
+    webhooks: () => webhookWorker.stats,
+  };
   const address = await app.listen({ port: options.port, host: options.host });
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   return {
     app,
     services,
@@ -84,8 +124,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     async close() {
       stopMaintenance();
       stopWebhookKicks();
-      await webhookWorker.stop();
-      await app.close();
+      // Draining: no new connections, in-flight requests finish, streams end with a retry hint.
+      // What is still open after the bound is cut, so a stuck client cannot hold the exit.
+      const force = setTimeout(() => {
+        app.log.warn(`closing connections still open after ${shutdownTimeoutMs} ms`);
+        app.server.closeAllConnections();
+      }, shutdownTimeoutMs);
+      force.unref();
+      await Promise.all([app.close(), webhookWorker.stop()]);
+      clearTimeout(force);
       await bus.close();
       await store.close();
     },

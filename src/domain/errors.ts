@@ -268,6 +268,31 @@ export const ERRORS = {
     en: "There is no webhook with id {webhookId}",
     nb: "Det finnes ingen webhook med id {webhookId}",
   },
+  // Reliability and security (issue 8).
+  PRES_ERR_THROTTLED: {
+    status: 429,
+    type: "SoAuthenticationException",
+    en: "Too many failed sign-ins; try again in {retryAfter} seconds",
+    nb: "For mange mislykkede pålogginger; prøv igjen om {retryAfter} sekunder",
+  },
+  PRES_ERR_TIMEOUT: {
+    status: 408,
+    type: "TimeoutException",
+    en: "The request was not received in time (limit {limit} ms)",
+    nb: "Forespørselen ble ikke mottatt i tide (grense {limit} ms)",
+  },
+  PRES_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    type: "RequestTooLargeException",
+    en: "The request headers are larger than the limit of {limit} bytes",
+    nb: "Forespørselens headere er større enn grensen på {limit} byte",
+  },
+  PRES_ERR_BAD_HTTP: {
+    status: 400,
+    type: "ArgumentException",
+    en: "The request is not valid HTTP: {detail}",
+    nb: "Forespørselen er ikke gyldig HTTP: {detail}",
+  },
   PRES_ERR_INTERNAL: {
     status: 500,
     type: "Exception",

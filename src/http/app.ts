@@ -13,6 +13,12 @@ import { userRoutes } from "./chat/user-routes.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
 import { registerErrorHandlers, sendError } from "./errors.ts";
 import { buildOpenApi } from "./openapi.ts";
+import {
+  type OperationsOptions,
+  operationsRoutes,
+  registerOperations,
+  serverOptions,
+} from "./operations.ts";
 import { presenceRoutes } from "./presence-routes.ts";
 import type { Method, RouteSpec } from "./route.ts";
 import { soapRoutes } from "./soap/routes.ts";
@@ -27,6 +33,8 @@ export interface AppOptions {
   /** Honour X-Forwarded-* headers (only behind a proxy you control). */
   trustProxy?: boolean;
   version?: string;
+  /** Metrics, CORS, timeouts (see operations.ts). */
+  operations?: OperationsOptions;
 }
 
 const ALL_METHODS: Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -42,9 +50,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Fastify's request log has method, URL and address, never headers: no secret is logged.
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
+    ...serverOptions(options.operations ?? {}),
   });
   registerBodyParsers(app);
   registerErrorHandlers(app, { online, bodyLimit });
+  registerOperations(app, services, options.operations ?? {});
   app.addHook("onSend", async (request, reply) => {
     reply.header("request-id", request.id);
   });
@@ -61,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...agentsSessionRoutes(services),
     ...userRoutes(services),
     ...systemRoutes(() => openApi),
+    ...operationsRoutes(services, options.operations ?? {}),
   ];
   const authenticate = authenticator(services.auth);
   for (const route of routes) {

@@ -46,6 +46,9 @@ export function sendError(
     if (!online) challenges.push('Basic realm="chat-presence", charset="UTF-8"');
     reply.header("www-authenticate", challenges);
   }
+  // Throttled sign-ins (429) and a server going down (503) say when to come back.
+  if (error.params.retryAfter !== undefined)
+    reply.header("retry-after", String(error.params.retryAfter));
   return reply
     .code(error.status)
     .type("application/json; charset=utf-8")

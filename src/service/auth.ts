@@ -13,6 +13,7 @@ import {
   sha256,
   verifyPassword,
 } from "./secrets.ts";
+import { LoginThrottle } from "./throttle.ts";
 
 export interface AuthOptions {
   /** SuperOffice Online rules: application token required, Basic refused. */
@@ -76,12 +77,18 @@ export class AuthService {
   constructor(
     private readonly store: Store,
     readonly options: AuthOptions,
+    /** Brute-force throttling of every password check (see throttle.ts). */
+    readonly throttle: LoginThrottle = new LoginThrottle(),
   ) {}
 
-  /** Resolves an Authorization header value; in online mode also checks the application token. */
+  /**
+   * Resolves an Authorization header value; in online mode also checks the application token.
+   * `address` (the client's) is what failed Basic sign-ins are throttled by, besides the name.
+   */
   async authenticateHeader(
     header: string | undefined,
     appToken: string | undefined,
+    address?: string,
   ): Promise<Actor> {
     if (!header) throw unauthenticated("send an Authorization header (Basic, SoTicket or Bearer)");
     const space = header.indexOf(" ");
@@ -91,7 +98,7 @@ export class AuthService {
     if (scheme === "basic") {
       if (this.options.online)
         throw unauthenticated("Basic is not accepted by an Online installation");
-      return this.authenticateBasic(value, header);
+      return this.authenticateBasic(value, header, address);
     }
     if (scheme === "soticket") return this.authenticateSecret(value, "ticket");
     if (scheme === "bearer") return this.authenticateSecret(value, "bearer");
@@ -109,12 +116,26 @@ export class AuthService {
     return this.authenticateSecret(ticket, "ticket");
   }
 
-  /** Checks a password in constant time; unknown users cost the same as wrong passwords. */
-  async verifyUsernamePassword(username: string, password: string): Promise<ChatUser | null> {
+  /**
+   * Checks a password in constant time; unknown users cost the same as wrong passwords. Throws
+   * PRES_ERR_THROTTLED (429) while the name or the address is locked after failures; the lock
+   * does not depend on whether the user exists, so it reveals nothing either.
+   */
+  async verifyUsernamePassword(
+    username: string,
+    password: string,
+    address?: string,
+  ): Promise<ChatUser | null> {
+    this.throttle.check(username, address);
     const user = await this.store.getUserByUsername(username);
     const hash = user?.passwordHash ?? (await decoyPasswordHash());
     const ok = await verifyPassword(password, hash);
-    return ok && user?.passwordHash ? user : null;
+    if (ok && user?.passwordHash) {
+      this.throttle.succeeded(username);
+      return user;
+    }
+    this.throttle.failed(username, address);
+    return null;
   }
 
   /** Issues a ticket (`7T:…`) or bearer token (`8A:…`) for a user; only its hash is stored. */
@@ -134,8 +155,8 @@ export class AuthService {
     return secret;
   }
 
-  async login(username: string, password: string): Promise<BrowserSession> {
-    const user = await this.verifyUsernamePassword(username, password);
+  async login(username: string, password: string, address?: string): Promise<BrowserSession> {
+    const user = await this.verifyUsernamePassword(username, password, address);
     if (!user) throw unauthenticated("wrong username or password");
     const session = randomSecret(32);
     const xsrf = randomSecret(24);
@@ -216,7 +237,19 @@ export class AuthService {
     return credential.actor;
   }
 
-  private async authenticateBasic(value: string, header: string): Promise<Actor> {
+  /**
+   * Admin revoke: ends every ticket, bearer token and browser session of a user at once, on
+   * this node straight away and on others within `credentialCacheMs`.
+   */
+  async revokeAllOf(userId: number): Promise<void> {
+    for (const [hash, credential] of this.credentialCache)
+      if (credential.actor?.userId === userId) this.credentialCache.delete(hash);
+    for (const [key, cached] of this.basicCache)
+      if (cached.userId === userId) this.basicCache.delete(key);
+    await this.store.deleteCredentialsOf(userId);
+  }
+
+  private async authenticateBasic(value: string, header: string, address?: string): Promise<Actor> {
     const decoded = Buffer.from(value, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0) throw unauthenticated("Basic credentials must be base64 of username:password");
@@ -231,6 +264,7 @@ export class AuthService {
     const user = await this.verifyUsernamePassword(
       decoded.slice(0, colon),
       decoded.slice(colon + 1),
+      address,
     );
     if (!user?.passwordHash) throw unauthenticated("wrong username or password");
     if (this.basicCache.size >= BASIC_CACHE_LIMIT) this.basicCache.clear();

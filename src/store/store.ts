@@ -74,6 +74,8 @@ export interface StoreBase {
   close(): Promise<void>;
   /** True when the store holds no users (used by `serve --demo`). */
   isEmpty(): Promise<boolean>;
+  /** A cheap round trip (`SELECT 1`) that throws when the store cannot be reached (/readyz). */
+  ping(): Promise<void>;
 }
 
 export interface PresenceStore {

@@ -18,7 +18,11 @@ export function authenticator(auth: AuthService) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const authorization = header(request, "authorization");
     if (authorization) {
-      request.actor = await auth.authenticateHeader(authorization, header(request, "so-apptoken"));
+      request.actor = await auth.authenticateHeader(
+        authorization,
+        header(request, "so-apptoken"),
+        request.ip,
+      );
       return;
     }
     const session = readCookie(request, SESSION_COOKIE);

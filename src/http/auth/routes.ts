@@ -55,7 +55,7 @@ export function authRoutes({ auth }: Services): RouteSpec[] {
             detail: "Username and Password are required",
           });
         }
-        const signedIn = await auth.login(body.Username, body.Password);
+        const signedIn = await auth.login(body.Username, body.Password, request.ip);
         setSessionCookies(
           reply,
           signedIn.session,

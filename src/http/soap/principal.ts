@@ -65,14 +65,14 @@ export function principalOperations({ auth }: Services): Operations {
   return {
     AuthenticateUsernamePassword: {
       response: "AuthenticateResponse",
-      async run({ input, out }) {
+      async run({ input, out, address }) {
         const { UserName, Password } = readArgument(() => bindOrThrow(input, CREDENTIALS_ARGS)) as {
           UserName: string | null;
           Password: string | null;
         };
         const user =
           UserName && Password !== null
-            ? await auth.verifyUsernamePassword(UserName, Password)
+            ? await auth.verifyUsernamePassword(UserName, Password, address)
             : null;
         if (!user) {
           return (

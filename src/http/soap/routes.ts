@@ -92,6 +92,7 @@ export async function soapRoutes(app: FastifyInstance, { services }: { services:
       content = await operation.run({
         input,
         out,
+        address: request.ip,
         actor: () =>
           soap.ticket
             ? auth.authenticateTicket(soap.ticket)

@@ -109,6 +109,10 @@ export class PostgresStore
     await this.pool.end();
   }
 
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
   async isEmpty(): Promise<boolean> {
     const { rows } = await this.pool.query("SELECT NOT EXISTS (SELECT 1 FROM users) AS empty");
     return rows[0].empty;

@@ -40,12 +40,16 @@ export function openSqliteStore(options: SqliteOptions): Store {
   db.pragma("busy_timeout = 5000");
   migrate(db);
   const isEmpty = db.prepare("SELECT COUNT(*) FROM users").pluck();
+  const ping = db.prepare("SELECT 1").pluck();
   const base: StoreBase = {
     backend: "sqlite",
     close: async () => {
       db.close();
     },
     isEmpty: async () => isEmpty.get() === 0,
+    ping: async () => {
+      ping.get();
+    },
   };
   return compose<
     [
