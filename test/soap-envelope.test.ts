@@ -450,7 +450,14 @@ describe("SOAP hostile input", () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
-    await call(server, CHAT88, "1.2", envelope("1.2", "<c:GetChatPresence/>")); // warm up
+    // A running server has parsed envelopes before: warm the parser up, large lists included.
+    await call(server, CHAT88, "1.2", envelope("1.2", "<c:GetChatPresence/>"));
+    await call(
+      server,
+      CHAT88,
+      "1.2",
+      envelope("1.2", `<c:Warm>${"<c:x/>".repeat(15_000)}</c:Warm>`),
+    );
   });
   after(() => server.close());
 
@@ -481,6 +488,16 @@ describe("SOAP hostile input", () => {
       "100 000 nested elements",
       () => soap12(`${"<a>".repeat(100_000)}${"</a>".repeat(100_000)}`),
       /nested deeper than 32/,
+    ],
+    [
+      "60 000 sibling elements",
+      () => soap12("<x/>".repeat(60_000)),
+      /more than 20000 elements and attributes/,
+    ],
+    [
+      "50 000 attributes on one element",
+      () => soap12(`<x ${Array.from({ length: 50_000 }, (_, i) => `a${i}="1"`).join(" ")}/>`),
+      /more than 1000 attributes/,
     ],
     [
       "a body over the size limit",

@@ -20,6 +20,10 @@ export class XmlError extends Error {}
 
 export interface XmlLimits {
   maxDepth: number;
+  /** Elements plus attributes in the whole document (unlimited when absent). */
+  maxNodes?: number;
+  /** Attributes, namespace declarations included, on one element (unlimited when absent). */
+  maxAttributes?: number;
 }
 
 const DEFAULT_LIMITS: XmlLimits = { maxDepth: 64 };
@@ -39,6 +43,25 @@ export function parseXml(source: string, limits: XmlLimits = DEFAULT_LIMITS): Xm
   parser.on("error", (error) => {
     throw new XmlError(error.message);
   });
+  // Counted as saxes reads them, so a flood of elements or attributes stops where it passes.
+  const { maxNodes = Infinity, maxAttributes = Infinity } = limits;
+  if (maxNodes < Infinity || maxAttributes < Infinity) {
+    let nodes = 0;
+    let attributes = 0;
+    const count = () => {
+      if (++nodes > maxNodes)
+        throw new XmlError(`the document has more than ${maxNodes} elements and attributes`);
+    };
+    parser.on("opentagstart", () => {
+      attributes = 0;
+      count();
+    });
+    parser.on("attribute", () => {
+      count();
+      if (++attributes > maxAttributes)
+        throw new XmlError(`an element has more than ${maxAttributes} attributes`);
+    });
+  }
   parser.on("opentag", (tag) => {
     if (stack.length >= limits.maxDepth)
       throw new XmlError(`elements are nested deeper than ${limits.maxDepth}`);
