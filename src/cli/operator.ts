@@ -87,9 +87,22 @@ export function registerOperatorCommands(program: Command): void {
         );
     });
 
-  program
-    .command("token")
-    .description("issue credentials")
+  const token = program.command("token").description("issue and revoke credentials");
+  token
+    .command("revoke")
+    .description("end every ticket, bearer token and browser session of a user")
+    .requiredOption("--user <username>", "whose credentials to revoke")
+    .option("--db <location>", "store location", DEFAULT_DB)
+    .action(async (options: { user: string; db: string }) => {
+      await withServices(options.db, async (s) => {
+        const found =
+          (await s.directory.findUser(options.user)) ?? fail(`no user named ${options.user}`);
+        await s.auth.revokeAllOf(found.id);
+      });
+      // Servers trust a credential they resolved for up to credentialCacheMs (seconds).
+      console.log(`Revoked every ticket, token and session of ${options.user}.`);
+    });
+  token
     .command("create")
     .requiredOption("--user <username>", "the user the ticket or token signs in as")
     .option("--ttl <duration>", "lifetime such as 30s, 15m, 8h", duration, duration("8h"))

@@ -1,0 +1,164 @@
+/**
+ * Brute force: failed sign-ins are throttled per username and per address on every path that
+ * checks a password (Basic, SoPrincipal AuthenticateUsernamePassword, dashboard Login), and
+ * neither the answers nor their timing tell an existing username from an unknown one.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { LoginThrottle, type ThrottleOptions } from "../src/service/throttle.ts";
+import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
+import { sleep, soapSignIn } from "./reliability-support.ts";
+
+const LIMITS: ThrottleOptions = {
+  user: { lockAfter: 5, baseLockMs: 1000, maxLockMs: 60_000, windowMs: 900_000 },
+  address: { lockAfter: 30, baseLockMs: 1000, maxLockMs: 60_000, windowMs: 900_000 },
+  maxKeys: 100,
+};
+
+describe("LoginThrottle", () => {
+  it("locks a name at its 5th failure, doubling per further failure, and forgets on success", () => {
+    let now = 0;
+    const throttle = new LoginThrottle(LIMITS, () => now);
+    for (let i = 0; i < 4; i++) throttle.failed("Kuhn", "10.0.0.1");
+    throttle.check("kuhn", "10.0.0.1");
+    throttle.failed("KUHN", "10.0.0.1");
+    assert.throws(() => throttle.check("kuhn", "10.0.0.2"), { code: "PRES_ERR_THROTTLED" });
+    now += 1001;
+    throttle.check("kuhn", "10.0.0.2");
+    throttle.failed("kuhn", "10.0.0.2");
+    now += 1500;
+    assert.throws(
+      () => throttle.check("kuhn", undefined),
+      (e: { params: { retryAfter: number } }) => {
+        assert.equal(e.params.retryAfter, 1); // 2 s lock, 1.5 s gone
+        return true;
+      },
+    );
+    now += 600;
+    throttle.succeeded("kuhn");
+    throttle.failed("kuhn", undefined);
+    throttle.check("kuhn", undefined); // counting starts over
+  });
+
+  it("locks an address after 30 failures whatever the names, and stays bounded", () => {
+    let now = 0;
+    const throttle = new LoginThrottle(LIMITS, () => now);
+    for (let i = 0; i < 30; i++) throttle.failed(`name${i}`, "10.0.0.9");
+    assert.throws(() => throttle.check("someone-new", "10.0.0.9"), { code: "PRES_ERR_THROTTLED" });
+    throttle.check("someone-new", "10.0.0.10");
+    for (let i = 0; i < 1000; i++) throttle.failed(`spray${i}`, `10.1.${i >> 8}.${i & 255}`);
+    assert.ok(throttle.size.users <= 100 && throttle.size.addresses <= 100);
+    now += 3_600_000;
+    throttle.check("someone-new", "10.0.0.9");
+  });
+});
+
+describe("throttled sign-in over HTTP", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  async function attempt(username: string, password: string) {
+    const started = performance.now();
+    const response = await server.fetch("/api/v1/Presence/GetAll", {
+      headers: { Authorization: basic(username, password) },
+    });
+    const body = (await response.json()) as { ErrorCode?: string; ErrorMessage?: string };
+    return {
+      status: response.status,
+      retryAfter: response.headers.get("retry-after"),
+      message: body.ErrorMessage,
+      ms: performance.now() - started,
+    };
+  }
+
+  it("Basic: an existing and an unknown name get the same answers, then 429 with Retry-After", async () => {
+    type Attempt = Awaited<ReturnType<typeof attempt>>;
+    const known: Attempt[] = [];
+    const unknown: Attempt[] = [];
+    for (let i = 0; i < 7; i++) {
+      known.push(await attempt("kuhn", `guess-${i}`));
+      unknown.push(await attempt("no-such-user", `guess-${i}`));
+    }
+    const shape = (a: Attempt) => [a.status, a.retryAfter, a.message];
+    assert.deepEqual(known.map(shape), unknown.map(shape));
+    assert.deepEqual(
+      known.map((a) => a.status),
+      [401, 401, 401, 401, 401, 429, 429],
+    );
+    assert.equal(known[5].retryAfter, "1");
+    const median = (list: Attempt[]) =>
+      list
+        .slice(0, 5)
+        .map((a) => a.ms)
+        .sort((x, y) => x - y)[2];
+    const [k, u] = [median(known), median(unknown)];
+    console.log(
+      `failed sign-in, median: existing name ${k.toFixed(1)} ms, unknown ${u.toFixed(1)} ms`,
+    );
+    assert.ok(k / u < 2.5 && u / k < 2.5, `timing differs: ${k} vs ${u} ms`);
+    // The lock lapses; the right password then works (and clears the name's count).
+    await sleep(1100);
+    assert.equal((await attempt("kuhn", PASSWORD)).status, 200);
+  });
+
+  it("a client whose Basic header was verified before keeps working while its name is locked", async () => {
+    assert.equal((await attempt("ocon", PASSWORD)).status, 200);
+    for (let i = 0; i < 5; i++) await attempt("ocon", `guess-${i}`);
+    assert.equal((await attempt("ocon", "guess-x")).status, 429);
+    assert.equal((await attempt("ocon", PASSWORD)).status, 200);
+  });
+
+  it("dashboard Login: 429 with Retry-After after 5 failures", async () => {
+    const login = (password: string) =>
+      server.fetch("/api/v1/Auth/Login", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ Username: "tje0", Password: password }),
+      });
+    const replies: Response[] = [];
+    for (let i = 0; i < 6; i++) replies.push(await login(`guess-${i}`));
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [401, 401, 401, 401, 401, 429],
+    );
+    const last = replies[5];
+    assert.equal(last.headers.get("retry-after"), "1");
+    assert.equal(((await last.json()) as { ErrorCode: string }).ErrorCode, "PRES_ERR_THROTTLED");
+  });
+
+  it("SOAP AuthenticateUsernamePassword: AuthenticationSucceeded false, then ExceptionInfo", async () => {
+    const replies: Awaited<ReturnType<typeof soapSignIn>>[] = [];
+    for (let i = 0; i < 6; i++) replies.push(await soapSignIn(server.url, "carla", `guess-${i}`));
+    for (const reply of replies.slice(0, 5)) {
+      assert.equal(reply.status, 200);
+      assert.match(reply.text, /AuthenticationSucceeded>false</);
+    }
+    const throttled = replies[5];
+    assert.equal(throttled.status, 200);
+    assert.match(throttled.text, /ExceptionInfo>/);
+    assert.match(throttled.text, /PRES_ERR_THROTTLED/);
+    assert.doesNotMatch(throttled.text, /AuthenticationSucceeded>true</);
+    assert.equal(throttled.ticket, null);
+  });
+
+  it("per address: 30 failures over many names lock the address for every name", async () => {
+    const fresh = await startTestServer();
+    try {
+      for (let i = 0; i < 30; i++) {
+        const response = await fresh.fetch("/api/v1/Presence/GetAll", {
+          headers: { Authorization: basic(`spray${i}`, "x") },
+        });
+        assert.equal(response.status, 401);
+      }
+      const next = await fresh.fetch("/api/v1/Presence/GetAll", {
+        headers: { Authorization: basic("kuhn", PASSWORD) },
+      });
+      assert.equal(next.status, 429);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
