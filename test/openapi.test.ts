@@ -91,10 +91,13 @@ describe("/openapi.json", () => {
   });
 
   it("documents every route the server serves (SOAP excepted: it has WSDL)", () => {
-    const documented = Object.keys(doc.paths);
+    // Routes may name the parameter at one place differently (the contract's {id} next to
+    // {chatTopicId}); the route tree then shows ":id|:chatTopicId". Compare shapes only.
+    const shape = (url: string) => url.replace(/\{\w+\}(\|\{\w+\})*/g, "{}");
+    const documented = Object.keys(doc.paths).map(shape);
     const served = servedUrls(server.app)
       .filter((url) => !url.startsWith("/Remote/"))
-      .map((url) => url.replace(/:(\w+)/g, "{$1}"));
+      .map((url) => shape(url.replace(/:(\w+)/g, "{$1}")));
     for (const url of ["/healthz", "/openapi.json", "/api/v1/Presence/GetAll"])
       assert.ok(served.includes(url), `route tree parsed: ${url}`);
     const missing = served.filter((url) => !documented.includes(url));

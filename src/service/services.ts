@@ -44,10 +44,11 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   const webhooks = new WebhookService(store);
   // Enqueued only where a change is made, so a webhook fires once per change per cluster.
   presence.onLocalChanges((events) => webhooks.enqueue(events));
+  const auth = new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth });
   return {
     store,
     bus,
-    auth: new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth }),
+    auth,
     presence,
     history: new HistoryService(
       store,
@@ -57,6 +58,6 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     webhooks,
     topics: new TopicService(store, presence),
     sessions: new SessionService(store, presence),
-    users: new UserService(store, presence),
+    users: new UserService(store, presence, auth),
   };
 }

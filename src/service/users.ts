@@ -8,6 +8,7 @@ import type { ChatUser, Role } from "../domain/model.ts";
 import type { Actor } from "../domain/presence.ts";
 import { assertAdmin } from "../domain/rights.ts";
 import type { Store, UserPatch } from "../store/store.ts";
+import type { AuthService } from "./auth.ts";
 import type { PresenceService } from "./presence.ts";
 import { hashPassword, randomSecret } from "./secrets.ts";
 import { adminOrigin } from "./topics.ts";
@@ -51,6 +52,7 @@ export class UserService {
   constructor(
     private readonly store: Store,
     private readonly presence: PresenceService,
+    private readonly auth: AuthService,
   ) {}
 
   list(actor: Actor): Promise<ChatUser[]> {
@@ -101,8 +103,12 @@ export class UserService {
   async delete(actor: Actor, id: number): Promise<void> {
     assertAdmin(actor);
     if (id === actor.userId) throw new PresenceError("PRES_ERR_SELF");
-    if (!(await this.store.deleteUser(id)))
+    await this.require(id);
+    // Signed out first, so no cached credential outlives the user.
+    await this.auth.revokeAllOf(id);
+    if (!(await this.store.deleteUser(id))) {
       throw new PresenceError("PRES_ERR_NO_USER", { user: id });
+    }
     await this.presence.usersChanged([id], adminOrigin(actor));
   }
 
@@ -115,7 +121,7 @@ export class UserService {
     await this.require(id);
     const next = password ? checkPassword(password) : randomSecret(12);
     await this.store.updateUser(id, { passwordHash: await hashPassword(next) });
-    await this.store.deleteCredentialsOf(id);
+    await this.auth.revokeAllOf(id);
     return next;
   }
 

@@ -1,0 +1,135 @@
+/**
+ * Issue 4: many clients picking up at once. For one session exactly one caller wins (REST
+ * losers get 409, Agents losers null); for the first-in-queue pick-up every waiting session
+ * goes to exactly one caller. Run over SQLite and, when reachable, PostgreSQL.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { agents, call, presenceOf } from "./chat-support.ts";
+import { basic, startTestServer, type TestServer } from "./helpers.ts";
+import { announceSkip, scratchSchema } from "./postgres.ts";
+
+const CLIENTS = 24;
+
+/** Agents with CanRespond on topic 574, made through the API, each with a bearer token. */
+async function respondingAgents(
+  server: TestServer,
+  count: number,
+): Promise<{ id: number; auth: string }[]> {
+  const admin = basic("tje0", "Tje0");
+  const list: { id: number; auth: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const created = await call(server, admin, "POST", "/api/v1/ChatUser", {
+      Username: `racer${i}`,
+    });
+    assert.equal(created.status, 201);
+    const id = created.body.UserId as number;
+    list.push({ id, auth: `Bearer ${await server.services.auth.issue("bearer", id)}` });
+  }
+  const members = list.map((a) => ({ User: { AssociateId: a.id }, CanRespond: true }));
+  assert.equal(
+    (await call(server, admin, "PUT", "/api/v1/ChatTopic/574/UserAgent", members)).status,
+    200,
+  );
+  return list;
+}
+
+async function queue(server: TestServer, count: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    ids.push(
+      (await call(server, basic("ocon", "s3cret-pw"), "POST", "/api/v1/ChatTopic/574/Sessions"))
+        .body.ChatSessionId,
+    );
+  }
+  return ids;
+}
+
+function raceSuite(name: string, start: () => Promise<TestServer>, skip = false) {
+  describe(`concurrent pick-up: ${name}`, { skip }, () => {
+    let server: TestServer;
+    let racers: { id: number; auth: string }[];
+    before(async () => {
+      server = await start();
+      racers = await respondingAgents(server, CLIENTS);
+    });
+    after(() => server?.close());
+
+    it(`${CLIENTS} clients pick up one session at once: exactly one wins, each round`, async () => {
+      for (let round = 0; round < 5; round++) {
+        const [id] = await queue(server, 1);
+        const replies = await Promise.all(
+          racers.map((racer, i) =>
+            i % 2 === 0
+              ? call(server, racer.auth, "POST", `/api/v1/ChatSession/${id}/Pickup`)
+              : agents(server, racer.auth, "PickUpChatSession", { ChatSessionId: id }),
+          ),
+        );
+        const winners = replies.filter((r) => r.status === 200 && r.body !== null);
+        const restLosers = replies.filter((r) => r.status === 409);
+        const agentsLosers = replies.filter((r) => r.status === 200 && r.body === null);
+        assert.equal(winners.length, 1, `round ${round}: one winner`);
+        assert.equal(
+          restLosers.length + agentsLosers.length,
+          CLIENTS - 1,
+          "everyone else lost cleanly",
+        );
+        assert.ok(restLosers.every((r) => r.body.ErrorCode === "PRES_ERR_NOT_IN_QUEUE"));
+        const winner = winners[0].body.User.AssociateId;
+        const stored = await server.services.store.getSession(id);
+        assert.deepEqual([stored?.status, stored?.user?.id], ["UserLast", winner]);
+        assert.equal((await presenceOf(server, winner)).OngoingChats >= 1, true);
+      }
+      const total = await Promise.all(racers.map((r) => presenceOf(server, r.id)));
+      assert.equal(
+        total.reduce((sum, p) => sum + p.OngoingChats, 0),
+        5,
+        "five chats, counted once each",
+      );
+    });
+
+    it("first-in-queue pick-ups hand each waiting session to exactly one caller", async () => {
+      const waiting = await queue(server, 8);
+      const replies = await Promise.all(
+        racers.map((racer, i) =>
+          i % 2 === 0
+            ? call(server, racer.auth, "POST", "/api/v1/ChatSession/Pickup")
+            : agents(server, racer.auth, "PickUpFirstChatSession"),
+        ),
+      );
+      assert.ok(replies.every((r) => r.status === 200));
+      const picked = replies
+        .filter((r) => r.body !== null)
+        .map((r) => r.body.ChatSessionId as number);
+      assert.equal(picked.length, 8);
+      assert.deepEqual(
+        [...picked].sort((a, b) => a - b),
+        waiting,
+      );
+      const owners = new Set(
+        replies.filter((r) => r.body !== null).map((r) => r.body.User.AssociateId),
+      );
+      assert.equal(owners.size, 8, "no caller got two");
+    });
+  });
+}
+
+raceSuite("sqlite", () => startTestServer());
+
+const skip = await announceSkip("concurrent pick-up");
+const scratch = scratchSchema();
+raceSuite(
+  "postgres",
+  async () => {
+    const server = await startTestServer({ db: scratch.url });
+    const close = server.close;
+    return {
+      ...server,
+      async close() {
+        await close();
+        await scratch.drop();
+      },
+    };
+  },
+  skip,
+);
