@@ -9,6 +9,13 @@ import {
   type Role,
   type TopicMember,
 } from "./model.ts";
+import {
+  type DayHours,
+  findTimeZone,
+  type OpeningHours,
+  parseTimeOfDay,
+  WEEKDAYS,
+} from "./opening-hours.ts";
 
 export interface SeedUser {
   id: number;
@@ -85,6 +92,58 @@ function parseUser(raw: unknown, path: string): SeedUser {
   };
 }
 
+const SPAN = /^\s*([^-\s]+)\s*-\s*([^-\s]+)\s*$/;
+
+/** "08:00-16:00" as a span; absent is closed. */
+function parseSpan(value: unknown, path: string): DayHours {
+  const closed = { enabled: false, start: 8 * 3600, stop: 16 * 3600 };
+  if (value === undefined || value === null) return closed;
+  const match = typeof value === "string" ? SPAN.exec(value) : null;
+  if (!match) fail(path, 'a span such as "08:00-16:00"');
+  try {
+    return {
+      enabled: true,
+      start: parseTimeOfDay(path, match[1]),
+      stop: parseTimeOfDay(path, match[2]),
+    };
+  } catch {
+    fail(path, 'a span of times of day such as "08:00-16:00"');
+  }
+}
+
+/**
+ * Opening hours in the import file: `{ "timeZone": "Europe/Oslo", "mon": "08:00-16:00", …,
+ * "lunch": "11:30-12:00" }`. A day left out is closed; the zone is a TZLocationCode or an
+ * IANA name (default UTC).
+ */
+function parseOpeningHours(value: unknown, path: string): OpeningHours {
+  const o = object(value, path);
+  const timeZone = text(o.timeZone, `${path}.timeZone`, "");
+  if (!findTimeZone(timeZone))
+    fail(`${path}.timeZone`, "a TZLocationCode such as NO or an IANA zone name");
+  const days = Object.fromEntries(
+    WEEKDAYS.map((day) => [day, parseSpan(o[day.toLowerCase()], `${path}.${day.toLowerCase()}`)]),
+  ) as OpeningHours["days"];
+  return { timeZone, days, lunch: parseSpan(o.lunch, `${path}.lunch`) };
+}
+
+/** A topic: id and name, and optionally its texts and opening hours (issue 4). */
+function parseTopic(t: Json, topicId: number, path: string): ChatTopic {
+  const topic: ChatTopic = { id: topicId, name: text(t.name, `${path}.name`, "") };
+  if (t.description !== undefined) topic.description = text(t.description, `${path}.description`);
+  if (t.welcomeMessage !== undefined) {
+    topic.welcomeMessage = text(t.welcomeMessage, `${path}.welcomeMessage`);
+  }
+  if (t.openingHours !== undefined) {
+    topic.openingHours = parseOpeningHours(t.openingHours, `${path}.openingHours`);
+    topic.openingHoursEnabled = true;
+  }
+  if (t.openingHoursEnabled !== undefined) {
+    topic.openingHoursEnabled = flag(t.openingHoursEnabled, `${path}.openingHoursEnabled`);
+  }
+  return topic;
+}
+
 function parseMember(raw: unknown, topicId: number, path: string): TopicMember {
   const m = object(raw, path);
   return {
@@ -119,7 +178,7 @@ export function parseSeed(raw: unknown): Seed {
   list(root.topics, "topics").forEach((rawTopic, i) => {
     const t = object(rawTopic, `topics[${i}]`);
     const topicId = id(t.id, `topics[${i}].id`);
-    topics.push({ id: topicId, name: text(t.name, `topics[${i}].name`, "") });
+    topics.push(parseTopic(t, topicId, `topics[${i}]`));
     list(t.members, `topics[${i}].members`).forEach((m, j) => {
       members.push(parseMember(m, topicId, `topics[${i}].members[${j}]`));
     });
