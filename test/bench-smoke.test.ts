@@ -7,7 +7,20 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { it } from "node:test";
 
-const CASES = ["bare GetAll", "GetAll (1,000 users)", "bare SaveAll", "SaveAll (10 entries)"];
+const CASES = [
+  "bare GetAll",
+  "GetAll (1,000 users)",
+  "bare SaveAll",
+  "SaveAll (10 entries)",
+  "soap package GetChatPresence",
+  "SOAP GetChatPresence",
+  "REST GetAll",
+  "SOAP GetChatPresence (vs REST)",
+  "soap package SaveChatPresence",
+  "SOAP SaveChatPresence",
+  "REST SaveAll",
+  "SOAP SaveChatPresence (vs REST)",
+];
 
 function runBench(
   args: string[],
