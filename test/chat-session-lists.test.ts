@@ -94,6 +94,11 @@ describe("REST ChatSession lists", () => {
       "PRES_ERR_NOT_MEMBER",
     );
     assertError(
+      await call(server, OCON, "GET", "/api/v1/ChatTopic/574/Sessions"),
+      403,
+      "PRES_ERR_NOT_MEMBER", // a membership without any right is none
+    );
+    assertError(
       await call(server, KUHN, "GET", "/api/v1/ChatTopic/999/Sessions"),
       404,
       "PRES_ERR_NO_TOPIC",

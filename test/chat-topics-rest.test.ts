@@ -94,6 +94,33 @@ describe("REST ChatTopic", () => {
     assert.match(reply(xml), /<Name>Sales<\/Name>/);
   });
 
+  it("takes XML and form bodies like JSON ones", async () => {
+    const xml = await call(
+      server,
+      ADMIN,
+      "PUT",
+      "/api/v1/ChatTopic/128",
+      "<ChatTopicEntity><Description>From XML</Description><OpeningHoursEnabled>true</OpeningHoursEnabled></ChatTopicEntity>",
+      { "Content-Type": "application/xml" },
+    );
+    assert.equal(xml.status, 200, JSON.stringify(xml.body));
+    assert.deepEqual([xml.body.Description, xml.body.OpeningHoursEnabled], ["From XML", true]);
+    const form = await call(
+      server,
+      ADMIN,
+      "PUT",
+      "/api/v1/ChatTopic/128",
+      "WelcomeMessage=Hej&OpeningHoursEnabled=false",
+      {
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+    );
+    assert.deepEqual(
+      [form.body.WelcomeMessage, form.body.Description, form.body.OpeningHoursEnabled],
+      ["Hej", "From XML", false],
+    );
+  });
+
   it("lets members read a topic, refuses others with 403", async () => {
     assert.equal((await call(server, KUHN, "GET", "/api/v1/ChatTopic/128")).status, 200);
     assertError(

@@ -10,6 +10,7 @@ import type { Actor } from "../domain/presence.ts";
 import {
   assertMayChangeSession,
   assertMayReadSession,
+  assertMayReadTopic,
   assertMayReassign,
   assertMayRespond,
   isAdmin,
@@ -89,8 +90,7 @@ export class SessionService {
     if (!(await this.store.getTopic(topicId))) {
       throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId });
     }
-    const rights = await this.rightsIn(actor, topicId);
-    if (!isAdmin(actor) && !rights) throw new PresenceError("PRES_ERR_NOT_MEMBER", { topicId });
+    assertMayReadTopic(actor, topicId, await this.rightsIn(actor, topicId));
     return this.store.listSessions({ topicId });
   }
 
