@@ -9,16 +9,15 @@ export interface Call {
   out: Vocabulary;
   /** The user of Credentials/Ticket; a missing or unknown ticket is a registry error. */
   actor(): Promise<Actor>;
-  /** The client's address (failed sign-ins are throttled by it). */
-  address: string;
 }
 
 export interface Operation {
-  /** Local name of the response element (AuthenticateUsernamePassword answers AuthenticateResponse). */
+  /** The response element's local name (AuthenticateUsernamePassword's is AuthenticateResponse). */
   response: string;
   /**
-   * Returns the response element's content (bytes when cached). Arguments are read through `readArgument`, so a
-   * malformed one is a Sender fault; a registry error thrown afterwards becomes ExceptionInfo.
+   * Returns the response element's content (bytes when cached). Arguments are read through
+   * `readArgument`, so a malformed one is a Sender fault; a registry error thrown afterwards
+   * becomes ExceptionInfo.
    */
   run(call: Call): Promise<string | Buffer>;
 }
