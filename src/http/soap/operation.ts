@@ -9,6 +9,8 @@ export interface Call {
   out: Vocabulary;
   /** The user of Credentials/Ticket; a missing or unknown ticket is a registry error. */
   actor(): Promise<Actor>;
+  /** The client's address (failed sign-ins are throttled by it). */
+  address: string;
 }
 
 export interface Operation {
