@@ -78,7 +78,8 @@ describe("import file: into a running server", () => {
         topics: [{ id: 574, openingHours: { timeZone: "Europe/Oslo", sun: "10:00-14:00" } }],
       }).topics[0].openingHours,
     };
-    server = await startTestServer({ seed });
+    server = await startTestServer();
+    await server.services.directory.importSeed(seed);
   });
   after(() => server.close());
 
