@@ -1,6 +1,7 @@
 /** Builds the Fastify application: codecs, auth, error handling and every route. */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { PresenceError } from "../domain/errors.ts";
+import { StreamHub } from "../realtime/stream.ts";
 import type { Services } from "../service/services.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
@@ -12,6 +13,7 @@ import { topicRoutes } from "./chat/topic-routes.ts";
 import { userRoutes } from "./chat/user-routes.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
 import { registerErrorHandlers, sendError } from "./errors.ts";
+import { liveRoutes } from "./live-routes.ts";
 import { buildOpenApi } from "./openapi.ts";
 import {
   type OperationsOptions,
@@ -23,6 +25,7 @@ import { presenceRoutes } from "./presence-routes.ts";
 import type { Method, RouteSpec } from "./route.ts";
 import { soapRoutes } from "./soap/routes.ts";
 import { systemRoutes } from "./system-routes.ts";
+import { webRoutes } from "./web-routes.ts";
 import { webhookRoutes } from "./webhook-routes.ts";
 
 export interface AppOptions {
@@ -35,6 +38,15 @@ export interface AppOptions {
   version?: string;
   /** Metrics, CORS, timeouts (see operations.ts). */
   operations?: OperationsOptions;
+  /** Interval of keep-alive comments on change streams. */
+  keepAliveMs?: number;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The open change streams (for metrics and shutdown). */
+    streams: StreamHub;
+  }
 }
 
 const ALL_METHODS: Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -59,10 +71,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header("request-id", request.id);
   });
 
+  const hub = new StreamHub({ maxBufferedBytes: 1024 * 1024, maxPendingEvents: 10_000, keepAliveMs: options.keepAliveMs ?? 15_000 });
+  const unsubscribe = services.bus.subscribe((events) => hub.publish(events));
+  app.addHook("preClose", async () => {
+    unsubscribe();
+    hub.closeAll(1000);
+  });
+  app.decorate("streams", hub);
   let openApi: unknown;
   const routes: RouteSpec[] = [
     ...authRoutes(services),
     ...presenceRoutes(services),
+    ...liveRoutes(services, hub),
     ...webhookRoutes(services),
     ...topicRoutes(services),
     ...memberRoutes(services),
@@ -72,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...userRoutes(services),
     ...systemRoutes(() => openApi),
     ...operationsRoutes(services, options.operations ?? {}),
+    ...webRoutes(),
   ];
   const authenticate = authenticator(services.auth);
   for (const route of routes) {

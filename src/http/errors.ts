@@ -43,7 +43,13 @@ export function sendError(
   const message = error.messageIn(requestLanguage(request));
   if (error.status === 401) {
     const challenges = ['SoTicket realm="chat-presence"', 'Bearer realm="chat-presence"'];
-    if (!online) challenges.push('Basic realm="chat-presence", charset="UTF-8"');
+    // No Basic challenge to a page's own fetch or EventSource: the browser would pop up its
+    // password dialog over the dashboard's sign-in form.
+    const fromPageScript =
+      request.headers["sec-fetch-dest"] === "empty" ||
+      request.headers["x-requested-with"] !== undefined;
+    if (!online && !fromPageScript)
+      challenges.push('Basic realm="chat-presence", charset="UTF-8"');
     reply.header("www-authenticate", challenges);
   }
   // Throttled sign-ins (429) and a server going down (503) say when to come back.
