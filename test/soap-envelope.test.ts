@@ -196,6 +196,15 @@ describe("SOAP envelopes", () => {
         });
       }
 
+      it("checks the ticket of an envelope it has read before on every call", async () => {
+        const ticket = await server.services.auth.issue("ticket", 883);
+        const xml = envelope(version, "<c:GetChatPresence/>", { ticket });
+        assert.equal(headerOf(await call(server, CHAT88, version, xml)).succeeded, "true");
+        await server.services.auth.revoke(ticket);
+        const again = await call(server, CHAT88, version, xml);
+        assert.equal(headerOf(again).errorCode, "PRES_ERR_UNAUTHENTICATED");
+      });
+
       it("refuses an expired ticket", async () => {
         const expired = await server.services.auth.issue("ticket", 1, -1000);
         const reply = await call(

@@ -52,7 +52,28 @@ function decode(body: Buffer, contentType: string): string {
   }
 }
 
+/**
+ * Recently read small envelopes by their exact bytes and content type. A client polling
+ * GetChatPresence sends the same envelope (same ticket) again and again, and reading it is a
+ * third of such a call's cost. What is kept is never changed after reading, so it is shared.
+ */
+const recent = new Map<string, SoapRequest>();
+const RECENT_ENTRIES = 256;
+const RECENT_MAX_BYTES = 4096;
+
 export function readEnvelope(body: Buffer | undefined, contentType = ""): SoapRequest {
+  if (!body || body.length > RECENT_MAX_BYTES) return read(body, contentType);
+  const key = `${contentType}\n${body.toString("latin1")}`;
+  let request = recent.get(key);
+  if (!request) {
+    request = read(body, contentType);
+    if (recent.size >= RECENT_ENTRIES) recent.delete(recent.keys().next().value as string);
+    recent.set(key, request);
+  }
+  return request;
+}
+
+function read(body: Buffer | undefined, contentType: string): SoapRequest {
   const type = mediaType(contentType);
   if (!SOAP_MEDIA_TYPES.includes(type)) {
     throw new SoapFault(
