@@ -35,11 +35,18 @@ function toEvent(row: HistoryRow): PresenceEvent {
 export class SqliteHistory implements HistoryStore {
   private readonly insert;
   private readonly expire;
+  private readonly renew;
 
   constructor(protected readonly db: Database.Database) {
     this.insert = db.prepare(
       `INSERT INTO presence_history (user_id, present, ongoing_chats, chat_topics, previous, source, changed_by, at)
        VALUES (@UserId, @present, @OngoingChats, @topics, @previous, @Source, @ChangedBy, @at)`,
+    );
+    this.renew = db.prepare(
+      `UPDATE users SET present_until = CASE
+         WHEN COALESCE(presence_ttl, @ttl) IS NULL THEN NULL
+         ELSE @now + COALESCE(presence_ttl, @ttl) * 1000 END
+       WHERE id = @id AND present = 1`,
     );
     this.expire = db.prepare(
       `UPDATE users SET present = 0, present_until = NULL
@@ -99,12 +106,7 @@ export class SqliteHistory implements HistoryStore {
     defaultTtlSeconds: number | null,
   ): Promise<void> {
     if (userIds.length === 0) return;
-    const renew = this.db.prepare(
-      `UPDATE users SET present_until = CASE
-         WHEN COALESCE(presence_ttl, @ttl) IS NULL THEN NULL
-         ELSE @now + COALESCE(presence_ttl, @ttl) * 1000 END
-       WHERE id = @id AND present = 1`,
-    );
+    const { renew } = this;
     this.db.transaction(() => {
       for (const id of userIds) renew.run({ id, now, ttl: defaultTtlSeconds });
     })();
