@@ -182,7 +182,9 @@ export function instrumentStore<S extends Store>(store: S, metrics: Metrics): S 
           const end = metrics.storeDuration.startTimer({ operation });
           let result: unknown;
           try {
-            result = (value as (...a: unknown[]) => unknown).apply(target, args);
+            // Looked up per call, so a method replaced on the store later is the one timed.
+            const current = Reflect.get(target, operation) as (...a: unknown[]) => unknown;
+            result = current.apply(target, args);
           } catch (error) {
             metrics.storeErrors.inc({ operation });
             end();
