@@ -3,8 +3,8 @@
  * one table. A report, not a test: it exits 0 whether targets are met or missed (1 only when
  * the harness itself fails). Options:
  *   --quick              a few-second smoke run of every case
- *   --duration <s>       measured seconds per case (default 10; quick 1)
- *   --warmup <s>         warm-up seconds per case (default 3; quick 0.5)
+ *   --duration <s>       measured seconds per case (default 6; quick 1)
+ *   --warmup <s>         warm-up seconds per case (default 2; quick 0.5)
  *   --rounds <n>         turns a case and its baseline take (default: one per 2 s measured)
  *   --connections <n>    concurrent connections (default 10)
  *   --pipelining <n>     requests in flight per connection (default 1)
@@ -46,14 +46,14 @@ function positive(name: string, value: string): number {
 }
 
 const quick = values.quick ?? false;
-const duration = positive("duration", values.duration ?? (quick ? "1" : "10"));
+const duration = positive("duration", values.duration ?? (quick ? "1" : "6"));
 const options: BenchOptions = {
   quick,
   duration,
   rounds: Math.round(
     values.rounds ? positive("rounds", values.rounds) : Math.max(1, Math.round(duration / 2)),
   ),
-  warmup: values.warmup === "0" ? 0 : positive("warmup", values.warmup ?? (quick ? "0.5" : "3")),
+  warmup: values.warmup === "0" ? 0 : positive("warmup", values.warmup ?? (quick ? "0.5" : "2")),
   connections: positive("connections", values.connections as string),
   pipelining: positive("pipelining", values.pipelining as string),
   logLevel: values["log-level"] as string,
