@@ -73,26 +73,46 @@ export class PresenceService {
     return this.snapshot as IndexedSnapshot;
   }
 
-  /** Saves atomically: every entry is checked first (unknown user 400, not yours 403). */
+  /**
+   * Saves atomically: every entry is checked first (unknown user 400, not yours 403). The fast
+   * path of presence: one store transaction sets Present, renews heartbeat deadlines and logs
+   * the changes, and the snapshot is patched from those events without re-reading anything.
+   */
   async save(
     actor: Actor,
     updates: readonly PresenceUpdate[],
     source: "api" | "soap" | "admin" = "api",
   ): Promise<PresenceEvent[]> {
-    const existing = await this.store.existingUserIds(updates.map((u) => u.userId));
-    assertMaySave(actor, updates, (id) => existing.has(id));
-    const collapsed = collapseDuplicates(updates);
-    await this.store.savePresence(collapsed);
-    // Any save of a present user renews their heartbeat deadline, changed or not.
-    await this.store.renewPresence(
-      collapsed.filter((u) => u.present).map((u) => u.userId),
-      Date.now(),
-      this.options.presenceTtlSeconds,
-    );
-    return this.usersChanged(
-      collapsed.map((u) => u.userId),
-      { source, changedBy: actor.userId },
-    );
+    const snapshot = (await this.getAll()) as IndexedSnapshot;
+    const unseen = updates.map((u) => u.userId).filter((id) => !snapshot.position.has(id));
+    // Only users the snapshot does not know yet (made on another node a moment ago) cost a query.
+    const existing =
+      unseen.length > 0 ? await this.store.existingUserIds(unseen) : new Set<number>();
+    assertMaySave(actor, updates, (id) => snapshot.position.has(id) || existing.has(id));
+    const origin: ChangeOrigin = { source, changedBy: actor.userId };
+    const at = Date.now();
+    const { events } = await this.store.savePresence(collapseDuplicates(updates), {
+      now: at,
+      ttlSeconds: this.options.presenceTtlSeconds,
+      describe: (change) => {
+        const current = this.current(change.userId);
+        const before = { ...current, Present: change.previousPresent };
+        return toHistoryEntry({ ...current, Present: change.present }, before, origin, at);
+      },
+    });
+    if (events.length > 0)
+      await this.serially(() => this.applyEvents(this.snapshot as IndexedSnapshot, events));
+    await this.announce(events);
+    return events;
+  }
+
+  /** A user's entry in the snapshot; a user it does not know yet has no chats and no topics. */
+  private current(userId: number): ChatPresence {
+    const snapshot = this.snapshot as IndexedSnapshot;
+    const index = snapshot.position.get(userId);
+    return index === undefined
+      ? { UserId: userId, DisplayName: null, OngoingChats: 0, Present: false, ChatTopics: [] }
+      : snapshot.presence[index];
   }
 
   /** Renews the caller's presence deadline (an admin may name another user). */
@@ -212,9 +232,15 @@ export class PresenceService {
     const at = Date.now();
     const entries = changed.map(({ row, previous }) => toHistoryEntry(row, previous, origin, at));
     const events = entries.length > 0 ? await this.store.appendHistory(entries) : [];
-    await this.bus.publish(events);
-    if (events.length > 0) await this.notifyLocal(events);
+    await this.announce(events);
     return events;
+  }
+
+  /** Hands logged changes to the bus (every node's streams) and to this node's listeners. */
+  private async announce(events: readonly PresenceEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.bus.publish(events);
+    await this.notifyLocal(events);
   }
 
   /** Re-reads users into a new snapshot; returns those whose presence fields changed. */

@@ -4,8 +4,8 @@
  * service code runs over an in-process SQLite and a networked PostgreSQL.
  */
 import type { ChatSession, ChatTopic, ChatUser, Role, TopicMember } from "../domain/model.ts";
-import type { ChatPresence, PresenceUpdate } from "../domain/presence.ts";
-import type { HistoryStore } from "./history.ts";
+import type { ChatPresence, PresenceEvent, PresenceUpdate } from "../domain/presence.ts";
+import type { HistoryStore, NewHistoryEntry } from "./history.ts";
 import type { SessionStore } from "./sessions.ts";
 import type { TopicStore } from "./topics.ts";
 import type { WebhookStore } from "./webhooks.ts";
@@ -87,9 +87,26 @@ export interface PresenceStore {
   existingUserIds(ids: readonly number[]): Promise<Set<number>>;
   /**
    * Applies all updates in one transaction, or none: throws PRES_ERR_UNKNOWN_USER when a user
-   * vanished since the caller checked. Returns the users whose Present actually changed.
+   * vanished since the caller checked. With a `log`, the same transaction also renews the
+   * heartbeat deadline of every user saved present and appends a history entry for each real
+   * change, so a change is never stored without its event.
    */
-  savePresence(updates: readonly PresenceUpdate[]): Promise<PresenceChange[]>;
+  savePresence(updates: readonly PresenceUpdate[], log?: SaveLog): Promise<SavedPresence>;
+}
+
+export interface SaveLog {
+  now: number;
+  /** Heartbeat TTL for users without one of their own; null sets no deadline. */
+  ttlSeconds: number | null;
+  /** The history entry for one real change. */
+  describe(change: PresenceChange): NewHistoryEntry;
+}
+
+export interface SavedPresence {
+  /** The users whose Present actually changed. */
+  changes: PresenceChange[];
+  /** Their history entries, with ids (empty without a log). */
+  events: PresenceEvent[];
 }
 
 export interface DirectoryStore {

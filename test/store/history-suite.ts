@@ -80,6 +80,52 @@ export function historySuite(factory: StoreFactory): void {
       assert.equal((await store.getUser(1))?.present, false, "user 1 was never present");
     });
 
+    it("a logged save sets Present, renews deadlines and logs real changes in one transaction", async () => {
+      const start = await store.latestHistoryId();
+      const saved = await store.savePresence(
+        [
+          { userId: 1, present: true },
+          { userId: 2, present: true },
+        ],
+        {
+          now: 10_000,
+          ttlSeconds: 5,
+          describe: (change) => entry(change.userId, change.present, 10_000),
+        },
+      );
+      assert.deepEqual(saved.changes, [{ userId: 1, present: true, previousPresent: false }]);
+      assert.deepEqual(
+        saved.events.map((e) => [e.UserId, e.Present]),
+        [[1, true]],
+      );
+      assert.ok(saved.events[0].Version > start);
+      assert.deepEqual(await store.queryHistory({ afterId: start, limit: 10 }), saved.events);
+      assert.deepEqual(
+        (await store.expirePresence(15_000)).sort(),
+        [1, 2],
+        "both present users were renewed",
+      );
+    });
+
+    it("a logged save that fails logs nothing", async () => {
+      const start = await store.latestHistoryId();
+      await assert.rejects(
+        store.savePresence(
+          [
+            { userId: 3, present: true },
+            { userId: 999, present: true },
+          ],
+          {
+            now: 1,
+            ttlSeconds: null,
+            describe: (change) => entry(change.userId, change.present, 1),
+          },
+        ),
+      );
+      assert.equal(await store.latestHistoryId(), start);
+      assert.equal((await store.getUser(3))?.present, false);
+    });
+
     it("without any TTL a renewal sets no deadline", async () => {
       await store.savePresence([{ userId: 2, present: true }]);
       await store.renewPresence([2], 1_000, null);

@@ -112,7 +112,7 @@ export function storeSuite(factory: StoreFactory): void {
     });
 
     it("saves presence atomically and reports only real changes", async () => {
-      const changes = await store.savePresence([
+      const { changes } = await store.savePresence([
         { userId: 1, present: true },
         { userId: 2, present: true },
       ]);

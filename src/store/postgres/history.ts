@@ -42,12 +42,19 @@ export class PostgresHistory implements HistoryStore {
    */
   async appendHistory(entries: readonly NewHistoryEntry[]): Promise<PresenceEvent[]> {
     if (entries.length === 0) return [];
-    const rows = await transaction(this.pool, async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
-        `chat-presence-history:${this.schema}`,
-      ]);
-      return this.insertHistory(client, entries);
-    });
+    return transaction(this.pool, (client) => this.appendInTransaction(client, entries));
+  }
+
+  /** Appends within the caller's transaction, holding the history lock until it commits. */
+  protected async appendInTransaction(
+    client: pg.PoolClient,
+    entries: readonly NewHistoryEntry[],
+  ): Promise<PresenceEvent[]> {
+    if (entries.length === 0) return [];
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+      `chat-presence-history:${this.schema}`,
+    ]);
+    const rows = await this.insertHistory(client, entries);
     return rows.map(toEvent).sort((a, b) => a.Version - b.Version);
   }
 
@@ -125,8 +132,17 @@ export class PostgresHistory implements HistoryStore {
     now: number,
     defaultTtlSeconds: number | null,
   ): Promise<void> {
+    await this.renewWith(this.pool, userIds, now, defaultTtlSeconds);
+  }
+
+  protected async renewWith(
+    db: pg.Pool | pg.PoolClient,
+    userIds: readonly number[],
+    now: number,
+    defaultTtlSeconds: number | null,
+  ): Promise<void> {
     if (userIds.length === 0) return;
-    await this.pool.query(
+    await db.query(
       `UPDATE users SET present_until = $2 + COALESCE(presence_ttl, $3::int)::bigint * 1000
        WHERE id = ANY($1::int[]) AND present`,
       [userIds, now, defaultTtlSeconds],

@@ -11,6 +11,8 @@ import type {
   ImportCounts,
   NewUser,
   PresenceChange,
+  SavedPresence,
+  SaveLog,
   Store,
   StoredCredential,
   UserPatch,
@@ -135,7 +137,7 @@ export class PostgresStore
     return new Set(rows.map((r) => r.id));
   }
 
-  async savePresence(updates: readonly PresenceUpdate[]): Promise<PresenceChange[]> {
+  async savePresence(updates: readonly PresenceUpdate[], log?: SaveLog): Promise<SavedPresence> {
     return transaction(this.pool, async (client) => {
       const ids = updates.map((u) => u.userId);
       // Row locks, taken in id order so two saves over the same users cannot deadlock.
@@ -158,7 +160,10 @@ export class PostgresStore
           [changes.map((c) => c.userId), changes.map((c) => c.present)],
         );
       }
-      return changes;
+      if (!log) return { changes, events: [] };
+      const presentIds = updates.filter((u) => u.present).map((u) => u.userId);
+      await this.renewWith(client, presentIds, log.now, log.ttlSeconds);
+      return { changes, events: await this.appendInTransaction(client, changes.map(log.describe)) };
     });
   }
 

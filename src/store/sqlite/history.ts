@@ -38,15 +38,17 @@ export class SqliteHistory implements HistoryStore {
   private readonly renew;
 
   constructor(protected readonly db: Database.Database) {
+    // One statement for a whole batch of entries: a statement per row cost more than the rows.
     this.insert = db.prepare(
       `INSERT INTO presence_history (user_id, present, ongoing_chats, chat_topics, previous, source, changed_by, at)
-       VALUES (@UserId, @present, @OngoingChats, @topics, @previous, @Source, @ChangedBy, @at)`,
+       SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7
+       FROM json_each(?)`,
     );
     this.renew = db.prepare(
       `UPDATE users SET present_until = CASE
          WHEN COALESCE(presence_ttl, @ttl) IS NULL THEN NULL
          ELSE @now + COALESCE(presence_ttl, @ttl) * 1000 END
-       WHERE id = @id AND present = 1`,
+       WHERE present = 1 AND id IN (SELECT value FROM json_each(@ids))`,
     );
     this.expire = db.prepare(
       `UPDATE users SET present = 0, present_until = NULL
@@ -55,19 +57,29 @@ export class SqliteHistory implements HistoryStore {
   }
 
   async appendHistory(entries: readonly NewHistoryEntry[]): Promise<PresenceEvent[]> {
-    return this.db.transaction(() =>
-      entries.map((entry) => {
-        const previous = entry.Previous ? JSON.stringify(entry.Previous) : null;
-        const info = this.insert.run({
-          ...entry,
-          present: entry.Present ? 1 : 0,
-          topics: topicsText(entry.ChatTopics),
-          previous,
-        });
-        const { at, ...event } = entry;
-        return { ...event, Version: Number(info.lastInsertRowid), At: new Date(at).toISOString() };
-      }),
-    )();
+    return this.db.transaction(() => this.appendInTransaction(entries))();
+  }
+
+  /** Appends within the caller's transaction (a presence save logs its changes in its own). */
+  appendInTransaction(entries: readonly NewHistoryEntry[]): PresenceEvent[] {
+    if (entries.length === 0) return [];
+    const rows = entries.map((e) => [
+      e.UserId,
+      e.Present ? 1 : 0,
+      e.OngoingChats,
+      topicsText(e.ChatTopics),
+      e.Previous ? JSON.stringify(e.Previous) : null,
+      e.Source,
+      e.ChangedBy,
+      e.at,
+    ]);
+    // AUTOINCREMENT gives one statement's rows consecutive ids, in the order they were inserted.
+    const last = Number(this.insert.run(JSON.stringify(rows)).lastInsertRowid);
+    return entries.map(({ at, ...event }, i) => ({
+      ...event,
+      Version: last - entries.length + 1 + i,
+      At: new Date(at).toISOString(),
+    }));
   }
 
   async queryHistory(query: HistoryQuery): Promise<PresenceEvent[]> {
@@ -106,10 +118,11 @@ export class SqliteHistory implements HistoryStore {
     defaultTtlSeconds: number | null,
   ): Promise<void> {
     if (userIds.length === 0) return;
-    const { renew } = this;
-    this.db.transaction(() => {
-      for (const id of userIds) renew.run({ id, now, ttl: defaultTtlSeconds });
-    })();
+    this.db.transaction(() => this.renewInTransaction(userIds, now, defaultTtlSeconds))();
+  }
+
+  renewInTransaction(userIds: readonly number[], now: number, ttl: number | null): void {
+    if (userIds.length > 0) this.renew.run({ ids: JSON.stringify(userIds), now, ttl });
   }
 
   async expirePresence(now: number): Promise<number[]> {

@@ -3,7 +3,8 @@ import type Database from "better-sqlite3";
 import { PresenceError } from "../../domain/errors.ts";
 import { ONGOING_STATUSES } from "../../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
-import type { PresenceChange, PresenceStore } from "../store.ts";
+import type { PresenceChange, PresenceStore, SavedPresence, SaveLog } from "../store.ts";
+import type { SqliteHistory } from "./history.ts";
 
 const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
@@ -29,10 +30,20 @@ function toPresence([id, name, present, ongoing, topics]: PresenceRow): ChatPres
   };
 }
 
+interface WaitingSave {
+  run: () => SavedPresence;
+  resolve: (saved: SavedPresence) => void;
+  reject: (error: unknown) => void;
+}
+
 export class SqlitePresence implements PresenceStore {
   private readonly statements;
+  private waiting: WaitingSave[] = [];
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly history: SqliteHistory,
+  ) {
     this.statements = {
       presence: db.prepare(`${PRESENCE_COLUMNS} ORDER BY u.id`).raw(),
       presenceOf: db
@@ -41,8 +52,12 @@ export class SqlitePresence implements PresenceStore {
       existing: db
         .prepare("SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?))")
         .pluck(),
-      present: db.prepare("SELECT present FROM users WHERE id = ?").pluck(),
-      setPresent: db.prepare("UPDATE users SET present = ? WHERE id = ?"),
+      present: db
+        .prepare("SELECT id, present FROM users WHERE id IN (SELECT value FROM json_each(?))")
+        .raw(),
+      setPresent: db.prepare(
+        "UPDATE users SET present = ? WHERE id IN (SELECT value FROM json_each(?))",
+      ),
     };
   }
 
@@ -61,22 +76,66 @@ export class SqlitePresence implements PresenceStore {
     return new Set(this.statements.existing.all(JSON.stringify(ids)) as number[]);
   }
 
-  async savePresence(updates: readonly PresenceUpdate[]): Promise<PresenceChange[]> {
-    const { present, setPresent } = this.statements;
-    return this.db
-      .transaction(() => {
-        const changes: PresenceChange[] = [];
-        updates.forEach((update, index) => {
-          const before = present.get(update.userId) as number | undefined;
-          if (before === undefined) {
-            throw new PresenceError("PRES_ERR_UNKNOWN_USER", { index, userId: update.userId });
+  /**
+   * Group commit: saves that arrive in the same turn of the event loop share one transaction,
+   * each in its own savepoint (so one failing save never touches another), and every caller
+   * hears back only after the shared commit. A commit costs far more than the rows it writes,
+   * so under load this multiplies the save rate without weakening durability.
+   */
+  savePresence(updates: readonly PresenceUpdate[], log?: SaveLog): Promise<SavedPresence> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ run: () => this.saveNow(updates, log), resolve, reject });
+      if (this.waiting.length === 1) setImmediate(() => this.commitWaiting());
+    });
+  }
+
+  private commitWaiting(): void {
+    const batch = this.waiting;
+    this.waiting = [];
+    const outcomes: ({ ok: true; value: SavedPresence } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const job of batch) {
+            try {
+              outcomes.push({ ok: true, value: this.db.transaction(job.run)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
           }
-          if ((before === 1) === update.present) return;
-          setPresent.run(update.present ? 1 : 0, update.userId);
-          changes.push({ ...update, previousPresent: before === 1 });
-        });
-        return changes;
-      })
-      .immediate();
+        })
+        .immediate();
+    } catch (error) {
+      for (const job of batch) job.reject(error);
+      return;
+    }
+    batch.forEach((job, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    });
+  }
+
+  private saveNow(updates: readonly PresenceUpdate[], log?: SaveLog): SavedPresence {
+    const { present, setPresent } = this.statements;
+    const ids = JSON.stringify(updates.map((u) => u.userId));
+    const stored = new Map(present.all(ids) as [number, number][]);
+    const changes: PresenceChange[] = [];
+    updates.forEach((update, index) => {
+      const before = stored.get(update.userId);
+      if (before === undefined) {
+        throw new PresenceError("PRES_ERR_UNKNOWN_USER", { index, userId: update.userId });
+      }
+      if ((before === 1) !== update.present)
+        changes.push({ ...update, previousPresent: before === 1 });
+    });
+    for (const value of [true, false]) {
+      const targets = changes.filter((c) => c.present === value).map((c) => c.userId);
+      if (targets.length > 0) setPresent.run(value ? 1 : 0, JSON.stringify(targets));
+    }
+    if (!log) return { changes, events: [] };
+    const presentIds = updates.filter((u) => u.present).map((u) => u.userId);
+    this.history.renewInTransaction(presentIds, log.now, log.ttlSeconds);
+    return { changes, events: this.history.appendInTransaction(changes.map(log.describe)) };
   }
 }

@@ -51,6 +51,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
       ping.get();
     },
   };
+  const history = new SqliteHistory(db);
   return compose<
     [
       StoreBase,
@@ -64,10 +65,10 @@ export function openSqliteStore(options: SqliteOptions): Store {
     ]
   >(
     base,
-    new SqlitePresence(db),
+    new SqlitePresence(db, history),
     new SqliteDirectory(db),
     new SqliteCredentials(db),
-    new SqliteHistory(db),
+    history,
     new SqliteTopics(db),
     new SqliteSessions(db),
     new SqliteWebhooks(db),
