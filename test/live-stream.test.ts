@@ -151,6 +151,27 @@ describe("history", () => {
   });
 });
 
+describe("history retention", () => {
+  it("purges entries older than the configured number of days, and keeps newer ones", async () => {
+    const server = await startTestServer({ historyRetention: 2 });
+    try {
+      await save(server, ADMIN, [{ UserId: 589, Present: true }]);
+      const history = server.services.history;
+      assert.equal(await history.purgeExpired(Date.now() + 86_400_000), 0, "a day later: kept");
+      assert.ok(
+        (await history.purgeExpired(Date.now() + 3 * 86_400_000)) > 0,
+        "three days later: purged",
+      );
+      const left = await (
+        await server.fetch("/api/v1/Presence/History", { headers: ADMIN })
+      ).json();
+      assert.deepEqual(left, []);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("heartbeat expiry", () => {
   let server: TestServer;
   before(async () => {

@@ -14,7 +14,7 @@ program
   .description("serve the REST, Agents and SOAP APIs")
   .option("--port <port>", "TCP port (env PORT)", integer, Number(process.env.PORT ?? 8080))
   .option("--host <host>", "address to bind (env HOST)", process.env.HOST ?? "127.0.0.1")
-  .option("--db <location>", "SQLite file path (env DATABASE_URL)", DEFAULT_DB)
+  .option("--db <location>", "SQLite file path or postgres:// URL (env DATABASE_URL)", DEFAULT_DB)
   .option("--seed <file>", "import this directory file at start (upsert)")
   .option("--online", "SuperOffice Online rules: SO-AppToken required, Basic refused")
   .option("--demo", "load a small demo directory into an empty store")
@@ -22,6 +22,12 @@ program
     "--presence-ttl <seconds>",
     "Present=true lapses unless renewed within this many seconds (off by default)",
     integer,
+  )
+  .option(
+    "--history-retention <days>",
+    "days of presence history to keep; 0 keeps it for ever",
+    integer,
+    30,
   )
   .option("--trust-proxy", "honour X-Forwarded-* headers from a reverse proxy")
   .option("--body-limit <bytes>", "largest request body accepted", integer, 1024 * 1024)

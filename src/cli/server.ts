@@ -22,6 +22,8 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** Heartbeat expiry in seconds (off when absent). */
   presenceTtl?: number;
+  /** Days of presence history to keep (default 30; 0 keeps it for ever). */
+  historyRetention?: number;
   logger?: FastifyServerOptions["logger"];
   /** A token that may read /metrics as `Authorization: Bearer <token>` (admins always may). */
   metricsToken?: string;
@@ -49,6 +51,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+function retentionMs(days: number | undefined): number | null | undefined {
+  if (days === undefined) return undefined;
+  return days === 0 ? null : days * 86_400_000;
+}
+
 export const VERSION = "0.1.0";
 
 export async function readSeedFile(path: string) {
@@ -69,6 +76,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     shared,
     auth: { online: options.online ?? false },
     presenceTtlSeconds: options.presenceTtl ?? null,
+    historyRetentionMs: retentionMs(options.historyRetention),
   });
   if (options.seed) await services.directory.importSeed(await readSeedFile(options.seed));
   const demoLoaded = Boolean(options.demo) && (await store.isEmpty());
