@@ -1,34 +1,9 @@
 /** PostgreSQL: the presence history log and heartbeat deadlines (HistoryStore). */
 import type pg from "pg";
-import type { ChangeSource, PresenceEvent } from "../../domain/presence.ts";
+import type { PresenceEvent } from "../../domain/presence.ts";
 import type { HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
+import { type HistoryRow, toEvent } from "../rows/history.ts";
 import { transaction } from "./connection.ts";
-
-interface HistoryRow {
-  id: number;
-  user_id: number;
-  present: boolean;
-  ongoing_chats: number;
-  chat_topics: number[];
-  previous: PresenceEvent["Previous"];
-  source: ChangeSource;
-  changed_by: number | null;
-  at: number;
-}
-
-function toEvent(row: HistoryRow): PresenceEvent {
-  return {
-    UserId: row.user_id,
-    Present: row.present,
-    OngoingChats: row.ongoing_chats,
-    ChatTopics: row.chat_topics,
-    Previous: row.previous,
-    Version: row.id,
-    At: new Date(row.at).toISOString(),
-    Source: row.source,
-    ChangedBy: row.changed_by,
-  };
-}
 
 export class PostgresHistory implements HistoryStore {
   constructor(

@@ -6,7 +6,6 @@
  */
 import type pg from "pg";
 import { PresenceError } from "../../domain/errors.ts";
-import type { SessionStatus } from "../../domain/model.ts";
 import {
   type ChatSessionRecord,
   type GuardedChange,
@@ -15,78 +14,10 @@ import {
   type SessionChanges,
   type SessionCondition,
 } from "../../domain/session.ts";
-import type { UserRef } from "../../domain/topic.ts";
+import { changedColumns, JOINED, JOINS, type SessionRow, toSession } from "../rows/sessions.ts";
+import { ANY_RIGHT } from "../rows/topics.ts";
 import type { SessionFilter, SessionStore } from "../sessions.ts";
 import { transaction } from "./connection.ts";
-
-interface SessionRow {
-  id: number;
-  topic_id: number;
-  user_id: number | null;
-  status: SessionStatus;
-  transfer_to: number | null;
-  customer_alias: string;
-  customer_name: string;
-  customer_email: string;
-  customer_phone: string;
-  customer_company_name: string;
-  customer_host: string;
-  customer_consented: boolean;
-  first_message: string;
-  last_message: string;
-  rating: number;
-  chatbot_active: boolean;
-  initial_queue_pos: number;
-  when_requested: number | null;
-  when_started: number | null;
-  when_ended: number | null;
-  u_username: string | null;
-  u_display: string | null;
-  x_username: string | null;
-  x_display: string | null;
-}
-
-/** The joined columns over a set of session rows named `s`. */
-const JOINED = `s.*, u.username AS u_username, u.display_name AS u_display,
-    x.username AS x_username, x.display_name AS x_display`;
-const JOINS = `LEFT JOIN users u ON u.id = s.user_id LEFT JOIN users x ON x.id = s.transfer_to`;
-
-const ANY_RIGHT = "(m.can_listen OR m.can_respond OR m.can_manage OR m.can_notify)";
-
-function userRef(
-  id: number | null,
-  username: string | null,
-  display: string | null,
-): UserRef | null {
-  return id === null ? null : { id, username: username ?? "", displayName: display ?? "" };
-}
-
-function toSession(row: SessionRow): ChatSessionRecord {
-  return {
-    id: row.id,
-    topicId: row.topic_id,
-    status: row.status,
-    user: userRef(row.user_id, row.u_username, row.u_display),
-    transferTo: userRef(row.transfer_to, row.x_username, row.x_display),
-    customer: {
-      alias: row.customer_alias,
-      name: row.customer_name,
-      email: row.customer_email,
-      phone: row.customer_phone,
-      companyName: row.customer_company_name,
-      host: row.customer_host,
-      consented: row.customer_consented,
-    },
-    firstMessage: row.first_message,
-    lastMessage: row.last_message,
-    rating: row.rating,
-    chatbotIsActive: row.chatbot_active,
-    whenRequested: row.when_requested,
-    whenStarted: row.when_started,
-    whenEnded: row.when_ended,
-    initialQueuePos: row.initial_queue_pos,
-  };
-}
 
 /** Collects positional parameters for one statement. */
 class Params {
@@ -98,28 +29,9 @@ class Params {
 }
 
 function setClauses(changes: SessionChanges, params: Params): string[] {
-  const sets: string[] = [];
-  const put = (column: string, value: unknown, cast: string) => {
-    if (value !== undefined) sets.push(`${column} = ${params.add(value, cast)}`);
-  };
-  put("status", changes.status, "text");
-  put("user_id", changes.userId, "int");
-  put("transfer_to", changes.transferToId, "int");
-  if (changes.customer) {
-    put("customer_alias", changes.customer.alias, "text");
-    put("customer_name", changes.customer.name, "text");
-    put("customer_email", changes.customer.email, "text");
-    put("customer_phone", changes.customer.phone, "text");
-    put("customer_company_name", changes.customer.companyName, "text");
-    put("customer_host", changes.customer.host, "text");
-    put("customer_consented", changes.customer.consented, "boolean");
-  }
-  put("first_message", changes.firstMessage, "text");
-  put("last_message", changes.lastMessage, "text");
-  put("rating", changes.rating, "int");
-  put("chatbot_active", changes.chatbotIsActive, "boolean");
-  put("when_started", changes.whenStarted, "bigint");
-  put("when_ended", changes.whenEnded, "bigint");
+  const sets = changedColumns(changes).map(
+    ({ column, value, type }) => `${column} = ${params.add(value, type)}`,
+  );
   if (sets.length === 0) sets.push("id = s.id");
   return sets;
 }

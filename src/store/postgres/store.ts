@@ -1,10 +1,11 @@
 /** The PostgreSQL store, for several server nodes on one database. */
 import type pg from "pg";
 import { PresenceError } from "../../domain/errors.ts";
-import type { ChatUser, Role } from "../../domain/model.ts";
+import type { ChatUser } from "../../domain/model.ts";
 import { ONGOING_STATUSES } from "../../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import { compose } from "../compose.ts";
+import { toUser, type UserRow } from "../rows/users.ts";
 import type { SessionStore } from "../sessions.ts";
 import type {
   DirectoryImport,
@@ -30,15 +31,6 @@ import { PostgresWebhooks } from "./webhooks.ts";
 /** The store: the parts in this class, plus topics.ts and sessions.ts composed onto it. */
 export type PostgresChatStore = PostgresStore & TopicStore & SessionStore & WebhookStore;
 
-interface UserRow {
-  id: number;
-  username: string;
-  display_name: string;
-  role: Role;
-  present: boolean;
-  password_hash: string | null;
-}
-
 const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
 const PRESENCE_COLUMNS = `
@@ -49,17 +41,6 @@ const PRESENCE_COLUMNS = `
       WHERE m.user_id = u.id AND (m.can_listen OR m.can_respond OR m.can_manage OR m.can_notify)),
       '{}') AS "ChatTopics"
   FROM users u`;
-
-function toUser(row: UserRow): ChatUser {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role,
-    present: row.present,
-    passwordHash: row.password_hash,
-  };
-}
 
 /** A duplicate username or id as a coded error; anything else unchanged. */
 function uniqueViolation(error: unknown, username: string | undefined, id: number | undefined) {

@@ -2,67 +2,24 @@
 import type pg from "pg";
 import { PresenceError } from "../../domain/errors.ts";
 import type { TopicRights } from "../../domain/model.ts";
-import { defaultOpeningHours } from "../../domain/opening-hours.ts";
 import type {
   ChatTopicRecord,
   MemberRights,
   TopicInput,
   TopicMemberRecord,
 } from "../../domain/topic.ts";
+import {
+  ANY_RIGHT,
+  MEMBER_SELECT,
+  type MemberRow,
+  type RightsRow,
+  type TopicRow,
+  toMember,
+  toRights,
+  toTopic,
+} from "../rows/topics.ts";
 import type { TopicStore } from "../topics.ts";
 import { transaction } from "./connection.ts";
-
-interface TopicRow {
-  id: number;
-  name: string;
-  description: string;
-  welcome_message: string;
-  opening_hours_enabled: boolean;
-  opening_hours: ChatTopicRecord["openingHours"] | null;
-  settings: Record<string, unknown> | null;
-}
-
-interface MemberRow {
-  topic_id: number;
-  user_id: number;
-  username: string;
-  display_name: string;
-  can_listen: boolean;
-  can_respond: boolean;
-  can_manage: boolean;
-  can_notify: boolean;
-}
-
-const ANY_RIGHT = "(m.can_listen OR m.can_respond OR m.can_manage OR m.can_notify)";
-
-function toTopic(row: TopicRow): ChatTopicRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    welcomeMessage: row.welcome_message,
-    openingHoursEnabled: row.opening_hours_enabled,
-    openingHours: row.opening_hours ?? defaultOpeningHours(),
-    settings: row.settings ?? {},
-  };
-}
-
-function toRights(row: MemberRow): TopicRights {
-  return {
-    canListen: row.can_listen,
-    canRespond: row.can_respond,
-    canManage: row.can_manage,
-    canNotify: row.can_notify,
-  };
-}
-
-function toMember(row: MemberRow): TopicMemberRecord {
-  return {
-    topicId: row.topic_id,
-    user: { id: row.user_id, username: row.username, displayName: row.display_name },
-    ...toRights(row),
-  };
-}
 
 function topicValues(topic: TopicInput): unknown[] {
   return [
@@ -74,9 +31,6 @@ function topicValues(topic: TopicInput): unknown[] {
     JSON.stringify(topic.settings),
   ];
 }
-
-const MEMBER_SELECT = `
-  SELECT m.*, u.username, u.display_name FROM topic_members m JOIN users u ON u.id = m.user_id`;
 
 export class PostgresTopics implements TopicStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -156,7 +110,7 @@ export class PostgresTopics implements TopicStore {
   }
 
   async rightsOf(userId: number): Promise<Map<number, TopicRights>> {
-    const { rows } = await this.pool.query<MemberRow>(
+    const { rows } = await this.pool.query<RightsRow>(
       "SELECT * FROM topic_members WHERE user_id = $1",
       [userId],
     );

@@ -5,64 +5,16 @@
  */
 import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
+import type { Delivery, DeliveryStatus, NewWebhook, Webhook } from "../../domain/webhook.ts";
 import {
-  canonicalEvent,
-  type Delivery,
-  type DeliveryStatus,
-  type NewWebhook,
-  type Webhook,
-} from "../../domain/webhook.ts";
+  type ClaimedRow,
+  type DeliveryRow,
+  toClaimed,
+  toDelivery,
+  toWebhook,
+  type WebhookRow,
+} from "../rows/webhooks.ts";
 import type { ClaimedDelivery, DeliveryClaim, DeliveryOutcome, WebhookStore } from "../webhooks.ts";
-
-interface WebhookRow {
-  id: number;
-  url: string;
-  secret: string;
-  topic_id: number | null;
-  created_at: number;
-  created_by: number | null;
-}
-
-interface DeliveryRow {
-  id: string;
-  webhook_id: number;
-  event: PresenceEvent;
-  status: DeliveryStatus;
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  last_attempt_at: number | null;
-  next_attempt_at: number | null;
-  delivered_at: number | null;
-  created_at: number;
-}
-
-function toWebhook(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    url: row.url,
-    secret: row.secret,
-    topicId: row.topic_id,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-  };
-}
-
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: row.id,
-    webhookId: row.webhook_id,
-    event: canonicalEvent(row.event),
-    status: row.status,
-    attempts: row.attempts,
-    lastStatusCode: row.last_status_code,
-    lastError: row.last_error,
-    lastAttemptAt: row.last_attempt_at,
-    nextAttemptAt: row.next_attempt_at,
-    deliveredAt: row.delivered_at,
-    createdAt: row.created_at,
-  };
-}
 
 /** Claimable: pending, due, and not under someone else's live lease ($1 = now). */
 const CLAIMABLE = `status = 'pending' AND next_attempt_at <= $1
@@ -116,16 +68,7 @@ export class PostgresWebhooks implements WebhookStore {
   }
 
   async claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
-    const { rows } = await this.pool.query<{
-      id: string;
-      webhook_id: number;
-      event: PresenceEvent;
-      attempts: number;
-      url: string;
-      secret: string;
-      next_attempt_at: number;
-      seq: number;
-    }>(
+    const { rows } = await this.pool.query<ClaimedRow & { next_attempt_at: number; seq: number }>(
       `WITH due AS (
          SELECT seq FROM webhook_deliveries WHERE ${CLAIMABLE}
          ORDER BY next_attempt_at, seq LIMIT $4
@@ -141,15 +84,7 @@ export class PostgresWebhooks implements WebhookStore {
     );
     return rows
       .sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq)
-      .map((row) => ({
-        id: row.id,
-        webhookId: row.webhook_id,
-        url: row.url,
-        secret: row.secret,
-        event: canonicalEvent(row.event),
-        attempts: row.attempts,
-        claimToken: claim.token,
-      }));
+      .map((row) => toClaimed(row, claim.token));
   }
 
   async recordDelivery(id: string, claimToken: string, outcome: DeliveryOutcome): Promise<boolean> {

@@ -1,8 +1,9 @@
 /** SQLite: chat users and the import of a whole directory (DirectoryStore). */
 import type Database from "better-sqlite3";
 import { PresenceError } from "../../domain/errors.ts";
-import type { ChatUser, Role } from "../../domain/model.ts";
+import type { ChatUser } from "../../domain/model.ts";
 import { ONGOING_STATUSES } from "../../domain/model.ts";
+import { toUser, type UserRow } from "../rows/users.ts";
 import type {
   DirectoryImport,
   DirectoryStore,
@@ -11,27 +12,7 @@ import type {
   UserPatch,
 } from "../store.ts";
 
-interface UserRow {
-  id: number;
-  username: string;
-  display_name: string;
-  role: Role;
-  present: number;
-  password_hash: string | null;
-}
-
 const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
-
-function toUser(row: UserRow): ChatUser {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role,
-    present: row.present === 1,
-    passwordHash: row.password_hash,
-  };
-}
 
 /** A duplicate username or id as a coded error; anything else unchanged. */
 function constraintError(error: unknown, username: string | undefined, id: number | undefined) {

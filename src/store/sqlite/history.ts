@@ -1,36 +1,8 @@
 /** SQLite: the presence history log and heartbeat deadlines (HistoryStore). */
 import type Database from "better-sqlite3";
-import type { ChangeSource, PresenceEvent } from "../../domain/presence.ts";
+import type { PresenceEvent } from "../../domain/presence.ts";
 import type { HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
-
-interface HistoryRow {
-  id: number;
-  user_id: number;
-  present: number;
-  ongoing_chats: number;
-  chat_topics: string;
-  previous: string | null;
-  source: ChangeSource;
-  changed_by: number | null;
-  at: number;
-}
-
-const topicsText = (topics: readonly number[]) => topics.join(",");
-const topicsOf = (text: string) => (text ? text.split(",").map(Number) : []);
-
-function toEvent(row: HistoryRow): PresenceEvent {
-  return {
-    UserId: row.user_id,
-    Present: row.present === 1,
-    OngoingChats: row.ongoing_chats,
-    ChatTopics: topicsOf(row.chat_topics),
-    Previous: row.previous ? JSON.parse(row.previous) : null,
-    Version: row.id,
-    At: new Date(row.at).toISOString(),
-    Source: row.source,
-    ChangedBy: row.changed_by,
-  };
-}
+import { type HistoryRow, toEvent, topicsText } from "../rows/history.ts";
 
 export class SqliteHistory implements HistoryStore {
   private readonly insert;

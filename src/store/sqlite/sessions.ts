@@ -4,7 +4,6 @@
  */
 import type Database from "better-sqlite3";
 import { PresenceError } from "../../domain/errors.ts";
-import type { SessionStatus } from "../../domain/model.ts";
 import {
   type ChatSessionRecord,
   type GuardedChange,
@@ -13,108 +12,20 @@ import {
   type SessionChanges,
   type SessionCondition,
 } from "../../domain/session.ts";
-import type { UserRef } from "../../domain/topic.ts";
+import { changedColumns, JOINED, JOINS, type SessionRow, toSession } from "../rows/sessions.ts";
+import { ANY_RIGHT } from "../rows/topics.ts";
 import type { SessionFilter, SessionStore } from "../sessions.ts";
 
-interface SessionRow {
-  id: number;
-  topic_id: number;
-  user_id: number | null;
-  status: SessionStatus;
-  transfer_to: number | null;
-  customer_alias: string;
-  customer_name: string;
-  customer_email: string;
-  customer_phone: string;
-  customer_company_name: string;
-  customer_host: string;
-  customer_consented: number;
-  first_message: string;
-  last_message: string;
-  rating: number;
-  chatbot_active: number;
-  initial_queue_pos: number;
-  when_requested: number | null;
-  when_started: number | null;
-  when_ended: number | null;
-  u_username: string | null;
-  u_display: string | null;
-  x_username: string | null;
-  x_display: string | null;
-}
-
-const SELECT = `
-  SELECT s.*, u.username AS u_username, u.display_name AS u_display,
-    x.username AS x_username, x.display_name AS x_display
-  FROM sessions s
-  LEFT JOIN users u ON u.id = s.user_id
-  LEFT JOIN users x ON x.id = s.transfer_to`;
-
-const ANY_RIGHT = "(m.can_listen OR m.can_respond OR m.can_manage OR m.can_notify)";
-
-function userRef(
-  id: number | null,
-  username: string | null,
-  display: string | null,
-): UserRef | null {
-  return id === null ? null : { id, username: username ?? "", displayName: display ?? "" };
-}
-
-function toSession(row: SessionRow): ChatSessionRecord {
-  return {
-    id: row.id,
-    topicId: row.topic_id,
-    status: row.status,
-    user: userRef(row.user_id, row.u_username, row.u_display),
-    transferTo: userRef(row.transfer_to, row.x_username, row.x_display),
-    customer: {
-      alias: row.customer_alias,
-      name: row.customer_name,
-      email: row.customer_email,
-      phone: row.customer_phone,
-      companyName: row.customer_company_name,
-      host: row.customer_host,
-      consented: row.customer_consented === 1,
-    },
-    firstMessage: row.first_message,
-    lastMessage: row.last_message,
-    rating: row.rating,
-    chatbotIsActive: row.chatbot_active === 1,
-    whenRequested: row.when_requested,
-    whenStarted: row.when_started,
-    whenEnded: row.when_ended,
-    initialQueuePos: row.initial_queue_pos,
-  };
-}
+const SELECT = `SELECT ${JOINED} FROM sessions s ${JOINS}`;
 
 type Params = Record<string, string | number | null>;
 
 /** SET clauses and their parameters for the defined fields of a change. */
 function setClauses(changes: SessionChanges, params: Params): string[] {
-  const sets: string[] = [];
-  const put = (column: string, value: string | number | boolean | null | undefined) => {
-    if (value === undefined) return;
+  const sets = changedColumns(changes).map(({ column, value }) => {
     params[`set_${column}`] = typeof value === "boolean" ? Number(value) : value;
-    sets.push(`${column} = @set_${column}`);
-  };
-  put("status", changes.status);
-  put("user_id", changes.userId);
-  put("transfer_to", changes.transferToId);
-  if (changes.customer) {
-    put("customer_alias", changes.customer.alias);
-    put("customer_name", changes.customer.name);
-    put("customer_email", changes.customer.email);
-    put("customer_phone", changes.customer.phone);
-    put("customer_company_name", changes.customer.companyName);
-    put("customer_host", changes.customer.host);
-    put("customer_consented", changes.customer.consented);
-  }
-  put("first_message", changes.firstMessage);
-  put("last_message", changes.lastMessage);
-  put("rating", changes.rating);
-  put("chatbot_active", changes.chatbotIsActive);
-  put("when_started", changes.whenStarted);
-  put("when_ended", changes.whenEnded);
+    return `${column} = @set_${column}`;
+  });
   if (sets.length === 0) sets.push("id = id");
   return sets;
 }

@@ -2,66 +2,23 @@
 import type Database from "better-sqlite3";
 import { PresenceError } from "../../domain/errors.ts";
 import type { TopicRights } from "../../domain/model.ts";
-import { defaultOpeningHours } from "../../domain/opening-hours.ts";
 import type {
   ChatTopicRecord,
   MemberRights,
   TopicInput,
   TopicMemberRecord,
 } from "../../domain/topic.ts";
+import {
+  ANY_RIGHT,
+  MEMBER_SELECT,
+  type MemberRow,
+  type RightsRow,
+  type TopicRow,
+  toMember,
+  toRights,
+  toTopic,
+} from "../rows/topics.ts";
 import type { TopicStore } from "../topics.ts";
-
-interface TopicRow {
-  id: number;
-  name: string;
-  description: string;
-  welcome_message: string;
-  opening_hours_enabled: number;
-  opening_hours: string | null;
-  settings: string | null;
-}
-
-interface MemberRow {
-  topic_id: number;
-  user_id: number;
-  username: string;
-  display_name: string;
-  can_listen: number;
-  can_respond: number;
-  can_manage: number;
-  can_notify: number;
-}
-
-const ANY_RIGHT = "(m.can_listen OR m.can_respond OR m.can_manage OR m.can_notify)";
-
-function toTopic(row: TopicRow): ChatTopicRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    welcomeMessage: row.welcome_message,
-    openingHoursEnabled: row.opening_hours_enabled === 1,
-    openingHours: row.opening_hours ? JSON.parse(row.opening_hours) : defaultOpeningHours(),
-    settings: row.settings ? JSON.parse(row.settings) : {},
-  };
-}
-
-function toRights(row: Omit<MemberRow, "username" | "display_name" | "topic_id">): TopicRights {
-  return {
-    canListen: row.can_listen === 1,
-    canRespond: row.can_respond === 1,
-    canManage: row.can_manage === 1,
-    canNotify: row.can_notify === 1,
-  };
-}
-
-function toMember(row: MemberRow): TopicMemberRecord {
-  return {
-    topicId: row.topic_id,
-    user: { id: row.user_id, username: row.username, displayName: row.display_name },
-    ...toRights(row),
-  };
-}
 
 function topicParams(topic: TopicInput) {
   return {
@@ -84,9 +41,6 @@ function memberParams(topicId: number, m: MemberRights) {
     canNotify: m.canNotify ? 1 : 0,
   };
 }
-
-const MEMBER_SELECT = `
-  SELECT m.*, u.username, u.display_name FROM topic_members m JOIN users u ON u.id = m.user_id`;
 
 export class SqliteTopics implements TopicStore {
   private readonly statements;
@@ -180,7 +134,7 @@ export class SqliteTopics implements TopicStore {
   }
 
   async rightsOf(userId: number): Promise<Map<number, TopicRights>> {
-    const rows = this.statements.rightsOf.all(userId) as MemberRow[];
+    const rows = this.statements.rightsOf.all(userId) as RightsRow[];
     return new Map(rows.map((row) => [row.topic_id, toRights(row)]));
   }
 

@@ -7,57 +7,15 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { Delivery, DeliveryStatus, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import {
+  type ClaimedRow,
+  type DeliveryRow,
+  toClaimed,
+  toDelivery,
+  toWebhook,
+  type WebhookRow,
+} from "../rows/webhooks.ts";
 import type { ClaimedDelivery, DeliveryClaim, DeliveryOutcome, WebhookStore } from "../webhooks.ts";
-
-interface WebhookRow {
-  id: number;
-  url: string;
-  secret: string;
-  topic_id: number | null;
-  created_at: number;
-  created_by: number | null;
-}
-
-interface DeliveryRow {
-  id: string;
-  webhook_id: number;
-  event: string;
-  status: DeliveryStatus;
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  last_attempt_at: number | null;
-  next_attempt_at: number | null;
-  delivered_at: number | null;
-  created_at: number;
-}
-
-function toWebhook(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    url: row.url,
-    secret: row.secret,
-    topicId: row.topic_id,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-  };
-}
-
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: row.id,
-    webhookId: row.webhook_id,
-    event: JSON.parse(row.event),
-    status: row.status,
-    attempts: row.attempts,
-    lastStatusCode: row.last_status_code,
-    lastError: row.last_error,
-    lastAttemptAt: row.last_attempt_at,
-    nextAttemptAt: row.next_attempt_at,
-    deliveredAt: row.delivered_at,
-    createdAt: row.created_at,
-  };
-}
 
 /** Claimable: pending, due, and not under someone else's live lease. */
 const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now
@@ -151,23 +109,8 @@ export class SqliteWebhooks implements WebhookStore {
         });
         return changes === 0 ? [] : claimed.all(claim.token);
       })
-      .immediate() as {
-      id: string;
-      webhook_id: number;
-      event: string;
-      attempts: number;
-      url: string;
-      secret: string;
-    }[];
-    return rows.map((row) => ({
-      id: row.id,
-      webhookId: row.webhook_id,
-      url: row.url,
-      secret: row.secret,
-      event: JSON.parse(row.event),
-      attempts: row.attempts,
-      claimToken: claim.token,
-    }));
+      .immediate() as ClaimedRow[];
+    return rows.map((row) => toClaimed(row, claim.token));
   }
 
   async recordDelivery(id: string, claimToken: string, outcome: DeliveryOutcome): Promise<boolean> {

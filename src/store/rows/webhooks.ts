@@ -1,0 +1,90 @@
+/** The webhooks and webhook_deliveries rows of both backends. */
+import type { PresenceEvent } from "../../domain/presence.ts";
+import {
+  canonicalEvent,
+  type Delivery,
+  type DeliveryStatus,
+  type Webhook,
+} from "../../domain/webhook.ts";
+import type { ClaimedDelivery } from "../webhooks.ts";
+import type { Json } from "./dialect.ts";
+
+export interface WebhookRow {
+  id: number;
+  url: string;
+  secret: string;
+  topic_id: number | null;
+  created_at: number;
+  created_by: number | null;
+}
+
+export interface DeliveryRow {
+  id: string;
+  webhook_id: number;
+  event: Json<PresenceEvent>;
+  status: DeliveryStatus;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: number | null;
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
+/** A claimed delivery joined with its webhook's url and secret. */
+export interface ClaimedRow {
+  id: string;
+  webhook_id: number;
+  event: Json<PresenceEvent>;
+  attempts: number;
+  url: string;
+  secret: string;
+}
+
+/**
+ * A stored event. SQLite's text keeps the keys in the order they were written; PostgreSQL's
+ * jsonb reorders them, so its events are put back into the stream's order.
+ */
+export function storedEvent(event: Json<PresenceEvent>): PresenceEvent {
+  return typeof event === "string" ? JSON.parse(event) : canonicalEvent(event);
+}
+
+export function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    url: row.url,
+    secret: row.secret,
+    topicId: row.topic_id,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  };
+}
+
+export function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    event: storedEvent(row.event),
+    status: row.status,
+    attempts: row.attempts,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    lastAttemptAt: row.last_attempt_at,
+    nextAttemptAt: row.next_attempt_at,
+    deliveredAt: row.delivered_at,
+    createdAt: row.created_at,
+  };
+}
+
+export function toClaimed(row: ClaimedRow, claimToken: string): ClaimedDelivery {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    url: row.url,
+    secret: row.secret,
+    event: storedEvent(row.event),
+    attempts: row.attempts,
+    claimToken,
+  };
+}
