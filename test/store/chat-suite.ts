@@ -3,7 +3,7 @@
  * only and run for every backend (test/store/chat.test.ts).
  */
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { beforeEach, it } from "node:test";
 import { PresenceError } from "../../src/domain/errors.ts";
 import { defaultOpeningHours } from "../../src/domain/opening-hours.ts";
 import {
@@ -17,7 +17,7 @@ import {
 } from "../../src/domain/session.ts";
 import type { TopicInput } from "../../src/domain/topic.ts";
 import type { Store } from "../../src/store/store.ts";
-import { directory, type StoreFactory } from "./suite.ts";
+import { describeStore, directory, type StoreFactory } from "./suite.ts";
 
 export const coded = (code: string) => (error: unknown) =>
   error instanceof PresenceError && error.code === code;
@@ -54,15 +54,7 @@ export async function resetStore(store: Store): Promise<void> {
 }
 
 export function chatStoreSuite(factory: StoreFactory): void {
-  describe(`chat store contract: ${factory.name}`, { skip: factory.skip }, () => {
-    let store: Store;
-    before(async () => {
-      store = await factory.open();
-    });
-    after(async () => {
-      await store.close();
-      await factory.cleanup?.();
-    });
+  describeStore("chat store contract", factory, (store) => {
     beforeEach(() => resetStore(store));
 
     it("creates, reads, replaces and lists topics with details and kept settings", async () => {

@@ -1,9 +1,8 @@
 /** The history and heartbeat part of the store contract, run for every backend. */
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { beforeEach, it } from "node:test";
 import type { NewHistoryEntry } from "../../src/store/history.ts";
-import type { Store } from "../../src/store/store.ts";
-import { directory, type StoreFactory } from "./suite.ts";
+import { describeStore, directory, type StoreFactory } from "./suite.ts";
 
 function entry(userId: number, present: boolean, at: number): NewHistoryEntry {
   return {
@@ -19,15 +18,7 @@ function entry(userId: number, present: boolean, at: number): NewHistoryEntry {
 }
 
 export function historySuite(factory: StoreFactory): void {
-  describe(`history contract: ${factory.name}`, { skip: factory.skip }, () => {
-    let store: Store;
-    before(async () => {
-      store = await factory.open();
-    });
-    after(async () => {
-      await store.close();
-      await factory.cleanup?.();
-    });
+  describeStore("history contract", factory, (store) => {
     beforeEach(async () => {
       await store.importDirectory(directory());
     });

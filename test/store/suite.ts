@@ -17,6 +17,36 @@ export interface StoreFactory {
   cleanup?(): Promise<void>;
 }
 
+/**
+ * Declares one contract suite on one backend: `store` stands for the store the factory opens
+ * before the suite's first test (closed, and cleaned up, after its last). The body declares the
+ * tests, and its own beforeEach if it needs one.
+ */
+export function describeStore(
+  title: string,
+  factory: StoreFactory,
+  body: (store: Store) => void,
+): void {
+  describe(`${title}: ${factory.name}`, { skip: factory.skip }, () => {
+    let opened: Store | undefined;
+    const store = new Proxy({} as Store, {
+      get(_, name) {
+        if (!opened) throw new Error("the store is open only inside the suite's tests and hooks");
+        const value = Reflect.get(opened, name);
+        return typeof value === "function" ? value.bind(opened) : value;
+      },
+    });
+    before(async () => {
+      opened = await factory.open();
+    });
+    after(async () => {
+      await opened?.close();
+      await factory.cleanup?.();
+    });
+    body(store);
+  });
+}
+
 export function directory(): DirectoryImport {
   return {
     users: [
@@ -86,15 +116,7 @@ export function directory(): DirectoryImport {
 }
 
 export function storeSuite(factory: StoreFactory): void {
-  describe(`store contract: ${factory.name}`, { skip: factory.skip }, () => {
-    let store: Store;
-    before(async () => {
-      store = await factory.open();
-    });
-    after(async () => {
-      await store.close();
-      await factory.cleanup?.();
-    });
+  describeStore("store contract", factory, (store) => {
     beforeEach(async () => {
       await store.importDirectory(directory());
     });

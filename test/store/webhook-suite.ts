@@ -1,11 +1,10 @@
 /** The webhook part of the store contract (registrations and the delivery outbox), per backend. */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { beforeEach, it } from "node:test";
 import type { PresenceEvent } from "../../src/domain/presence.ts";
-import type { Store } from "../../src/store/store.ts";
 import type { DeliveryOutcome } from "../../src/store/webhooks.ts";
-import type { StoreFactory } from "./suite.ts";
+import { describeStore, type StoreFactory } from "./suite.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -43,8 +42,7 @@ function retry(at: number, nextAttemptAt: number | null): DeliveryOutcome {
 }
 
 export function webhookSuite(factory: StoreFactory): void {
-  describe(`webhook contract: ${factory.name}`, { skip: factory.skip }, () => {
-    let store: Store;
+  describeStore("webhook contract", factory, (store) => {
     const claim = (now: number, limit = 100, leaseMs = 1000) =>
       store.claimDeliveries({ token: randomUUID(), now, leaseMs, limit });
     const hook = (topicId: number | null = null) =>
@@ -53,13 +51,6 @@ export function webhookSuite(factory: StoreFactory): void {
         5000,
       );
 
-    before(async () => {
-      store = await factory.open();
-    });
-    after(async () => {
-      await store.close();
-      await factory.cleanup?.();
-    });
     beforeEach(async () => {
       for (const webhook of await store.listWebhooks()) await store.deleteWebhook(webhook.id);
     });
