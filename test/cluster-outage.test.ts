@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { basic } from "./helpers.ts";
 import { announceSkip, scratchSchema } from "./postgres.ts";
-import { type ServerProcess, spawnServer } from "./processes.ts";
+import { type ServerProcess, serveArgs, spawnServer } from "./processes.ts";
 import { openStream } from "./sse-client.ts";
 import { startProxy, type TcpProxy } from "./tcp-proxy.ts";
 
@@ -44,26 +44,8 @@ describe("a node that loses its database", { skip }, () => {
     proxy = await startProxy(Number(direct.port || 5432), direct.hostname);
     const viaProxy = new URL(scratch.url);
     viaProxy.port = String(proxy.port);
-    b = await spawnServer([
-      "serve",
-      "--port",
-      "0",
-      "--db",
-      scratch.url,
-      "--seed",
-      seed,
-      "--log-level",
-      "fatal",
-    ]);
-    a = await spawnServer([
-      "serve",
-      "--port",
-      "0",
-      "--db",
-      viaProxy.toString(),
-      "--log-level",
-      "fatal",
-    ]);
+    b = await spawnServer(serveArgs(scratch.url, "--seed", seed, "--log-level", "fatal"));
+    a = await spawnServer(serveArgs(viaProxy.toString(), "--log-level", "fatal"));
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

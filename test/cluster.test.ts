@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { basic } from "./helpers.ts";
 import { announceSkip, scratchSchema } from "./postgres.ts";
-import { type ServerProcess, spawnServer } from "./processes.ts";
+import { type ServerProcess, serveArgs, spawnServer } from "./processes.ts";
 import { openStream } from "./sse-client.ts";
 
 const skip = await announceSkip("cluster");
@@ -53,32 +53,9 @@ describe("two nodes on one PostgreSQL", { skip }, () => {
   let b: ServerProcess;
 
   before(async () => {
-    const seed = seedFile(dir);
+    const args = serveArgs(scratch.url, "--seed", seedFile(dir), "--log-level", "warn");
     // Started together: the advisory lock keeps their migrations from racing.
-    [a, b] = await Promise.all([
-      spawnServer([
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        scratch.url,
-        "--seed",
-        seed,
-        "--log-level",
-        "warn",
-      ]),
-      spawnServer([
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        scratch.url,
-        "--seed",
-        seed,
-        "--log-level",
-        "warn",
-      ]),
-    ]);
+    [a, b] = await Promise.all([spawnServer(args), spawnServer(args)]);
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -169,20 +146,8 @@ describe("heartbeat expiry on two nodes", { skip }, () => {
   let nodes: ServerProcess[] = [];
 
   before(async () => {
-    const seed = seedFile(dir);
-    const args = [
-      "serve",
-      "--port",
-      "0",
-      "--db",
-      scratch.url,
-      "--seed",
-      seed,
-      "--presence-ttl",
-      "1",
-      "--log-level",
-      "warn",
-    ];
+    const options = ["--presence-ttl", "1", "--log-level", "warn"];
+    const args = serveArgs(scratch.url, "--seed", seedFile(dir), ...options);
     nodes = await Promise.all([spawnServer(args), spawnServer(args)]);
   });
   after(async () => {

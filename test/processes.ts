@@ -12,6 +12,11 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** The arguments of `serve` on a free port over the database `db`, then `options`. */
+export function serveArgs(db: string, ...options: string[]): string[] {
+  return ["serve", "--port", "0", "--db", db, ...options];
+}
+
 /** Runs `chat-presence <args>` from the sources and resolves once it prints where it listens. */
 export function spawnServer(
   args: string[],
