@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { BODY_TYPES, readBody } from "../codecs/body.ts";
 import type { ObjectSchema, Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
-import { CARRIER_TYPES, orNull, SELECT_PARAMETER, sendCarrier } from "./render.ts";
+import { carrierResponse, orNull, SELECT_PARAMETER, sendCarrier } from "./render.ts";
 
 export const int = (description: string): Schema => ({
   type: "integer",
@@ -46,11 +46,7 @@ export function agentsRoute<T = Record<string, never>>(spec: AgentsRoute<T>): Ro
     body: spec.body && { schema: spec.body, required: true, contentTypes: BODY_TYPES },
     responses: response
       ? {
-          200: {
-            description: "OK (null when the entity does not exist)",
-            schema: response,
-            contentTypes: CARRIER_TYPES,
-          },
+          200: carrierResponse(response, "OK (null when the entity does not exist)"),
         }
       : { 204: { description: "No Content" } },
     async handler(request: FastifyRequest, reply: FastifyReply) {

@@ -4,7 +4,7 @@ import type { Services } from "../../service/services.ts";
 import type { MemberInput } from "../../service/topics.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
 import { listItems } from "../codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "../route.ts";
+import type { RouteSpec } from "../route.ts";
 import {
   type AgentInput,
   readTopicAgent,
@@ -12,23 +12,20 @@ import {
   TOPIC_AGENT_SCHEMA,
   topicAgentOf,
 } from "./carriers.ts";
-import { CARRIER_TYPES, pathInt, pathText, sendCarrier } from "./render.ts";
+import {
+  carrierResponse,
+  pathInt,
+  pathIntParameter,
+  pathText,
+  pathTextParameter,
+  sendCarrier,
+} from "./render.ts";
 
 const TAG = "ChatTopic";
-const TOPIC_ID: ParameterSpec = {
-  name: "chatTopicId",
-  in: "path",
-  description: "Id of the chat topic",
-  schema: { type: "integer", format: "int32" },
-};
-const USERNAME: ParameterSpec = {
-  name: "username",
-  in: "path",
-  description: "Associate username or associate id",
-  schema: { type: "string" },
-};
-const AGENT = { description: "OK", schema: TOPIC_AGENT_SCHEMA, contentTypes: CARRIER_TYPES };
-const AGENTS = { description: "OK", schema: TOPIC_AGENT_LIST, contentTypes: CARRIER_TYPES };
+const TOPIC_ID = pathIntParameter("chatTopicId", "Id of the chat topic");
+const USERNAME = pathTextParameter("username", "Associate username or associate id");
+const AGENT = carrierResponse(TOPIC_AGENT_SCHEMA);
+const AGENTS = carrierResponse(TOPIC_AGENT_LIST);
 const NOT_FOUND = { description: "No such topic, user or membership" };
 
 /** A member from a body entry: the user must be named (AssociateId, UserName or Name). */

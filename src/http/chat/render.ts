@@ -8,7 +8,7 @@ import { PresenceError } from "../../domain/errors.ts";
 import { negotiate } from "../codecs/negotiate.ts";
 import { defaultOf, type Schema } from "../codecs/schema.ts";
 import { escapeXml } from "../codecs/xml.ts";
-import type { ParameterSpec } from "../route.ts";
+import type { ParameterSpec, ResponseSpec } from "../route.ts";
 
 const INT32 = /^[-+]?\d{1,10}$/;
 
@@ -81,6 +81,21 @@ export const SELECT_PARAMETER: ParameterSpec = {
 };
 
 export const CARRIER_TYPES = ["application/json", "text/json", "application/xml", "text/xml"];
+
+/** A response carrying `schema` in every carrier format (JSON or XML, by Accept). */
+export function carrierResponse(schema: Schema, description = "OK"): ResponseSpec {
+  return { description, schema, contentTypes: CARRIER_TYPES };
+}
+
+/** An int32 path parameter, as pathInt reads it. */
+export function pathIntParameter(name: string, description: string): ParameterSpec {
+  return { name, in: "path", description, schema: { type: "integer", format: "int32" } };
+}
+
+/** A text path parameter (a username or an id), as pathText reads it. */
+export function pathTextParameter(name: string, description: string): ParameterSpec {
+  return { name, in: "path", description, schema: { type: "string" } };
+}
 
 /** Keeps the selected top-level properties of an object carrier and defaults the rest. */
 function applySelect(value: unknown, schema: Schema, select: string | undefined): unknown {

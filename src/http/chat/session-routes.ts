@@ -10,7 +10,15 @@ import type { SessionInput } from "../../service/sessions.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
 import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
 import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
-import { CARRIER_TYPES, pathInt, pathText, SELECT_PARAMETER, sendCarrier } from "./render.ts";
+import {
+  carrierResponse,
+  pathInt,
+  pathIntParameter,
+  pathText,
+  pathTextParameter,
+  SELECT_PARAMETER,
+  sendCarrier,
+} from "./render.ts";
 import {
   readSession,
   type SavedSession,
@@ -22,24 +30,10 @@ import {
 } from "./session-carrier.ts";
 
 const TAG = "ChatSession";
-const int = (name: string, description: string): ParameterSpec => ({
-  name,
-  in: "path",
-  description,
-  schema: { type: "integer", format: "int32" },
-});
-const ID = int("id", "The id of the chat session");
-const SESSION_ID = int("chatSessionId", "The id of the chat session");
-const SESSION: ResponseSpec = {
-  description: "OK",
-  schema: SESSION_SCHEMA,
-  contentTypes: CARRIER_TYPES,
-};
-const LINKED: ResponseSpec = {
-  description: "OK",
-  schema: SESSION_WITH_LINKS,
-  contentTypes: CARRIER_TYPES,
-};
+const ID = pathIntParameter("id", "The id of the chat session");
+const SESSION_ID = pathIntParameter("chatSessionId", "The id of the chat session");
+const SESSION = carrierResponse(SESSION_SCHEMA);
+const LINKED = carrierResponse(SESSION_WITH_LINKS);
 const NOT_FOUND: ResponseSpec = { description: "No such chat session" };
 const sessionBody = {
   schema: SESSION_SCHEMA,
@@ -202,7 +196,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
       summary: "Sessions in the caller's topics (any right), assigned to them or offered to them",
       tag: TAG,
       auth: true,
-      responses: { 200: { description: "OK", schema: SESSION_LIST, contentTypes: CARRIER_TYPES } },
+      responses: { 200: carrierResponse(SESSION_LIST) },
       async handler(request, reply) {
         const list = await sessions.forUser(request.actor);
         return sendCarrier(request, reply, list.map(sessionCarrier), SESSION_LIST);
@@ -236,12 +230,10 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
       "Offer the caller's chat to another user; if it is not the caller's, nothing happens",
       ({ actor, id, to }) => sessions.transfer(actor, id, to),
       [
-        {
-          name: "toAssociate",
-          in: "path",
-          description: "Associate username or associate id to send the session to",
-          schema: { type: "string" },
-        },
+        pathTextParameter(
+          "toAssociate",
+          "Associate username or associate id to send the session to",
+        ),
       ],
       { 400: { description: "That user cannot respond in this topic" } },
     ),

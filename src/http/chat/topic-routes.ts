@@ -4,10 +4,17 @@
  */
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import type { ParameterSpec, RouteSpec } from "../route.ts";
+import type { RouteSpec } from "../route.ts";
 import { MDO_LIST, userAgentList } from "./carriers.ts";
 import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
-import { CARRIER_TYPES, pathInt, queryBool, SELECT_PARAMETER, sendCarrier } from "./render.ts";
+import {
+  carrierResponse,
+  pathInt,
+  pathIntParameter,
+  queryBool,
+  SELECT_PARAMETER,
+  sendCarrier,
+} from "./render.ts";
 import { SESSION_SCHEMA, sessionCarrier } from "./session-carrier.ts";
 import {
   readTopic,
@@ -19,18 +26,9 @@ import {
 } from "./topic-carrier.ts";
 
 const TAG = "ChatTopic";
-const ID: ParameterSpec = {
-  name: "id",
-  in: "path",
-  description: "The id of the chat topic",
-  schema: { type: "integer", format: "int32" },
-};
-const TOPIC_ID: ParameterSpec = { ...ID, name: "chatTopicId" };
-const entity = (description: string) => ({
-  description,
-  schema: TOPIC_WITH_LINKS,
-  contentTypes: CARRIER_TYPES,
-});
+const ID = pathIntParameter("id", "The id of the chat topic");
+const TOPIC_ID = pathIntParameter("chatTopicId", "The id of the chat topic");
+const entity = (description: string) => carrierResponse(TOPIC_WITH_LINKS, description);
 const topicBody = {
   schema: TOPIC_SCHEMA,
   required: true,
@@ -47,7 +45,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       summary: "A new ChatTopicEntity with default values (not saved)",
       tag: TAG,
       auth: true,
-      responses: { 200: { description: "OK", schema: TOPIC_SCHEMA, contentTypes: CARRIER_TYPES } },
+      responses: { 200: carrierResponse(TOPIC_SCHEMA) },
       handler: async (request, reply) =>
         sendCarrier(request, reply, topicCarrier(topics.defaultTopic()), TOPIC_SCHEMA),
     },
@@ -153,7 +151,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         { ...ID, description: "Id of the chat topic (the contract names it chatTopicId)" },
       ],
       responses: {
-        200: { description: "OK", schema: SESSION_SCHEMA, contentTypes: CARRIER_TYPES },
+        200: carrierResponse(SESSION_SCHEMA),
         404: { description: "No such chat topic" },
       },
       async handler(request, reply) {
@@ -171,7 +169,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       auth: true,
       parameters: [TOPIC_ID],
       responses: {
-        200: { description: "OK", schema: { type: "boolean" }, contentTypes: CARRIER_TYPES },
+        200: carrierResponse({ type: "boolean" }),
         404: { description: "No such chat topic" },
       },
       async handler(request, reply) {
@@ -186,7 +184,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       summary: "The chat topics where the caller holds at least one right",
       tag: TAG,
       auth: true,
-      responses: { 200: { description: "OK", schema: TOPIC_LIST, contentTypes: CARRIER_TYPES } },
+      responses: { 200: carrierResponse(TOPIC_LIST) },
       async handler(request, reply) {
         const list = await topics.forUser(request.actor);
         return sendCarrier(request, reply, list.map(topicCarrier), TOPIC_LIST);
@@ -213,7 +211,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
           schema: { type: "boolean" },
         },
       ],
-      responses: { 200: { description: "OK", schema: MDO_LIST, contentTypes: CARRIER_TYPES } },
+      responses: { 200: carrierResponse(MDO_LIST) },
       async handler(request, reply) {
         const users = await topics.userAgents(queryBool(request, "onlyPresent"));
         return sendCarrier(
