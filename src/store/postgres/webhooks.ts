@@ -5,10 +5,11 @@
  */
 import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { Delivery, DeliveryStatus, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
 import {
   type ClaimedRow,
   type DeliveryRow,
+  outcomeValues,
   toClaimed,
   toDelivery,
   toWebhook,
@@ -88,11 +89,7 @@ export class PostgresWebhooks implements WebhookStore {
   }
 
   async recordDelivery(id: string, claimToken: string, outcome: DeliveryOutcome): Promise<boolean> {
-    const status: DeliveryStatus = outcome.delivered
-      ? "delivered"
-      : outcome.nextAttemptAt === null
-        ? "failed"
-        : "pending";
+    const values = outcomeValues(outcome);
     const result = await this.pool.query(
       `UPDATE webhook_deliveries
        SET status = $3, last_status_code = $4, last_error = $5, next_attempt_at = $6,
@@ -101,11 +98,11 @@ export class PostgresWebhooks implements WebhookStore {
       [
         id,
         claimToken,
-        status,
-        outcome.statusCode,
-        outcome.error,
-        outcome.delivered ? null : outcome.nextAttemptAt,
-        outcome.delivered ? outcome.at : null,
+        values.status,
+        values.statusCode,
+        values.error,
+        values.nextAttemptAt,
+        values.deliveredAt,
       ],
     );
     return (result.rowCount ?? 0) > 0;

@@ -6,7 +6,7 @@ import {
   type DeliveryStatus,
   type Webhook,
 } from "../../domain/webhook.ts";
-import type { ClaimedDelivery } from "../webhooks.ts";
+import type { ClaimedDelivery, DeliveryOutcome } from "../webhooks.ts";
 import type { Json } from "./dialect.ts";
 
 export interface WebhookRow {
@@ -74,6 +74,22 @@ export function toDelivery(row: DeliveryRow): Delivery {
     nextAttemptAt: row.next_attempt_at,
     deliveredAt: row.delivered_at,
     createdAt: row.created_at,
+  };
+}
+
+/** The columns that recording an outcome sets: delivered, failed for good, or pending again. */
+export function outcomeValues(outcome: DeliveryOutcome) {
+  const status: DeliveryStatus = outcome.delivered
+    ? "delivered"
+    : outcome.nextAttemptAt === null
+      ? "failed"
+      : "pending";
+  return {
+    status,
+    statusCode: outcome.statusCode,
+    error: outcome.error,
+    nextAttemptAt: outcome.delivered ? null : outcome.nextAttemptAt,
+    deliveredAt: outcome.delivered ? outcome.at : null,
   };
 }
 

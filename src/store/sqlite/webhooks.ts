@@ -6,10 +6,11 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { Delivery, DeliveryStatus, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
 import {
   type ClaimedRow,
   type DeliveryRow,
+  outcomeValues,
   toClaimed,
   toDelivery,
   toWebhook,
@@ -114,22 +115,8 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   async recordDelivery(id: string, claimToken: string, outcome: DeliveryOutcome): Promise<boolean> {
-    const status: DeliveryStatus = outcome.delivered
-      ? "delivered"
-      : outcome.nextAttemptAt === null
-        ? "failed"
-        : "pending";
-    return (
-      this.webhookStatements.record.run({
-        id,
-        token: claimToken,
-        status,
-        statusCode: outcome.statusCode,
-        error: outcome.error,
-        nextAttemptAt: outcome.delivered ? null : outcome.nextAttemptAt,
-        deliveredAt: outcome.delivered ? outcome.at : null,
-      }).changes > 0
-    );
+    const { record } = this.webhookStatements;
+    return record.run({ id, token: claimToken, ...outcomeValues(outcome) }).changes > 0;
   }
 
   async listDeliveries(webhookId: number, limit: number): Promise<Delivery[]> {
