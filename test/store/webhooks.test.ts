@@ -13,18 +13,13 @@ import { openPostgresStore } from "../../src/store/postgres/store.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { announceSkip, scratchSchema } from "../postgres.ts";
+import { postgresScratch, sqliteMemory } from "./backends.ts";
 import { event, webhookSuite } from "./webhook-suite.ts";
 
-webhookSuite({ name: "sqlite (memory)", open: async () => openSqliteStore({ path: ":memory:" }) });
+webhookSuite(sqliteMemory);
 
 const skip = await announceSkip("webhook store contract");
-const scratch = scratchSchema();
-webhookSuite({
-  name: "postgres",
-  skip,
-  open: () => openPostgresStore({ url: scratch.url }),
-  cleanup: () => scratch.drop(),
-});
+webhookSuite(postgresScratch(skip));
 
 const DELIVERIES = 200;
 
