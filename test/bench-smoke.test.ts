@@ -10,6 +10,10 @@ import { it } from "node:test";
 const CASES = [
   "bare GetAll",
   "GetAll (1,000 users)",
+  "bare Agents $select",
+  "Agents GetChatPresence $select=UserId,Present",
+  "bare GetAll XML",
+  "GetAll XML (1,000 users)",
   "bare SaveAll",
   "SaveAll (10 entries)",
   "soap package GetChatPresence",

@@ -11,10 +11,18 @@
  *      up, then the cases take turns in slices (so machine noise hits them alike) under the run's
  *      connections / pipelining / duration; the server's RSS is sampled; one row each is recorded;
  *   3. compares with a baseline by naming another case of the same run in `baseline` (measure
- *      the two in one `ctx.measure` call), and sets a target: `{ minRate }` (req/s) and/or
- *      `{ minRatio }` (req/s relative to the baseline).
+ *      the two in one `ctx.measure` call), and sets a target: `{ minRate }` (req/s),
+ *      `{ minRatio }` (req/s relative to the baseline), `{ maxP50Ms, maxP99Ms }` (latency of
+ *      2xx answers), `{ maxRssBytes }` (peak server RSS) and `{ checks }` (conditions the suite
+ *      judged itself, such as "0 dropped"), in any combination; every one must hold to PASS.
+ * A case's `server` may be a list of processes (nodes of one cluster): the load is split across
+ * them, their CPU is summed and the largest RSS is reported.
+ * Measurements that are not request load (stream latency, start-up time, import time) are made
+ * by the suite itself and recorded with `ctx.record(row)`; guard costly ones with
+ * `ctx.wants(name)`, which honours --case. `detail` is a short text shown in the last column.
  * Suites should use `ctx.options.quick` only to shrink work, never to skip a case: the smoke test
- * expects a row for every case in quick mode too.
+ * expects a row for every case in quick mode too. A suite that cannot run at all here (no
+ * PostgreSQL) says so with `ctx.note("… SKIPPED: why")`.
  */
 import { type LoadSettings, type LoadSpec, type Measurement, runInterleaved } from "./load.ts";
 import {
@@ -39,11 +47,20 @@ export interface Target {
   minRate?: number;
   /** At least this fraction of the baseline's req/s. */
   minRatio?: number;
+  /** Median latency at most this, ms. */
+  maxP50Ms?: number;
+  /** 99th percentile latency at most this, ms. */
+  maxP99Ms?: number;
+  /** Peak server RSS at most this, bytes. */
+  maxRssBytes?: number;
+  /** Conditions the suite checked itself, shown as `label` in the target column. */
+  checks?: { label: string; pass: boolean }[];
 }
 
 export interface CaseSpec extends LoadSpec {
   name: string;
-  server: ServerProcess;
+  /** The server, or several nodes sharing the load (connections split between them). */
+  server: ServerProcess | ServerProcess[];
   /** The `name` of another case of this run to compare with. */
   baseline?: string;
   target?: Target;
@@ -51,13 +68,21 @@ export interface CaseSpec extends LoadSpec {
   settings?: Partial<Pick<LoadSettings, "connections" | "pipelining">>;
 }
 
-export interface Row extends Measurement {
+export interface Row extends Omit<Measurement, "reqPerSec"> {
   suite: string;
   name: string;
   server: string;
+  /** null for rows that are not request load (start-up time, import time). */
+  reqPerSec: number | null;
   baseline?: string;
   target?: Target;
+  /** A short explanation shown in the table's last column. */
+  detail?: string;
 }
+
+/** A row a suite measured itself; the harness adds the suite's name. */
+export type RecordedRow = Omit<Row, "suite" | "non2xx" | "errors" | "statusCodes"> &
+  Partial<Pick<Row, "non2xx" | "errors" | "statusCodes">>;
 
 export interface BenchContext {
   options: BenchOptions;
@@ -68,6 +93,12 @@ export interface BenchContext {
   ): Promise<ServerProcess<I>>;
   /** Measures cases, taking turns between them when given several (a case and its baseline). */
   measure(...specs: CaseSpec[]): Promise<Row[]>;
+  /** False when --case excludes this case name (skip measuring it). */
+  wants(name: string): boolean;
+  /** Adds a row the suite measured itself (latency of a stream, time to start). */
+  record(row: RecordedRow): Row;
+  /** Progress line on stderr. */
+  progress(text: string): void;
   /** A line printed under the table (what the numbers depend on, such as the log level). */
   note(text: string): void;
 }
@@ -112,28 +143,46 @@ export async function runSuites(
         if (specs.length === 0) return [];
         progress(`[${suite.name}] ${specs.map((s) => s.name).join(" / ")}…`);
         const measurements = await runInterleaved(
-          specs.map(({ name, server, baseline, target, settings, ...load }) => ({
-            url: server.info.url,
-            pid: server.pid,
-            spec: load,
-            settings: { ...options, ...settings },
-          })),
+          specs.map(({ name, server, baseline, target, settings, ...load }) => {
+            const nodes = Array.isArray(server) ? server : [server];
+            return {
+              urls: nodes.map((n) => n.info.url),
+              pids: nodes.map((n) => n.pid),
+              spec: load,
+              settings: { ...options, ...settings },
+            };
+          }),
         );
         return specs.map((spec, i) => {
+          const nodes = Array.isArray(spec.server) ? spec.server : [spec.server];
           const row: Row = {
             suite: suite.name,
             name: spec.name,
-            server: spec.server.label,
+            server: nodes.map((n) => n.label).join(" + "),
             baseline: spec.baseline,
             target: spec.target,
             ...measurements[i],
           };
           report.rows.push(row);
           progress(
-            `[${suite.name}] ${row.name}: ${Math.round(row.reqPerSec)} req/s, p99 ${row.p99.toFixed(2)} ms${row.non2xx || row.errors ? `, ${row.statusCodes} ${row.errors} errors` : ""}`,
+            `[${suite.name}] ${row.name}: ${Math.round(row.reqPerSec ?? 0)} req/s, p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms${row.non2xx || row.errors ? `, ${row.statusCodes} ${row.errors} errors` : ""}`,
           );
           return row;
         });
+      },
+      wants(name) {
+        return !options.cases || name.includes(options.cases);
+      },
+      record(recorded) {
+        const row: Row = { non2xx: 0, errors: 0, statusCodes: "", ...recorded, suite: suite.name };
+        report.rows.push(row);
+        progress(
+          `[${suite.name}] ${row.name}: p50 ${row.p50.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms${row.detail ? `; ${row.detail}` : ""}`,
+        );
+        return row;
+      },
+      progress(text) {
+        progress(`[${suite.name}] ${text}`);
       },
       note(text) {
         report.notes.push(text);

@@ -46,8 +46,43 @@ export interface Measurement {
   statusCodes: string;
 }
 
-/** One autocannon run; latencies of 2xx responses are kept exactly (autocannon rounds to 1 ms). */
-async function fire(url: string, spec: LoadSpec, settings: LoadSettings, duration: number) {
+/**
+ * One run against every node at once, the connections split between them; latencies of 2xx
+ * responses are kept exactly (autocannon rounds to 1 ms).
+ */
+async function fire(urls: string[], spec: LoadSpec, settings: LoadSettings, duration: number) {
+  const runs = await Promise.all(
+    urls.map((url, i) =>
+      fireOne(
+        url,
+        spec,
+        {
+          ...settings,
+          connections:
+            Math.floor(settings.connections / urls.length) +
+            (i < settings.connections % urls.length ? 1 : 0),
+        },
+        duration,
+      ),
+    ),
+  );
+  if (runs.length === 1) return runs[0];
+  const result = { ...runs[0].result, statusCodeStats: { ...runs[0].result.statusCodeStats } };
+  for (const { result: other } of runs.slice(1)) {
+    result["2xx"] += other["2xx"];
+    result.non2xx += other.non2xx;
+    result.errors += other.errors;
+    result.timeouts += other.timeouts;
+    result.duration = Math.max(result.duration, other.duration);
+    for (const [code, { count }] of Object.entries(other.statusCodeStats)) {
+      const known = result.statusCodeStats[code];
+      result.statusCodeStats[code] = { count: (known?.count ?? 0) + count };
+    }
+  }
+  return { result, latencies: runs.flatMap((r) => r.latencies) };
+}
+
+async function fireOne(url: string, spec: LoadSpec, settings: LoadSettings, duration: number) {
   const base: RawRequest = {
     method: spec.method ?? "GET",
     path: spec.path,
@@ -72,16 +107,17 @@ async function fire(url: string, spec: LoadSpec, settings: LoadSettings, duratio
   return { result, latencies };
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted.length === 0
     ? 0
     : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 export interface LoadTarget {
-  url: string;
-  /** The server process, for RSS. */
-  pid: number;
+  /** One URL per node; the connections are split between them. */
+  urls: string[];
+  /** The server processes, for CPU (summed) and RSS (the largest). */
+  pids: number[];
   spec: LoadSpec;
   settings: LoadSettings;
 }
@@ -99,10 +135,10 @@ interface Tally {
 
 /** Measures the targets in turns, each for `rounds` slices of duration / rounds seconds. */
 export async function runInterleaved(targets: LoadTarget[]): Promise<Measurement[]> {
-  for (const { url, spec, settings } of targets) {
+  for (const { urls, spec, settings } of targets) {
     if (settings.warmup <= 0) continue;
     await spec.beforeRun?.();
-    await fire(url, spec, settings, settings.warmup);
+    await fire(urls, spec, settings, settings.warmup);
   }
   const tallies: Tally[] = targets.map(() => ({
     ok: 0,
@@ -116,20 +152,22 @@ export async function runInterleaved(targets: LoadTarget[]): Promise<Measurement
   }));
   const rounds = Math.max(1, ...targets.map((t) => t.settings.rounds));
   for (let round = 0; round < rounds; round++) {
-    for (const [i, { url, pid, spec, settings }] of targets.entries()) {
+    for (const [i, { urls, pids, spec, settings }] of targets.entries()) {
       const tally = tallies[i];
       await spec.beforeRun?.();
-      const watch = watchProcess(pid);
+      const watches = pids.map((pid) => watchProcess(pid));
       let run: Awaited<ReturnType<typeof fire>>;
       try {
-        run = await fire(url, spec, settings, settings.duration / rounds);
+        run = await fire(urls, spec, settings, settings.duration / rounds);
       } finally {
-        const used = watch.stop();
-        if (used.rssBytes !== null) tally.rssBytes = Math.max(tally.rssBytes ?? 0, used.rssBytes);
-        tally.cpuSeconds =
-          tally.cpuSeconds === null || used.cpuSeconds === null
-            ? null
-            : tally.cpuSeconds + used.cpuSeconds;
+        for (const watch of watches) {
+          const used = watch.stop();
+          if (used.rssBytes !== null) tally.rssBytes = Math.max(tally.rssBytes ?? 0, used.rssBytes);
+          tally.cpuSeconds =
+            tally.cpuSeconds === null || used.cpuSeconds === null
+              ? null
+              : tally.cpuSeconds + used.cpuSeconds;
+        }
       }
       const { result, latencies } = run;
       tally.ok += result["2xx"];

@@ -70,6 +70,8 @@ export interface ServerProcess<I extends ServerInfo = ServerInfo> {
   label: string;
   pid: number;
   info: I;
+  /** The child itself, for entries that take further IPC messages (bench/clients/*.ts). */
+  child: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -106,7 +108,7 @@ export async function spawnServer<I extends ServerInfo>(
       reject(new Error(`${label}: exited before it was ready (${signal ?? code})`));
     });
   });
-  return { label, pid: child.pid as number, info, stop: () => stopChild(child) };
+  return { label, pid: child.pid as number, info, child, stop: () => stopChild(child) };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

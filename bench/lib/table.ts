@@ -12,6 +12,7 @@ const COLUMNS = [
   "ratio",
   "target",
   "",
+  "detail",
 ];
 /** Right-aligned (numeric) columns. */
 const NUMERIC = new Set([1, 2, 3, 4, 5]);
@@ -21,6 +22,7 @@ function rate(n: number): string {
 }
 
 function ms(n: number): string {
+  if (n >= 1000) return `${(n / 1000).toFixed(2)} s`;
   return `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`;
 }
 
@@ -32,6 +34,10 @@ function describeTarget(target: Target | undefined): string {
   const parts: string[] = [];
   if (target?.minRate !== undefined) parts.push(`≥ ${rate(target.minRate)}/s`);
   if (target?.minRatio !== undefined) parts.push(`≥ ${target.minRatio.toFixed(2)}x`);
+  if (target?.maxP50Ms !== undefined) parts.push(`p50 < ${rate(target.maxP50Ms)} ms`);
+  if (target?.maxP99Ms !== undefined) parts.push(`p99 < ${rate(target.maxP99Ms)} ms`);
+  if (target?.maxRssBytes !== undefined) parts.push(`RSS < ${mb(target.maxRssBytes)}`);
+  for (const check of target?.checks ?? []) parts.push(check.label);
   return parts.join(", ") || "-";
 }
 
@@ -40,10 +46,19 @@ export function verdict(row: Row, baseline: Row | undefined): string {
   if (row.non2xx > 0 || row.errors > 0) return "INVALID";
   const { target } = row;
   if (!target) return "";
-  if (target.minRate !== undefined && row.reqPerSec < target.minRate) return "MISS";
+  const rate = row.reqPerSec ?? 0;
+  if (target.minRate !== undefined && rate < target.minRate) return "MISS";
+  if (target.maxP50Ms !== undefined && !(row.p50 < target.maxP50Ms)) return "MISS";
+  if (target.maxP99Ms !== undefined && !(row.p99 < target.maxP99Ms)) return "MISS";
+  if (
+    target.maxRssBytes !== undefined &&
+    !(row.rssBytes !== null && row.rssBytes < target.maxRssBytes)
+  )
+    return "MISS";
+  if (target.checks?.some((check) => !check.pass)) return "MISS";
   if (target.minRatio !== undefined) {
-    if (!baseline || baseline.reqPerSec === 0) return "n/a (baseline not measured)";
-    if (row.reqPerSec / baseline.reqPerSec < target.minRatio) return "MISS";
+    if (!baseline?.reqPerSec) return "n/a (baseline not measured)";
+    if (rate / baseline.reqPerSec < target.minRatio) return "MISS";
   }
   return "PASS";
 }
@@ -53,12 +68,12 @@ export function formatReport(report: BenchReport): string {
   const cells = report.rows.map((row) => {
     const baseline = row.baseline ? byName.get(row.baseline) : undefined;
     const ratio =
-      baseline && baseline.reqPerSec > 0
+      baseline?.reqPerSec && row.reqPerSec !== null
         ? `${(row.reqPerSec / baseline.reqPerSec).toFixed(2)}x`
         : "-";
     return [
       row.name,
-      rate(row.reqPerSec),
+      row.reqPerSec === null ? "-" : rate(row.reqPerSec),
       ms(row.p50),
       ms(row.p99),
       row.cpuMicros === null ? "n/a" : `${Math.round(row.cpuMicros)} µs`,
@@ -67,13 +82,16 @@ export function formatReport(report: BenchReport): string {
       ratio,
       describeTarget(row.target),
       verdict(row, baseline),
+      row.detail ?? "",
     ];
   });
-  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  // The detail column only when some row has one.
+  const columns = report.rows.some((row) => row.detail) ? COLUMNS : COLUMNS.slice(0, -1);
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const line = (values: string[]) =>
     `| ${values.map((v, i) => (NUMERIC.has(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (NUMERIC.has(i) ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
-  const lines = [line(COLUMNS), rule, ...cells.map(line)];
+  const lines = [line(columns), rule, ...cells.map((row) => line(row.slice(0, columns.length)))];
   for (const row of report.rows) {
     if (row.non2xx > 0 || row.errors > 0)
       lines.push(`! ${row.name}: ${row.statusCodes}, ${row.errors} socket errors/timeouts`);

@@ -1,7 +1,9 @@
 /**
- * The application under test: `startServer` over a fresh SQLite file in a temp directory, seeded
- * with the bench directory, with a ticket issued for the admin. Sends { url, ticket, users }.
- * Args: --users N --topics N --log-level LEVEL ("silent" turns the logger off).
+ * The application under test: `startServer` over a fresh SQLite file in a temp directory (or the
+ * store at --db, such as a PostgreSQL schema), seeded with the bench directory, with a ticket
+ * issued for the admin. Sends { url, ticket, users, importMs }.
+ * Args: --users N --topics N --log-level LEVEL ("silent" turns the logger off)
+ *       --db URL (another node on a store already seeded) --skip-seed
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +17,8 @@ const { values } = parseArgs({
     users: { type: "string", default: "1000" },
     topics: { type: "string", default: "20" },
     "log-level": { type: "string", default: "warn" },
+    db: { type: "string" },
+    "skip-seed": { type: "boolean", default: false },
   },
 });
 
@@ -23,11 +27,14 @@ const level = values["log-level"];
 const server = await startServer({
   port: 0,
   host: "127.0.0.1",
-  db: join(dir, "bench.db"),
+  db: values.db ?? join(dir, "bench.db"),
   logger: level === "silent" ? false : { level },
 });
 const users = Number(values.users);
-await server.services.directory.importSeed(benchSeed(users, Number(values.topics)));
+const seed = benchSeed(users, Number(values.topics));
+const importStarted = performance.now();
+if (!values["skip-seed"]) await server.services.directory.importSeed(seed);
+const importMs = performance.now() - importStarted;
 const ticket = await server.services.auth.issue("ticket", BENCH_ADMIN_ID);
 
 let stopping = false;
@@ -41,4 +48,4 @@ async function shutdown() {
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
 process.on("disconnect", shutdown);
-process.send?.({ url: server.url, ticket, users });
+process.send?.({ url: server.url, ticket, users, importMs });

@@ -1,6 +1,7 @@
 /**
  * Baselines: bare Fastify (no logger, no hooks, no auth) serving what the app serves.
- *   GET  /api/v1/Presence/GetAll   the bytes and headers in --getall-file (JSON: { headers, body })
+ *   --routes-file FILE  JSON [{ method, path, headers, body }] (body base64): each route answers
+ *                       those exact bytes and headers (the app's GetAll, $select, XML answers)
  *   POST /api/v1/Presence/SaveAll  Fastify's own JSON parser, then 204
  * Sends { url }.
  */
@@ -8,19 +9,28 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import Fastify from "fastify";
 
-const { values } = parseArgs({ options: { "getall-file": { type: "string" } } });
+const { values } = parseArgs({ options: { "routes-file": { type: "string" } } });
+
+interface CannedRoute {
+  method: "GET" | "POST";
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
 
 const app = Fastify({ logger: false });
-const file = values["getall-file"];
+const file = values["routes-file"];
 if (file) {
-  const saved = JSON.parse(readFileSync(file, "utf8")) as {
-    headers: Record<string, string>;
-    body: string;
-  };
-  const body = Buffer.from(saved.body, "base64");
-  app.get("/api/v1/Presence/GetAll", (_request, reply) => {
-    reply.headers(saved.headers).send(body);
-  });
+  for (const route of JSON.parse(readFileSync(file, "utf8")) as CannedRoute[]) {
+    const body = Buffer.from(route.body, "base64");
+    app.route({
+      method: route.method,
+      url: route.path,
+      handler: (_request, reply) => {
+        reply.headers(route.headers).send(body);
+      },
+    });
+  }
 }
 app.post("/api/v1/Presence/SaveAll", (request, reply) => {
   if (!Array.isArray(request.body)) return reply.code(400).send();
