@@ -134,6 +134,23 @@ export class Metrics {
         this.set(process.memoryUsage().heapUsed);
       },
     });
+    new Gauge({
+      name: "nodejs_heap_total_bytes",
+      help: "V8 heap reserved (used and free)",
+      registers,
+      collect() {
+        this.set(process.memoryUsage().heapTotal);
+      },
+    });
+    new Gauge({
+      name: "nodejs_external_memory_bytes",
+      help: "Memory of C++ objects bound to JavaScript (buffers, SQLite)",
+      registers,
+      collect() {
+        const usage = process.memoryUsage();
+        this.set(usage.external + usage.arrayBuffers);
+      },
+    });
     const started = Date.now();
     new Gauge({
       name: "process_uptime_seconds",
