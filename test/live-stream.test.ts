@@ -221,3 +221,60 @@ describe("heartbeat expiry", () => {
     assert.equal(all.find((p: { UserId: number }) => p.UserId === 883).Present, false);
   });
 });
+
+describe("a user's own heartbeat TTL", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer(); // no server-wide --presence-ttl
+  });
+  after(() => server.close());
+
+  it("set through ChatUser, lapses that user only; 0 returns them to the server default", async () => {
+    const put = (id: number, ttl: number) =>
+      server.fetch(`/api/v1/ChatUser/${id}`, {
+        method: "PUT",
+        headers: { ...ADMIN, "Content-Type": "application/json" },
+        body: JSON.stringify({ PresenceTtl: ttl }),
+      });
+    const response = await put(883, 1);
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).PresenceTtl, 1);
+    assert.equal((await put(883, -5)).status, 400);
+    await save(server, ADMIN, [
+      { UserId: 883, Present: true },
+      { UserId: 589, Present: true },
+    ]);
+    await new Promise((r) => setTimeout(r, 1800));
+    let all = await (await server.fetch("/api/v1/Presence/GetAll", { headers: ADMIN })).json();
+    const present = (id: number) => all.find((p: { UserId: number }) => p.UserId === id).Present;
+    assert.equal(present(883), false, "883 had a 1 s TTL");
+    assert.equal(present(589), true, "589 has no TTL");
+    assert.equal((await (await put(883, 0)).json()).PresenceTtl, 0);
+    await save(server, ADMIN, [{ UserId: 883, Present: true }]);
+    await new Promise((r) => setTimeout(r, 1300));
+    all = await (await server.fetch("/api/v1/Presence/GetAll", { headers: ADMIN })).json();
+    assert.equal(present(883), true, "back on the server default: no expiry");
+  });
+
+  it("can be given in the import file", async () => {
+    await server.services.directory.importSeed({
+      users: [
+        {
+          id: 950,
+          username: "short",
+          displayName: "Short",
+          role: "agent",
+          present: false,
+          password: null,
+          passwordHash: null,
+          presenceTtl: 30,
+        },
+      ],
+      topics: [],
+      members: [],
+      sessions: [],
+      appTokens: [],
+    });
+    assert.equal((await server.services.store.getUser(950))?.presenceTtl, 30);
+  });
+});

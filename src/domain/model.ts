@@ -11,6 +11,8 @@ export interface ChatUser {
   present: boolean;
   /** scrypt hash in `scrypt$N$r$p$salt$hash` form; null for a user who signs in with tickets only. */
   passwordHash: string | null;
+  /** Seconds a Present=true lasts without a heartbeat; null: the server's --presence-ttl. */
+  presenceTtl: number | null;
 }
 
 export interface TopicRights {

@@ -25,6 +25,8 @@ export interface SeedUser {
   present: boolean;
   password: string | null;
   passwordHash: string | null;
+  /** Heartbeat TTL in seconds for this user; absent or null keeps what is stored. */
+  presenceTtl?: number | null;
 }
 
 export interface Seed {
@@ -89,6 +91,10 @@ function parseUser(raw: unknown, path: string): SeedUser {
       u.password === undefined || u.password === null ? null : text(u.password, `${path}.password`),
     passwordHash:
       u.passwordHash === undefined ? null : text(u.passwordHash, `${path}.passwordHash`),
+    presenceTtl:
+      u.presenceTtl === undefined || u.presenceTtl === null
+        ? null
+        : id(u.presenceTtl, `${path}.presenceTtl`),
   };
 }
 

@@ -25,6 +25,8 @@ export interface UserChange {
   username?: string;
   displayName?: string;
   role?: Role;
+  /** Seconds; null returns the user to the server's --presence-ttl. */
+  presenceTtl?: number | null;
 }
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -91,6 +93,7 @@ export class UserService {
       username: change.username === undefined ? undefined : checkUsername(change.username),
       displayName: change.displayName?.trim() || undefined,
       role: change.role,
+      presenceTtl: change.presenceTtl,
     };
     const after = await this.store.updateUser(id, patch);
     if (!after) throw new PresenceError("PRES_ERR_NO_USER", { user: id });

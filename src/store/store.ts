@@ -35,10 +35,12 @@ export interface NewUser {
   role: Role;
   present?: boolean;
   passwordHash: string | null;
+  /** Heartbeat TTL of this user in seconds; absent keeps the stored one (none for a new user). */
+  presenceTtl?: number | null;
 }
 
 export type UserPatch = Partial<
-  Pick<ChatUser, "displayName" | "role" | "passwordHash" | "username">
+  Pick<ChatUser, "displayName" | "role" | "passwordHash" | "username" | "presenceTtl">
 >;
 
 /** A whole directory to upsert in one transaction (the import file, already validated). */

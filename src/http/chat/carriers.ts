@@ -188,6 +188,7 @@ export function userAgentList(
           role: "agent",
           present: false,
           passwordHash: null,
+          presenceTtl: null,
         },
         index + 1,
       ),

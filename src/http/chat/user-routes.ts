@@ -15,6 +15,8 @@ const TAG = "ChatUser";
 const int = (description: string): Schema => ({ type: "integer", format: "int32", description });
 const text = (description: string): Schema => ({ type: "string", description });
 
+const PRESENCE_TTL =
+  "Seconds a Present=true lasts without a heartbeat or save; 0: the server's --presence-ttl";
 const USER_SCHEMA: ObjectSchema = {
   type: "object",
   title: "ChatUser",
@@ -29,6 +31,7 @@ const USER_SCHEMA: ObjectSchema = {
       type: "boolean",
       description: "False for a user who signs in with tickets only",
     },
+    PresenceTtl: int(PRESENCE_TTL),
   },
 };
 const USER_LIST: Schema = { type: "array", items: USER_SCHEMA };
@@ -52,6 +55,7 @@ const USER_CHANGE: ObjectSchema = {
     Username: text("New sign-in name"),
     DisplayName: text("New display name"),
     Role: text("admin or agent"),
+    PresenceTtl: int(PRESENCE_TTL),
   },
 };
 const PASSWORD: ObjectSchema = {
@@ -74,7 +78,18 @@ function userCarrier(user: ChatUser) {
     Role: user.role,
     Present: user.present,
     HasPassword: user.passwordHash !== null,
+    PresenceTtl: user.presenceTtl ?? 0,
   };
+}
+
+/** 0 means "the server's default" (stored as null); negative TTLs make no sense. */
+function presenceTtl(seconds: number): number | null {
+  if (seconds < 0) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: "PresenceTtl: expected 0 or more seconds",
+    });
+  }
+  return seconds || null;
 }
 
 function role(value: string | null | undefined, fallback?: Role): Role | undefined {
@@ -164,13 +179,19 @@ export function userRoutes({ users }: Services): RouteSpec[] {
         404: NOT_FOUND,
       },
       async handler(request) {
-        const raw = readBody(request, USER_CHANGE) as Record<string, string | null>;
+        const raw = readBody(request, USER_CHANGE) as {
+          Username: string | null;
+          DisplayName: string | null;
+          Role: string | null;
+          PresenceTtl: number;
+        };
         const given = (name: string) =>
           propertyOf((request.body as { value: unknown }).value, name) !== undefined;
         const user = await users.update(request.actor, pathInt(request, "id"), {
           username: given("Username") ? (raw.Username ?? "") : undefined,
           displayName: given("DisplayName") ? (raw.DisplayName ?? undefined) : undefined,
           role: given("Role") ? role(raw.Role) : undefined,
+          presenceTtl: given("PresenceTtl") ? presenceTtl(raw.PresenceTtl) : undefined,
         });
         return userCarrier(user);
       },

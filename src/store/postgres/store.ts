@@ -192,7 +192,8 @@ export class PostgresStore
       .query<UserRow>(
         `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
          password_hash = CASE WHEN $4::boolean THEN $5 ELSE password_hash END,
-         username = COALESCE($6, username)
+         username = COALESCE($6, username),
+         presence_ttl = CASE WHEN $7::boolean THEN $8::int ELSE presence_ttl END
        WHERE id = $1 RETURNING *`,
         [
           id,
@@ -201,6 +202,8 @@ export class PostgresStore
           "passwordHash" in patch,
           patch.passwordHash ?? null,
           patch.username ?? null,
+          patch.presenceTtl !== undefined,
+          patch.presenceTtl ?? null,
         ],
       )
       .catch((error) => {
@@ -226,12 +229,14 @@ export class PostgresStore
     await transaction(this.pool, async (client) => {
       const json = (rows: unknown[]) => JSON.stringify(rows);
       await client.query(
-        `INSERT INTO users (id, username, display_name, role, present, password_hash)
+        `INSERT INTO users (id, username, display_name, role, present, password_hash, presence_ttl)
          SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS r(id int, username text, "displayName" text, role text, present boolean, "passwordHash" text)
+           AS r(id int, username text, "displayName" text, role text, present boolean, "passwordHash" text,
+                "presenceTtl" int)
          ON CONFLICT (id) DO UPDATE SET username = excluded.username, display_name = excluded.display_name,
            role = excluded.role, present = excluded.present,
-           password_hash = COALESCE(excluded.password_hash, users.password_hash)`,
+           password_hash = COALESCE(excluded.password_hash, users.password_hash),
+           presence_ttl = COALESCE(excluded.presence_ttl, users.presence_ttl)`,
         [json(d.users.map((u) => ({ ...u, present: u.present ?? false })))],
       );
       await client.query(

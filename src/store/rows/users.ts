@@ -9,6 +9,7 @@ export interface UserRow {
   role: Role;
   present: Flag;
   password_hash: string | null;
+  presence_ttl: number | null;
 }
 
 export function toUser(row: UserRow): ChatUser {
@@ -19,5 +20,6 @@ export function toUser(row: UserRow): ChatUser {
     role: row.role,
     present: flag(row.present),
     passwordHash: row.password_hash,
+    presenceTtl: row.presence_ttl,
   };
 }

@@ -83,6 +83,7 @@ export class SqliteDirectory implements DirectoryStore {
       role: "role",
       passwordHash: "password_hash",
       username: "username",
+      presenceTtl: "presence_ttl",
     };
     const keys = (Object.keys(patch) as (keyof UserPatch)[]).filter((k) => patch[k] !== undefined);
     if (keys.length > 0) {
@@ -110,11 +111,12 @@ export class SqliteDirectory implements DirectoryStore {
   async importDirectory(directory: DirectoryImport): Promise<ImportCounts> {
     const db = this.db;
     const upsertUser = db.prepare(
-      `INSERT INTO users (id, username, display_name, role, present, password_hash)
-       VALUES (@id, @username, @displayName, @role, @present, @passwordHash)
+      `INSERT INTO users (id, username, display_name, role, present, password_hash, presence_ttl)
+       VALUES (@id, @username, @displayName, @role, @present, @passwordHash, @presenceTtl)
        ON CONFLICT(id) DO UPDATE SET username = excluded.username,
          display_name = excluded.display_name, role = excluded.role, present = excluded.present,
-         password_hash = COALESCE(excluded.password_hash, users.password_hash)`,
+         password_hash = COALESCE(excluded.password_hash, users.password_hash),
+         presence_ttl = COALESCE(excluded.presence_ttl, users.presence_ttl)`,
     );
     // Fields an import file leaves out keep their stored values (or the column defaults).
     const upsertTopic = db.prepare(
@@ -156,7 +158,9 @@ export class SqliteDirectory implements DirectoryStore {
       openingHours: t.openingHours ? JSON.stringify(t.openingHours) : null,
     });
     db.transaction(() => {
-      for (const u of directory.users) upsertUser.run({ ...u, present: u.present ? 1 : 0 });
+      for (const u of directory.users) {
+        upsertUser.run({ ...u, present: u.present ? 1 : 0, presenceTtl: u.presenceTtl ?? null });
+      }
       for (const t of directory.topics) upsertTopic.run(topicRow(t));
       for (const m of directory.members) upsertMember.run(flags(m));
       for (const s of directory.sessions) upsertSession.run(s);
