@@ -16,13 +16,24 @@
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { largeSuite } from "./cases/large.ts";
+import { postgresSuite } from "./cases/postgres.ts";
 import { presenceSuite } from "./cases/presence.ts";
 import { soapSuite } from "./cases/soap.ts";
+import { startupSuite } from "./cases/startup.ts";
+import { streamSuite } from "./cases/stream.ts";
 import { type BenchOptions, runSuites, type Suite } from "./lib/harness.ts";
 import { formatReport } from "./lib/table.ts";
 
 /** Every suite, in the order they run. Add new ones here. */
-export const SUITES: Suite[] = [presenceSuite, soapSuite];
+export const SUITES: Suite[] = [
+  presenceSuite,
+  soapSuite,
+  streamSuite,
+  largeSuite,
+  startupSuite,
+  postgresSuite,
+];
 
 const { values } = parseArgs({
   options: {

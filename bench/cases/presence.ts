@@ -27,25 +27,28 @@ interface AppInfo extends ServerInfo {
 }
 
 /**
- * SaveAll bodies that always change what is stored: users are taken ten at a time in turn and
+ * SaveAll bodies that always change what is stored: users are taken ten (`batch`) at a time in turn and
  * each batch is saved with the opposite of its present state. With fewer requests in flight than
  * batches, no two in-flight saves touch the same user. `sync` re-reads the state before each
  * run, since autocannon may abandon a request in flight when a run ends.
  */
-class SaveSequence {
+export class SaveSequence {
   private readonly present: boolean[];
   private readonly display = new Map<number, ChatPresence>();
   private next = 0;
 
-  constructor(private readonly users: number) {
+  constructor(
+    private readonly users: number,
+    readonly batch = BATCH,
+  ) {
     this.present = new Array(users + 1).fill(false);
   }
 
   body(): string {
-    const batches = Math.floor(this.users / BATCH);
-    const first = (this.next++ % batches) * BATCH + 1;
+    const batches = Math.floor(this.users / this.batch);
+    const first = (this.next++ % batches) * this.batch + 1;
     const entries: ChatPresence[] = [];
-    for (let id = first; id < first + BATCH; id++) {
+    for (let id = first; id < first + this.batch; id++) {
       this.present[id] = !this.present[id];
       const known = this.display.get(id);
       entries.push({

@@ -20,6 +20,8 @@ declare module "autocannon" {
     pipelining?: number;
     /** Seconds. */
     duration?: number;
+    /** Sampling interval, ms (default 1000); a run also ends only on a sample tick. */
+    sampleInt?: number;
     timeout?: number;
     requests?: RequestSpec[];
   }

@@ -95,6 +95,8 @@ async function fireOne(url: string, spec: LoadSpec, settings: LoadSettings, dura
     connections: settings.connections,
     pipelining: settings.pipelining,
     duration,
+    // A run ends on a sample tick: at the default 1 s, a 0.5 s run would last a whole second.
+    sampleInt: 100,
     requests: [
       nextBody ? { ...base, setupRequest: (request) => ({ ...request, body: nextBody() }) } : base,
     ],

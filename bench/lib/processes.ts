@@ -38,7 +38,7 @@ const keepModuleUrls: Plugin = {
 };
 
 /** Bundles an entry once per bench run; packages stay external and load from node_modules. */
-function bundle(entry: string): Promise<string> {
+export function bundle(entry: string): Promise<string> {
   let built = bundles.get(entry);
   if (!built) {
     const outfile = join(BUILD_DIR, `${basename(entry, ".ts")}-${process.pid}.mjs`);
