@@ -46,6 +46,11 @@ function indexed(version: number, presence: ChatPresence[]): IndexedSnapshot {
 /** More history than this to catch up on is cheaper to replace with a full reload. */
 const CATCH_UP_LIMIT = 10_000;
 
+/**
+ * Entries of the snapshot list are replaced in place (copying a 100,000-user list per save
+ * would cost more than the save); each change takes a new version number, and every reader
+ * uses the list synchronously right after getAll, so none sees it half-changed.
+ */
 export class PresenceService {
   private snapshot: IndexedSnapshot | null = null;
   private version = 0;
@@ -208,7 +213,7 @@ export class PresenceService {
     before: IndexedSnapshot,
     events: readonly PresenceEvent[],
   ): Promise<void> {
-    const next = [...before.presence];
+    const next = before.presence as ChatPresence[];
     const unknown: number[] = [];
     for (const event of events) {
       const index = before.position.get(event.UserId);
@@ -246,26 +251,22 @@ export class PresenceService {
   /** Re-reads users into a new snapshot; returns those whose presence fields changed. */
   private async refresh(before: IndexedSnapshot, userIds: number[]) {
     const rows = await this.store.presenceOf(userIds);
-    const next = [...before.presence];
+    const list = before.presence as ChatPresence[];
     const changed: { row: ChatPresence; previous: ChatPresence | undefined }[] = [];
-    let added = false;
+    const added: ChatPresence[] = [];
     for (const row of rows) {
       const index = before.position.get(row.UserId);
-      const previous = index === undefined ? undefined : before.presence[index];
-      if (index === undefined) {
-        next.push(row);
-        added = true;
-      } else {
-        next[index] = row;
-      }
+      const previous = index === undefined ? undefined : list[index];
+      if (index === undefined) added.push(row);
+      else list[index] = row;
       if (!previous || presenceDiffers(previous, row)) changed.push({ row, previous });
     }
     const found = new Set(rows.map((r) => r.UserId));
     const removed = userIds.filter((id) => before.position.has(id) && !found.has(id));
     this.snapshot =
-      added || removed.length > 0
-        ? indexed(++this.version, sortedWithout(next, removed))
-        : { version: ++this.version, presence: next, position: before.position };
+      added.length > 0 || removed.length > 0
+        ? indexed(++this.version, sortedWithout([...list, ...added], removed))
+        : { version: ++this.version, presence: list, position: before.position };
     return changed;
   }
 }

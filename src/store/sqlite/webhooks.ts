@@ -25,6 +25,7 @@ const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now
 /** The webhook part of the store, over the store's connection. */
 export class SqliteWebhooks implements WebhookStore {
   private readonly webhookStatements;
+  private knownWebhooks: number | null = null;
 
   constructor(private readonly db: Database.Database) {
     // PostgreSQL has gen_random_uuid(); SQLite gets the same from Node, per row.
@@ -66,6 +67,7 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   async createWebhook(webhook: NewWebhook, now: number): Promise<Webhook> {
+    this.knownWebhooks = null;
     const row = this.db
       .prepare(
         `INSERT INTO webhooks (url, secret, topic_id, created_at, created_by)
@@ -90,11 +92,21 @@ export class SqliteWebhooks implements WebhookStore {
 
   async deleteWebhook(id: number): Promise<boolean> {
     // Outbox rows and the log go with it (ON DELETE CASCADE).
+    this.knownWebhooks = null;
     return this.db.prepare("DELETE FROM webhooks WHERE id = ?").run(id).changes > 0;
   }
 
+  /**
+   * How many webhooks exist, remembered between changes: a SQLite file has one server, so only
+   * this object adds or removes them, and a save with no webhook to feed skips the outbox.
+   */
+  private webhookCount(): number {
+    this.knownWebhooks ??= this.db.prepare("SELECT COUNT(*) FROM webhooks").pluck().get() as number;
+    return this.knownWebhooks;
+  }
+
   async enqueueDeliveries(events: readonly PresenceEvent[], now: number): Promise<number> {
-    if (events.length === 0) return 0;
+    if (events.length === 0 || this.webhookCount() === 0) return 0;
     return this.webhookStatements.enqueue.run({ events: JSON.stringify(events), now }).changes;
   }
 
