@@ -69,6 +69,10 @@ function timeParam(request: FastifyRequest, name: string): number | undefined {
 }
 
 export function liveRoutes({ presence, history }: Services, hub: StreamHub): RouteSpec[] {
+  // The unfiltered snapshot as JSON, for the presence version it was made from: a thousand
+  // subscribers connecting at once serialise the list once, not a thousand times.
+  let whole: { version: number; json: string } | null = null;
+
   async function stream(request: FastifyRequest, reply: FastifyReply) {
     const filter: StreamFilter = {
       userId: intParam(request, "userId"),
@@ -109,8 +113,15 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
     }
     const version = await history.latestVersion();
     const snapshot = await presence.getAll();
-    const list = snapshot.presence.filter((p) => snapshotMatches(filter, p));
-    hub.write(subscriber, sseFrame("snapshot", JSON.stringify(list), version));
+    let json: string;
+    if (filter.userId === undefined && filter.topicId === undefined) {
+      if (whole?.version !== snapshot.version)
+        whole = { version: snapshot.version, json: JSON.stringify(snapshot.presence) };
+      json = whole.json;
+    } else {
+      json = JSON.stringify(snapshot.presence.filter((p) => snapshotMatches(filter, p)));
+    }
+    hub.write(subscriber, sseFrame("snapshot", json, version));
     hub.goLive(subscriber, version);
   }
 
