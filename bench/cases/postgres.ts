@@ -59,7 +59,7 @@ export const postgresSuite: Suite = {
       ctx.note(
         `postgres: scratch schema ${scratch.schema} at ${new URL(BENCH_PG_URL).host} (dropped afterwards), 1,000 users; ` +
           `"2 nodes" splits the connections between two server processes on that schema; server CPU/req sums both; ` +
-          `stream: ${CROSS_NODE_SUBSCRIBERS} subscribers on B, ${CROSS_NODE_RATE} saves/s to A, latency from sending the save`,
+          `stream: ${CROSS_NODE_SUBSCRIBERS} subscribers on B, ${CROSS_NODE_RATE} saves/s to A, latency from the save's 204`,
       );
       const auth = (node: AppNode) => ({
         authorization: `SoTicket ${node.info.ticket}`,
@@ -119,8 +119,8 @@ export const postgresSuite: Suite = {
           name: PG_CROSS_NODE,
           server: `${a.label} → ${b.label}`,
           reqPerSec: result.savesPerSec,
-          p50: result.fromSent.p50,
-          p99: result.fromSent.p99,
+          p50: result.fromDone.p50,
+          p99: result.fromDone.p99,
           cpuMicros: result.cpuMicrosPerSave,
           rssBytes: result.rssPeak,
           non2xx: result.failedSaves + result.failedOpens,
@@ -131,7 +131,7 @@ export const postgresSuite: Suite = {
             ],
           },
           detail:
-            `from the 204: p50 ${result.fromDone.p50.toFixed(2)} ms, p99 ${result.fromDone.p99.toFixed(2)} ms; ` +
+            `from sending the save: p50 ${result.fromSent.p50.toFixed(1)} ms, p99 ${result.fromSent.p99.toFixed(1)} ms; ` +
             `${result.received.toLocaleString("en-US")} events, ${result.missing} missing, ${result.dropped} dropped`,
         });
       }

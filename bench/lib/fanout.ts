@@ -8,6 +8,7 @@
  */
 import { Agent, get, request } from "node:http";
 import { HISTOGRAM, type Histogram } from "./histogram.ts";
+import { percentile } from "./load.ts";
 import { readRssBytes, watchProcess } from "./proc.ts";
 import type { ServerInfo, ServerProcess } from "./processes.ts";
 
@@ -36,6 +37,8 @@ export interface FanOutResult {
   /** Latency percentiles, ms, from the save being sent and from its 204 arriving. */
   fromSent: { p50: number; p99: number };
   fromDone: { p50: number; p99: number };
+  /** The saves themselves: sent to 204, ms. */
+  save: { p50: number; p99: number };
   received: number;
   missing: number;
   /** Streams the server dropped as too slow (its metric), and streams closed under the clients. */
@@ -271,6 +274,10 @@ export async function measureFanOut(options: FanOutOptions): Promise<FanOutResul
     const loadCpu = loadWatches.map((w) => w.stop().cpuSeconds ?? 0);
     const measuredSeconds = (now() - started) / 1000;
     const measured = saves.filter((s) => s.version !== null);
+    const saveTimes = saves
+      .filter((s) => s.done > 0)
+      .map((s) => s.done - s.sent)
+      .sort((x, y) => x - y);
     const answers = await Promise.all(
       loaders.map((loader) =>
         ask(loader, {
@@ -304,6 +311,7 @@ export async function measureFanOut(options: FanOutOptions): Promise<FanOutResul
         p50: HISTOGRAM.percentile(fromDone, 0.5),
         p99: HISTOGRAM.percentile(fromDone, 0.99),
       },
+      save: { p50: percentile(saveTimes, 0.5), p99: percentile(saveTimes, 0.99) },
       received: answers.reduce((n, a) => n + (a.received as number), 0),
       missing: answers.reduce((n, a) => n + (a.missing as number), 0),
       closed: answers.reduce((n, a) => n + (a.closed as number), 0),
