@@ -31,10 +31,14 @@ const server = await startServer({
   logger: level === "silent" ? false : { level },
 });
 const users = Number(values.users);
-const seed = benchSeed(users, Number(values.topics));
-const importStarted = performance.now();
-if (!values["skip-seed"]) await server.services.directory.importSeed(seed);
-const importMs = performance.now() - importStarted;
+/** Times the import of the bench directory; the seed is built outside the timing and not kept. */
+async function importBenchSeed(): Promise<number> {
+  const seed = benchSeed(users, Number(values.topics));
+  const started = performance.now();
+  await server.services.directory.importSeed(seed);
+  return performance.now() - started;
+}
+const importMs = values["skip-seed"] ? 0 : await importBenchSeed();
 const ticket = await server.services.auth.issue("ticket", BENCH_ADMIN_ID);
 
 let stopping = false;
