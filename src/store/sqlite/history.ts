@@ -47,11 +47,27 @@ export class SqliteHistory implements HistoryStore {
     ]);
     // AUTOINCREMENT gives one statement's rows consecutive ids, in the order they were inserted.
     const last = Number(this.insert.run(JSON.stringify(rows)).lastInsertRowid);
-    return entries.map(({ at, ...event }, i) => ({
-      ...event,
-      Version: last - entries.length + 1 + i,
-      At: new Date(at).toISOString(),
-    }));
+    // Spelled out: `({ at, ...event }) => ({ ...event, … })` cost ~4 µs an entry (V8's slow
+    // path for object rest), more than the insert; the entries of a save share one time.
+    let at = Number.NaN;
+    let iso = "";
+    return entries.map((e, i) => {
+      if (e.at !== at) {
+        at = e.at;
+        iso = new Date(at).toISOString();
+      }
+      return {
+        UserId: e.UserId,
+        Present: e.Present,
+        OngoingChats: e.OngoingChats,
+        ChatTopics: e.ChatTopics,
+        Previous: e.Previous,
+        Source: e.Source,
+        ChangedBy: e.ChangedBy,
+        Version: last - entries.length + 1 + i,
+        At: iso,
+      };
+    });
   }
 
   async queryHistory(query: HistoryQuery): Promise<PresenceEvent[]> {
