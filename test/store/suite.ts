@@ -154,6 +154,23 @@ export function storeSuite(factory: StoreFactory): void {
       assert.equal((await store.getUser(3))?.present, false);
     });
 
+    it("saves made at the same moment stand or fall alone", async () => {
+      const [good, bad, other] = await Promise.allSettled([
+        store.savePresence([{ userId: 1, present: true }]),
+        store.savePresence([
+          { userId: 3, present: true },
+          { userId: 999, present: true },
+        ]),
+        store.savePresence([{ userId: 2, present: false }]),
+      ]);
+      assert.equal(good.status, "fulfilled");
+      assert.equal(bad.status, "rejected");
+      assert.equal(other.status, "fulfilled");
+      assert.equal((await store.getUser(1))?.present, true);
+      assert.equal((await store.getUser(3))?.present, false, "the refused save wrote nothing");
+      assert.equal((await store.getUser(2))?.present, false);
+    });
+
     it("finds which user ids exist", async () => {
       assert.deepEqual([...(await store.existingUserIds([1, 3, 999, 1]))].sort(), [1, 3]);
     });

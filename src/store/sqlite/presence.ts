@@ -30,6 +30,20 @@ function toPresence([id, name, present, ongoing, topics]: PresenceRow): ChatPres
   };
 }
 
+type Outcome = { ok: true; value: SavedPresence } | { ok: false; error: unknown };
+
+/** Runs each save of a batch; a refusal is that save's answer, anything else aborts the batch. */
+function runEach(batch: WaitingSave[]): Outcome[] {
+  return batch.map((job) => {
+    try {
+      return { ok: true, value: job.run() };
+    } catch (error) {
+      if (error instanceof PresenceError) return { ok: false, error };
+      throw error;
+    }
+  });
+}
+
 interface WaitingSave {
   run: () => SavedPresence;
   resolve: (saved: SavedPresence) => void;
@@ -39,11 +53,13 @@ interface WaitingSave {
 export class SqlitePresence implements PresenceStore {
   private readonly statements;
   private waiting: WaitingSave[] = [];
+  private readonly runBatch: Database.Transaction<(batch: WaitingSave[]) => Outcome[]>;
 
   constructor(
     private readonly db: Database.Database,
     private readonly history: SqliteHistory,
   ) {
+    this.runBatch = db.transaction(runEach);
     this.statements = {
       presence: db.prepare(`${PRESENCE_COLUMNS} ORDER BY u.id`).raw(),
       presenceOf: db
@@ -78,9 +94,11 @@ export class SqlitePresence implements PresenceStore {
 
   /**
    * Group commit: saves that arrive in the same turn of the event loop share one transaction,
-   * each in its own savepoint (so one failing save never touches another), and every caller
-   * hears back only after the shared commit. A commit costs far more than the rows it writes,
-   * so under load this multiplies the save rate without weakening durability.
+   * and every caller hears back only after the shared commit. A commit costs far more than the
+   * rows it writes, so under load this multiplies the save rate without weakening durability.
+   * A save is refused (unknown user) before it writes anything, so a refused save needs no
+   * savepoint to leave the others untouched; any other failure rolls the whole batch back and
+   * every save in it hears of it.
    */
   savePresence(updates: readonly PresenceUpdate[], log?: SaveLog): Promise<SavedPresence> {
     return new Promise((resolve, reject) => {
@@ -92,19 +110,9 @@ export class SqlitePresence implements PresenceStore {
   private commitWaiting(): void {
     const batch = this.waiting;
     this.waiting = [];
-    const outcomes: ({ ok: true; value: SavedPresence } | { ok: false; error: unknown })[] = [];
+    let outcomes: Outcome[];
     try {
-      this.db
-        .transaction(() => {
-          for (const job of batch) {
-            try {
-              outcomes.push({ ok: true, value: this.db.transaction(job.run)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      outcomes = this.runBatch.immediate(batch);
     } catch (error) {
       for (const job of batch) job.reject(error);
       return;
