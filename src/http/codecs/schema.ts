@@ -111,11 +111,11 @@ function bindObject(
   path: string,
 ): Record<string, unknown> | null {
   if (value === null) return null;
-  const lookup = propertyLookup(value);
-  if (!lookup) throw new BindError(path, "an object");
+  const given = givenProperties(value, schema);
+  if (!given) throw new BindError(path, "an object");
   const result: Record<string, unknown> = {};
   for (const [name, property] of Object.entries(schema.properties)) {
-    const raw = lookup(name.toLowerCase());
+    const raw = given[name];
     const at = path ? `${path}.${name}` : name;
     result[name] = raw === undefined ? defaultOf(property) : bind(raw, property, at);
     if (result[name] === null && (property.type === "integer" || property.type === "boolean")) {
@@ -126,6 +126,41 @@ function bindObject(
     }
   }
   return result;
+}
+
+const LOWER_NAMES = new WeakMap<ObjectSchema, Map<string, string>>();
+
+/** The schema's property names keyed by their lower case, built once per schema. */
+function lowerNames(schema: ObjectSchema): Map<string, string> {
+  let names = LOWER_NAMES.get(schema);
+  if (!names) {
+    names = new Map(Object.keys(schema.properties).map((name) => [name.toLowerCase(), name]));
+    LOWER_NAMES.set(schema, names);
+  }
+  return names;
+}
+
+/**
+ * The raw values of the schema's properties, matched case-insensitively in one pass over the
+ * input (a JSON object's last spelling wins, as a map of its keys would; an XML element's
+ * first). Null when the value is not an object.
+ */
+function givenProperties(value: unknown, schema: ObjectSchema): Record<string, unknown> | null {
+  const names = lowerNames(schema);
+  const given: Record<string, unknown> = Object.create(null);
+  if (isXmlElement(value)) {
+    for (const child of value.children) {
+      const name = names.get(child.name.toLowerCase());
+      if (name !== undefined && !(name in given)) given[name] = child;
+    }
+    return given;
+  }
+  if (!isPlainObject(value)) return null;
+  for (const key of Object.keys(value)) {
+    const name = names.get(key.toLowerCase());
+    if (name !== undefined) given[name] = value[key];
+  }
+  return given;
 }
 
 /** One raw property of a raw object, matched case-insensitively; undefined when absent. */
