@@ -26,7 +26,7 @@ export async function startProxy(targetPort: number, targetHost = "127.0.0.1"): 
         client.pipe(upstream).pipe(client);
       });
       server.listen(port, "127.0.0.1", () => {
-        port = (server?.address() as net.AddressInfo).port;
+        port = ((server as net.Server).address() as net.AddressInfo).port;
         resolve();
       });
     });

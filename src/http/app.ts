@@ -71,7 +71,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header("request-id", request.id);
   });
 
-  const hub = new StreamHub({ maxBufferedBytes: 1024 * 1024, maxPendingEvents: 10_000, keepAliveMs: options.keepAliveMs ?? 15_000 });
+  const hub = new StreamHub({
+    maxBufferedBytes: 1024 * 1024,
+    maxPendingEvents: 10_000,
+    keepAliveMs: options.keepAliveMs ?? 15_000,
+  });
   const unsubscribe = services.bus.subscribe((events) => hub.publish(events));
   app.addHook("preClose", async () => {
     unsubscribe();

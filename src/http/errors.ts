@@ -48,8 +48,7 @@ export function sendError(
     const fromPageScript =
       request.headers["sec-fetch-dest"] === "empty" ||
       request.headers["x-requested-with"] !== undefined;
-    if (!online && !fromPageScript)
-      challenges.push('Basic realm="chat-presence", charset="UTF-8"');
+    if (!online && !fromPageScript) challenges.push('Basic realm="chat-presence", charset="UTF-8"');
     reply.header("www-authenticate", challenges);
   }
   // Throttled sign-ins (429) and a server going down (503) say when to come back.

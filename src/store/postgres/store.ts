@@ -1,5 +1,4 @@
 /** The PostgreSQL store, for several server nodes on one database. */
-import type pg from "pg";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser } from "../../domain/model.ts";
 import { ONGOING_STATUSES } from "../../domain/model.ts";

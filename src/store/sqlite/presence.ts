@@ -56,7 +56,7 @@ export class SqlitePresence implements PresenceStore {
   private readonly runBatch: Database.Transaction<(batch: WaitingSave[]) => Outcome[]>;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly history: SqliteHistory,
   ) {
     this.runBatch = db.transaction(runEach);
