@@ -190,3 +190,58 @@ describe("errors: language from SO-Language / Accept-Language", () => {
     await expectError(missing, 404, { message: /^Ikke funnet/ });
   });
 });
+
+describe("a null body", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it("is a 400 (never a 500) on every route of /openapi.json that takes a body, as JSON and as nil XML", async () => {
+    const spec = await (await server.fetch("/openapi.json")).json();
+    const bodies = [
+      ["application/json", "null"],
+      [
+        "application/xml",
+        '<Body xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:nil="true"/>',
+      ],
+    ];
+    let checked = 0;
+    for (const [path, operations] of Object.entries(
+      spec.paths as Record<string, Record<string, { requestBody?: unknown }>>,
+    )) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (!operation.requestBody) continue;
+        // Path parameters take ids that exist in the test directory (session 4, topic 128, user kuhn).
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) =>
+          /user|associate/i.test(name)
+            ? "kuhn"
+            : /session/i.test(name) || name === "id"
+              ? "4"
+              : "128",
+        );
+        for (const [type, body] of bodies) {
+          const response = await server.fetch(url, {
+            method: method.toUpperCase(),
+            headers: { Authorization: ADMIN, "Content-Type": type, "X-XSRF-TOKEN": "none" },
+            body,
+          });
+          const answer = await response.text();
+          assert.ok(
+            response.status < 500,
+            `${method} ${url} ${type}: ${response.status} ${answer}`,
+          );
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 40, `checked ${checked} route × body combinations`);
+    const session = await server.fetch("/api/v1/ChatSession/4", {
+      method: "PUT",
+      headers: { Authorization: ADMIN, "Content-Type": "application/json-patch+json" },
+      body: "null",
+    });
+    await expectError(session, 400, { message: /null/ });
+  });
+});

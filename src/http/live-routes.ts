@@ -6,7 +6,7 @@ import { PresenceError } from "../domain/errors.ts";
 import type { StreamFilter, StreamHub } from "../realtime/stream.ts";
 import { snapshotMatches, sseFrame } from "../realtime/stream.ts";
 import type { Services } from "../service/services.ts";
-import { BODY_TYPES, bindOrThrow } from "./codecs/body.ts";
+import { BODY_TYPES, readOptionalBody } from "./codecs/body.ts";
 import type { ObjectSchema, Schema } from "./codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "./route.ts";
 
@@ -186,12 +186,8 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
       body: { schema: HEARTBEAT_SCHEMA, required: false, contentTypes: BODY_TYPES },
       responses: { 204: { description: "Renewed" } },
       async handler(request, reply) {
-        const raw = (request.body as { value: unknown } | undefined)?.value;
-        const body =
-          raw === undefined
-            ? { UserId: 0 }
-            : (bindOrThrow(raw, HEARTBEAT_SCHEMA) as { UserId: number });
-        await presence.heartbeat(request.actor, body.UserId || undefined);
+        const body = readOptionalBody<{ UserId: number }>(request, HEARTBEAT_SCHEMA);
+        await presence.heartbeat(request.actor, body?.UserId || undefined);
         return reply.code(204).send();
       },
     },

@@ -6,7 +6,7 @@ import type { FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser, Role } from "../../domain/model.ts";
 import type { Services } from "../../service/services.ts";
-import { BODY_TYPES, bindOrThrow, readBody } from "../codecs/body.ts";
+import { BODY_TYPES, readBody, readOptionalBody } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
 import { pathInt } from "./render.ts";
@@ -103,9 +103,7 @@ function role(value: string | null | undefined, fallback?: Role): Role | undefin
 
 /** The optional body of a password reset. */
 function passwordOf(request: FastifyRequest): string | null {
-  const body = request.body as { value: unknown } | undefined;
-  if (body === undefined || body.value === null) return null;
-  return (bindOrThrow(body.value, PASSWORD) as { Password: string | null }).Password;
+  return readOptionalBody<{ Password: string | null }>(request, PASSWORD)?.Password ?? null;
 }
 
 export function userRoutes({ users }: Services): RouteSpec[] {

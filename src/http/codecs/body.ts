@@ -6,8 +6,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import { FormError, parseForm } from "./form.ts";
-import { BindError, bind, type Schema } from "./schema.ts";
-import { parseXml, XmlError } from "./xml.ts";
+import { BindError, bind, type ObjectSchema, type Schema } from "./schema.ts";
+import { isNil, isXmlElement, parseXml, XmlError } from "./xml.ts";
 
 export const JSON_TYPES = [
   "application/json",
@@ -82,16 +82,30 @@ export function registerBodyParsers(app: FastifyInstance): void {
 /** The decoded body, unbound; throws 415 without a Content-Type and 400 when it is empty. */
 export function requireBody(request: FastifyRequest): unknown {
   const body = request.body as ParsedBody | undefined;
-  if (body !== undefined) return body.value;
-  if (!request.headers["content-type"]) throw unsupported("(none)");
-  throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is empty" });
+  if (body === undefined) {
+    if (!request.headers["content-type"]) throw unsupported("(none)");
+    throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is empty" });
+  }
+  // Every route that takes a body needs a value: JSON `null` or a nil XML root is no body.
+  if (body.value === null || (isXmlElement(body.value) && isNil(body.value))) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is null" });
+  }
+  return body.value;
 }
 
-/** The body bound to a schema; throws 400/415 with a clear message when it cannot be (or is null). */
+/**
+ * An optional body bound to a schema: null when there is none (absent, JSON `null`, a nil XML
+ * root); otherwise bound like any body, with the same 400s.
+ */
+export function readOptionalBody<T>(request: FastifyRequest, schema: ObjectSchema): T | null {
+  const value = (request.body as ParsedBody | undefined)?.value;
+  if (value === undefined || value === null) return null;
+  return bindOrThrow(value, schema) as T | null;
+}
+
+/** The body bound to a schema; throws 400/415 with a clear message when it cannot be. */
 export function readBody(request: FastifyRequest, schema: Schema): unknown {
-  const value = bindOrThrow(requireBody(request), schema);
-  if (value === null) throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is null" });
-  return value;
+  return bindOrThrow(requireBody(request), schema);
 }
 
 export function bindOrThrow(value: unknown, schema: Schema, path = ""): unknown {
