@@ -25,11 +25,18 @@ export interface UserChange {
   username?: string;
   displayName?: string;
   role?: Role;
-  /** Seconds; null returns the user to the server's --presence-ttl. */
+  /** Seconds; 0 or null returns the user to the server's --presence-ttl. */
   presenceTtl?: number | null;
 }
 
 export const MIN_PASSWORD_LENGTH = 8;
+
+/** 0 means "the server's default" (stored as null); a negative TTL makes no sense. */
+function checkPresenceTtl(seconds: number | null | undefined): number | null | undefined {
+  if (seconds === undefined || seconds === null) return seconds;
+  if (seconds < 0) throw bad("PresenceTtl: expected 0 or more seconds");
+  return seconds || null;
+}
 
 function bad(detail: string): PresenceError {
   return new PresenceError("PRES_ERR_BAD_BODY", { detail });
@@ -93,7 +100,7 @@ export class UserService {
       username: change.username === undefined ? undefined : checkUsername(change.username),
       displayName: change.displayName?.trim() || undefined,
       role: change.role,
-      presenceTtl: change.presenceTtl,
+      presenceTtl: checkPresenceTtl(change.presenceTtl),
     };
     const after = await this.store.updateUser(id, patch);
     if (!after) throw new PresenceError("PRES_ERR_NO_USER", { user: id });

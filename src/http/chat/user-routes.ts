@@ -82,16 +82,6 @@ function userCarrier(user: ChatUser) {
   };
 }
 
-/** 0 means "the server's default" (stored as null); negative TTLs make no sense. */
-function presenceTtl(seconds: number): number | null {
-  if (seconds < 0) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: "PresenceTtl: expected 0 or more seconds",
-    });
-  }
-  return seconds || null;
-}
-
 function role(value: string | null | undefined, fallback?: Role): Role | undefined {
   if (value === null || value === undefined || value === "") return fallback;
   const lower = value.trim().toLowerCase();
@@ -189,7 +179,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
           username: given("Username") ? (raw.Username ?? "") : undefined,
           displayName: given("DisplayName") ? (raw.DisplayName ?? undefined) : undefined,
           role: given("Role") ? role(raw.Role) : undefined,
-          presenceTtl: given("PresenceTtl") ? presenceTtl(raw.PresenceTtl) : undefined,
+          presenceTtl: given("PresenceTtl") ? raw.PresenceTtl : undefined,
         });
         return userCarrier(user);
       },
