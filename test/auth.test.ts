@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { OPERATOR } from "../src/service/users.ts";
 import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
 import { ADMIN, expectError, KUHN, ROUTES } from "./rest-support.ts";
 
@@ -123,23 +124,29 @@ describe("auth on-site: Basic, SoTicket and Bearer", () => {
   });
 
   it("401s a ticket whose user was removed", async () => {
-    await server.services.directory.addUser({ id: 960, username: "gone", role: "agent" });
+    await server.services.users.create(OPERATOR, { id: 960, username: "gone", role: "agent" });
     const orphan = await server.services.auth.issue("ticket", 960);
-    await server.services.directory.removeUser("gone");
+    await server.services.users.delete(OPERATOR, 960);
     await expect401(await me(server, { Authorization: `SoTicket ${orphan}` }));
   });
 
   it("stops accepting a changed password at once", async () => {
-    await server.services.directory.addUser({
+    await server.services.users.create(OPERATOR, {
       id: 961,
       username: "rotate",
       role: "agent",
-      password: "first",
+      password: "first-pw",
     });
-    assert.equal(await signedInAs(server, { Authorization: basic("rotate", "first") }), "rotate");
-    await server.services.directory.setPassword("rotate", "second");
-    await expect401(await me(server, { Authorization: basic("rotate", "first") }));
-    assert.equal(await signedInAs(server, { Authorization: basic("rotate", "second") }), "rotate");
+    assert.equal(
+      await signedInAs(server, { Authorization: basic("rotate", "first-pw") }),
+      "rotate",
+    );
+    await server.services.users.resetPassword(OPERATOR, 961, "second-pw");
+    await expect401(await me(server, { Authorization: basic("rotate", "first-pw") }));
+    assert.equal(
+      await signedInAs(server, { Authorization: basic("rotate", "second-pw") }),
+      "rotate",
+    );
   });
 
   it("revokes a ticket on POST /api/v1/Auth/Logout", async () => {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { withServices } from "../src/cli/options.ts";
 import type { PresenceError } from "../src/domain/errors.ts";
 import { sha256 } from "../src/service/secrets.ts";
+import { OPERATOR } from "../src/service/users.ts";
 import { cli, SEED, workspace } from "./cli-support.ts";
 
 describe("chat-presence CLI: users, tokens, import", () => {
@@ -34,7 +35,16 @@ describe("chat-presence CLI: users, tokens, import", () => {
   }
 
   it("user add creates agents and admins, the password from a flag or stdin", async () => {
-    const admin = await cli(["user", "add", "olga", "--admin", "--password", "pw-1", "--db", db]);
+    const admin = await cli([
+      "user",
+      "add",
+      "olga",
+      "--admin",
+      "--password",
+      "olga-pw-1",
+      "--db",
+      db,
+    ]);
     assert.equal(admin.code, 0, admin.stderr);
     assert.match(admin.stdout, /^Added admin olga with UserId \d+\.\n$/);
     const agent = await cli(["user", "add", "per", "--id", "42", "--password-stdin", "--db", db], {
@@ -43,8 +53,13 @@ describe("chat-presence CLI: users, tokens, import", () => {
     assert.equal(agent.stdout, "Added agent per with UserId 42.\n");
     const duplicate = await cli(["user", "add", "per", "--db", db]);
     assert.notEqual(duplicate.code, 0);
+    // The same rules as the ChatUser API: a short password or a username with spaces is refused.
+    const short = await cli(["user", "add", "shorty", "--password", "abc", "--db", db]);
+    assert.notEqual(short.code, 0);
+    assert.match(short.stderr, /at least 8 characters/);
+    assert.notEqual((await cli(["user", "add", "two words", "--db", db])).code, 0);
     assert.equal(await whoAmI(`Basic ${btoa("per:stdin-pw")}`), "per");
-    assert.equal(await whoAmI(`Basic ${btoa("olga:pw-1")}`), "olga");
+    assert.equal(await whoAmI(`Basic ${btoa("olga:olga-pw-1")}`), "olga");
   });
 
   it("token create prints exactly one line: a SoTicket, or a Bearer token with --bearer", async () => {
@@ -99,10 +114,13 @@ describe("chat-presence CLI: users, tokens, import", () => {
   });
 
   it("user passwd changes the password (flag or stdin); the old one stops working", async () => {
-    const run = await cli(["user", "passwd", "per", "--password", "next-pw", "--db", db]);
+    const ticket = (await cli(["token", "create", "--user", "per", "--db", db])).stdout.trim();
+    assert.equal(await whoAmI(`SoTicket ${ticket}`), "per");
+    const run = await cli(["user", "passwd", "per", "--password", "next-pw-2", "--db", db]);
     assert.equal(run.code, 0, run.stderr);
+    assert.equal(await whoAmI(`SoTicket ${ticket}`), 401, "a password change signs the user out");
     assert.equal(await whoAmI(`Basic ${btoa("per:stdin-pw")}`), 401);
-    assert.equal(await whoAmI(`Basic ${btoa("per:next-pw")}`), "per");
+    assert.equal(await whoAmI(`Basic ${btoa("per:next-pw-2")}`), "per");
     await cli(["user", "passwd", "per", "--password-stdin", "--db", db], { input: "third-pw\n" });
     assert.equal(await whoAmI(`Basic ${btoa("per:third-pw")}`), "per");
     assert.notEqual(
@@ -116,7 +134,7 @@ describe("chat-presence CLI: users, tokens, import", () => {
     const run = await cli(["user", "rm", "per", "--db", db]);
     assert.equal(run.stdout, "Removed per.\n");
     assert.equal(await whoAmI(`SoTicket ${ticket}`), 401);
-    const users = await withServices(db, (s) => s.directory.listUsers());
+    const users = await withServices(db, (s) => s.users.list(OPERATOR));
     assert.deepEqual(
       users.map((u) => u.username),
       ["olga"],
@@ -128,7 +146,7 @@ describe("chat-presence CLI: users, tokens, import", () => {
     const importDb = join(dir, "import.db");
     const snapshot = () =>
       withServices(importDb, async (s) => ({
-        users: (await s.directory.listUsers()).map(({ passwordHash: _, ...u }) => u),
+        users: (await s.users.list(OPERATOR)).map(({ passwordHash: _, ...u }) => u),
         presence: await s.store.listPresence(),
         appToken: await s.store.hasAppToken(sha256("app-123")),
       }));
@@ -158,6 +176,6 @@ describe("chat-presence CLI: users, tokens, import", () => {
     const run = await cli(["import", bad, "--db", badDb]);
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /users\[1\]\.id/);
-    assert.deepEqual(await withServices(badDb, (s) => s.directory.listUsers()), []);
+    assert.deepEqual(await withServices(badDb, (s) => s.users.list(OPERATOR)), []);
   });
 });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { OPERATOR } from "../src/service/users.ts";
 import { startTestServer, type TestServer } from "./helpers.ts";
 import {
   BODY_TYPES,
@@ -66,7 +67,7 @@ describe("REST seed samples", () => {
   before(async () => {
     server = await startTestServer();
     // 004 saves UserId 338, who is not in the shared test directory.
-    await server.services.directory.addUser({ id: 338, username: "mitchell", role: "agent" });
+    await server.services.users.create(OPERATOR, { id: 338, username: "mitchell", role: "agent" });
   });
   after(() => server.close());
 

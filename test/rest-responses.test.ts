@@ -1,6 +1,7 @@
 /** Issue 2 acceptance: response formats (JSON by default, XML on request) and `$select`. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { OPERATOR } from "../src/service/users.ts";
 import { startTestServer, type TestServer } from "./helpers.ts";
 import { ADMIN, post, ROUTES, readAll, setPresent } from "./rest-support.ts";
 
@@ -93,7 +94,7 @@ describe("responses: JSON by default, XML when Accept asks", () => {
     }
 
   it("escapes XML special characters in display names", async () => {
-    await server.services.directory.addUser({
+    await server.services.users.create(OPERATOR, {
       id: 950,
       username: "amp",
       displayName: `Tom & "Jerry" <Co>`,
@@ -104,7 +105,7 @@ describe("responses: JSON by default, XML when Accept asks", () => {
       text.includes("<DisplayName>Tom &amp; &quot;Jerry&quot; &lt;Co&gt;</DisplayName>"),
       text,
     );
-    await server.services.directory.removeUser("amp");
+    await server.services.users.delete(OPERATOR, 950);
   });
 });
 

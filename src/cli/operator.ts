@@ -1,5 +1,6 @@
 /** Operator commands: import, user add|passwd|rm|list, token create. */
 import type { Command } from "commander";
+import { OPERATOR } from "../service/users.ts";
 import { DEFAULT_DB, duration, integer, readStdin, withServices } from "./options.ts";
 import { readSeedFile } from "./server.ts";
 
@@ -43,7 +44,7 @@ export function registerOperatorCommands(program: Command): void {
     .action(async (username: string, options) => {
       const password = await passwordFrom(options);
       const created = await withServices(options.db, (s) =>
-        s.directory.addUser({
+        s.users.create(OPERATOR, {
           id: options.id,
           username,
           displayName: options.displayName,
@@ -62,25 +63,26 @@ export function registerOperatorCommands(program: Command): void {
       const password =
         (await passwordFrom(options)) ||
         fail("give a password with --password or --password-stdin");
-      const changed = await withServices(options.db, (s) =>
-        s.directory.setPassword(username, password),
-      );
-      if (!changed) fail(`no user named ${username}`);
-      console.log(`Password changed for ${username}.`);
+      await withServices(options.db, async (s) => {
+        const user = await s.users.byUsername(OPERATOR, username);
+        await s.users.resetPassword(OPERATOR, user.id, password);
+      });
+      console.log(`Password changed for ${username}; their tickets, tokens and sessions ended.`);
     });
   user
     .command("rm <username>")
     .option("--db <location>", "store location", DEFAULT_DB)
     .action(async (username: string, options: { db: string }) => {
-      const removed = await withServices(options.db, (s) => s.directory.removeUser(username));
-      if (!removed) fail(`no user named ${username}`);
+      await withServices(options.db, async (s) =>
+        s.users.delete(OPERATOR, (await s.users.byUsername(OPERATOR, username)).id),
+      );
       console.log(`Removed ${username}.`);
     });
   user
     .command("list")
     .option("--db <location>", "store location", DEFAULT_DB)
     .action(async (options: { db: string }) => {
-      const users = await withServices(options.db, (s) => s.directory.listUsers());
+      const users = await withServices(options.db, (s) => s.users.list(OPERATOR));
       for (const u of users)
         console.log(
           `${u.id}\t${u.username}\t${u.role}\t${u.present ? "present" : "away"}\t${u.displayName}`,
@@ -95,8 +97,7 @@ export function registerOperatorCommands(program: Command): void {
     .option("--db <location>", "store location", DEFAULT_DB)
     .action(async (options: { user: string; db: string }) => {
       await withServices(options.db, async (s) => {
-        const found =
-          (await s.directory.findUser(options.user)) ?? fail(`no user named ${options.user}`);
+        const found = await s.users.byUsername(OPERATOR, options.user);
         await s.auth.revokeAllOf(found.id);
       });
       // Servers trust a credential they resolved for up to credentialCacheMs (seconds).
@@ -110,8 +111,7 @@ export function registerOperatorCommands(program: Command): void {
     .option("--db <location>", "store location", DEFAULT_DB)
     .action(async (options: { user: string; ttl: number; bearer?: boolean; db: string }) => {
       const secret = await withServices(options.db, async (s) => {
-        const found =
-          (await s.directory.findUser(options.user)) ?? fail(`no user named ${options.user}`);
+        const found = await s.users.byUsername(OPERATOR, options.user);
         return s.auth.issue(options.bearer ? "bearer" : "ticket", found.id, options.ttl);
       });
       process.stdout.write(`${secret}\n`);

@@ -24,7 +24,8 @@ export interface MemberInput extends TopicRights {
 }
 
 export function adminOrigin(actor: Actor): ChangeOrigin {
-  return { source: "admin", changedBy: actor.userId };
+  // The operator at the command line is no chat user: their changes have no author.
+  return { source: "admin", changedBy: actor.userId > 0 ? actor.userId : null };
 }
 
 /**

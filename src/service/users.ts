@@ -31,6 +31,12 @@ export interface UserChange {
 
 export const MIN_PASSWORD_LENGTH = 8;
 
+/**
+ * The operator at the command line (`chat-presence user …`): an administrator who is not a
+ * chat user, so the CLI and the ChatUser API share one set of rules.
+ */
+export const OPERATOR: Actor = { userId: 0, username: "(operator)", role: "admin" };
+
 /** 0 means "the server's default" (stored as null); a negative TTL makes no sense. */
 function checkPresenceTtl(seconds: number | null | undefined): number | null | undefined {
   if (seconds === undefined || seconds === null) return seconds;
@@ -133,6 +139,14 @@ export class UserService {
     await this.store.updateUser(id, { passwordHash: await hashPassword(next) });
     await this.auth.revokeAllOf(id);
     return next;
+  }
+
+  /** A user by username (case-insensitive), or PRES_ERR_NO_USER. */
+  async byUsername(actor: Actor, username: string): Promise<ChatUser> {
+    assertAdmin(actor);
+    const user = await this.store.getUserByUsername(username);
+    if (!user) throw new PresenceError("PRES_ERR_NO_USER", { user: username });
+    return user;
   }
 
   private async require(id: number): Promise<ChatUser> {
