@@ -99,10 +99,11 @@ export class PresenceService {
     const { events } = await this.store.savePresence(collapseDuplicates(updates), {
       now: at,
       ttlSeconds: this.options.presenceTtlSeconds,
-      describe: (change) => {
-        const current = this.current(change.userId);
-        const before = { ...current, Present: change.previousPresent };
-        return toHistoryEntry({ ...current, Present: change.present }, before, origin, at);
+      describe: ({ userId, present, previousPresent }) => {
+        const { OngoingChats, ChatTopics } = this.current(userId);
+        const after = { Present: present, OngoingChats, ChatTopics };
+        const before = { Present: previousPresent, OngoingChats, ChatTopics };
+        return toHistoryEntry(userId, after, before, origin, at);
       },
     });
     if (events.length > 0)
@@ -235,7 +236,9 @@ export class PresenceService {
     const before = this.snapshot ?? (await this.load());
     const changed = await this.refresh(before, userIds);
     const at = Date.now();
-    const entries = changed.map(({ row, previous }) => toHistoryEntry(row, previous, origin, at));
+    const entries = changed.map(({ row, previous }) =>
+      toHistoryEntry(row.UserId, row, previous, origin, at),
+    );
     const events = entries.length > 0 ? await this.store.appendHistory(entries) : [];
     await this.announce(events);
     return events;
@@ -276,14 +279,17 @@ function sortedWithout(list: ChatPresence[], removed: number[]): ChatPresence[] 
   return list.filter((p) => !gone.has(p.UserId)).sort((a, b) => a.UserId - b.UserId);
 }
 
+type PresenceFields = Pick<ChatPresence, "Present" | "OngoingChats" | "ChatTopics">;
+
 function toHistoryEntry(
-  row: ChatPresence,
-  previous: ChatPresence | undefined,
+  userId: number,
+  row: PresenceFields,
+  previous: PresenceFields | undefined,
   origin: ChangeOrigin,
   at: number,
 ): NewHistoryEntry {
   return {
-    UserId: row.UserId,
+    UserId: userId,
     Present: row.Present,
     OngoingChats: row.OngoingChats,
     ChatTopics: row.ChatTopics ?? [],

@@ -98,6 +98,47 @@ export function historySuite(factory: StoreFactory): void {
       );
     });
 
+    it("logged saves made at the same moment each see the one before, and log in order", async () => {
+      const start = await store.latestHistoryId();
+      const log = (at: number) => ({
+        now: at,
+        ttlSeconds: null,
+        describe: (change: { userId: number; present: boolean }) =>
+          entry(change.userId, change.present, at),
+      });
+      const results = await Promise.allSettled([
+        store.savePresence([{ userId: 1, present: true }], log(1)),
+        store.savePresence([{ userId: 1, present: false }], log(2)),
+        store.savePresence([{ userId: 999, present: true }], log(3)),
+        store.savePresence(
+          [
+            { userId: 3, present: true },
+            { userId: 1, present: true },
+          ],
+          log(4),
+        ),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ["fulfilled", "fulfilled", "rejected", "fulfilled"],
+      );
+      const events = results.flatMap((r) => (r.status === "fulfilled" ? r.value.events : []));
+      assert.deepEqual(
+        events.map((e) => [e.UserId, e.Present, e.At]),
+        [
+          [1, true, new Date(1).toISOString()],
+          [1, false, new Date(2).toISOString()],
+          [3, true, new Date(4).toISOString()],
+          [1, true, new Date(4).toISOString()],
+        ],
+      );
+      assert.deepEqual(await store.queryHistory({ afterId: start, limit: 10 }), events);
+      const saved = results[1].status === "fulfilled" ? results[1].value.changes : [];
+      assert.deepEqual(saved, [{ userId: 1, present: false, previousPresent: true }]);
+      assert.equal((await store.getUser(1))?.present, true);
+      assert.equal((await store.getUser(3))?.present, true);
+    });
+
     it("a logged save that fails logs nothing", async () => {
       const start = await store.latestHistoryId();
       await assert.rejects(

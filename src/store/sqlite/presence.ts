@@ -4,7 +4,7 @@ import { PresenceError } from "../../domain/errors.ts";
 import { ONGOING_STATUSES } from "../../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import type { PresenceChange, PresenceStore, SavedPresence, SaveLog } from "../store.ts";
-import type { SqliteHistory } from "./history.ts";
+import { eventsOf, type SqliteHistory } from "./history.ts";
 
 const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
@@ -32,22 +32,40 @@ function toPresence([id, name, present, ongoing, topics]: PresenceRow): ChatPres
 
 type Outcome = { ok: true; value: SavedPresence } | { ok: false; error: unknown };
 
-/** Runs each save of a batch; a refusal is that save's answer, anything else aborts the batch. */
-function runEach(batch: WaitingSave[]): Outcome[] {
-  return batch.map((job) => {
-    try {
-      return { ok: true, value: job.run() };
-    } catch (error) {
-      if (error instanceof PresenceError) return { ok: false, error };
-      throw error;
-    }
-  });
-}
-
 interface WaitingSave {
-  run: () => SavedPresence;
+  updates: readonly PresenceUpdate[];
+  log: SaveLog | undefined;
   resolve: (saved: SavedPresence) => void;
   reject: (error: unknown) => void;
+}
+
+/**
+ * Works out, in arrival order, what each save of a batch changes, from one read of the users
+ * involved (`present`, updated as it goes, so a later save sees an earlier one's result). A save
+ * naming an unknown user is refused whole and changes nothing.
+ */
+function planSaves(batch: readonly WaitingSave[], present: Map<number, boolean>) {
+  return batch.map(
+    (job): { ok: true; changes: PresenceChange[] } | { ok: false; error: unknown } => {
+      const unknown = job.updates.findIndex((u) => !present.has(u.userId));
+      if (unknown >= 0) {
+        const { userId } = job.updates[unknown];
+        return {
+          ok: false,
+          error: new PresenceError("PRES_ERR_UNKNOWN_USER", { index: unknown, userId }),
+        };
+      }
+      const changes: PresenceChange[] = [];
+      for (const update of job.updates) {
+        const before = present.get(update.userId) as boolean;
+        if (before !== update.present) {
+          changes.push({ userId: update.userId, present: update.present, previousPresent: before });
+          present.set(update.userId, update.present);
+        }
+      }
+      return { ok: true, changes };
+    },
+  );
 }
 
 export class SqlitePresence implements PresenceStore {
@@ -59,7 +77,7 @@ export class SqlitePresence implements PresenceStore {
     db: Database.Database,
     private readonly history: SqliteHistory,
   ) {
-    this.runBatch = db.transaction(runEach);
+    this.runBatch = db.transaction((batch: WaitingSave[]) => this.applyBatch(batch));
     this.statements = {
       presence: db.prepare(`${PRESENCE_COLUMNS} ORDER BY u.id`).raw(),
       presenceOf: db
@@ -102,7 +120,7 @@ export class SqlitePresence implements PresenceStore {
    */
   savePresence(updates: readonly PresenceUpdate[], log?: SaveLog): Promise<SavedPresence> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ run: () => this.saveNow(updates, log), resolve, reject });
+      this.waiting.push({ updates, log, resolve, reject });
       if (this.waiting.length === 1) setImmediate(() => this.commitWaiting());
     });
   }
@@ -124,26 +142,53 @@ export class SqlitePresence implements PresenceStore {
     });
   }
 
-  private saveNow(updates: readonly PresenceUpdate[], log?: SaveLog): SavedPresence {
-    const { present, setPresent } = this.statements;
-    const ids = JSON.stringify(updates.map((u) => u.userId));
-    const stored = new Map(present.all(ids) as [number, number][]);
-    const changes: PresenceChange[] = [];
-    updates.forEach((update, index) => {
-      const before = stored.get(update.userId);
-      if (before === undefined) {
-        throw new PresenceError("PRES_ERR_UNKNOWN_USER", { index, userId: update.userId });
-      }
-      if ((before === 1) !== update.present)
-        changes.push({ ...update, previousPresent: before === 1 });
+  /**
+   * One statement per kind of write for the whole batch, not per save: reading, setting Present,
+   * renewing deadlines and logging history each cost more per statement than per row.
+   */
+  private applyBatch(batch: WaitingSave[]): Outcome[] {
+    const ids = JSON.stringify(batch.flatMap((job) => job.updates.map((u) => u.userId)));
+    const stored = this.statements.present.all(ids) as [number, number][];
+    const plans = planSaves(batch, new Map(stored.map(([id, present]) => [id, present === 1])));
+    const written = new Map<number, boolean>();
+    for (const plan of plans)
+      if (plan.ok) for (const c of plan.changes) written.set(c.userId, c.present);
+    this.setPresent(written);
+    const logged = plans.flatMap((plan, i) => {
+      const { log } = batch[i];
+      return plan.ok && log ? [{ index: i, log, entries: plan.changes.map(log.describe) }] : [];
     });
+    this.renew(logged.map(({ index, log }) => ({ log, updates: batch[index].updates })));
+    let firstId = this.history.insertInTransaction(logged.flatMap((l) => l.entries));
+    const events = new Map(
+      logged.map(({ index, entries }) => {
+        const saved = eventsOf(entries, firstId);
+        firstId += entries.length;
+        return [index, saved];
+      }),
+    );
+    return plans.map((plan, i) =>
+      plan.ok ? { ok: true, value: { changes: plan.changes, events: events.get(i) ?? [] } } : plan,
+    );
+  }
+
+  private setPresent(written: Map<number, boolean>): void {
     for (const value of [true, false]) {
-      const targets = changes.filter((c) => c.present === value).map((c) => c.userId);
-      if (targets.length > 0) setPresent.run(value ? 1 : 0, JSON.stringify(targets));
+      const targets = [...written].filter(([, present]) => present === value).map(([id]) => id);
+      if (targets.length > 0)
+        this.statements.setPresent.run(value ? 1 : 0, JSON.stringify(targets));
     }
-    if (!log) return { changes, events: [] };
-    const presentIds = updates.filter((u) => u.present).map((u) => u.userId);
-    this.history.renewInTransaction(presentIds, log.now, log.ttlSeconds);
-    return { changes, events: this.history.appendInTransaction(changes.map(log.describe)) };
+  }
+
+  /** Deadlines of users saved present, one statement per TTL, from the newest save's time. */
+  private renew(saves: { log: SaveLog; updates: readonly PresenceUpdate[] }[]): void {
+    const byTtl = new Map<number | null, { now: number; ids: number[] }>();
+    for (const { log, updates } of saves) {
+      const group = byTtl.get(log.ttlSeconds) ?? { now: log.now, ids: [] };
+      group.now = Math.max(group.now, log.now);
+      for (const u of updates) if (u.present) group.ids.push(u.userId);
+      byTtl.set(log.ttlSeconds, group);
+    }
+    for (const [ttl, { now, ids }] of byTtl) this.history.renewInTransaction(ids, now, ttl);
   }
 }
