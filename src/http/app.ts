@@ -67,8 +67,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerBodyParsers(app);
   registerErrorHandlers(app, { online, bodyLimit });
   registerOperations(app, services, options.operations ?? {});
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("request-id", request.id);
+    done(null, payload);
   });
 
   const hub = new StreamHub({

@@ -102,10 +102,12 @@ export function registerOperations(
   app.addHook("preClose", async () => {
     draining = true;
   });
-  app.addHook("onRequest", async (request, reply) => {
-    if (!draining) return;
+  // Callback-style hooks (here and below) run on every request: they skip the promise an async
+  // hook costs, which showed in the SaveAll profile.
+  app.addHook("onRequest", (request, reply, done) => {
+    if (!draining) return done();
     reply.header("connection", "close");
-    return sendError(
+    sendError(
       request,
       reply,
       new PresenceError("PRES_ERR_UNAVAILABLE", {
@@ -118,9 +120,10 @@ export function registerOperations(
 
   const { metrics } = options;
   if (metrics) {
-    app.addHook("onResponse", async (request, reply) => {
+    app.addHook("onResponse", (request, reply, done) => {
       const route = request.is404 ? "(unmatched)" : (request.routeOptions.url ?? "(unmatched)");
       metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      done();
     });
     app.addHook("onClose", async () => metrics.close());
   }

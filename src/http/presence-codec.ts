@@ -48,16 +48,15 @@ export function readPresenceUpdates(rawList: unknown, path: string): PresenceUpd
     });
   return items.map((item, index) => {
     try {
-      const at = `${path}[${index}]`;
-      const entry = bind(item, CHAT_PRESENCE_SCHEMA, at) as unknown as ChatPresence | null;
-      if (entry === null) throw new BindError(at, "a ChatPresence, not null");
+      const entry = bind(item, CHAT_PRESENCE_SCHEMA) as unknown as ChatPresence | null;
+      if (entry === null) throw new BindError("", "a ChatPresence, not null");
       return { userId: entry.UserId, present: entry.Present };
     } catch (error) {
       if (!(error instanceof BindError)) throw error;
       throw new PresenceError("PRES_ERR_BAD_ENTRY", {
         index,
         userId: readableUserId(item),
-        detail: error.message,
+        detail: error.within(`${path}[${index}]`).message,
       });
     }
   });

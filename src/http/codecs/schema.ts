@@ -28,6 +28,12 @@ export class BindError extends Error {
   ) {
     super(`${path || "body"}: expected ${expected}`);
   }
+
+  /** The same error seen from the container: `segment` is ".Name" or "[3]". */
+  within(segment: string): BindError {
+    const path = this.path === "" || this.path.startsWith("[") ? this.path : `.${this.path}`;
+    return new BindError(`${segment}${path}`.replace(/^\./, ""), this.expected);
+  }
 }
 
 const INT32_MIN = -2147483648;
@@ -35,18 +41,31 @@ const INT32_MAX = 2147483647;
 
 /** Converts a parsed body (JSON value, XML element or form tree) into the schema's shape. */
 export function bind(value: unknown, schema: Schema, path = ""): unknown {
+  if (path === "") return bindValue(value, schema);
+  try {
+    return bindValue(value, schema);
+  } catch (error) {
+    throw error instanceof BindError ? error.within(path) : error;
+  }
+}
+
+/**
+ * Paths are relative here and only spelled out when binding fails (each container prefixes its
+ * segment as the error passes): building them for every value cost more than the binding.
+ */
+function bindValue(value: unknown, schema: Schema): unknown {
   if (isXmlElement(value) && isNil(value)) value = null;
   switch (schema.type) {
     case "integer":
-      return bindInteger(textOf(value), path);
+      return bindInteger(textOf(value));
     case "boolean":
-      return bindBoolean(textOf(value), path);
+      return bindBoolean(textOf(value));
     case "string":
-      return bindString(textOf(value), path);
+      return bindString(textOf(value));
     case "array":
-      return bindArray(value, schema.items, path);
+      return bindArray(value, schema.items);
     case "object":
-      return bindObject(value, schema, path);
+      return bindObject(value, schema);
   }
 }
 
@@ -54,36 +73,44 @@ function textOf(value: unknown): unknown {
   return isXmlElement(value) ? value.text.trim() : value;
 }
 
-function bindInteger(value: unknown, path: string): number {
+function bindInteger(value: unknown): number {
   const number =
     typeof value === "string" && /^\s*[-+]?\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof number !== "number" || !Number.isInteger(number))
-    throw new BindError(path, "an integer");
+    throw new BindError("", "an integer");
   if (number < INT32_MIN || number > INT32_MAX)
-    throw new BindError(path, "an integer in the 32-bit range");
+    throw new BindError("", "an integer in the 32-bit range");
   return number;
 }
 
-function bindBoolean(value: unknown, path: string): boolean {
+function bindBoolean(value: unknown): boolean {
   if (typeof value === "boolean") return value;
   if (typeof value === "string") {
     const lower = value.trim().toLowerCase();
     if (lower === "true") return true;
     if (lower === "false") return false;
   }
-  throw new BindError(path, "true or false");
+  throw new BindError("", "true or false");
 }
 
-function bindString(value: unknown, path: string): string | null {
+function bindString(value: unknown): string | null {
   if (value === null || typeof value === "string") return value;
-  throw new BindError(path, "a string");
+  throw new BindError("", "a string");
 }
 
-function bindArray(value: unknown, items: Schema, path: string): unknown[] | null {
+function bindArray(value: unknown, items: Schema): unknown[] | null {
   if (value === null) return null;
   const list = listItems(value);
-  if (!list) throw new BindError(path, "an array");
-  return list.map((item, index) => bind(item, items, `${path}[${index}]`));
+  if (!list) throw new BindError("", "an array");
+  const result = new Array(list.length);
+  for (let index = 0; index < list.length; index++) {
+    try {
+      result[index] = bindValue(list[index], items);
+    } catch (error) {
+      throw error instanceof BindError ? error.within(`[${index}]`) : error;
+    }
+  }
+  return result;
 }
 
 /** The items of a raw list: a JSON array, an XML element's children, or a form's "0", "1", … keys. */
@@ -105,27 +132,31 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   );
 }
 
-function bindObject(
-  value: unknown,
-  schema: ObjectSchema,
-  path: string,
-): Record<string, unknown> | null {
+function bindObject(value: unknown, schema: ObjectSchema): Record<string, unknown> | null {
   if (value === null) return null;
   const given = givenProperties(value, schema);
-  if (!given) throw new BindError(path, "an object");
+  if (!given) throw new BindError("", "an object");
   const result: Record<string, unknown> = {};
-  for (const [name, property] of Object.entries(schema.properties)) {
+  for (const [name, property] of propertiesOf(schema)) {
     const raw = given[name];
-    const at = path ? `${path}.${name}` : name;
-    result[name] = raw === undefined ? defaultOf(property) : bind(raw, property, at);
-    if (result[name] === null && (property.type === "integer" || property.type === "boolean")) {
-      throw new BindError(
-        at,
-        property.type === "integer" ? "an integer, not null" : "true or false, not null",
-      );
+    try {
+      result[name] = raw === undefined ? defaultOf(property) : bindValue(raw, property);
+    } catch (error) {
+      throw error instanceof BindError ? error.within(`.${name}`) : error;
     }
   }
   return result;
+}
+
+const PROPERTIES = new WeakMap<ObjectSchema, [string, Schema][]>();
+
+function propertiesOf(schema: ObjectSchema): [string, Schema][] {
+  let properties = PROPERTIES.get(schema);
+  if (!properties) {
+    properties = Object.entries(schema.properties);
+    PROPERTIES.set(schema, properties);
+  }
+  return properties;
 }
 
 const LOWER_NAMES = new WeakMap<ObjectSchema, Map<string, string>>();
@@ -157,7 +188,7 @@ function givenProperties(value: unknown, schema: ObjectSchema): Record<string, u
   }
   if (!isPlainObject(value)) return null;
   for (const key of Object.keys(value)) {
-    const name = names.get(key.toLowerCase());
+    const name = Object.hasOwn(schema.properties, key) ? key : names.get(key.toLowerCase());
     if (name !== undefined) given[name] = value[key];
   }
   return given;
