@@ -219,13 +219,17 @@ export class PresenceService {
     for (const event of events) {
       const index = before.position.get(event.UserId);
       if (index === undefined) unknown.push(event.UserId);
-      else
+      else {
+        // Field by field in the carrier's order (renderings follow key order); a spread cost more.
+        const { UserId, DisplayName } = next[index];
         next[index] = {
-          ...next[index],
-          Present: event.Present,
+          UserId,
+          DisplayName,
           OngoingChats: event.OngoingChats,
+          Present: event.Present,
           ChatTopics: event.ChatTopics,
         };
+      }
     }
     this.snapshot = { version: ++this.version, presence: next, position: before.position };
     if (unknown.length > 0) await this.refresh(this.snapshot, [...new Set(unknown)]);
