@@ -2,7 +2,8 @@
  * Issues 2 and 7, typical size (1,000 users in 20 topics): GetAll as JSON and as XML, and Agents
  * GetChatPresence with $select, each beside a bare Fastify route returning the same bytes; and
  * SaveAll of 10 entries (each save really changes presence) beside a bare route that parses the
- * same JSON and answers 204.
+ * same JSON and answers 204, and beside the floor of any durable save (servers/bare-durable.ts:
+ * the bare route plus the least SQLite write a durable save with history needs).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -128,6 +129,9 @@ export const presenceSuite: Suite = {
         JSON.stringify([json, selected, xmlList].map(({ bytes: _bytes, ...route }) => route)),
       );
       const bare = await ctx.spawn("bare", "servers/bare.ts", { args: ["--routes-file", file] });
+      const floor = await ctx.spawn("floor", "servers/bare-durable.ts", {
+        args: ["--users", String(app.info.users)],
+      });
 
       ctx.note(
         `app server: --log-level ${logLevel}${logLevel === "info" ? "" : " (request logging off; pass --log-level info to include it)"}; ` +
@@ -200,6 +204,15 @@ export const presenceSuite: Suite = {
           },
           baseline: "bare SaveAll",
           target: { minRate: 5000, minRatio: 0.5 },
+        },
+        {
+          name: "floor: bare SaveAll + durable SQLite write",
+          server: floor,
+          method: "POST",
+          path: SAVE_ALL,
+          headers: post,
+          nextBody: () => bareSaves.body(),
+          baseline: "bare SaveAll",
         },
       );
       // Every save flipped its users, so afterwards only saves abandoned in flight may differ.
