@@ -18,7 +18,9 @@ export class SqliteHistory implements HistoryStore {
       `UPDATE users SET present_until = CASE
          WHEN COALESCE(presence_ttl, @ttl) IS NULL THEN NULL
          ELSE @now + COALESCE(presence_ttl, @ttl) * 1000 END
-       WHERE present = 1 AND id IN (SELECT value FROM json_each(@ids))`,
+       WHERE present = 1 AND id IN (SELECT value FROM json_each(@ids))
+         -- a deadline that is and stays NULL is not rewritten (without TTLs, no row is)
+         AND (present_until IS NOT NULL OR COALESCE(presence_ttl, @ttl) IS NOT NULL)`,
     );
     this.expire = db.prepare(
       `UPDATE users SET present = 0, present_until = NULL
