@@ -119,7 +119,9 @@ export class PostgresHistory implements HistoryStore {
     if (userIds.length === 0) return;
     await db.query(
       `UPDATE users SET present_until = $2 + COALESCE(presence_ttl, $3::int)::bigint * 1000
-       WHERE id = ANY($1::int[]) AND present`,
+       WHERE id = ANY($1::int[]) AND present
+         -- a deadline that is and stays NULL is not rewritten (an UPDATE is a new row version)
+         AND (present_until IS NOT NULL OR COALESCE(presence_ttl, $3::int) IS NOT NULL)`,
       [userIds, now, defaultTtlSeconds],
     );
   }
