@@ -114,6 +114,9 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
 export async function migrate(client: PoolClient, schema: string): Promise<void> {
   await client.query("SELECT pg_advisory_lock(hashtext($1))", [`chat-presence:${schema}`]);
   try {
+    // Under the lock too: two nodes creating the same schema at once can both miss it in the
+    // catalog, and the second then fails on a unique index despite IF NOT EXISTS.
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await client.query(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text)",
     );

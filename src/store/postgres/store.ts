@@ -55,7 +55,6 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   const { pool, schema } = connect(options);
   const client = await pool.connect();
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await migrate(client, schema);
   } finally {
     client.release();
