@@ -86,3 +86,34 @@ export function presenceDiffers(a: ChatPresence, b: ChatPresence): boolean {
     (a.ChatTopics ?? []).join(",") !== (b.ChatTopics ?? []).join(",")
   );
 }
+
+type PresenceFields = Pick<ChatPresence, "Present" | "OngoingChats" | "ChatTopics">;
+
+/** A change as history records it (before its id and ISO time are known). */
+export type ChangeEntry = Omit<PresenceEvent, "Version" | "At"> & { at: number };
+
+/** The history entry for a user's presence going from `previous` (none: a new user) to `now`. */
+export function changeEntry(
+  userId: number,
+  now: PresenceFields,
+  previous: PresenceFields | undefined,
+  origin: ChangeOrigin,
+  at: number,
+): ChangeEntry {
+  return {
+    UserId: userId,
+    Present: now.Present,
+    OngoingChats: now.OngoingChats,
+    ChatTopics: now.ChatTopics ?? [],
+    Previous: previous
+      ? {
+          Present: previous.Present,
+          OngoingChats: previous.OngoingChats,
+          ChatTopics: previous.ChatTopics ?? [],
+        }
+      : null,
+    Source: origin.source,
+    ChangedBy: origin.changedBy,
+    at,
+  };
+}

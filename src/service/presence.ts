@@ -10,13 +10,13 @@ import {
   assertMaySave,
   type ChangeOrigin,
   type ChatPresence,
+  changeEntry,
   collapseDuplicates,
   type PresenceEvent,
   type PresenceUpdate,
   presenceDiffers,
 } from "../domain/presence.ts";
 import type { ChangeBus } from "../realtime/bus.ts";
-import type { NewHistoryEntry } from "../store/history.ts";
 import type { Store } from "../store/store.ts";
 
 /** Called with the changes made on this node; see PresenceService.onLocalChanges. */
@@ -103,7 +103,7 @@ export class PresenceService {
         const { OngoingChats, ChatTopics } = this.current(userId);
         const after = { Present: present, OngoingChats, ChatTopics };
         const before = { Present: previousPresent, OngoingChats, ChatTopics };
-        return toHistoryEntry(userId, after, before, origin, at);
+        return changeEntry(userId, after, before, origin, at);
       },
     });
     if (events.length > 0)
@@ -241,7 +241,7 @@ export class PresenceService {
     const changed = await this.refresh(before, userIds);
     const at = Date.now();
     const entries = changed.map(({ row, previous }) =>
-      toHistoryEntry(row.UserId, row, previous, origin, at),
+      changeEntry(row.UserId, row, previous, origin, at),
     );
     const events = entries.length > 0 ? await this.store.appendHistory(entries) : [];
     await this.announce(events);
@@ -281,31 +281,4 @@ export class PresenceService {
 function sortedWithout(list: ChatPresence[], removed: number[]): ChatPresence[] {
   const gone = new Set(removed);
   return list.filter((p) => !gone.has(p.UserId)).sort((a, b) => a.UserId - b.UserId);
-}
-
-type PresenceFields = Pick<ChatPresence, "Present" | "OngoingChats" | "ChatTopics">;
-
-function toHistoryEntry(
-  userId: number,
-  row: PresenceFields,
-  previous: PresenceFields | undefined,
-  origin: ChangeOrigin,
-  at: number,
-): NewHistoryEntry {
-  return {
-    UserId: userId,
-    Present: row.Present,
-    OngoingChats: row.OngoingChats,
-    ChatTopics: row.ChatTopics ?? [],
-    Previous: previous
-      ? {
-          Present: previous.Present,
-          OngoingChats: previous.OngoingChats,
-          ChatTopics: previous.ChatTopics ?? [],
-        }
-      : null,
-    Source: origin.source,
-    ChangedBy: origin.changedBy,
-    at,
-  };
 }

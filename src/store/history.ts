@@ -1,7 +1,7 @@
 /** The store's part for live presence: the history log and heartbeat deadlines. */
-import type { PresenceEvent } from "../domain/presence.ts";
+import type { ChangeEntry, PresenceEvent } from "../domain/presence.ts";
 
-export type NewHistoryEntry = Omit<PresenceEvent, "Version" | "At"> & { at: number };
+export type NewHistoryEntry = ChangeEntry;
 
 export interface HistoryQuery {
   userId?: number;
