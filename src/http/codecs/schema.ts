@@ -29,10 +29,10 @@ export class BindError extends Error {
     super(`${path || "body"}: expected ${expected}`);
   }
 
-  /** The same error seen from the container: `segment` is ".Name" or "[3]". */
+  /** The same error seen from its container: `segment` is a property name, "[3]", or both. */
   within(segment: string): BindError {
     const path = this.path === "" || this.path.startsWith("[") ? this.path : `.${this.path}`;
-    return new BindError(`${segment}${path}`.replace(/^\./, ""), this.expected);
+    return new BindError(`${segment}${path}`, this.expected);
   }
 }
 
@@ -142,7 +142,7 @@ function bindObject(value: unknown, schema: ObjectSchema): Record<string, unknow
     try {
       result[name] = raw === undefined ? defaultOf(property) : bindValue(raw, property);
     } catch (error) {
-      throw error instanceof BindError ? error.within(`.${name}`) : error;
+      throw error instanceof BindError ? error.within(name) : error;
     }
   }
   return result;

@@ -30,7 +30,9 @@ function toPresence([id, name, present, ongoing, topics]: PresenceRow): ChatPres
   };
 }
 
-type Outcome = { ok: true; value: SavedPresence } | { ok: false; error: unknown };
+/** A save of a batch refused on its own (the others still commit). */
+type Refusal = { ok: false; error: unknown };
+type Outcome = { ok: true; value: SavedPresence } | Refusal;
 
 interface WaitingSave {
   updates: readonly PresenceUpdate[];
@@ -45,27 +47,25 @@ interface WaitingSave {
  * naming an unknown user is refused whole and changes nothing.
  */
 function planSaves(batch: readonly WaitingSave[], present: Map<number, boolean>) {
-  return batch.map(
-    (job): { ok: true; changes: PresenceChange[] } | { ok: false; error: unknown } => {
-      const unknown = job.updates.findIndex((u) => !present.has(u.userId));
-      if (unknown >= 0) {
-        const { userId } = job.updates[unknown];
-        return {
-          ok: false,
-          error: new PresenceError("PRES_ERR_UNKNOWN_USER", { index: unknown, userId }),
-        };
+  return batch.map((job): { ok: true; changes: PresenceChange[] } | Refusal => {
+    const unknown = job.updates.findIndex((u) => !present.has(u.userId));
+    if (unknown >= 0) {
+      const { userId } = job.updates[unknown];
+      return {
+        ok: false,
+        error: new PresenceError("PRES_ERR_UNKNOWN_USER", { index: unknown, userId }),
+      };
+    }
+    const changes: PresenceChange[] = [];
+    for (const update of job.updates) {
+      const before = present.get(update.userId) as boolean;
+      if (before !== update.present) {
+        changes.push({ userId: update.userId, present: update.present, previousPresent: before });
+        present.set(update.userId, update.present);
       }
-      const changes: PresenceChange[] = [];
-      for (const update of job.updates) {
-        const before = present.get(update.userId) as boolean;
-        if (before !== update.present) {
-          changes.push({ userId: update.userId, present: update.present, previousPresent: before });
-          present.set(update.userId, update.present);
-        }
-      }
-      return { ok: true, changes };
-    },
-  );
+    }
+    return { ok: true, changes };
+  });
 }
 
 export class SqlitePresence implements PresenceStore {
