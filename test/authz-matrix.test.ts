@@ -94,6 +94,9 @@ const MATRIX: Record<string, string> = {
   "GET /metrics": "401 401 401 403 403 200",
   "GET /": "200 200 200 200 200 200",
   "GET /app.js": "200 200 200 200 200 200",
+  "GET /session.js": "200 200 200 200 200 200",
+  "GET /stream.js": "200 200 200 200 200 200",
+  "GET /users.js": "200 200 200 200 200 200",
   "GET /style.css": "200 200 200 200 200 200",
 };
 
@@ -268,7 +271,7 @@ describe("authorization matrix", () => {
   });
 
   it("serves the dashboard with CSP (no inline script), frame-ancestors 'none' and nosniff", async () => {
-    for (const path of ["/", "/app.js", "/style.css"]) {
+    for (const path of ["/", "/app.js", "/session.js", "/stream.js", "/users.js", "/style.css"]) {
       const response = await server.fetch(path);
       await response.arrayBuffer();
       const csp = response.headers.get("content-security-policy") ?? "";

@@ -3,11 +3,11 @@
  * `.ci/run` installs chromium when it is missing; without it this test fails, it never skips.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { DASHBOARD_CSP } from "../src/http/web-routes.ts";
+import { DASHBOARD_CSP, WEB_DIR } from "../src/http/web-routes.ts";
 import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -99,10 +99,12 @@ describe("dashboard (chromium)", () => {
     await server?.close();
   });
 
-  it("serves the page, script and stylesheet with the security headers", async () => {
+  it("serves the page, every script module and the stylesheet with the security headers", async () => {
+    const modules = readdirSync(WEB_DIR).filter((file) => file.endsWith(".js"));
+    assert.ok(modules.length >= 4, `the script modules in web/: ${modules.join(", ")}`);
     for (const [path, type] of [
       ["/", "text/html"],
-      ["/app.js", "text/javascript"],
+      ...modules.map((file) => [`/${file}`, "text/javascript"]),
       ["/style.css", "text/css"],
     ]) {
       const response = await server.fetch(path);
@@ -195,6 +197,39 @@ describe("dashboard (chromium)", () => {
     await context.close();
   });
 
+  it("a topic's name reaching the page rewrites only the rows that show that topic", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // The name of topic 128 (Sales, in kuhn's row only) is held back until the rows are marked.
+    let releaseSales = () => {};
+    const salesHeld = new Promise<void>((resolve) => {
+      releaseSales = resolve;
+    });
+    await context.route("**/api/v1/ChatTopic/128", async (route) => {
+      await salesHeld;
+      await route.continue();
+    });
+    const { page, problems } = await signIn(context, server, "tje0", "Tje0");
+    const topics = (userId: number) => row(page, userId).locator(".topics");
+    await topics(883).filter({ hasText: "Topic 128" }).waitFor();
+    await topics(883).filter({ hasText: "Support" }).waitFor();
+
+    await page.evaluate(startWatchingRows);
+    releaseSales();
+    await topics(883).filter({ hasText: "Sales" }).waitFor();
+    const watched = await page.evaluate(stopWatchingRows);
+
+    assert.deepEqual(watched.replacedRows, [], "every row is still the same element");
+    assert.deepEqual(watched.touchedRows, ["883"], "only the row showing topic 128 changed");
+    assert.deepEqual(watched.touchedChips, ["Sales"], "and in it, only that topic's chip");
+    assert.match((await topics(883).textContent()) ?? "", /Sales.*Support/);
+    assert.equal(
+      await page.getByLabel("Topic", { exact: true }).locator('option[value="128"]').textContent(),
+      "Sales",
+    );
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   it("agent: may toggle only their own presence", async () => {
     await saveAsAdmin(server, [
       { UserId: 883, Present: false },
@@ -253,4 +288,47 @@ async function visibleRows(page: Page): Promise<number[]> {
   return page
     .locator("li.user:visible")
     .evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.userId)));
+}
+
+interface RowWatch {
+  rows: Map<string, Element>;
+  records: MutationRecord[];
+  observer: MutationObserver;
+}
+
+/** In the page: remembers every row element and records every mutation inside the list. */
+function startWatchingRows() {
+  const list = document.getElementById("users") as HTMLElement;
+  const watch: RowWatch = {
+    rows: new Map(
+      [...list.children].map((row) => [(row as HTMLElement).dataset.userId ?? "", row]),
+    ),
+    records: [],
+    observer: new MutationObserver((records) => watch.records.push(...records)),
+  };
+  watch.observer.observe(list, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    characterData: true,
+  });
+  (window as unknown as { rowWatch: RowWatch }).rowWatch = watch;
+}
+
+/** In the page: which rows were replaced, and which rows and topic chips saw any mutation. */
+function stopWatchingRows() {
+  const watch = (window as unknown as { rowWatch: RowWatch }).rowWatch;
+  watch.records.push(...watch.observer.takeRecords());
+  watch.observer.disconnect();
+  const replacedRows = [...watch.rows]
+    .filter(([id, row]) => document.querySelector(`li.user[data-user-id="${id}"]`) !== row)
+    .map(([id]) => id);
+  const touched = watch.records.map((record) =>
+    record.target instanceof Element ? record.target : record.target.parentElement,
+  );
+  const touchedRows = new Set(
+    touched.map((node) => node?.closest("li.user")?.getAttribute("data-user-id")),
+  );
+  const touchedChips = new Set(touched.map((node) => node?.closest("li.chip")?.textContent));
+  return { replacedRows, touchedRows: [...touchedRows], touchedChips: [...touchedChips] };
 }

@@ -1,73 +1,28 @@
 // The chat presence dashboard: sign in with the session cookie, then a live list of chat users
-// fed by the change stream. Data reaches the page through textContent only.
+// fed by the change stream. This module owns the controls (the sign-in form, sign-out, the
+// present switches, the filters) and which view shows; session.js talks to the API, stream.js
+// keeps the list live, users.js renders it.
 
-const STREAM_URL = "/api/v1/Presence/Stream";
-const $ = (id) => document.getElementById(id);
+import * as session from "./session.js";
+import { closeStream, openStream } from "./stream.js";
+import {
+  $,
+  applyFilters,
+  clearUsers,
+  displayName,
+  renderUser,
+  renderWhoAmI,
+  userEntry,
+} from "./users.js";
 
-const state = {
-  /** The signed-in user: { UserId, Username, Role, XsrfToken }, or null. */
-  me: null,
-  /** UserId → { presence, row, pending, queue } */
-  users: new Map(),
-  /** Topic id → name; null while unknown (then the id is shown). */
-  topics: new Map(),
-  stream: null,
-  retries: 0,
-  retryTimer: 0,
-};
-
-function readCookie(name) {
-  for (const part of document.cookie.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1));
-  }
-  return "";
-}
-
-/** JSON API call; a failure throws an Error with the server's Message and the HTTP status. */
-async function api(path, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET")
-    headers["X-XSRF-TOKEN"] = readCookie("XSRF-TOKEN") || state.me?.XsrfToken || "";
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw Object.assign(new Error("The server cannot be reached."), { status: 0 });
-  }
-  if (response.ok) return response.status === 204 ? null : response.json();
-  let message = `${response.status} ${response.statusText}`.trim();
-  try {
-    const error = await response.json();
-    if (typeof error?.Message === "string" && error.Message) message = error.Message;
-  } catch {
-    // Not a JSON error body: keep the status line.
-  }
-  throw Object.assign(new Error(message), { status: response.status });
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+const SESSION_ENDED = "Your session has ended. Sign in again.";
 
 // ---- Views ---------------------------------------------------------------------------------
 
 function showSignIn(message = "") {
-  state.me = null;
+  session.forgetSession();
   closeStream();
-  state.users.clear();
-  state.topics.clear();
-  $("users").replaceChildren();
-  renderTopicFilter();
+  clearUsers();
   $("dashboard").hidden = true;
   $("session").hidden = true;
   $("signin").hidden = false;
@@ -77,20 +32,13 @@ function showSignIn(message = "") {
 }
 
 function showDashboard(me) {
-  state.me = me;
   $("signin").hidden = true;
   $("session").hidden = false;
   $("dashboard").hidden = false;
   $("role").textContent = me.Role === "admin" ? "Admin" : "Agent";
-  showError("");
   renderWhoAmI();
-  connect();
-}
-
-function renderWhoAmI() {
-  if (!state.me) return;
-  const own = state.users.get(state.me.UserId);
-  $("whoami").textContent = own?.presence.DisplayName || state.me.Username;
+  showError("");
+  openStream({ onSessionEnded: () => showSignIn(SESSION_ENDED) });
 }
 
 function showError(message) {
@@ -98,29 +46,23 @@ function showError(message) {
   $("error").hidden = !message;
 }
 
-function setConnection(kind, text) {
-  const conn = $("conn");
-  conn.dataset.state = kind;
-  conn.textContent = text;
-}
-
-// ---- Sign-in -------------------------------------------------------------------------------
+// ---- Sign-in and sign-out ------------------------------------------------------------------
 
 let signingIn = false;
-async function signIn(event) {
+async function submitSignIn(event) {
   event.preventDefault();
   if (signingIn) return;
-  const Username = $("username").value.trim();
-  const Password = $("password").value;
-  if (!Username || !Password) {
+  const username = $("username").value.trim();
+  const password = $("password").value;
+  if (!username || !password) {
     $("login-error").textContent = "Enter your username and password.";
-    (Username ? $("password") : $("username")).focus();
+    (username ? $("password") : $("username")).focus();
     return;
   }
   signingIn = true;
   $("login-error").textContent = "";
   try {
-    const me = await api("/api/v1/Auth/Login", { method: "POST", body: { Username, Password } });
+    const me = await session.signIn(username, password);
     $("password").value = "";
     showDashboard(me);
     $("users-title").focus();
@@ -134,217 +76,23 @@ async function signIn(event) {
 }
 
 async function signOut() {
-  try {
-    await api("/api/v1/Auth/Logout", { method: "POST" });
-  } catch {
-    // Signed out either way: the cookies go with the session.
-  }
+  await session.signOut();
   showSignIn();
 }
 
-// ---- The change stream ---------------------------------------------------------------------
-
-function closeStream() {
-  clearTimeout(state.retryTimer);
-  state.stream?.close();
-  state.stream = null;
-}
-
-function connect() {
-  closeStream();
-  if (!state.me) return;
-  setConnection("connecting", "Connecting…");
-  const source = new EventSource(STREAM_URL);
-  state.stream = source;
-  const current = (handler) => (event) => {
-    if (state.stream === source) handler(event);
-  };
-  source.addEventListener(
-    "snapshot",
-    current((event) => {
-      state.retries = 0;
-      applySnapshot(JSON.parse(event.data));
-      setConnection("live", "Live");
-    }),
-  );
-  source.addEventListener(
-    "change",
-    current((event) => applyChange(JSON.parse(event.data))),
-  );
-  source.addEventListener(
-    "resync",
-    current(() => setConnection("connecting", "Resynchronising…")),
-  );
-  source.addEventListener(
-    "error",
-    current(() => {
-      // EventSource retries by itself (with Last-Event-ID) unless the server answered with an error.
-      if (source.readyState === EventSource.CONNECTING) {
-        setConnection("connecting", "Reconnecting…");
-        return;
-      }
-      closeStream();
-      setConnection("offline", "Disconnected");
-      api("/api/v1/Auth/Me").then(
-        () => scheduleReconnect(),
-        (error) => {
-          if (error.status === 401) showSignIn("Your session has ended. Sign in again.");
-          else scheduleReconnect();
-        },
-      );
-    }),
-  );
-}
-
-function scheduleReconnect() {
-  if (!state.me) return;
-  const delay = Math.min(30_000, 1000 * 2 ** state.retries++);
-  setConnection("offline", `Disconnected; retrying in ${Math.round(delay / 1000)} s`);
-  state.retryTimer = setTimeout(connect, delay);
-}
-
-// ---- Presence ------------------------------------------------------------------------------
-
-function applySnapshot(list) {
-  const seen = new Set();
-  for (const presence of list) {
-    seen.add(presence.UserId);
-    upsert(presence);
-  }
-  for (const [id, entry] of state.users) {
-    if (!seen.has(id)) {
-      entry.row.remove();
-      state.users.delete(id);
-    }
-  }
-  learnTopics();
-  reorder();
-  renderWhoAmI();
-  applyFilters();
-}
-
-function applyChange(change) {
-  const known = state.users.get(change.UserId);
-  const entry = upsert({
-    UserId: change.UserId,
-    DisplayName: known?.presence.DisplayName ?? null,
-    Present: change.Present,
-    OngoingChats: change.OngoingChats,
-    ChatTopics: change.ChatTopics,
-  });
-  if (!known) {
-    reorder();
-    fetchMissingNames();
-  }
-  entry.changes++;
-  learnTopics();
-  applyFilters();
-  flash(entry.row);
-}
-
-function upsert(presence) {
-  let entry = state.users.get(presence.UserId);
-  if (!entry) {
-    const row = buildRow(presence.UserId);
-    entry = { presence, row, pending: 0, changes: 0, queue: Promise.resolve() };
-    state.users.set(presence.UserId, entry);
-  } else {
-    entry.presence = { ...entry.presence, ...presence };
-  }
-  renderRow(entry);
-  return entry;
-}
-
-function mayChange(userId) {
-  return state.me?.Role === "admin" || state.me?.UserId === userId;
-}
-
-function displayName(presence) {
-  return presence.DisplayName || `User ${presence.UserId}`;
-}
-
-function buildRow(userId) {
-  const row = element("li", "user");
-  row.dataset.userId = String(userId);
-
-  const who = element("div", "who");
-  const dot = element("span", "dot");
-  dot.setAttribute("aria-hidden", "true");
-  const name = element("span", "name");
-  const you = element("span", "you", "You");
-  const meta = element("span", "meta");
-  const nameLine = element("span", "name-line");
-  nameLine.append(name, you);
-  const text = element("span", "who-text");
-  text.append(nameLine, meta);
-  who.append(dot, text);
-
-  const chats = element("p", "chats");
-  const topics = element("ul", "topics");
-
-  const toggle = element("label", "toggle");
-  const input = document.createElement("input");
-  input.type = "checkbox";
-  input.setAttribute("role", "switch");
-  const label = element("span", "toggle-label", "Present");
-  const whose = element("span", "visually-hidden");
-  toggle.append(input, label, whose);
-  input.addEventListener("change", () => save(state.users.get(userId), input.checked));
-
-  row.append(who, chats, topics, toggle);
-  return row;
-}
-
-function renderRow(entry) {
-  const { presence, row } = entry;
-  const name = displayName(presence);
-  const own = presence.UserId === state.me?.UserId;
-  row.dataset.present = String(presence.Present);
-  row.classList.toggle("own", own);
-  row.querySelector(".name").textContent = name;
-  row.querySelector(".you").hidden = !own;
-  row.querySelector(".meta").textContent =
-    `${presence.Present ? "Present" : "Away"} · #${presence.UserId}`;
-
-  const chats = row.querySelector(".chats");
-  const count = presence.OngoingChats ?? 0;
-  chats.replaceChildren(
-    element("span", "num", String(count)),
-    ` ongoing chat${count === 1 ? "" : "s"}`,
-  );
-  chats.classList.toggle("zero", count === 0);
-
-  const topics = row.querySelector(".topics");
-  const ids = presence.ChatTopics ?? [];
-  topics.setAttribute("aria-label", `Topics of ${name}`);
-  topics.replaceChildren(
-    ...(ids.length
-      ? ids.map((id) => element("li", "chip", topicName(id)))
-      : [element("li", "chip none", "No topics")]),
-  );
-
-  const input = row.querySelector("input");
-  const allowed = mayChange(presence.UserId);
-  if (entry.pending === 0) input.checked = presence.Present;
-  input.disabled = !allowed;
-  input.setAttribute("aria-busy", String(entry.pending > 0));
-  row.querySelector(".visually-hidden").textContent = ` ${name}`;
-  const toggle = row.querySelector(".toggle");
-  toggle.classList.toggle("locked", !allowed);
-  toggle.title = allowed ? "" : "Only an admin can change someone else's presence";
-}
+// ---- Present switches ----------------------------------------------------------------------
 
 /**
- * Saves one toggle; clicks on the same row are sent in order, so the last one wins. The stream
+ * Saves one switch; clicks on the same row are sent in order, so the last one wins. The stream
  * has the final word: the saved value is kept only if no change event came meanwhile.
  */
-function save(entry, present) {
+function savePresent(entry, present) {
   entry.pending++;
-  renderRow(entry);
+  renderUser(entry);
   entry.queue = entry.queue
     .then(async () => {
       const changes = entry.changes;
-      await api("/api/v1/Presence/SaveAll", {
+      await session.api("/api/v1/Presence/SaveAll", {
         method: "POST",
         body: [{ UserId: entry.presence.UserId, Present: present }],
       });
@@ -352,133 +100,31 @@ function save(entry, present) {
       showError("");
     })
     .catch((error) => {
-      if (error.status === 401) return showSignIn("Your session has ended. Sign in again.");
+      if (error.status === 401) return showSignIn(SESSION_ENDED);
       showError(`Could not change ${displayName(entry.presence)}: ${error.message}`);
     })
     .finally(() => {
       entry.pending--;
-      renderRow(entry);
+      renderUser(entry);
       applyFilters();
     });
 }
 
-let namesTimer = 0;
-/** Users first seen in a change event have no display name yet: fetch the list once. */
-function fetchMissingNames() {
-  if (namesTimer) return;
-  namesTimer = setTimeout(async () => {
-    try {
-      for (const presence of await api("/api/v1/Presence/GetAll")) {
-        const entry = state.users.get(presence.UserId);
-        if (entry && !entry.presence.DisplayName && presence.DisplayName) {
-          entry.presence.DisplayName = presence.DisplayName;
-          renderRow(entry);
-        }
-      }
-      reorder();
-      renderWhoAmI();
-    } catch {
-      // The placeholder name stays.
-    } finally {
-      namesTimer = 0;
-    }
-  }, 250);
-}
-
-function reorder() {
-  const mine = state.me?.UserId;
-  const entries = [...state.users.values()].sort(
-    (a, b) =>
-      (b.presence.UserId === mine) - (a.presence.UserId === mine) ||
-      displayName(a.presence).localeCompare(displayName(b.presence)) ||
-      a.presence.UserId - b.presence.UserId,
-  );
-  $("users").append(...entries.map((entry) => entry.row));
-}
-
-function flash(row) {
-  row.classList.remove("changed");
-  void row.offsetWidth; // restart the animation
-  row.classList.add("changed");
-}
-
-// ---- Topics and filters --------------------------------------------------------------------
-
-function topicName(id) {
-  return state.topics.get(id) ?? `Topic ${id}`;
-}
-
-/** Names for topic ids from GET /api/v1/ChatTopic/{id} where the server has it; ids otherwise. */
-function learnTopics() {
-  let added = false;
-  for (const entry of state.users.values()) {
-    for (const id of entry.presence.ChatTopics ?? []) {
-      if (state.topics.has(id)) continue;
-      state.topics.set(id, null);
-      added = true;
-      api(`/api/v1/ChatTopic/${id}`).then(
-        (topic) => {
-          if (typeof topic?.Name !== "string" || !topic.Name) return;
-          state.topics.set(id, topic.Name);
-          for (const user of state.users.values()) renderRow(user);
-          renderTopicFilter();
-        },
-        () => undefined,
-      );
-    }
-  }
-  if (added) renderTopicFilter();
-}
-
-function renderTopicFilter() {
-  const select = $("filter-topic");
-  const selected = select.value;
-  const ids = [...state.topics.keys()].sort((a, b) =>
-    topicName(a).localeCompare(topicName(b), undefined, { numeric: true }),
-  );
-  const options = ids.map((id) => {
-    const option = element("option", "", topicName(id));
-    option.value = String(id);
-    return option;
-  });
-  const all = element("option", "", "All topics");
-  all.value = "";
-  select.replaceChildren(all, ...options);
-  select.value = ids.some((id) => String(id) === selected) ? selected : "";
-}
-
-function applyFilters() {
-  const topic = $("filter-topic").value;
-  const presence = $("filter-present").value;
-  let shown = 0;
-  let present = 0;
-  for (const { presence: p, row } of state.users.values()) {
-    const visible =
-      (topic === "" || (p.ChatTopics ?? []).includes(Number(topic))) &&
-      (presence === "" || p.Present === (presence === "present"));
-    row.hidden = !visible;
-    if (visible) shown++;
-    if (p.Present) present++;
-  }
-  const total = state.users.size;
-  $("empty").hidden = shown > 0 || total === 0;
-  $("count").textContent =
-    shown === total
-      ? `${total} user${total === 1 ? "" : "s"}, ${present} present`
-      : `Showing ${shown} of ${total} users, ${present} present`;
+/** One listener for every row's switch: rows come and go with the stream. */
+function onSwitchChange(event) {
+  const input = event.target;
+  if (input.getAttribute("role") !== "switch") return;
+  const entry = userEntry(Number(input.closest("li.user").dataset.userId));
+  if (entry) savePresent(entry, input.checked);
 }
 
 // ---- Start ---------------------------------------------------------------------------------
 
-$("login-form").addEventListener("submit", signIn);
+$("login-form").addEventListener("submit", submitSignIn);
 $("logout").addEventListener("click", signOut);
 $("error-close").addEventListener("click", () => showError(""));
+$("users").addEventListener("change", onSwitchChange);
 $("filter-topic").addEventListener("change", applyFilters);
 $("filter-present").addEventListener("change", applyFilters);
 
-// The readable XSRF cookie lives as long as the HttpOnly session: without it, do not even ask.
-if (readCookie("XSRF-TOKEN")) {
-  api("/api/v1/Auth/Me").then(showDashboard, () => showSignIn());
-} else {
-  showSignIn();
-}
+session.resumeSession().then((me) => (me ? showDashboard(me) : showSignIn()));

@@ -1,7 +1,7 @@
 /**
- * The dashboard (an extension): a static page, script and stylesheet from web/, read once at
- * start and served with a strict Content-Security-Policy. The page needs no sign-in; the API
- * calls it makes do.
+ * The dashboard (an extension): a static page, its script modules and stylesheet from web/,
+ * read once at start and served with a strict Content-Security-Policy. The page needs no
+ * sign-in; the API calls it makes do. Every module the page imports has its entry here.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -31,6 +31,8 @@ const SECURITY_HEADERS = {
   "x-frame-options": "DENY",
 };
 
+const JAVASCRIPT = "text/javascript; charset=utf-8";
+
 interface Asset {
   url: string;
   file: string;
@@ -48,8 +50,26 @@ const ASSETS: Asset[] = [
   {
     url: "/app.js",
     file: "app.js",
-    type: "text/javascript; charset=utf-8",
-    summary: "The dashboard's script",
+    type: JAVASCRIPT,
+    summary: "The dashboard's script: its controls, and the module the page loads",
+  },
+  {
+    url: "/session.js",
+    file: "session.js",
+    type: JAVASCRIPT,
+    summary: "The dashboard's script module for the session and API calls",
+  },
+  {
+    url: "/stream.js",
+    file: "stream.js",
+    type: JAVASCRIPT,
+    summary: "The dashboard's script module for the change stream",
+  },
+  {
+    url: "/users.js",
+    file: "users.js",
+    type: JAVASCRIPT,
+    summary: "The dashboard's script module that renders the user list",
   },
   {
     url: "/style.css",

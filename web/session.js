@@ -1,0 +1,95 @@
+// Who is signed in, and the one way the page calls the API. The session cookie is HttpOnly and
+// travels by itself; writes also carry the XSRF token, read from its cookie (or, should the
+// cookie be unreadable, from the sign-in answer).
+
+/** The signed-in user: { UserId, Username, Role, XsrfToken }, or null. */
+let me = null;
+
+export function signedInUser() {
+  return me;
+}
+
+export function isSignedInUser(userId) {
+  return me !== null && me.UserId === userId;
+}
+
+/** The server decides; this only keeps the page from offering a switch it would refuse. */
+export function mayChange(userId) {
+  return me?.Role === "admin" || isSignedInUser(userId);
+}
+
+export function readCookie(name) {
+  for (const part of document.cookie.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1));
+  }
+  return "";
+}
+
+function requestHeaders(method, hasBody) {
+  // X-Requested-With keeps a 401 from carrying a Basic challenge (the browser's own dialog).
+  const headers = { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" };
+  if (hasBody) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-XSRF-TOKEN"] = readCookie("XSRF-TOKEN") || me?.XsrfToken || "";
+  return headers;
+}
+
+/** The server's Message when the error body has one, else the status line. */
+async function errorMessage(response) {
+  const statusLine = `${response.status} ${response.statusText}`.trim();
+  try {
+    const error = await response.json();
+    if (typeof error?.Message === "string" && error.Message) return error.Message;
+  } catch {
+    // Not a JSON error body: keep the status line.
+  }
+  return statusLine;
+}
+
+/** JSON API call; a failure throws an Error with the server's Message and the HTTP status. */
+export async function api(path, { method = "GET", body } = {}) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: requestHeaders(method, body !== undefined),
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw Object.assign(new Error("The server cannot be reached."), { status: 0 });
+  }
+  if (response.ok) return response.status === 204 ? null : response.json();
+  throw Object.assign(new Error(await errorMessage(response)), { status: response.status });
+}
+
+export async function signIn(Username, Password) {
+  me = await api("/api/v1/Auth/Login", { method: "POST", body: { Username, Password } });
+  return me;
+}
+
+/** The session still open from an earlier visit, or null. */
+export async function resumeSession() {
+  // The readable XSRF cookie lives as long as the HttpOnly session: without it, do not even ask.
+  if (!readCookie("XSRF-TOKEN")) return null;
+  try {
+    me = await api("/api/v1/Auth/Me");
+  } catch {
+    me = null;
+  }
+  return me;
+}
+
+export async function signOut() {
+  try {
+    await api("/api/v1/Auth/Logout", { method: "POST" });
+  } catch {
+    // Signed out either way: the cookies go with the session.
+  }
+  forgetSession();
+}
+
+/** The page's view of the session ends (the server's may have ended already). */
+export function forgetSession() {
+  me = null;
+}
