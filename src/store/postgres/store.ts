@@ -4,19 +4,12 @@ import type { ChatUser } from "../../domain/model.ts";
 import { ONGOING_STATUSES } from "../../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import { compose } from "../compose.ts";
+import type { StoredCredential } from "../credentials.ts";
+import type { DirectoryImport, ImportCounts, NewUser, UserPatch } from "../directory.ts";
+import type { PresenceChange, SavedPresence, SaveLog } from "../presence.ts";
 import { toUser, type UserRow } from "../rows/users.ts";
 import type { SessionStore } from "../sessions.ts";
-import type {
-  DirectoryImport,
-  ImportCounts,
-  NewUser,
-  PresenceChange,
-  SavedPresence,
-  SaveLog,
-  Store,
-  StoredCredential,
-  UserPatch,
-} from "../store.ts";
+import type { Store } from "../store.ts";
 import type { TopicStore } from "../topics.ts";
 import type { WebhookStore } from "../webhooks.ts";
 import { PostgresBus, type PostgresBusOptions } from "./bus.ts";

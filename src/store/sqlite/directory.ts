@@ -3,14 +3,14 @@ import type Database from "better-sqlite3";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser } from "../../domain/model.ts";
 import { ONGOING_STATUSES } from "../../domain/model.ts";
-import { toUser, type UserRow } from "../rows/users.ts";
 import type {
   DirectoryImport,
   DirectoryStore,
   ImportCounts,
   NewUser,
   UserPatch,
-} from "../store.ts";
+} from "../directory.ts";
+import { toUser, type UserRow } from "../rows/users.ts";
 
 const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
