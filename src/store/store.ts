@@ -1,6 +1,8 @@
 /**
- * The Store: everything the service layer needs from persistence, one backend per folder
- * (sqlite/, later postgres/) with the same file names. All methods are async so the same
+ * The Store: everything the service layer needs from persistence, one interface file per
+ * concern (presence.ts, directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts,
+ * webhooks.ts). Each backend folder, sqlite/ and postgres/, implements every concern in a file
+ * of the same name and composes them in its store.ts. All methods are async so the same
  * service code runs over an in-process SQLite and a networked PostgreSQL.
  */
 import type { CredentialStore } from "./credentials.ts";
@@ -11,16 +13,30 @@ import type { SessionStore } from "./sessions.ts";
 import type { TopicStore } from "./topics.ts";
 import type { WebhookStore } from "./webhooks.ts";
 
-/** The store as one object, made of one part per concern (sqlite/<part>.ts, postgres/<part>.ts). */
-export interface Store
-  extends StoreBase,
-    PresenceStore,
-    DirectoryStore,
-    CredentialStore,
-    HistoryStore,
-    TopicStore,
-    SessionStore,
-    WebhookStore {}
+/**
+ * The parts a backend is made of, one per concern: a backend's store.ts builds each over its
+ * connection and joins them with `composeStore` (compose.ts).
+ */
+export interface StoreParts {
+  /** Opening and closing the connection; built in the backend's store.ts. */
+  base: StoreBase;
+  presence: PresenceStore;
+  directory: DirectoryStore;
+  credentials: CredentialStore;
+  history: HistoryStore;
+  topics: TopicStore;
+  sessions: SessionStore;
+  webhooks: WebhookStore;
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (part: U) => void : never) extends (
+  part: infer I,
+) => void
+  ? I
+  : never;
+
+/** The store as one object, as the services receive it: the members of every part. */
+export interface Store extends UnionToIntersection<StoreParts[keyof StoreParts]> {}
 
 export interface StoreBase {
   readonly backend: "sqlite" | "postgres";

@@ -6,15 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { compose } from "../compose.ts";
-import type { CredentialStore } from "../credentials.ts";
-import type { DirectoryStore } from "../directory.ts";
-import type { HistoryStore } from "../history.ts";
-import type { PresenceStore } from "../presence.ts";
-import type { SessionStore } from "../sessions.ts";
+import { composeStore } from "../compose.ts";
 import type { Store, StoreBase } from "../store.ts";
-import type { TopicStore } from "../topics.ts";
-import type { WebhookStore } from "../webhooks.ts";
 import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDirectory } from "./directory.ts";
 import { SqliteHistory } from "./history.ts";
@@ -58,27 +51,16 @@ export function openSqliteStore(options: SqliteOptions): Store {
     },
   };
   const history = new SqliteHistory(db);
-  return compose<
-    [
-      StoreBase,
-      PresenceStore,
-      DirectoryStore,
-      CredentialStore,
-      HistoryStore,
-      TopicStore,
-      SessionStore,
-      WebhookStore,
-    ]
-  >(
+  return composeStore({
     base,
-    new SqlitePresence(db, history),
-    new SqliteDirectory(db),
-    new SqliteCredentials(db),
+    presence: new SqlitePresence(db, history),
+    directory: new SqliteDirectory(db),
+    credentials: new SqliteCredentials(db),
     history,
-    new SqliteTopics(db),
-    new SqliteSessions(db),
-    new SqliteWebhooks(db),
-  );
+    topics: new SqliteTopics(db),
+    sessions: new SqliteSessions(db),
+    webhooks: new SqliteWebhooks(db),
+  });
 }
 
 function migrate(db: Database.Database): void {
