@@ -32,39 +32,3 @@ export function composeStore(parts: StoreParts): Store {
   }
   return result as unknown as Store;
 }
-
-/** The PostgreSQL store's older composition, until its parts are split like SQLite's. */
-type UnionToIntersection<U> = (U extends unknown ? (part: U) => void : never) extends (
-  part: infer I,
-) => void
-  ? I
-  : never;
-
-export function compose<Parts extends object[]>(
-  ...parts: Parts
-): UnionToIntersection<Parts[number]> {
-  const result: Record<string, unknown> = {};
-  for (const part of parts) {
-    const plain = Object.getPrototypeOf(part) === Object.prototype;
-    if (plain) {
-      for (const [name, value] of Object.entries(part)) {
-        if (name in result) throw new Error(`store parts both define ${name}`);
-        result[name] = typeof value === "function" ? value.bind(part) : value;
-      }
-      continue;
-    }
-    const own = new Set<string>();
-    for (let proto = Object.getPrototypeOf(part); proto && proto !== Object.prototype; ) {
-      for (const name of Object.getOwnPropertyNames(proto)) {
-        const value = (part as Record<string, unknown>)[name];
-        // Walking from the subclass up, the first definition of a name is the override.
-        if (name === "constructor" || typeof value !== "function" || own.has(name)) continue;
-        if (name in result) throw new Error(`store parts both define ${name}`);
-        own.add(name);
-        result[name] = value.bind(part);
-      }
-      proto = Object.getPrototypeOf(proto);
-    }
-  }
-  return result as UnionToIntersection<Parts[number]>;
-}

@@ -1,7 +1,7 @@
 /**
  * The embedded store: better-sqlite3 in WAL mode. Synchronous under the hood, async at the
- * edge. One part per concern, each in its own file (the PostgreSQL folder mirrors the names):
- * presence.ts, directory.ts, credentials.ts, topics.ts, sessions.ts and history.ts.
+ * edge. One part per concern, each in a file of the same name as PostgreSQL's: presence.ts,
+ * directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts and webhooks.ts.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
