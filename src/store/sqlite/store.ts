@@ -11,7 +11,7 @@ import type { Store, StoreBase } from "../store.ts";
 import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDirectory } from "./directory.ts";
 import { SqliteHistory } from "./history.ts";
-import { MIGRATIONS } from "./migrations.ts";
+import { migrate } from "./migrations.ts";
 import { SqlitePresence } from "./presence.ts";
 import { SqliteSessions } from "./sessions.ts";
 import { SqliteTopics } from "./topics.ts";
@@ -61,25 +61,4 @@ export function openSqliteStore(options: SqliteOptions): Store {
     sessions: new SqliteSessions(db),
     webhooks: new SqliteWebhooks(db),
   });
-}
-
-function migrate(db: Database.Database): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT)");
-  const applied = new Set(
-    db
-      .prepare("SELECT version FROM schema_migrations")
-      .pluck()
-      .all()
-      .map((v) => Number(v)),
-  );
-  for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)").run(
-        migration.version,
-        migration.name,
-      );
-    }).immediate();
-  }
 }
