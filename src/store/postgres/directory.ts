@@ -2,7 +2,6 @@
 import type pg from "pg";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser } from "../../domain/model.ts";
-import { ONGOING_STATUSES } from "../../domain/model.ts";
 import type {
   DirectoryImport,
   DirectoryStore,
@@ -10,10 +9,9 @@ import type {
   NewUser,
   UserPatch,
 } from "../directory.ts";
+import { ONGOING_SQL } from "../rows/sessions.ts";
 import { toUser, type UserRow } from "../rows/users.ts";
 import { transaction } from "./connection.ts";
-
-const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
 /** A duplicate username or id as a coded error; anything else unchanged. */
 function uniqueViolation(error: unknown, username: string | undefined, id: number | undefined) {

@@ -4,13 +4,11 @@
  */
 import type pg from "pg";
 import { PresenceError } from "../../domain/errors.ts";
-import { ONGOING_STATUSES } from "../../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import type { PresenceChange, PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
+import { ONGOING_SQL } from "../rows/sessions.ts";
 import { transaction } from "./connection.ts";
 import type { PostgresHistory } from "./history.ts";
-
-const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
 const PRESENCE_COLUMNS = `
   SELECT u.id AS "UserId", u.display_name AS "DisplayName", u.present AS "Present",

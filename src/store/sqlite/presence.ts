@@ -4,12 +4,10 @@
  */
 import type Database from "better-sqlite3";
 import { PresenceError } from "../../domain/errors.ts";
-import { ONGOING_STATUSES } from "../../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import type { PresenceChange, PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
+import { ONGOING_SQL } from "../rows/sessions.ts";
 import { eventsOf, type SqliteHistory } from "./history.ts";
-
-const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
 const PRESENCE_COLUMNS = `
   SELECT u.id, u.display_name, u.present,
