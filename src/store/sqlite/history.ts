@@ -10,7 +10,7 @@ const INSERT_CHUNK = 64;
 export class SqliteHistory implements HistoryStore {
   private readonly inserts = new Map<number, Database.Statement>();
 
-  constructor(protected readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {}
 
   async appendHistory(entries: readonly NewHistoryEntry[]): Promise<PresenceEvent[]> {
     return this.db.transaction(() => this.appendInTransaction(entries))();
