@@ -4,10 +4,11 @@ import { readFile } from "node:fs/promises";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { parseSeed } from "../domain/seed.ts";
 import { buildApp } from "../http/app.ts";
-import { instrumentStore, Metrics } from "../http/metrics.ts";
+import { Metrics } from "../http/metrics.ts";
 import { startMaintenance } from "../realtime/maintenance.ts";
 import { WebhookWorker, type WebhookWorkerOptions } from "../realtime/webhooks.ts";
 import { createServices, type Services } from "../service/services.ts";
+import { instrumentStore } from "../store/instrumented.ts";
 import { openBackend } from "../store/open.ts";
 import { DEMO_SEED } from "./demo.ts";
 
@@ -70,7 +71,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const { bus, shared } = backend;
   const metrics = new Metrics();
   // Every store call is timed for /metrics (chat_presence_store_duration_seconds).
-  const store = instrumentStore(backend.store, metrics);
+  const store = instrumentStore(backend.store, metrics.observeStore);
   const services = createServices(store, {
     bus,
     shared,

@@ -2,11 +2,12 @@
  * Prometheus metrics (prom-client), one registry per server so tests can run several servers
  * in one process. Request counts and latency by route pattern (bounded: unmatched paths are
  * one label) and status; presence, chats and streams read when scraped; store latency by
- * operation through `instrumentStore`; webhook outcomes from the delivery worker.
+ * operation through `observeStore` (given to the store's `instrumentStore`); webhook outcomes
+ * from the delivery worker.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Store } from "../store/store.ts";
+import type { StoreObserver } from "../store/instrumented.ts";
 
 export interface WebhookStats {
   delivered: number;
@@ -162,6 +163,15 @@ export class Metrics {
     });
   }
 
+  /** Times one store operation into storeDuration, counting it in storeErrors if it failed. */
+  readonly observeStore: StoreObserver = (operation) => {
+    const end = this.storeDuration.startTimer({ operation });
+    return (failed) => {
+      if (failed) this.storeErrors.inc({ operation });
+      end();
+    };
+  };
+
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const labels = { method, route, status: String(status) };
     this.requests.inc(labels);
@@ -179,53 +189,4 @@ export class Metrics {
   close(): void {
     this.loopDelay.disable();
   }
-}
-
-/**
- * The store with every method timed into `metrics.storeDuration` (failures also counted).
- * A Proxy, so backends with extra members (the PostgreSQL pool) keep them; wrappers are made
- * once per method.
- */
-export function instrumentStore<S extends Store>(store: S, metrics: Metrics): S {
-  const wrappers = new Map<PropertyKey, unknown>();
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== "function" || typeof property !== "string") return value;
-      let wrapper = wrappers.get(property);
-      if (!wrapper) {
-        const operation = property;
-        wrapper = function timed(this: unknown, ...args: unknown[]) {
-          const end = metrics.storeDuration.startTimer({ operation });
-          let result: unknown;
-          try {
-            // Looked up per call, so a method replaced on the store later is the one timed.
-            const current = Reflect.get(target, operation) as (...a: unknown[]) => unknown;
-            result = current.apply(target, args);
-          } catch (error) {
-            metrics.storeErrors.inc({ operation });
-            end();
-            throw error;
-          }
-          if (result instanceof Promise) {
-            return result.then(
-              (ok) => {
-                end();
-                return ok;
-              },
-              (error: unknown) => {
-                metrics.storeErrors.inc({ operation });
-                end();
-                throw error;
-              },
-            );
-          }
-          end();
-          return result;
-        };
-        wrappers.set(property, wrapper);
-      }
-      return wrapper;
-    },
-  });
 }

@@ -5,7 +5,8 @@
 import { PresenceError } from "../domain/errors.ts";
 import type { ChatUser } from "../domain/model.ts";
 import type { Actor } from "../domain/presence.ts";
-import type { CredentialKind, Store } from "../store/store.ts";
+import type { CredentialKind } from "../store/credentials.ts";
+import type { Store } from "../store/store.ts";
 import {
   decoyPasswordHash,
   randomSecret,

@@ -1,6 +1,7 @@
 /** The import file (`--seed`, `chat-presence import`): a whole directory upserted at once. */
 import { type Seed, SeedError } from "../domain/seed.ts";
-import type { ImportCounts, Store } from "../store/store.ts";
+import type { ImportCounts } from "../store/directory.ts";
+import type { Store } from "../store/store.ts";
 import type { PresenceService } from "./presence.ts";
 import { hashPassword, sha256 } from "./secrets.ts";
 import { adminOrigin } from "./topics.ts";

@@ -16,7 +16,7 @@ import {
   type PresenceUpdate,
   presenceDiffers,
 } from "../domain/presence.ts";
-import type { ChangeBus } from "../realtime/bus.ts";
+import type { ChangeBus } from "../events/bus.ts";
 import type { Store } from "../store/store.ts";
 
 /** Called with the changes made on this node; see PresenceService.onLocalChanges. */

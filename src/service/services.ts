@@ -1,5 +1,5 @@
 /** Wires the service layer over one store: what every protocol adapter and the CLI receive. */
-import { type ChangeBus, LocalBus } from "../realtime/bus.ts";
+import { type ChangeBus, LocalBus } from "../events/bus.ts";
 import type { Store } from "../store/store.ts";
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";

@@ -1,20 +1,14 @@
 /**
  * A backend is written as one part per concern (presence.ts, directory.ts, topics.ts …), each
- * a class over the shared connection. `compose` binds the parts' methods into the single Store
- * object the services receive; the part types given as the type argument make the compiler
- * check that together they cover the whole interface.
+ * a class over the backend's connection. `composeStore` binds the parts' methods into the
+ * single Store object the services receive; `StoreParts` has the compiler check each part
+ * against its concern's interface, so that together they cover the whole Store.
  */
-type UnionToIntersection<U> = (U extends unknown ? (part: U) => void : never) extends (
-  part: infer I,
-) => void
-  ? I
-  : never;
+import type { Store, StoreParts } from "./store.ts";
 
-export function compose<Parts extends object[]>(
-  ...parts: Parts
-): UnionToIntersection<Parts[number]> {
+export function composeStore(parts: StoreParts): Store {
   const result: Record<string, unknown> = {};
-  for (const part of parts) {
+  for (const part of Object.values(parts) as object[]) {
     const plain = Object.getPrototypeOf(part) === Object.prototype;
     if (plain) {
       for (const [name, value] of Object.entries(part)) {
@@ -36,5 +30,5 @@ export function compose<Parts extends object[]>(
       proto = Object.getPrototypeOf(proto);
     }
   }
-  return result as UnionToIntersection<Parts[number]>;
+  return result as unknown as Store;
 }

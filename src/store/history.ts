@@ -1,4 +1,4 @@
-/** The store's part for live presence: the history log and heartbeat deadlines. */
+/** The store's part for the presence history log: every change with its Version, oldest first. */
 import type { ChangeEntry, PresenceEvent } from "../domain/presence.ts";
 
 export type NewHistoryEntry = ChangeEntry;
@@ -25,16 +25,4 @@ export interface HistoryStore {
   latestHistoryId(): Promise<number>;
   /** Deletes entries older than `before` (ms); returns how many. */
   purgeHistory(before: number): Promise<number>;
-
-  /**
-   * Pushes the presence deadline of these users (those present) to now + their TTL: the
-   * user's own TTL, else `defaultTtlSeconds`, else no deadline.
-   */
-  renewPresence(
-    userIds: readonly number[],
-    now: number,
-    defaultTtlSeconds: number | null,
-  ): Promise<void>;
-  /** Sets Present=false for every user whose deadline has passed; returns their ids. Each lapse happens once. */
-  expirePresence(now: number): Promise<number[]>;
 }

@@ -1,5 +1,5 @@
 /** Chooses a backend from a location: a postgres:// URL, or a SQLite file path. */
-import { type ChangeBus, LocalBus } from "../realtime/bus.ts";
+import { type ChangeBus, LocalBus } from "../events/bus.ts";
 import { openPostgresBackend, openPostgresStore } from "./postgres/store.ts";
 import { openSqliteStore } from "./sqlite/store.ts";
 import type { Store } from "./store.ts";

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { PresenceError } from "../../src/domain/errors.ts";
-import type { DirectoryImport, Store } from "../../src/store/store.ts";
+import type { DirectoryImport } from "../../src/store/directory.ts";
+import type { Store } from "../../src/store/store.ts";
 
 export interface StoreFactory {
   name: string;

@@ -6,7 +6,7 @@
  */
 import pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { ChangeBus, ChangeListener } from "../../realtime/bus.ts";
+import type { ChangeBus, ChangeListener } from "../../events/bus.ts";
 import type { HistoryStore } from "../history.ts";
 
 const CATCH_UP_PAGE = 1000;

@@ -1,4 +1,4 @@
-/** PostgreSQL: the presence history log and heartbeat deadlines (HistoryStore). */
+/** PostgreSQL: the presence history log (HistoryStore). */
 import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
@@ -7,8 +7,8 @@ import { transaction } from "./connection.ts";
 
 export class PostgresHistory implements HistoryStore {
   constructor(
-    readonly pool: pg.Pool,
-    readonly schema: string,
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
   ) {}
 
   /**
@@ -21,7 +21,7 @@ export class PostgresHistory implements HistoryStore {
   }
 
   /** Appends within the caller's transaction, holding the history lock until it commits. */
-  protected async appendInTransaction(
+  async appendInTransaction(
     client: pg.PoolClient,
     entries: readonly NewHistoryEntry[],
   ): Promise<PresenceEvent[]> {
@@ -100,38 +100,5 @@ export class PostgresHistory implements HistoryStore {
     return (
       (await this.pool.query("DELETE FROM presence_history WHERE at < $1", [before])).rowCount ?? 0
     );
-  }
-
-  async renewPresence(
-    userIds: readonly number[],
-    now: number,
-    defaultTtlSeconds: number | null,
-  ): Promise<void> {
-    await this.renewWith(this.pool, userIds, now, defaultTtlSeconds);
-  }
-
-  protected async renewWith(
-    db: pg.Pool | pg.PoolClient,
-    userIds: readonly number[],
-    now: number,
-    defaultTtlSeconds: number | null,
-  ): Promise<void> {
-    if (userIds.length === 0) return;
-    await db.query(
-      `UPDATE users SET present_until = $2 + COALESCE(presence_ttl, $3::int)::bigint * 1000
-       WHERE id = ANY($1::int[]) AND present
-         -- a deadline that is and stays NULL is not rewritten (an UPDATE is a new row version)
-         AND (present_until IS NOT NULL OR COALESCE(presence_ttl, $3::int) IS NOT NULL)`,
-      [userIds, now, defaultTtlSeconds],
-    );
-  }
-
-  async expirePresence(now: number): Promise<number[]> {
-    const { rows } = await this.pool.query<{ id: number }>(
-      `UPDATE users SET present = false, present_until = NULL
-       WHERE present AND present_until IS NOT NULL AND present_until <= $1 RETURNING id`,
-      [now],
-    );
-    return rows.map((r) => r.id);
   }
 }

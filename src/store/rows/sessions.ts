@@ -1,8 +1,11 @@
 /** The sessions row (joined with its two users) of both backends, and the columns a change sets. */
-import type { SessionStatus } from "../../domain/model.ts";
+import { ONGOING_STATUSES, type SessionStatus } from "../../domain/model.ts";
 import type { ChatSessionRecord, SessionChanges } from "../../domain/session.ts";
 import type { UserRef } from "../../domain/topic.ts";
 import { type Flag, flag } from "./dialect.ts";
+
+/** The ongoing statuses as an SQL list, for `status IN (…)` in either dialect. */
+export const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
 export interface SessionRow {
   id: number;

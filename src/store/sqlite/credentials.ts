@@ -1,6 +1,6 @@
 /** SQLite: tickets, bearer tokens, browser sessions and app tokens (CredentialStore). */
 import type Database from "better-sqlite3";
-import type { CredentialStore, StoredCredential } from "../store.ts";
+import type { CredentialStore, StoredCredential } from "../credentials.ts";
 
 interface CredentialRow {
   hash: string;

@@ -2,17 +2,15 @@
 import type Database from "better-sqlite3";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser } from "../../domain/model.ts";
-import { ONGOING_STATUSES } from "../../domain/model.ts";
-import { toUser, type UserRow } from "../rows/users.ts";
 import type {
   DirectoryImport,
   DirectoryStore,
   ImportCounts,
   NewUser,
   UserPatch,
-} from "../store.ts";
-
-const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
+} from "../directory.ts";
+import { ONGOING_SQL } from "../rows/sessions.ts";
+import { toUser, type UserRow } from "../rows/users.ts";
 
 /** A duplicate username or id as a coded error; anything else unchanged. */
 function constraintError(error: unknown, username: string | undefined, id: number | undefined) {

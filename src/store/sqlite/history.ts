@@ -1,4 +1,4 @@
-/** SQLite: the presence history log and heartbeat deadlines (HistoryStore). */
+/** SQLite: the presence history log (HistoryStore). */
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
@@ -9,24 +9,8 @@ const INSERT_CHUNK = 64;
 
 export class SqliteHistory implements HistoryStore {
   private readonly inserts = new Map<number, Database.Statement>();
-  private readonly expire;
-  private readonly renew;
 
-  constructor(protected readonly db: Database.Database) {
-    // One statement for the whole list of users: a statement per user cost more than the rows.
-    this.renew = db.prepare(
-      `UPDATE users SET present_until = CASE
-         WHEN COALESCE(presence_ttl, @ttl) IS NULL THEN NULL
-         ELSE @now + COALESCE(presence_ttl, @ttl) * 1000 END
-       WHERE present = 1 AND id IN (SELECT value FROM json_each(@ids))
-         -- a deadline that is and stays NULL is not rewritten (without TTLs, no row is)
-         AND (present_until IS NOT NULL OR COALESCE(presence_ttl, @ttl) IS NOT NULL)`,
-    );
-    this.expire = db.prepare(
-      `UPDATE users SET present = 0, present_until = NULL
-       WHERE present = 1 AND present_until IS NOT NULL AND present_until <= ? RETURNING id`,
-    );
-  }
+  constructor(private readonly db: Database.Database) {}
 
   async appendHistory(entries: readonly NewHistoryEntry[]): Promise<PresenceEvent[]> {
     return this.db.transaction(() => this.appendInTransaction(entries))();
@@ -106,23 +90,6 @@ export class SqliteHistory implements HistoryStore {
 
   async purgeHistory(before: number): Promise<number> {
     return this.db.prepare("DELETE FROM presence_history WHERE at < ?").run(before).changes;
-  }
-
-  async renewPresence(
-    userIds: readonly number[],
-    now: number,
-    defaultTtlSeconds: number | null,
-  ): Promise<void> {
-    if (userIds.length === 0) return;
-    this.db.transaction(() => this.renewInTransaction(userIds, now, defaultTtlSeconds))();
-  }
-
-  renewInTransaction(userIds: readonly number[], now: number, ttl: number | null): void {
-    if (userIds.length > 0) this.renew.run({ ids: JSON.stringify(userIds), now, ttl });
-  }
-
-  async expirePresence(now: number): Promise<number[]> {
-    return (this.expire.all(now) as { id: number }[]).map((r) => r.id);
   }
 }
 

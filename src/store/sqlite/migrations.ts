@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import { HISTORY_MIGRATION } from "./history.ts";
 import { WEBHOOKS_MIGRATION } from "./webhooks.ts";
 
@@ -95,3 +96,25 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     sql: "DROP INDEX presence_history_user;",
   },
 ];
+
+/** Applies the migrations not yet applied, in order, each in a transaction of its own. */
+export function migrate(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT)");
+  const applied = new Set(
+    db
+      .prepare("SELECT version FROM schema_migrations")
+      .pluck()
+      .all()
+      .map((v) => Number(v)),
+  );
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)").run(
+        migration.version,
+        migration.name,
+      );
+    }).immediate();
+  }
+}

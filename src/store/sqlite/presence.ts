@@ -1,12 +1,13 @@
-/** SQLite: presence computed from the directory, and saving Present (PresenceStore). */
+/**
+ * SQLite: presence computed from the directory, saving Present, and the heartbeat deadlines
+ * and their expiry (PresenceStore).
+ */
 import type Database from "better-sqlite3";
 import { PresenceError } from "../../domain/errors.ts";
-import { ONGOING_STATUSES } from "../../domain/model.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
-import type { PresenceChange, PresenceStore, SavedPresence, SaveLog } from "../store.ts";
+import type { PresenceChange, PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
+import { ONGOING_SQL } from "../rows/sessions.ts";
 import { eventsOf, type SqliteHistory } from "./history.ts";
-
-const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
 const PRESENCE_COLUMNS = `
   SELECT u.id, u.display_name, u.present,
@@ -74,7 +75,7 @@ export class SqlitePresence implements PresenceStore {
   private readonly runBatch: Database.Transaction<(batch: WaitingSave[]) => Outcome[]>;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly history: SqliteHistory,
   ) {
     this.runBatch = db.transaction((batch: WaitingSave[]) => this.applyBatch(batch));
@@ -91,6 +92,19 @@ export class SqlitePresence implements PresenceStore {
         .raw(),
       setPresent: db.prepare(
         "UPDATE users SET present = ? WHERE id IN (SELECT value FROM json_each(?))",
+      ),
+      // One statement for the whole list of users: a statement per user cost more than the rows.
+      renew: db.prepare(
+        `UPDATE users SET present_until = CASE
+           WHEN COALESCE(presence_ttl, @ttl) IS NULL THEN NULL
+           ELSE @now + COALESCE(presence_ttl, @ttl) * 1000 END
+         WHERE present = 1 AND id IN (SELECT value FROM json_each(@ids))
+           -- a deadline that is and stays NULL is not rewritten (without TTLs, no row is)
+           AND (present_until IS NOT NULL OR COALESCE(presence_ttl, @ttl) IS NOT NULL)`,
+      ),
+      expire: db.prepare(
+        `UPDATE users SET present = 0, present_until = NULL
+         WHERE present = 1 AND present_until IS NOT NULL AND present_until <= ? RETURNING id`,
       ),
     };
   }
@@ -189,6 +203,23 @@ export class SqlitePresence implements PresenceStore {
       for (const u of updates) if (u.present) group.ids.push(u.userId);
       byTtl.set(log.ttlSeconds, group);
     }
-    for (const [ttl, { now, ids }] of byTtl) this.history.renewInTransaction(ids, now, ttl);
+    for (const [ttl, { now, ids }] of byTtl) this.renewInTransaction(ids, now, ttl);
+  }
+
+  async renewPresence(
+    userIds: readonly number[],
+    now: number,
+    defaultTtlSeconds: number | null,
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    this.db.transaction(() => this.renewInTransaction(userIds, now, defaultTtlSeconds))();
+  }
+
+  renewInTransaction(userIds: readonly number[], now: number, ttl: number | null): void {
+    if (userIds.length > 0) this.statements.renew.run({ ids: JSON.stringify(userIds), now, ttl });
+  }
+
+  async expirePresence(now: number): Promise<number[]> {
+    return (this.statements.expire.all(now) as { id: number }[]).map((r) => r.id);
   }
 }

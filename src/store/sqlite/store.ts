@@ -1,21 +1,17 @@
 /**
  * The embedded store: better-sqlite3 in WAL mode. Synchronous under the hood, async at the
- * edge. One part per concern, each in its own file (the PostgreSQL folder mirrors the names):
- * presence.ts, directory.ts, credentials.ts, topics.ts, sessions.ts and history.ts.
+ * edge. One part per concern, each in a file of the same name as PostgreSQL's: presence.ts,
+ * directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts and webhooks.ts.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { compose } from "../compose.ts";
-import type { HistoryStore } from "../history.ts";
-import type { SessionStore } from "../sessions.ts";
-import type { CredentialStore, DirectoryStore, PresenceStore, Store, StoreBase } from "../store.ts";
-import type { TopicStore } from "../topics.ts";
-import type { WebhookStore } from "../webhooks.ts";
+import { composeStore } from "../compose.ts";
+import type { Store, StoreBase } from "../store.ts";
 import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDirectory } from "./directory.ts";
 import { SqliteHistory } from "./history.ts";
-import { MIGRATIONS } from "./migrations.ts";
+import { migrate } from "./migrations.ts";
 import { SqlitePresence } from "./presence.ts";
 import { SqliteSessions } from "./sessions.ts";
 import { SqliteTopics } from "./topics.ts";
@@ -55,46 +51,14 @@ export function openSqliteStore(options: SqliteOptions): Store {
     },
   };
   const history = new SqliteHistory(db);
-  return compose<
-    [
-      StoreBase,
-      PresenceStore,
-      DirectoryStore,
-      CredentialStore,
-      HistoryStore,
-      TopicStore,
-      SessionStore,
-      WebhookStore,
-    ]
-  >(
+  return composeStore({
     base,
-    new SqlitePresence(db, history),
-    new SqliteDirectory(db),
-    new SqliteCredentials(db),
+    presence: new SqlitePresence(db, history),
+    directory: new SqliteDirectory(db),
+    credentials: new SqliteCredentials(db),
     history,
-    new SqliteTopics(db),
-    new SqliteSessions(db),
-    new SqliteWebhooks(db),
-  );
-}
-
-function migrate(db: Database.Database): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT)");
-  const applied = new Set(
-    db
-      .prepare("SELECT version FROM schema_migrations")
-      .pluck()
-      .all()
-      .map((v) => Number(v)),
-  );
-  for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)").run(
-        migration.version,
-        migration.name,
-      );
-    }).immediate();
-  }
+    topics: new SqliteTopics(db),
+    sessions: new SqliteSessions(db),
+    webhooks: new SqliteWebhooks(db),
+  });
 }
