@@ -111,6 +111,10 @@ export class StreamHub {
     else this.openByUser.set(owner, owned);
   }
 
+  get limits(): { maxPerUser: number; maxTotal: number } {
+    return { maxPerUser: this.options.maxPerUser, maxTotal: this.options.maxTotal };
+  }
+
   /** Streams open now, counted as the limits count them. */
   get openStreams(): number {
     return this.open;
