@@ -87,9 +87,10 @@ function lastEventIdOf(request: FastifyRequest): number | undefined {
 }
 
 export function liveRoutes({ presence, history }: Services, hub: StreamHub): RouteSpec[] {
-  // The unfiltered snapshot frame, for the presence version it was made from: a thousand
-  // subscribers connecting at once serialise and encode the list once, not a thousand times.
-  let whole: { version: number; frame: Buffer } | null = null;
+  // The unfiltered snapshot frame, for the presence version and event id it was made from: a
+  // thousand subscribers connecting at once serialise and encode the list once, not a thousand
+  // times.
+  let whole: { version: number; id: number; frame: Buffer } | null = null;
 
   async function snapshotFrame(
     filter: StreamFilter,
@@ -100,10 +101,11 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
       const json = JSON.stringify(snapshot.presence.filter((p) => snapshotMatches(filter, p)));
       return { version, frame: sseFrame("snapshot", json, version) };
     }
-    if (whole?.version !== snapshot.version) {
+    if (whole?.version !== snapshot.version || whole.id !== version) {
       const json = JSON.stringify(snapshot.presence);
       whole = {
         version: snapshot.version,
+        id: version,
         frame: Buffer.from(sseFrame("snapshot", json, version)),
       };
     }
