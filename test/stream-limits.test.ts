@@ -81,7 +81,7 @@ describe("stream limits", () => {
     assert.match(english.ErrorMessage, /^You already have 3 change streams open/);
   });
 
-  it("past the server's total, every user is refused, with Retry-After, while the API answers", async () => {
+  it("past the server's total, every user is refused, with Retry-After, while the API answers", async (t) => {
     const second = await Promise.all(Array.from({ length: 10 }, () => tryOpen(OCON)));
     // OCON's own limit is 3, but only TOTAL - PER_USER places are left.
     assert.equal(second.filter((s) => s.status === 200).length, TOTAL - PER_USER);
@@ -90,7 +90,10 @@ describe("stream limits", () => {
     assert.equal(response.status, 429);
     assert.equal(response.headers.get("retry-after"), "5");
     assert.match((await response.json()).ErrorMessage, /^The server has 5 change streams open/);
-    for (let i = 0; i < 20; i++) assert.ok((await apiAnswers()) < 2_000);
+    let slowest = 0;
+    for (let i = 0; i < 20; i++) slowest = Math.max(slowest, await apiAnswers());
+    assert.ok(slowest < 2_000);
+    t.diagnostic(`slowest /healthz + GetAll pair at the total limit: ${slowest.toFixed(1)} ms`);
   });
 
   it("a closed stream gives its place back at once", async () => {
