@@ -173,11 +173,15 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
         {
           name: "Last-Event-ID",
           in: "header",
-          description: "Resume after this event id without loss",
+          description:
+            "Resume after this event id without loss (non-admins within the resume window); otherwise `resync` and a fresh `snapshot`",
           schema: { type: "string" },
         },
       ],
-      responses: { 200: { description: "An endless text/event-stream" } },
+      responses: {
+        200: { description: "An endless text/event-stream" },
+        429: { description: "Too many open streams: the caller's own limit or the server's" },
+      },
       handler: stream,
     },
     {
