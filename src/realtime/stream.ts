@@ -134,15 +134,16 @@ export class StreamHub {
     const bytes = typeof text === "string" ? Buffer.from(text) : text;
     const { response } = subscriber;
     for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
-      if (response.destroyed) return false;
+      if (isClosed(response)) return false;
       const more = response.write(bytes.subarray(start, start + CHUNK_BYTES));
       if (!more && !(await drained(response))) return false;
     }
-    return !response.destroyed;
+    return !isClosed(response);
   }
 
   /** Writes the held changes newer than what the subscriber was already sent, then streams live. */
   goLive(subscriber: Subscriber, sentUpToVersion: number): void {
+    if (isClosed(subscriber.response)) return;
     const pending = subscriber.pending ?? [];
     subscriber.pending = null;
     subscriber.liveFrom = this.sequence;
@@ -230,6 +231,11 @@ export class StreamHub {
     this.subscribers.delete(subscriber);
     subscriber.response.destroy();
   }
+}
+
+/** Ended by shutdown or gone: writing more would be an error. */
+function isClosed(response: ServerResponse): boolean {
+  return response.destroyed || response.writableEnded;
 }
 
 /** Resolves true when the response drains, false if it closes first. */
