@@ -10,9 +10,19 @@ export interface SseStream {
   next(timeoutMs?: number): Promise<SseEvent>;
   close(): void;
   status: number;
+  /** True once the server ended or cut the stream. */
+  readonly ended: boolean;
 }
 
-export async function openStream(url: string, headers: Record<string, string>): Promise<SseStream> {
+/**
+ * `readAfterMs` leaves the body unread that long after the headers, as a slow client would:
+ * the server meets back-pressure while it writes the snapshot or the replay.
+ */
+export async function openStream(
+  url: string,
+  headers: Record<string, string>,
+  { readAfterMs = 0 } = {},
+): Promise<SseStream> {
   const controller = new AbortController();
   const response = await fetch(url, {
     headers: { Accept: "text/event-stream", ...headers },
@@ -52,9 +62,20 @@ export async function openStream(url: string, headers: Record<string, string>): 
       }
     }
   };
-  pump().catch(() => undefined);
+  const ended = { value: false };
+  const start = () =>
+    pump()
+      .catch(() => undefined)
+      .finally(() => {
+        ended.value = true;
+      });
+  if (readAfterMs > 0) setTimeout(start, readAfterMs);
+  else start();
   return {
     status: response.status,
+    get ended() {
+      return ended.value;
+    },
     next(timeoutMs = 3000) {
       const queued = queue.shift();
       if (queued) return Promise.resolve(queued);

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { DEMO_PASSWORD, DEMO_SEED } from "./demo.ts";
 import { registerOperatorCommands } from "./operator.ts";
-import { DEFAULT_DB, integer } from "./options.ts";
+import { DEFAULT_DB, duration, integer, positive, trustProxy } from "./options.ts";
 import { startServer, VERSION } from "./server.ts";
 
 const program = new Command("chat-presence")
@@ -29,7 +29,29 @@ program
     integer,
     30,
   )
-  .option("--trust-proxy", "honour X-Forwarded-* headers from a reverse proxy")
+  .option(
+    "--trust-proxy [proxies]",
+    "honour X-Forwarded-* from these proxies: a hop count or addresses/CIDRs, comma-separated; bare: loopback",
+    trustProxy,
+  )
+  .option("--streams-per-user <n>", "change streams one user may have open", positive, 20)
+  .option(
+    "--stream-limit <n>",
+    "change streams open in all (default: the open-file limit less a reserve)",
+    positive,
+  )
+  .option(
+    "--stream-resume-events <n>",
+    "a non-admin's stream resumes at most this many events back",
+    positive,
+    10_000,
+  )
+  .option(
+    "--stream-resume-window <duration>",
+    "a non-admin's stream resumes only over events this recent (30s, 15m, 1h)",
+    duration,
+    15 * 60_000,
+  )
   .option("--body-limit <bytes>", "largest request body accepted", integer, 1024 * 1024)
   .option("--log-level <level>", "fatal, error, warn, info, debug", process.env.LOG_LEVEL ?? "info")
   .option(
@@ -59,6 +81,7 @@ program
       ...options,
       logger: { level: options.logLevel },
       corsOrigins: options.corsOrigin,
+      streamResumeWindowMs: options.streamResumeWindow,
       requestTimeoutMs: options.requestTimeout * 1000,
       headersTimeoutMs: options.headersTimeout * 1000,
       shutdownTimeoutMs: options.shutdownTimeout * 1000,

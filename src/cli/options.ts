@@ -1,5 +1,7 @@
 /** Option parsing shared by the CLI commands. */
+import { isIP } from "node:net";
 import { InvalidArgumentError } from "commander";
+import { TRUSTED_NAMES } from "../http/trust-proxy.ts";
 import { createServices, type Services } from "../service/services.ts";
 import { openStore } from "../store/open.ts";
 
@@ -9,6 +11,35 @@ export function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
   return n;
+}
+
+/** A whole number from 1 up. */
+export function positive(value: string): number {
+  const n = integer(value);
+  if (n === 0) throw new InvalidArgumentError("expected a whole number from 1 up");
+  return n;
+}
+
+/** `--trust-proxy` values: a hop count, or a comma-separated list of addresses and CIDRs. */
+export function trustProxy(value: string): number | string[] {
+  if (/^\d+$/.test(value.trim())) return integer(value.trim());
+  const entries = value.split(",").map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!isTrustedProxyEntry(entry))
+      throw new InvalidArgumentError(
+        `${JSON.stringify(entry)} is not a hop count, an IP address, a CIDR or one of ${TRUSTED_NAMES.join(", ")}`,
+      );
+  }
+  return entries;
+}
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (TRUSTED_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

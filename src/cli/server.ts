@@ -5,8 +5,10 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { parseSeed } from "../domain/seed.ts";
 import { buildApp } from "../http/app.ts";
 import { Metrics } from "../http/metrics.ts";
+import { fastifyTrustProxy, type TrustProxySetting } from "../http/trust-proxy.ts";
 import { startMaintenance } from "../realtime/maintenance.ts";
 import { WebhookWorker, type WebhookWorkerOptions } from "../realtime/webhooks.ts";
+import { DEFAULT_RESUME_WINDOW } from "../service/history.ts";
 import { createServices, type Services } from "../service/services.ts";
 import { instrumentStore } from "../store/instrumented.ts";
 import { openBackend } from "../store/open.ts";
@@ -19,7 +21,8 @@ export interface ServeOptions {
   seed?: string;
   online?: boolean;
   demo?: boolean;
-  trustProxy?: boolean;
+  /** Proxies whose X-Forwarded-* headers are believed (trust-proxy.ts); none by default. */
+  trustProxy?: TrustProxySetting;
   bodyLimit?: number;
   /** Heartbeat expiry in seconds (off when absent). */
   presenceTtl?: number;
@@ -39,6 +42,14 @@ export interface ServeOptions {
    * (default 10 s).
    */
   shutdownTimeoutMs?: number;
+  /** Change streams one user may have open (default 20). */
+  streamsPerUser?: number;
+  /** Change streams open in all (default: from the open-file limit, less a reserve). */
+  streamLimit?: number;
+  /** A non-admin's stream resumes at most this many events back (default 10,000)... */
+  streamResumeEvents?: number;
+  /** ...and only over events this recent, ms (default 15 minutes). */
+  streamResumeWindowMs?: number;
   /** Webhook delivery tuning (timeout, retry backoff, polling); defaults suit production. */
   webhooks?: Partial<WebhookWorkerOptions>;
 }
@@ -78,6 +89,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     auth: { online: options.online ?? false },
     presenceTtlSeconds: options.presenceTtl ?? null,
     historyRetentionMs: retentionMs(options.historyRetention),
+    resumeWindow: {
+      events: options.streamResumeEvents ?? DEFAULT_RESUME_WINDOW.events,
+      ms: options.streamResumeWindowMs ?? DEFAULT_RESUME_WINDOW.ms,
+    },
   });
   if (options.seed) await services.directory.importSeed(await readSeedFile(options.seed));
   const demoLoaded = Boolean(options.demo) && (await store.isEmpty());
@@ -87,7 +102,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const app = await buildApp({
     services,
     logger: options.logger,
-    trustProxy: options.trustProxy,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
+    streamLimits: { maxPerUser: options.streamsPerUser, maxTotal: options.streamLimit },
     bodyLimit: options.bodyLimit,
     version: VERSION,
     operations: {

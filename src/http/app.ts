@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { PresenceError } from "../domain/errors.ts";
 import { StreamHub } from "../realtime/stream.ts";
+import { type StreamLimits, streamLimits } from "../realtime/stream-limits.ts";
 import type { Services } from "../service/services.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
@@ -33,13 +34,15 @@ export interface AppOptions {
   /** Request body limit in bytes (default 1 MiB). */
   bodyLimit?: number;
   logger?: FastifyServerOptions["logger"];
-  /** Honour X-Forwarded-* headers (only behind a proxy you control). */
-  trustProxy?: boolean;
+  /** Which proxies' X-Forwarded-* headers to honour (see trust-proxy.ts); none by default. */
+  trustProxy?: FastifyServerOptions["trustProxy"];
   version?: string;
   /** Metrics, CORS, timeouts (see operations.ts). */
   operations?: OperationsOptions;
   /** Interval of keep-alive comments on change streams. */
   keepAliveMs?: number;
+  /** Open change streams per user and in all (defaults in stream-limits.ts). */
+  streamLimits?: Partial<StreamLimits>;
 }
 
 declare module "fastify" {
@@ -76,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxBufferedBytes: 1024 * 1024,
     maxPendingEvents: 10_000,
     keepAliveMs: options.keepAliveMs ?? 15_000,
+    ...streamLimits(options.streamLimits),
   });
   const unsubscribe = services.bus.subscribe((events) => hub.publish(events));
   app.addHook("preClose", async () => {

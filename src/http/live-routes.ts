@@ -3,8 +3,9 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { PresenceError } from "../domain/errors.ts";
-import type { StreamFilter, StreamHub } from "../realtime/stream.ts";
-import { snapshotMatches, sseFrame } from "../realtime/stream.ts";
+import type { PresenceEvent } from "../domain/presence.ts";
+import { isUnfiltered, type StreamFilter, snapshotMatches } from "../domain/stream-filter.ts";
+import { type StreamHub, type Subscriber, sseFrame } from "../realtime/stream.ts";
 import type { Services } from "../service/services.ts";
 import { BODY_TYPES, readOptionalBody } from "./codecs/body.ts";
 import type { ObjectSchema, Schema } from "./codecs/schema.ts";
@@ -68,23 +69,77 @@ function timeParam(request: FastifyRequest, name: string): number | undefined {
   return ms;
 }
 
+/** The replay as SSE frames, or null when it is bigger than the stream may be sent at once. */
+function replayFrames(events: readonly PresenceEvent[], maxBytes: number): string | null {
+  let text = "";
+  for (const event of events) {
+    text += sseFrame("change", JSON.stringify(event), event.Version);
+    // Length in UTF-16 units never exceeds the UTF-8 bytes, so this check is cheap and safe
+    // to make first; the exact count is taken once at the end.
+    if (text.length > maxBytes) return null;
+  }
+  return Buffer.byteLength(text) > maxBytes ? null : text;
+}
+
+function lastEventIdOf(request: FastifyRequest): number | undefined {
+  const header = request.headers["last-event-id"];
+  return typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined;
+}
+
 export function liveRoutes({ presence, history }: Services, hub: StreamHub): RouteSpec[] {
-  // The unfiltered snapshot as JSON, for the presence version it was made from: a thousand
-  // subscribers connecting at once serialise the list once, not a thousand times.
-  let whole: { version: number; json: string } | null = null;
+  // The unfiltered snapshot frame, for the presence version and event id it was made from: a
+  // thousand subscribers connecting at once serialise and encode the list once, not a thousand
+  // times.
+  let whole: { version: number; id: number; frame: Buffer } | null = null;
+
+  async function snapshotFrame(
+    filter: StreamFilter,
+  ): Promise<{ version: number; frame: string | Buffer }> {
+    const version = await history.latestVersion();
+    const snapshot = await presence.getAll();
+    if (!isUnfiltered(filter)) {
+      const json = JSON.stringify(snapshot.presence.filter((p) => snapshotMatches(filter, p)));
+      return { version, frame: sseFrame("snapshot", json, version) };
+    }
+    if (whole?.version !== snapshot.version || whole.id !== version) {
+      const json = JSON.stringify(snapshot.presence);
+      whole = {
+        version: snapshot.version,
+        id: version,
+        frame: Buffer.from(sseFrame("snapshot", json, version)),
+      };
+    }
+    return { version, frame: whole.frame };
+  }
+
+  /** Replays what the client missed, or sends resync and a snapshot; then streams live. */
+  async function start(request: FastifyRequest, subscriber: Subscriber, lastEventId?: number) {
+    const { filter } = subscriber;
+    if (lastEventId !== undefined) {
+      const backlog = await history.backlog(request.actor, lastEventId, filter);
+      const replay = backlog && replayFrames(backlog, hub.maxReplayBytes);
+      if (replay !== null) {
+        if (await hub.send(subscriber, replay))
+          hub.goLive(subscriber, backlog?.at(-1)?.Version ?? lastEventId);
+        return;
+      }
+      const reason = `Last-Event-ID ${lastEventId} can no longer be resumed; a fresh snapshot follows`;
+      if (!(await hub.send(subscriber, sseFrame("resync", JSON.stringify({ Reason: reason })))))
+        return;
+    }
+    const { version, frame } = await snapshotFrame(filter);
+    if (await hub.send(subscriber, frame)) hub.goLive(subscriber, version);
+  }
 
   async function stream(request: FastifyRequest, reply: FastifyReply) {
     const filter: StreamFilter = {
       userId: intParam(request, "userId"),
       topicId: intParam(request, "topicId"),
     };
-    const lastEventHeader = request.headers["last-event-id"];
-    const lastEventId =
-      typeof lastEventHeader === "string" && /^\d+$/.test(lastEventHeader)
-        ? Number(lastEventHeader)
-        : undefined;
-    reply.hijack();
     const response = reply.raw;
+    // Admitted (or refused with 429) before anything is sent.
+    const subscriber = hub.add(response, filter, request.actor.userId);
+    reply.hijack();
     response.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
@@ -92,37 +147,14 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
       "x-accel-buffering": "no",
       "request-id": request.id,
     });
-    const subscriber = hub.add(response, filter);
-    const backlog = lastEventId === undefined ? null : await history.backlog(lastEventId);
-    if (backlog) {
-      for (const event of backlog)
-        hub.write(subscriber, sseFrame("change", JSON.stringify(event), event.Version));
-      hub.goLive(subscriber, backlog.at(-1)?.Version ?? (lastEventId as number));
-      return;
+    try {
+      await start(request, subscriber, lastEventIdOf(request));
+    } catch (error) {
+      // The answer has begun, so no error body can follow: end the stream (the client
+      // reconnects) rather than leave it open and never live.
+      request.log.error({ err: error }, "change stream could not start");
+      response.destroy();
     }
-    if (lastEventId !== undefined) {
-      hub.write(
-        subscriber,
-        sseFrame(
-          "resync",
-          JSON.stringify({
-            Reason: `Last-Event-ID ${lastEventId} can no longer be resumed; a fresh snapshot follows`,
-          }),
-        ),
-      );
-    }
-    const version = await history.latestVersion();
-    const snapshot = await presence.getAll();
-    let json: string;
-    if (filter.userId === undefined && filter.topicId === undefined) {
-      if (whole?.version !== snapshot.version)
-        whole = { version: snapshot.version, json: JSON.stringify(snapshot.presence) };
-      json = whole.json;
-    } else {
-      json = JSON.stringify(snapshot.presence.filter((p) => snapshotMatches(filter, p)));
-    }
-    hub.write(subscriber, sseFrame("snapshot", json, version));
-    hub.goLive(subscriber, version);
   }
 
   return [
@@ -141,11 +173,15 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
         {
           name: "Last-Event-ID",
           in: "header",
-          description: "Resume after this event id without loss",
+          description:
+            "Resume after this event id without loss (non-admins within the resume window); otherwise `resync` and a fresh `snapshot`",
           schema: { type: "string" },
         },
       ],
-      responses: { 200: { description: "An endless text/event-stream" } },
+      responses: {
+        200: { description: "An endless text/event-stream" },
+        429: { description: "Too many open streams: the caller's own limit or the server's" },
+      },
       handler: stream,
     },
     {

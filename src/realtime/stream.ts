@@ -9,12 +9,12 @@
  * when changes are rare the first one still goes out at once.
  */
 import type { ServerResponse } from "node:http";
-import type { ChatPresence, PresenceEvent } from "../domain/presence.ts";
+import { PresenceError } from "../domain/errors.ts";
+import type { PresenceEvent } from "../domain/presence.ts";
+import { isUnfiltered, matches, type StreamFilter } from "../domain/stream-filter.ts";
 
-export interface StreamFilter {
-  userId?: number;
-  topicId?: number;
-}
+/** Bytes of a snapshot or replay written before waiting for the socket to drain. */
+const CHUNK_BYTES = 64 * 1024;
 
 export interface StreamOptions {
   /** Bytes a subscriber may have unsent before it is dropped. */
@@ -25,11 +25,17 @@ export interface StreamOptions {
   keepAliveMs: number;
   /** Least time between two flushes of live frames, ms (default 10); 0 flushes every turn. */
   coalesceMs?: number;
+  /** Streams one user may have open at once. */
+  maxPerUser: number;
+  /** Streams open at once in all (each holds a file descriptor). */
+  maxTotal: number;
 }
 
 export interface Subscriber {
   response: ServerResponse;
   filter: StreamFilter;
+  /** The signed-in user the stream counts against. */
+  owner: number;
   /** Frames held back while the subscriber's snapshot or backlog is being written. */
   pending: { version: number; frame: string }[] | null;
   /** Sequence number of the first queued frame meant for it (earlier ones were held instead). */
@@ -43,20 +49,6 @@ interface Queued {
   event: PresenceEvent | null;
 }
 
-export function matches(filter: StreamFilter, event: PresenceEvent): boolean {
-  if (filter.userId !== undefined && event.UserId !== filter.userId) return false;
-  if (filter.topicId === undefined) return true;
-  return (
-    event.ChatTopics.includes(filter.topicId) ||
-    (event.Previous?.ChatTopics.includes(filter.topicId) ?? false)
-  );
-}
-
-export function snapshotMatches(filter: StreamFilter, presence: ChatPresence): boolean {
-  if (filter.userId !== undefined && presence.UserId !== filter.userId) return false;
-  return filter.topicId === undefined || (presence.ChatTopics ?? []).includes(filter.topicId);
-}
-
 export function sseFrame(event: string, data: string, id?: number): string {
   return `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${data}\n\n`;
 }
@@ -66,6 +58,9 @@ export class StreamHub {
   private readonly keepAlive: NodeJS.Timeout;
   /** Subscribers dropped for reading too slowly, since start. */
   dropped = 0;
+  /** Open streams per user, counted from admission until the connection closes. */
+  private readonly openByUser = new Map<number, number>();
+  private open = 0;
   private queued: Queued[] = [];
   private sequence = 0;
   private flushScheduled = false;
@@ -85,17 +80,70 @@ export class StreamHub {
 
   /**
    * Registers an open response before its snapshot is read, so no change can fall between the
-   * snapshot and the live stream: changes are held until `goLive`.
+   * snapshot and the live stream: changes are held until `goLive`. Refuses (429) a stream over
+   * the owner's or the server's limit; call it before answering, so the refusal can be sent.
    */
-  add(response: ServerResponse, filter: StreamFilter): Subscriber {
-    const subscriber: Subscriber = { response, filter, pending: [], liveFrom: 0 };
+  add(response: ServerResponse, filter: StreamFilter, owner: number): Subscriber {
+    const owned = this.openByUser.get(owner) ?? 0;
+    if (owned >= this.options.maxPerUser)
+      throw new PresenceError("PRES_ERR_STREAMS_PER_USER", { limit: this.options.maxPerUser });
+    if (this.open >= this.options.maxTotal)
+      throw new PresenceError("PRES_ERR_STREAMS_TOTAL", {
+        limit: this.options.maxTotal,
+        retryAfter: 5,
+      });
+    this.openByUser.set(owner, owned + 1);
+    this.open++;
+    const subscriber: Subscriber = { response, filter, owner, pending: [], liveFrom: 0 };
     this.subscribers.add(subscriber);
-    response.on("close", () => this.subscribers.delete(subscriber));
+    // 'close' comes once, however the stream ends (client gone, dropped, shut down).
+    response.once("close", () => {
+      this.subscribers.delete(subscriber);
+      this.release(owner);
+    });
     return subscriber;
+  }
+
+  private release(owner: number): void {
+    this.open--;
+    const owned = (this.openByUser.get(owner) ?? 1) - 1;
+    if (owned === 0) this.openByUser.delete(owner);
+    else this.openByUser.set(owner, owned);
+  }
+
+  get limits(): { maxPerUser: number; maxTotal: number } {
+    return { maxPerUser: this.options.maxPerUser, maxTotal: this.options.maxTotal };
+  }
+
+  /** Streams open now, counted as the limits count them. */
+  get openStreams(): number {
+    return this.open;
+  }
+
+  /** The largest replay sent as it is; a bigger one is answered with resync and a snapshot. */
+  get maxReplayBytes(): number {
+    return this.options.maxBufferedBytes;
+  }
+
+  /**
+   * Writes a subscriber's snapshot or replay (it is not live yet, so its changes are held) in
+   * chunks, waiting for the socket to drain between them: a client that reads slowly is not
+   * dropped for a backlog it did not ask to have written at once. False once the stream closed.
+   */
+  async send(subscriber: Subscriber, text: string | Buffer): Promise<boolean> {
+    const bytes = typeof text === "string" ? Buffer.from(text) : text;
+    const { response } = subscriber;
+    for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
+      if (isClosed(response)) return false;
+      const more = response.write(bytes.subarray(start, start + CHUNK_BYTES));
+      if (!more && !(await drained(response))) return false;
+    }
+    return !isClosed(response);
   }
 
   /** Writes the held changes newer than what the subscriber was already sent, then streams live. */
   goLive(subscriber: Subscriber, sentUpToVersion: number): void {
+    if (isClosed(subscriber.response)) return;
     const pending = subscriber.pending ?? [];
     subscriber.pending = null;
     subscriber.liveFrom = this.sequence;
@@ -185,6 +233,22 @@ export class StreamHub {
   }
 }
 
-function isUnfiltered(filter: StreamFilter): boolean {
-  return filter.userId === undefined && filter.topicId === undefined;
+/** Ended by shutdown or gone: writing more would be an error. */
+function isClosed(response: ServerResponse): boolean {
+  return response.destroyed || response.writableEnded;
+}
+
+/** Resolves true when the response drains, false if it closes first. */
+function drained(response: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const finish = (ok: boolean) => {
+      response.off("drain", onDrain);
+      response.off("close", onClose);
+      resolve(ok);
+    };
+    const onDrain = () => finish(true);
+    const onClose = () => finish(false);
+    response.on("drain", onDrain);
+    response.on("close", onClose);
+  });
 }

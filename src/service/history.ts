@@ -1,6 +1,7 @@
 /** Reading the presence history: for admins and for users about themselves; stream resumes. */
 import { PresenceError } from "../domain/errors.ts";
 import type { Actor, PresenceEvent } from "../domain/presence.ts";
+import { matches, type StreamFilter } from "../domain/stream-filter.ts";
 import type { Store } from "../store/store.ts";
 
 export interface HistoryFilter {
@@ -13,11 +14,22 @@ export interface HistoryFilter {
 /** Largest page of history one request returns, and of backlog one stream resume replays. */
 export const HISTORY_PAGE_LIMIT = 10_000;
 
+/** How far back a non-admin's stream resume may reach; older resume points get a snapshot. */
+export interface ResumeWindow {
+  /** Events behind the newest (default 10,000; never more than HISTORY_PAGE_LIMIT). */
+  events: number;
+  /** Age of the oldest missed event, ms (default 15 minutes). */
+  ms: number;
+}
+
+export const DEFAULT_RESUME_WINDOW: ResumeWindow = { events: 10_000, ms: 15 * 60_000 };
+
 export class HistoryService {
   constructor(
     private readonly store: Store,
     /** How long entries are kept; null keeps them for ever. */
     readonly retentionMs: number | null,
+    readonly resumeWindow: ResumeWindow = DEFAULT_RESUME_WINDOW,
   ) {}
 
   /** An agent sees their own history only; an admin anyone's. */
@@ -33,21 +45,34 @@ export class HistoryService {
   }
 
   /**
-   * The changes after `lastEventId`, or null when they can no longer all be replayed (purged,
-   * too many, or an id this store never gave) and the client needs a fresh snapshot instead.
+   * The changes after `lastEventId` that match the stream's filter, or null when they can no
+   * longer all be replayed (purged, too many, an id this store never gave, or, for a
+   * non-admin, older than the resume window) and the client needs a fresh snapshot instead.
+   * The window keeps a resume from reaching further back than a live stream would have.
    */
-  async backlog(lastEventId: number): Promise<PresenceEvent[] | null> {
+  async backlog(
+    actor: Actor,
+    lastEventId: number,
+    filter: StreamFilter,
+    now = Date.now(),
+  ): Promise<PresenceEvent[] | null> {
     const [oldest, latest] = await Promise.all([
       this.store.oldestHistoryId(),
       this.store.latestHistoryId(),
     ]);
     if (lastEventId > latest) return null;
     if (lastEventId < (oldest ?? latest + 1) - 1) return null;
-    const events = await this.store.queryHistory({
-      afterId: lastEventId,
-      limit: HISTORY_PAGE_LIMIT + 1,
-    });
-    return events.length > HISTORY_PAGE_LIMIT ? null : events;
+    const admin = actor.role === "admin";
+    const reach = admin
+      ? HISTORY_PAGE_LIMIT
+      : Math.min(this.resumeWindow.events, HISTORY_PAGE_LIMIT);
+    // Ids are consecutive or have gaps, never fewer ids than events: a cheap first refusal.
+    if (latest - lastEventId > reach) return null;
+    const events = await this.store.queryHistory({ afterId: lastEventId, limit: reach + 1 });
+    if (events.length > reach) return null;
+    if (!admin && events.length > 0 && Date.parse(events[0].At) < now - this.resumeWindow.ms)
+      return null;
+    return events.filter((event) => matches(filter, event));
   }
 
   latestVersion(): Promise<number> {

@@ -3,7 +3,7 @@ import { type ChangeBus, LocalBus } from "../events/bus.ts";
 import type { Store } from "../store/store.ts";
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
-import { HistoryService } from "./history.ts";
+import { HistoryService, type ResumeWindow } from "./history.ts";
 import { PresenceService } from "./presence.ts";
 import { SessionService } from "./sessions.ts";
 import { TopicService } from "./topics.ts";
@@ -29,6 +29,8 @@ export interface ServiceOptions {
   presenceTtlSeconds?: number | null;
   /** How long presence history is kept; null keeps it for ever. Default 30 days. */
   historyRetentionMs?: number | null;
+  /** How far back a non-admin's stream may resume (default 10,000 events or 15 minutes). */
+  resumeWindow?: ResumeWindow;
   /** The change bus; a cluster passes one over PostgreSQL. Default: in-process. */
   bus?: ChangeBus;
   /** True when other nodes write to the same store, so cached presence must check for news. */
@@ -53,6 +55,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     history: new HistoryService(
       store,
       options.historyRetentionMs === undefined ? 30 * 86_400_000 : options.historyRetentionMs,
+      options.resumeWindow,
     ),
     directory: new DirectoryService(store, presence),
     webhooks,
