@@ -16,8 +16,8 @@ import {
   timeZoneCode,
   WEEKDAYS,
 } from "../src/domain/opening-hours.ts";
-import { ADMIN, agents, assertError, call, KUHN } from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+import { ADMIN, agents, assertError, call, KUHN } from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 const H = 3600;
 

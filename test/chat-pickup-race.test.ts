@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { agents, call, presenceOf } from "./chat-support.ts";
-import { basic, startTestServer, type TestServer } from "./helpers.ts";
-import { announceSkip, scratchSchema } from "./postgres.ts";
+import { agents, call, presenceOf } from "./support/chat.ts";
+import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { basic, startTestServer, type TestServer } from "./support/server.ts";
 
 const CLIENTS = 24;
 

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseSeed, SeedError } from "../src/domain/seed.ts";
-import { ADMIN, call } from "./chat-support.ts";
-import { startTestServer, type TestServer, testSeed } from "./helpers.ts";
+import { ADMIN, call } from "./support/chat.ts";
+import { startTestServer, type TestServer, testSeed } from "./support/server.ts";
 
 const H = 3600;
 

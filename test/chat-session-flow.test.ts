@@ -14,8 +14,8 @@ import {
   OCON,
   presenceOf,
   ticketFor,
-} from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+} from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 const ongoing = async (server: TestServer, userId: number) => {
   const rest = (await presenceOf(server, userId)).OngoingChats;

@@ -10,8 +10,8 @@ import {
   OCON,
   presenceOf,
   ticketFor,
-} from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+} from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 describe("REST ChatTopic", () => {
   let server: TestServer;

@@ -10,7 +10,7 @@ import { withServices } from "../src/cli/options.ts";
 import type { PresenceError } from "../src/domain/errors.ts";
 import { sha256 } from "../src/service/secrets.ts";
 import { OPERATOR } from "../src/service/users.ts";
-import { cli, SEED, workspace } from "./cli-support.ts";
+import { cli, SEED, workspace } from "./support/cli.ts";
 
 describe("chat-presence CLI: users, tokens, import", () => {
   let space: ReturnType<typeof workspace>;

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { startTestServer, type TestServer } from "./helpers.ts";
-import { BODY_TYPES, readAll, setPresent } from "./rest-support.ts";
+import { BODY_TYPES, readAll, setPresent } from "./support/rest.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking parsed OpenAPI documents of any shape
 type Json = Record<string, any>;

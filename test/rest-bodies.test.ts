@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { OPERATOR } from "../src/service/users.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
 import {
   BODY_TYPES,
   type Entry,
@@ -15,7 +14,8 @@ import {
   ROUTES,
   readAll,
   setPresent,
-} from "./rest-support.ts";
+} from "./support/rest.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 interface Sample {
   method: string;

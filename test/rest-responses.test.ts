@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { OPERATOR } from "../src/service/users.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
-import { ADMIN, post, ROUTES, readAll, setPresent } from "./rest-support.ts";
+import { ADMIN, post, ROUTES, readAll, setPresent } from "./support/rest.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 type Presence = Record<string, unknown>;
 

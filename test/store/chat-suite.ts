@@ -17,7 +17,7 @@ import {
 } from "../../src/domain/session.ts";
 import type { TopicInput } from "../../src/domain/topic.ts";
 import type { Store } from "../../src/store/store.ts";
-import { describeStore, directory, type StoreFactory } from "./suite.ts";
+import { describeStore, directory, type StoreFactory } from "../support/store-contract.ts";
 
 export const coded = (code: string) => (error: unknown) =>
   error instanceof PresenceError && error.code === code;

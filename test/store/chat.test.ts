@@ -1,5 +1,5 @@
-import { announceSkip } from "../postgres.ts";
-import { postgresScratch, sqliteMemory } from "./backends.ts";
+import { postgresScratch, sqliteMemory } from "../support/backends.ts";
+import { announceSkip } from "../support/postgres.ts";
 import { chatStoreSuite } from "./chat-suite.ts";
 
 chatStoreSuite(sqliteMemory);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, it } from "node:test";
 import type { NewHistoryEntry } from "../../src/store/history.ts";
-import { describeStore, directory, type StoreFactory } from "./suite.ts";
+import { describeStore, directory, type StoreFactory } from "../support/store-contract.ts";
 
 function entry(userId: number, present: boolean, at: number): NewHistoryEntry {
   return {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openPostgresStore } from "../../src/store/postgres/store.ts";
-import { announceSkip, scratchSchema } from "../postgres.ts";
-import { postgresScratch } from "./backends.ts";
+import { postgresScratch } from "../support/backends.ts";
+import { announceSkip, scratchSchema } from "../support/postgres.ts";
+import { storeSuite } from "../support/store-contract.ts";
 import { historySuite } from "./history-suite.ts";
-import { storeSuite } from "./suite.ts";
 
 const skip = await announceSkip("store contract");
 storeSuite(postgresScratch(skip));

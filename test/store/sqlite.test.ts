@@ -1,6 +1,6 @@
-import { sqliteMemory } from "./backends.ts";
+import { sqliteMemory } from "../support/backends.ts";
+import { storeSuite } from "../support/store-contract.ts";
 import { historySuite } from "./history-suite.ts";
-import { storeSuite } from "./suite.ts";
 
 storeSuite(sqliteMemory);
 historySuite(sqliteMemory);

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { beforeEach, it } from "node:test";
 import type { PresenceEvent } from "../../src/domain/presence.ts";
 import type { DeliveryOutcome } from "../../src/store/webhooks.ts";
-import { describeStore, type StoreFactory } from "./suite.ts";
+import { describeStore, type StoreFactory } from "../support/store-contract.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -12,8 +12,8 @@ import { Worker } from "node:worker_threads";
 import { openPostgresStore } from "../../src/store/postgres/store.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
-import { announceSkip, scratchSchema } from "../postgres.ts";
-import { postgresScratch, sqliteMemory } from "./backends.ts";
+import { postgresScratch, sqliteMemory } from "../support/backends.ts";
+import { announceSkip, scratchSchema } from "../support/postgres.ts";
 import { event, webhookSuite } from "./webhook-suite.ts";
 
 webhookSuite(sqliteMemory);
@@ -26,7 +26,7 @@ const DELIVERIES = 200;
 /** Worker threads do not inherit tsx's loader on Node 20: register it, then load the worker. */
 const WORKER_BOOT = `import("tsx/esm/api").then(({ register }) => {
   register();
-  return import(${JSON.stringify(new URL("./claim-worker.ts", import.meta.url).href)});
+  return import(${JSON.stringify(new URL("../support/claim-worker.ts", import.meta.url).href)});
 });`;
 
 /** Registers two webhooks and enqueues 100 events: 200 due deliveries. */

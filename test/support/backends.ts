@@ -1,8 +1,8 @@
 /** The backends the store contract suites run on: SQLite in memory, PostgreSQL on a scratch schema. */
 import { openPostgresStore } from "../../src/store/postgres/store.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
-import { scratchSchema } from "../postgres.ts";
-import type { StoreFactory } from "./suite.ts";
+import { scratchSchema } from "./postgres.ts";
+import type { StoreFactory } from "./store-contract.ts";
 
 export const sqliteMemory: StoreFactory = {
   name: "sqlite (memory)",

@@ -1,6 +1,6 @@
 /** Shared pieces of the REST and Agents acceptance tests: callers, routes, state, error checks. */
 import assert from "node:assert/strict";
-import { basic, PASSWORD, type TestServer } from "./helpers.ts";
+import { basic, PASSWORD, type TestServer } from "./server.ts";
 
 /** tje0:Tje0, the admin of the seed samples, exactly as the samples send it. */
 export const ADMIN = "Basic dGplMDpUamUw";
