@@ -1,6 +1,6 @@
 import { postgresScratch, sqliteMemory } from "../support/backends.ts";
 import { announceSkip } from "../support/postgres.ts";
-import { chatStoreSuite } from "./chat-suite.ts";
+import { chatStoreSuite } from "./sessions.test.ts";
 
 chatStoreSuite(sqliteMemory);
 chatStoreSuite(postgresScratch(await announceSkip("chat store contract")));

@@ -4,7 +4,7 @@ import { openPostgresStore } from "../../src/store/postgres/store.ts";
 import { postgresScratch } from "../support/backends.ts";
 import { announceSkip, scratchSchema } from "../support/postgres.ts";
 import { storeSuite } from "../support/store-contract.ts";
-import { historySuite } from "./history-suite.ts";
+import { historySuite } from "./history.test.ts";
 
 const skip = await announceSkip("store contract");
 storeSuite(postgresScratch(skip));
