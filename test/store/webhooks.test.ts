@@ -1,33 +1,12 @@
-/** The webhook part of the store contract (registrations and the delivery outbox), per backend. */
+/** The webhooks part of the store contract: registrations and the delivery outbox. */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { beforeEach, it } from "node:test";
-import type { PresenceEvent } from "../../src/domain/presence.ts";
 import type { DeliveryOutcome } from "../../src/store/webhooks.ts";
-import { describeStore, type StoreFactory } from "../support/store-contract.ts";
+import { BACKENDS } from "../support/backends.ts";
+import { describeStore, event, type StoreFactory } from "../support/store-contract.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-let version = 1000;
-export function event(
-  userId: number,
-  topics: number[],
-  previousTopics: number[] | null = null,
-): PresenceEvent {
-  return {
-    UserId: userId,
-    Present: true,
-    OngoingChats: 1,
-    ChatTopics: topics,
-    Previous: previousTopics
-      ? { Present: false, OngoingChats: 0, ChatTopics: previousTopics }
-      : null,
-    Version: ++version,
-    At: new Date(1_700_000_000_000 + version).toISOString(),
-    Source: "api",
-    ChangedBy: 1,
-  };
-}
 
 const SECRET = "0123456789abcdef-secret";
 
@@ -41,8 +20,8 @@ function retry(at: number, nextAttemptAt: number | null): DeliveryOutcome {
   };
 }
 
-export function webhookSuite(factory: StoreFactory): void {
-  describeStore("webhook contract", factory, (store) => {
+function webhooksSuite(backend: StoreFactory): void {
+  describeStore("webhooks store", backend, (store) => {
     const claim = (now: number, limit = 100, leaseMs = 1000) =>
       store.claimDeliveries({ token: randomUUID(), now, leaseMs, limit });
     const hook = (topicId: number | null = null) =>
@@ -251,3 +230,5 @@ export function webhookSuite(factory: StoreFactory): void {
     });
   });
 }
+
+for (const backend of BACKENDS) webhooksSuite(backend);

@@ -1,52 +1,56 @@
 /**
- * The store contract, written once against the Store interface and run for every backend
- * (Kysely style): a backend is correct when this whole suite passes on it unchanged.
+ * What the store contract suites in test/store/ share: the backend shape, `describeStore` (one
+ * suite on one backend), the directory every suite starts from, and builders for the records
+ * the suites write. The suites use the Store interface only, so a backend is correct when every
+ * suite passes on it unchanged.
  */
-import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import { PresenceError } from "../../src/domain/errors.ts";
+import { defaultOpeningHours } from "../../src/domain/opening-hours.ts";
+import type { PresenceEvent } from "../../src/domain/presence.ts";
+import { EMPTY_CUSTOMER, type NewSession } from "../../src/domain/session.ts";
+import type { TopicInput } from "../../src/domain/topic.ts";
 import type { DirectoryImport, Store } from "../../src/store/store.ts";
 
 export interface StoreFactory {
   name: string;
   /** Set when the backend is not reachable here; the suite is then reported as skipped. */
   skip?: boolean;
-  /** A fresh, empty, migrated store. */
-  open(): Promise<Store>;
-  /** Drops whatever open() created. */
-  cleanup?(): Promise<void>;
+  /** A fresh, empty, migrated store, and how to drop whatever opening it created. */
+  open(): Promise<{ store: Store; cleanup(): Promise<void> }>;
 }
 
 /**
- * Declares one contract suite on one backend: `store` stands for the store the factory opens
+ * Declares one contract suite on one backend: `store` stands for the store the backend opens
  * before the suite's first test (closed, and cleaned up, after its last). The body declares the
  * tests, and its own beforeEach if it needs one.
  */
 export function describeStore(
   title: string,
-  factory: StoreFactory,
+  backend: StoreFactory,
   body: (store: Store) => void,
 ): void {
-  describe(`${title}: ${factory.name}`, { skip: factory.skip }, () => {
-    let opened: Store | undefined;
+  describe(`${title}: ${backend.name}`, { skip: backend.skip }, () => {
+    let opened: { store: Store; cleanup(): Promise<void> } | undefined;
     const store = new Proxy({} as Store, {
       get(_, name) {
         if (!opened) throw new Error("the store is open only inside the suite's tests and hooks");
-        const value = Reflect.get(opened, name);
-        return typeof value === "function" ? value.bind(opened) : value;
+        const value = Reflect.get(opened.store, name);
+        return typeof value === "function" ? value.bind(opened.store) : value;
       },
     });
     before(async () => {
-      opened = await factory.open();
+      opened = await backend.open();
     });
     after(async () => {
-      await opened?.close();
-      await factory.cleanup?.();
+      await opened?.store.close();
+      await opened?.cleanup();
     });
     body(store);
   });
 }
 
+/** Users 1 (admin) to 3, topics 10 and 20 with members, sessions 100 to 103, one app token. */
 export function directory(): DirectoryImport {
   return {
     users: [
@@ -115,144 +119,58 @@ export function directory(): DirectoryImport {
   };
 }
 
-export function storeSuite(factory: StoreFactory): void {
-  describeStore("store contract", factory, (store) => {
-    beforeEach(async () => {
-      await store.importDirectory(directory());
-    });
+/** Removes what earlier tests created, then imports the shared directory again. */
+export async function resetStore(store: Store): Promise<void> {
+  for (const topic of await store.listTopics()) await store.deleteTopic(topic.id);
+  for (const user of await store.listUsers()) if (user.id > 3) await store.deleteUser(user.id);
+  await store.importDirectory(directory());
+}
 
-    it("computes presence: topics with any right, ongoing = CustomerLast or UserLast", async () => {
-      const presence = await store.listPresence();
-      assert.deepEqual(
-        presence.filter((p) => p.UserId <= 3),
-        [
-          { UserId: 1, DisplayName: "Anna", OngoingChats: 0, Present: false, ChatTopics: [] },
-          { UserId: 2, DisplayName: "Bo", OngoingChats: 2, Present: true, ChatTopics: [10, 20] },
-          { UserId: 3, DisplayName: "Cy", OngoingChats: 0, Present: false, ChatTopics: [] },
-        ],
-      );
-    });
+export const coded = (code: string) => (error: unknown) =>
+  error instanceof PresenceError && error.code === code;
 
-    it("saves presence atomically and reports only real changes", async () => {
-      const { changes } = await store.savePresence([
-        { userId: 1, present: true },
-        { userId: 2, present: true },
-      ]);
-      assert.deepEqual(changes, [{ userId: 1, present: true, previousPresent: false }]);
-      assert.equal((await store.getUser(1))?.present, true);
-    });
+export function topicInput(name: string): TopicInput {
+  return {
+    name,
+    description: `${name} desk`,
+    welcomeMessage: "Hi!",
+    openingHoursEnabled: true,
+    openingHours: { ...defaultOpeningHours(), timeZone: "Europe/Oslo" },
+    settings: { BadgeHeader: "Chat with us", Widget: { Color: "#ff0000" } },
+  };
+}
 
-    it("rejects a save naming an unknown user and saves nothing", async () => {
-      await assert.rejects(
-        store.savePresence([
-          { userId: 3, present: true },
-          { userId: 999, present: true },
-        ]),
-        (error: unknown) =>
-          error instanceof PresenceError && error.code === "PRES_ERR_UNKNOWN_USER",
-      );
-      assert.equal((await store.getUser(3))?.present, false);
-    });
+export function queued(topicId: number, whenRequested = Date.now()): NewSession {
+  return {
+    topicId,
+    status: "InQueue",
+    customer: { ...EMPTY_CUSTOMER, name: "Customer" },
+    firstMessage: "",
+    lastMessage: "",
+    rating: 0,
+    chatbotIsActive: false,
+    whenRequested,
+  };
+}
 
-    it("saves made at the same moment stand or fall alone", async () => {
-      const [good, bad, other] = await Promise.allSettled([
-        store.savePresence([{ userId: 1, present: true }]),
-        store.savePresence([
-          { userId: 3, present: true },
-          { userId: 999, present: true },
-        ]),
-        store.savePresence([{ userId: 2, present: false }]),
-      ]);
-      assert.equal(good.status, "fulfilled");
-      assert.equal(bad.status, "rejected");
-      assert.equal(other.status, "fulfilled");
-      assert.equal((await store.getUser(1))?.present, true);
-      assert.equal((await store.getUser(3))?.present, false, "the refused save wrote nothing");
-      assert.equal((await store.getUser(2))?.present, false);
-    });
-
-    it("finds which user ids exist", async () => {
-      assert.deepEqual([...(await store.existingUserIds([1, 3, 999, 1]))].sort(), [1, 3]);
-    });
-
-    it("creates, finds, updates and deletes users; usernames are case-insensitive", async () => {
-      const created = await store.createUser({
-        username: "Dina",
-        displayName: "Dina D",
-        role: "agent",
-        passwordHash: null,
-      });
-      assert.ok(created.id > 3);
-      assert.equal((await store.getUserByUsername("dina"))?.id, created.id);
-      const updated = await store.updateUser(created.id, {
-        displayName: "Dina Dahl",
-        role: "admin",
-      });
-      assert.equal(updated?.displayName, "Dina Dahl");
-      assert.equal(updated?.role, "admin");
-      assert.equal(await store.deleteUser(created.id), true);
-      assert.equal(await store.getUser(created.id), null);
-      assert.equal(await store.deleteUser(created.id), false);
-    });
-
-    it("refuses a duplicate username", async () => {
-      await assert.rejects(
-        store.createUser({ username: "ANNA", displayName: "x", role: "agent", passwordHash: null }),
-      );
-    });
-
-    it("imports idempotently and keeps a password hash the file does not carry", async () => {
-      const data = directory();
-      data.users[0].passwordHash = null;
-      await store.importDirectory(data);
-      await store.importDirectory(data);
-      assert.equal((await store.getUser(1))?.passwordHash, "h1");
-      assert.equal((await store.listUsers()).filter((u) => u.id <= 3).length, 3);
-    });
-
-    it("stores credentials by hash, expires them and deletes them", async () => {
-      const now = Date.now();
-      await store.saveCredential({
-        hash: "t1",
-        kind: "ticket",
-        userId: 2,
-        expiresAt: now + 60_000,
-        xsrfHash: null,
-      });
-      await store.saveCredential({
-        hash: "t2",
-        kind: "session",
-        userId: 2,
-        expiresAt: now - 1,
-        xsrfHash: "x",
-      });
-      assert.equal((await store.findCredential("t1", now))?.userId, 2);
-      assert.equal(await store.findCredential("t2", now), null, "expired");
-      await store.deleteCredential("t1");
-      assert.equal(await store.findCredential("t1", now), null);
-    });
-
-    it("deleting a user drops their credentials and unassigns their sessions", async () => {
-      const user = await store.createUser({
-        username: "temp",
-        displayName: "T",
-        role: "agent",
-        passwordHash: null,
-      });
-      await store.saveCredential({
-        hash: "tt",
-        kind: "bearer",
-        userId: user.id,
-        expiresAt: Date.now() + 60_000,
-        xsrfHash: null,
-      });
-      await store.deleteUser(user.id);
-      assert.equal(await store.findCredential("tt", Date.now()), null);
-    });
-
-    it("knows registered app tokens by hash", async () => {
-      assert.equal(await store.hasAppToken("apphash"), true);
-      assert.equal(await store.hasAppToken("other"), false);
-    });
-  });
+let version = 1000;
+/** A change event with a fresh Version each call, as the change bus would carry it. */
+export function event(
+  userId: number,
+  topics: number[],
+  previousTopics: number[] | null = null,
+): PresenceEvent {
+  return {
+    UserId: userId,
+    Present: true,
+    OngoingChats: 1,
+    ChatTopics: topics,
+    Previous: previousTopics
+      ? { Present: false, OngoingChats: 0, ChatTopics: previousTopics }
+      : null,
+    Version: ++version,
+    At: new Date(1_700_000_000_000 + version).toISOString(),
+    Source: "api",
+    ChangedBy: 1,
+  };
 }
