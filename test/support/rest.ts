@@ -49,6 +49,20 @@ export async function setPresent(server: TestServer, entries: Entry[]): Promise<
   );
 }
 
+/** Saves over REST SaveAll as the caller in `headers`, and asserts the 204. */
+export async function saveAs(
+  server: TestServer,
+  headers: Record<string, string>,
+  entries: Entry[],
+): Promise<void> {
+  const response = await server.fetch(ROUTES.saveAll, {
+    method: "POST",
+    headers: { ...headers, "Content-Type": "application/json" },
+    body: JSON.stringify(entries),
+  });
+  assert.equal(response.status, 204, await response.text());
+}
+
 export interface PostOptions {
   contentType?: string;
   auth?: string | null;
