@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: browser sessions (sign-in cookies and the XSRF check) and that no secret
+ * Browser sessions (sign-in cookies and the XSRF check) and that no secret
  * ever reaches the log.
  */
 import assert from "node:assert/strict";

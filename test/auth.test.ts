@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: the Authorization schemes (Basic, SoTicket, Bearer), every way each one
+ * The Authorization schemes (Basic, SoTicket, Bearer), every way each one
  * fails, and SuperOffice Online's rules (SO-AppToken required, Basic refused).
  */
 import assert from "node:assert/strict";

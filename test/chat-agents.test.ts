@@ -1,5 +1,5 @@
 /**
- * Issue 4: the Agents/Chat operations on topics and sessions. No HTTP semantics here: a
+ * The Agents/Chat operations on topics and sessions. No HTTP semantics here: a
  * missing entity (or a session someone else took) is null; rights failures are 403 as on REST.
  */
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * Issue 4: topic members over REST (/ChatTopic/{id}/UserAgent) and Agents, with presence
+ * Topic members over REST (/ChatTopic/{id}/UserAgent) and Agents, with presence
  * (GetAll and GetChatPresence) reflecting each change at once.
  */
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * Issue 4: many clients picking up at once. For one session exactly one caller wins (REST
+ * Many clients picking up at once. For one session exactly one caller wins (REST
  * losers get 409, Agents losers null); for the first-in-queue pick-up every waiting session
  * goes to exactly one caller. Run over SQLite and, when reachable, PostgreSQL.
  */

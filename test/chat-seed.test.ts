@@ -1,4 +1,4 @@
-/** Issue 4: the import file may give topics a description, welcome message and opening hours. */
+/** The import file may give topics a description, welcome message and opening hours. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseSeed, SeedError } from "../src/domain/seed.ts";

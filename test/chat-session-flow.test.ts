@@ -1,5 +1,5 @@
 /**
- * Issue 4: a chat's life over REST — pick-up, transfer, accept, reject, reset — with
+ * A chat's life over REST — pick-up, transfer, accept, reject, reset — with
  * OngoingChats in GetAll (and GetChatPresence) checked after every step.
  */
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-/** Issue 4: the session lists — ForCurrentUser and the OData lists. */
+/** The session lists — ForCurrentUser and the OData lists. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADMIN, assertError, call, KUHN, OCON, ticketFor } from "./support/chat.ts";

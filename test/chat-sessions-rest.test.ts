@@ -1,4 +1,4 @@
-/** Issue 4: REST /api/v1/ChatSession — the entity, saving by the status table, lists. */
+/** REST /api/v1/ChatSession — the entity, saving by the status table, lists. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADMIN, assertError, call, KUHN, OCON, presenceOf, ticketFor } from "./support/chat.ts";

@@ -1,4 +1,4 @@
-/** Issue 4: /api/v1/ChatUser, the user directory for administrators (an extension). */
+/** /api/v1/ChatUser, the user directory for administrators (an extension). */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADMIN, assertError, call, KUHN, presenceOf } from "./support/chat.ts";

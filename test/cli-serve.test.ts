@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: `chat-presence serve` started for real: --port 0, --seed, /healthz,
+ * `chat-presence serve` started for real: --port 0, --seed, /healthz,
  * PORT/HOST/DATABASE_URL from the environment, and --online.
  */
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: the operator commands through the real CLI (bin/chat-presence.js runs
+ * The operator commands through the real CLI (bin/chat-presence.js runs
  * the build in dist/; `npm test` builds first): user add|passwd|rm, token create, import.
  */
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: /openapi.json (no sign-in) describes every route the server has, with the
+ * /openapi.json (no sign-in) describes every route the server has, with the
  * contract's operation ids; and GetAll's output conforms to the contract's ChatPresence schema.
  */
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: saving is all-or-nothing, duplicates are legal (last wins), and an agent
+ * Saving is all-or-nothing, duplicates are legal (last wins), and an agent
  * may change only their own presence while an admin may change anyone's.
  */
 import assert from "node:assert/strict";

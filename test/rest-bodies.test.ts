@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: the REST seed samples replayed as documented, and every request body
+ * The REST seed samples replayed as documented, and every request body
  * content type on both save routes (PascalCase and camelCase, with and without namespaces).
  */
 import assert from "node:assert/strict";

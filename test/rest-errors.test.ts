@@ -1,4 +1,4 @@
-/** Issue 2 acceptance: error bodies and status codes, their language, and no 500 for client mistakes. */
+/** Error bodies and status codes, their language, and no 500 for client mistakes. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADMIN, expectError, KUHN, post, ROUTES } from "./support/rest.ts";

@@ -1,4 +1,4 @@
-/** Issue 2 acceptance: response formats (JSON by default, XML on request) and `$select`. */
+/** Response formats (JSON by default, XML on request) and `$select`. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { OPERATOR } from "../src/service/users.ts";

@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance: SuperOffice's own TypeScript client (@superoffice/webapi), unchanged,
+ * SuperOffice's own TypeScript client (@superoffice/webapi), unchanged,
  * calling the ChatAgent topic, member and session methods against a running server.
  */
 import assert from "node:assert/strict";

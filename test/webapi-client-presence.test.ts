@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: SuperOffice's own TypeScript client (@superoffice/webapi), unchanged,
+ * SuperOffice's own TypeScript client (@superoffice/webapi), unchanged,
  * calling getChatPresenceAsync and saveChatPresenceAsync against a running server.
  */
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-/** The store's part for chat sessions (issue 4): every change is one conditional write. */
+/** The store's part for chat sessions: every change is one conditional write. */
 import type { ChatSessionRecord, GuardedChange, NewSession } from "../domain/session.ts";
 
 export interface SessionFilter {

@@ -1,4 +1,4 @@
-/** The store's part for chat topics and their members (issue 4). */
+/** The store's part for chat topics and their members. */
 import type { TopicRights } from "../domain/model.ts";
 import type {
   ChatTopicRecord,

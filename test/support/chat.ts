@@ -1,4 +1,4 @@
-/** Shared pieces of the chat topic, member and session tests (issue 4). */
+/** Shared pieces of the chat topic, member and session tests. */
 import assert from "node:assert/strict";
 import { basic, PASSWORD, type TestServer } from "./server.ts";
 
