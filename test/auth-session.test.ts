@@ -1,12 +1,12 @@
 /**
- * Issue 2 acceptance: browser sessions (sign-in cookies and the XSRF check) and that no secret
+ * Browser sessions (sign-in cookies and the XSRF check) and that no secret
  * ever reaches the log.
  */
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
-import { ADMIN, expectError, post, presentByUser, ROUTES, setPresent } from "./rest-support.ts";
+import { ADMIN, expectError, post, presentByUser, ROUTES, setPresent } from "./support/rest.ts";
+import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
 interface Session {
   cookie: string;

@@ -1,13 +1,13 @@
 /**
- * Issue 2 acceptance: the Authorization schemes (Basic, SoTicket, Bearer), every way each one
+ * The Authorization schemes (Basic, SoTicket, Bearer), every way each one
  * fails, and SuperOffice Online's rules (SO-AppToken required, Basic refused).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { OPERATOR } from "../src/service/users.ts";
-import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
-import { ADMIN, expectError, KUHN, ROUTES } from "./rest-support.ts";
+import { ADMIN, expectError, KUHN, ROUTES } from "./support/rest.ts";
+import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
 /** GET /api/v1/Auth/Me with these headers: 200 tells who the caller is. */
 function me(server: TestServer, headers: Record<string, string>) {

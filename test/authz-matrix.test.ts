@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Seed } from "../src/domain/seed.ts";
 import { hashPassword } from "../src/service/secrets.ts";
-import { PASSWORD, startTestServer, type TestServer, testSeed } from "./helpers.ts";
+import { PASSWORD, startTestServer, type TestServer, testSeed } from "./support/server.ts";
 
 /** "none expired online other agent admin" per "METHOD path". Agent kuhn (883), other ocon (589). */
 const MATRIX: Record<string, string> = {

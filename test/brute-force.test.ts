@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { LoginThrottle, type ThrottleOptions } from "../src/service/throttle.ts";
-import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
-import { sleep, soapSignIn } from "./reliability-support.ts";
+import { sleep, soapSignIn } from "./support/reliability.ts";
+import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
 const LIMITS: ThrottleOptions = {
   user: { lockAfter: 5, baseLockMs: 1000, maxLockMs: 60_000, windowMs: 900_000 },

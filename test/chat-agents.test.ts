@@ -1,5 +1,5 @@
 /**
- * Issue 4: the Agents/Chat operations on topics and sessions. No HTTP semantics here: a
+ * The Agents/Chat operations on topics and sessions. No HTTP semantics here: a
  * missing entity (or a session someone else took) is null; rights failures are 403 as on REST.
  */
 import assert from "node:assert/strict";
@@ -14,8 +14,8 @@ import {
   OCON,
   presenceOf,
   ticketFor,
-} from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+} from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 describe("Agents/Chat topics", () => {
   let server: TestServer;

@@ -1,5 +1,5 @@
 /**
- * Issue 4: topic members over REST (/ChatTopic/{id}/UserAgent) and Agents, with presence
+ * Topic members over REST (/ChatTopic/{id}/UserAgent) and Agents, with presence
  * (GetAll and GetChatPresence) reflecting each change at once.
  */
 import assert from "node:assert/strict";
@@ -16,8 +16,8 @@ import {
   OCON,
   presenceOf,
   ticketFor,
-} from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+} from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 const base = "/api/v1/ChatTopic/574/UserAgent";
 

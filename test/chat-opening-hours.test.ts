@@ -1,132 +1,13 @@
 /**
- * Issue 4: opening hours. The rule around the 2026 daylight-saving switches in Oslo (29 March
- * and 25 October) and New York, then the same answer from REST IsOpen, Agents
- * IsWithinOpeningHours and SOAP IsWithinOpeningHours with the clock set to those instants.
+ * IsOpen / IsWithinOpeningHours on REST, Agents and SOAP: the same answer from each, with the
+ * clock set to instants around the 2026 daylight-saving switches in Oslo (29 March and
+ * 25 October). The rule itself is unit-tested in test/opening-hours.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it, mock } from "node:test";
-import type { PresenceError } from "../src/domain/errors.ts";
-import {
-  defaultOpeningHours,
-  findTimeZone,
-  formatTimeOfDay,
-  isOpenAt,
-  type OpeningHours,
-  parseTimeOfDay,
-  timeZoneCode,
-  WEEKDAYS,
-} from "../src/domain/opening-hours.ts";
-import { ADMIN, agents, assertError, call, KUHN } from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
-
-const H = 3600;
-
-/** Every day open 08:00-16:00 in a zone. */
-function everyDay(timeZone: string): OpeningHours {
-  const hours = defaultOpeningHours();
-  for (const day of WEEKDAYS) hours.days[day] = { enabled: true, start: 8 * H, stop: 16 * H };
-  return { ...hours, timeZone };
-}
-
-const open = (hours: OpeningHours, iso: string) => isOpenAt(true, hours, new Date(iso));
-
-describe("opening hours rule", () => {
-  it("follows Oslo into summer time on 2026-03-29 (CET → CEST at 01:00 UTC)", () => {
-    const oslo = everyDay("Europe/Oslo");
-    assert.equal(open(oslo, "2026-03-28T07:30:00Z"), true, "Saturday 08:30 CET");
-    assert.equal(open(oslo, "2026-03-28T06:30:00Z"), false, "Saturday 07:30 CET");
-    assert.equal(
-      open(oslo, "2026-03-29T06:30:00Z"),
-      true,
-      "Sunday 08:30 CEST (a fixed +1 would say 07:30)",
-    );
-    assert.equal(open(oslo, "2026-03-29T05:59:59Z"), false, "Sunday 07:59:59 CEST");
-    assert.equal(open(oslo, "2026-03-29T13:59:59Z"), true, "Sunday 15:59:59 CEST");
-    assert.equal(
-      open(oslo, "2026-03-29T14:00:00Z"),
-      false,
-      "Sunday 16:00 CEST: closed at the stop",
-    );
-  });
-
-  it("follows Oslo back to winter time on 2026-10-25 (CEST → CET at 01:00 UTC)", () => {
-    const oslo = everyDay("NO");
-    assert.equal(open(oslo, "2026-10-24T06:30:00Z"), true, "Saturday 08:30 CEST");
-    assert.equal(
-      open(oslo, "2026-10-25T06:30:00Z"),
-      false,
-      "Sunday 07:30 CET (CEST would say 08:30)",
-    );
-    assert.equal(open(oslo, "2026-10-25T07:00:00Z"), true, "Sunday 08:00 CET");
-    assert.equal(open(oslo, "2026-10-25T14:59:00Z"), true, "Sunday 15:59 CET");
-    assert.equal(open(oslo, "2026-10-25T15:00:00Z"), false, "Sunday 16:00 CET");
-  });
-
-  it("follows New York's switch on 2026-03-08 through the US-NY code", () => {
-    const ny = everyDay("US-NY");
-    assert.equal(open(ny, "2026-03-07T13:30:00Z"), true, "Saturday 08:30 EST");
-    assert.equal(open(ny, "2026-03-08T12:30:00Z"), true, "Sunday 08:30 EDT");
-    assert.equal(open(ny, "2026-03-08T11:30:00Z"), false, "Sunday 07:30 EDT");
-  });
-
-  it("uses the local weekday, not the UTC one", () => {
-    const tokyo = defaultOpeningHours();
-    tokyo.timeZone = "Asia/Tokyo";
-    assert.equal(
-      isOpenAt(true, tokyo, new Date("2026-03-29T23:30:00Z")),
-      true,
-      "Monday 08:30 in Tokyo",
-    );
-    assert.equal(
-      isOpenAt(true, tokyo, new Date("2026-03-27T23:30:00Z")),
-      false,
-      "Saturday 08:30 in Tokyo",
-    );
-  });
-
-  it("runs a span past midnight into the next day, and closes for lunch", () => {
-    const hours = defaultOpeningHours();
-    hours.timeZone = "UTC";
-    hours.days.Fri = { enabled: true, start: 22 * H, stop: 2 * H };
-    assert.equal(open(hours, "2026-03-27T23:00:00Z"), true, "Friday 23:00");
-    assert.equal(open(hours, "2026-03-28T01:30:00Z"), true, "Saturday 01:30, Friday's span");
-    assert.equal(open(hours, "2026-03-28T02:00:00Z"), false, "Saturday 02:00");
-    hours.lunch = { enabled: true, start: 11 * H + 1800, stop: 12 * H };
-    assert.equal(open(hours, "2026-03-26T11:45:00Z"), false, "Thursday lunch");
-    assert.equal(open(hours, "2026-03-26T12:00:00Z"), true, "after lunch");
-    assert.equal(isOpenAt(false, hours, new Date("2026-03-29T03:00:00Z")), true, "hours off: open");
-  });
-
-  it("reads times as HH:mm, HH:mm:ss, TimeSpan, ISO 8601 durations and date-times", () => {
-    assert.equal(parseTimeOfDay("f", "08:30"), 8 * H + 1800);
-    assert.equal(parseTimeOfDay("f", "08:30:15.0000000"), 8 * H + 1815);
-    assert.equal(parseTimeOfDay("f", "0.17:00:00"), 17 * H);
-    assert.equal(parseTimeOfDay("f", "PT17H30M"), 17 * H + 1800);
-    assert.equal(parseTimeOfDay("f", "2026-01-01T09:15:00"), 9 * H + 900);
-    assert.equal(parseTimeOfDay("f", "24:00"), 0, "the end of the day");
-    assert.equal(parseTimeOfDay("f", null), 0);
-    assert.equal(formatTimeOfDay(8 * H + 1815), "08:30:15");
-    for (const bad of ["8", "25:00", "12:60", "PT", "noon", "24:01"]) {
-      assert.throws(
-        () => parseTimeOfDay("f", bad),
-        (e: unknown) => (e as PresenceError).code === "PRES_ERR_BAD_TIME",
-        bad,
-      );
-    }
-  });
-
-  it("maps SuperOffice codes and IANA names, and refuses others", () => {
-    assert.equal(findTimeZone("no")?.iana, "Europe/Oslo");
-    assert.equal(findTimeZone("")?.iana, "UTC");
-    assert.equal(findTimeZone("America/Sao_Paulo")?.iana, "America/Sao_Paulo");
-    assert.equal(findTimeZone("Mars/Base"), null);
-    assert.equal(timeZoneCode("f", null, 2), "NO", "by id when no code is given");
-    assert.throws(
-      () => timeZoneCode("f", "XX-YY", 0),
-      (e: unknown) => (e as PresenceError).code === "PRES_ERR_BAD_TIME_ZONE",
-    );
-  });
-});
+import { WEEKDAYS } from "../src/domain/opening-hours.ts";
+import { ADMIN, agents, assertError, call, KUHN } from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 describe("IsOpen / IsWithinOpeningHours on every protocol", () => {
   let server: TestServer;

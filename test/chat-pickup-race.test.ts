@@ -1,13 +1,13 @@
 /**
- * Issue 4: many clients picking up at once. For one session exactly one caller wins (REST
+ * Many clients picking up at once. For one session exactly one caller wins (REST
  * losers get 409, Agents losers null); for the first-in-queue pick-up every waiting session
  * goes to exactly one caller. Run over SQLite and, when reachable, PostgreSQL.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { agents, call, presenceOf } from "./chat-support.ts";
-import { basic, startTestServer, type TestServer } from "./helpers.ts";
-import { announceSkip, scratchSchema } from "./postgres.ts";
+import { agents, call, presenceOf } from "./support/chat.ts";
+import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { basic, startTestServer, type TestServer } from "./support/server.ts";
 
 const CLIENTS = 24;
 

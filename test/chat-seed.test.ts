@@ -1,9 +1,9 @@
-/** Issue 4: the import file may give topics a description, welcome message and opening hours. */
+/** The import file may give topics a description, welcome message and opening hours. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseSeed, SeedError } from "../src/domain/seed.ts";
-import { ADMIN, call } from "./chat-support.ts";
-import { startTestServer, type TestServer, testSeed } from "./helpers.ts";
+import { ADMIN, call } from "./support/chat.ts";
+import { startTestServer, type TestServer, testSeed } from "./support/server.ts";
 
 const H = 3600;
 

@@ -1,5 +1,5 @@
 /**
- * Issue 4: a chat's life over REST — pick-up, transfer, accept, reject, reset — with
+ * A chat's life over REST — pick-up, transfer, accept, reject, reset — with
  * OngoingChats in GetAll (and GetChatPresence) checked after every step.
  */
 import assert from "node:assert/strict";
@@ -14,8 +14,8 @@ import {
   OCON,
   presenceOf,
   ticketFor,
-} from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+} from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 const ongoing = async (server: TestServer, userId: number) => {
   const rest = (await presenceOf(server, userId)).OngoingChats;

@@ -1,8 +1,8 @@
-/** Issue 4: the session lists — ForCurrentUser and the OData lists. */
+/** The session lists — ForCurrentUser and the OData lists. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ADMIN, assertError, call, KUHN, OCON, ticketFor } from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+import { ADMIN, assertError, call, KUHN, OCON, ticketFor } from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 describe("REST ChatSession lists", () => {
   let server: TestServer;

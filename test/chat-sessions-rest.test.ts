@@ -1,8 +1,8 @@
-/** Issue 4: REST /api/v1/ChatSession — the entity, saving by the status table, lists. */
+/** REST /api/v1/ChatSession — the entity, saving by the status table, lists. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ADMIN, assertError, call, KUHN, OCON, presenceOf, ticketFor } from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+import { ADMIN, assertError, call, KUHN, OCON, presenceOf, ticketFor } from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 describe("REST ChatSession entity", () => {
   let server: TestServer;

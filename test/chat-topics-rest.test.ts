@@ -1,4 +1,4 @@
-/** Issue 4: REST /api/v1/ChatTopic — the entity, the caller's topics, the user picker list. */
+/** REST /api/v1/ChatTopic — the entity, the caller's topics, the user picker list. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
@@ -10,8 +10,8 @@ import {
   OCON,
   presenceOf,
   ticketFor,
-} from "./chat-support.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+} from "./support/chat.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 describe("REST ChatTopic", () => {
   let server: TestServer;

@@ -1,8 +1,8 @@
-/** Issue 4: /api/v1/ChatUser, the user directory for administrators (an extension). */
+/** /api/v1/ChatUser, the user directory for administrators (an extension). */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ADMIN, assertError, call, KUHN, presenceOf } from "./chat-support.ts";
-import { basic, startTestServer, type TestServer } from "./helpers.ts";
+import { ADMIN, assertError, call, KUHN, presenceOf } from "./support/chat.ts";
+import { basic, startTestServer, type TestServer } from "./support/server.ts";
 
 describe("ChatUser (extension)", () => {
   let server: TestServer;

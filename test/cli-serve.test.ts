@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: `chat-presence serve` started for real: --port 0, --seed, /healthz,
+ * `chat-presence serve` started for real: --port 0, --seed, /healthz,
  * PORT/HOST/DATABASE_URL from the environment, and --online.
  */
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cli, serve, stop, workspace } from "./cli-support.ts";
+import { cli, serve, stop, workspace } from "./support/cli.ts";
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: the operator commands through the real CLI (bin/chat-presence.js runs
+ * The operator commands through the real CLI (bin/chat-presence.js runs
  * the build in dist/; `npm test` builds first): user add|passwd|rm, token create, import.
  */
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import { withServices } from "../src/cli/options.ts";
 import type { PresenceError } from "../src/domain/errors.ts";
 import { sha256 } from "../src/service/secrets.ts";
 import { OPERATOR } from "../src/service/users.ts";
-import { cli, SEED, workspace } from "./cli-support.ts";
+import { cli, SEED, workspace } from "./support/cli.ts";
 
 describe("chat-presence CLI: users, tokens, import", () => {
   let space: ReturnType<typeof workspace>;

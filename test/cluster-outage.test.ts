@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { basic } from "./helpers.ts";
-import { announceSkip, scratchSchema } from "./postgres.ts";
-import { type ServerProcess, serveArgs, spawnServer } from "./processes.ts";
-import { openStream } from "./sse-client.ts";
-import { startProxy, type TcpProxy } from "./tcp-proxy.ts";
+import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { type ServerProcess, serveArgs, spawnServer } from "./support/processes.ts";
+import { basic } from "./support/server.ts";
+import { openStream } from "./support/sse-client.ts";
+import { startProxy, type TcpProxy } from "./support/tcp-proxy.ts";
 
 const skip = await announceSkip("database outage");
 const ADMIN = { Authorization: basic("admin", "admin-pw") };

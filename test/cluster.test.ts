@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { basic } from "./helpers.ts";
-import { announceSkip, scratchSchema } from "./postgres.ts";
-import { type ServerProcess, serveArgs, spawnServer } from "./processes.ts";
-import { openStream } from "./sse-client.ts";
+import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { type ServerProcess, serveArgs, spawnServer } from "./support/processes.ts";
+import { basic } from "./support/server.ts";
+import { openStream } from "./support/sse-client.ts";
 
 const skip = await announceSkip("cluster");
 const ADMIN = { Authorization: basic("admin", "admin-pw") };

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Seed } from "../src/domain/seed.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
-import { agentsSave, restSave, soapEnvelope, soapSave } from "./reliability-support.ts";
+import { agentsSave, restSave, soapEnvelope, soapSave } from "./support/reliability.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 const CLIENTS = 100;
 const TOGGLES = 12;

@@ -10,8 +10,8 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { sha256 } from "../src/service/secrets.ts";
-import { basic, startTestServer, type TestServer } from "./helpers.ts";
-import { sleep } from "./reliability-support.ts";
+import { sleep } from "./support/reliability.ts";
+import { basic, startTestServer, type TestServer } from "./support/server.ts";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const ADMIN = basic("tje0", "Tje0");

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { DASHBOARD_CSP, WEB_DIR } from "../src/http/web-routes.ts";
-import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
+import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const OUTPUT = join(import.meta.dirname, "..", "test-output");

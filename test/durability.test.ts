@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { type ServerProcess, spawnServer } from "./processes.ts";
+import { type ServerProcess, spawnServer } from "./support/processes.ts";
 import {
   ADMIN_AUTH,
   agentsSave,
@@ -20,7 +20,7 @@ import {
   soapSave,
   soapSignIn,
   writeSeed,
-} from "./reliability-support.ts";
+} from "./support/reliability.ts";
 
 const USERS = 4000;
 

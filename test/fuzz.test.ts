@@ -20,8 +20,8 @@ import {
   TYPES,
   text,
   xmlTree,
-} from "./fuzz-arbitraries.ts";
-import { basic, startTestServer, type TestServer, testSeed } from "./helpers.ts";
+} from "./support/fuzz-arbitraries.ts";
+import { basic, startTestServer, type TestServer, testSeed } from "./support/server.ts";
 
 const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 32);
 const SOAP_RUNS = RUNS_PER_ROUTE * 12;

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
-import { basic, startTestServer, type TestServer } from "./helpers.ts";
-import { CASES, type Hostile, SAVE } from "./hostile-cases.ts";
+import { CASES, type Hostile, SAVE } from "./support/hostile-cases.ts";
+import { basic, startTestServer, type TestServer } from "./support/server.ts";
 
 const ADMIN = basic("tje0", "Tje0");
 const LIMIT_MS = 100;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { basic, startTestServer, type TestServer } from "./helpers.ts";
+import { basic, startTestServer, type TestServer } from "./support/server.ts";
 
 const ADMIN = basic("tje0", "Tje0");
 const TOKEN = "metrics-token-0123456789";

@@ -1,13 +1,13 @@
 /**
- * Issue 2 acceptance: /openapi.json (no sign-in) describes every route the server has, with the
+ * /openapi.json (no sign-in) describes every route the server has, with the
  * contract's operation ids; and GetAll's output conforms to the contract's ChatPresence schema.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { startTestServer, type TestServer } from "./helpers.ts";
-import { BODY_TYPES, readAll, setPresent } from "./rest-support.ts";
+import { BODY_TYPES, readAll, setPresent } from "./support/rest.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking parsed OpenAPI documents of any shape
 type Json = Record<string, any>;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { basic, startTestServer, type TestServer } from "./helpers.ts";
+import { basic, startTestServer, type TestServer } from "./support/server.ts";
 
 describe("REST presence: seed samples", () => {
   let server: TestServer;

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startTestServer, type TestServer } from "./helpers.ts";
-import { announceSkip, scratchSchema } from "./postgres.ts";
-import { startProxy, type TcpProxy } from "./tcp-proxy.ts";
+import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import { startProxy, type TcpProxy } from "./support/tcp-proxy.ts";
 
 const skip = await announceSkip("readyz on PostgreSQL");
 

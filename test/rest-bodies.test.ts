@@ -1,12 +1,11 @@
 /**
- * Issue 2 acceptance: the REST seed samples replayed as documented, and every request body
+ * The REST seed samples replayed as documented, and every request body
  * content type on both save routes (PascalCase and camelCase, with and without namespaces).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { OPERATOR } from "../src/service/users.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
 import {
   BODY_TYPES,
   type Entry,
@@ -15,7 +14,8 @@ import {
   ROUTES,
   readAll,
   setPresent,
-} from "./rest-support.ts";
+} from "./support/rest.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 interface Sample {
   method: string;

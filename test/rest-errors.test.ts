@@ -1,8 +1,8 @@
-/** Issue 2 acceptance: error bodies and status codes, their language, and no 500 for client mistakes. */
+/** Error bodies and status codes, their language, and no 500 for client mistakes. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startTestServer, type TestServer } from "./helpers.ts";
-import { ADMIN, expectError, KUHN, post, ROUTES } from "./rest-support.ts";
+import { ADMIN, expectError, KUHN, post, ROUTES } from "./support/rest.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 describe("errors: status codes and SuperOffice's error body", () => {
   let server: TestServer;

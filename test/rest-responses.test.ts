@@ -1,9 +1,9 @@
-/** Issue 2 acceptance: response formats (JSON by default, XML on request) and `$select`. */
+/** Response formats (JSON by default, XML on request) and `$select`. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { OPERATOR } from "../src/service/users.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
-import { ADMIN, post, ROUTES, readAll, setPresent } from "./rest-support.ts";
+import { ADMIN, post, ROUTES, readAll, setPresent } from "./support/rest.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 type Presence = Record<string, unknown>;
 

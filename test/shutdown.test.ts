@@ -9,8 +9,8 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { type ServerProcess, spawnServer } from "./processes.ts";
-import { ADMIN_AUTH, presentMap, sleep, writeSeed } from "./reliability-support.ts";
+import { type ServerProcess, spawnServer } from "./support/processes.ts";
+import { ADMIN_AUTH, presentMap, sleep, writeSeed } from "./support/reliability.ts";
 
 function exited(node: ServerProcess): Promise<{ code: number | null; at: number }> {
   return new Promise((resolve) => {

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { spawnServer } from "./processes.ts";
-import { soapEnvelope, soapSaveBody, soapSignIn } from "./reliability-support.ts";
+import { spawnServer } from "./support/processes.ts";
+import { soapEnvelope, soapSaveBody, soapSignIn } from "./support/reliability.ts";
 
 const { values } = parseArgs({
   options: {

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import soap from "soap";
-import { PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
-import { NS86, NS88 } from "./soap-support.ts";
+import { PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
+import { NS86, NS88 } from "./support/soap.ts";
 
 describe("SOAP through the soap package's client", () => {
   let server: TestServer;

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
+import { PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 import {
   at,
   bodyOf,
@@ -18,7 +18,7 @@ import {
   SOAP11,
   SOAP12,
   type SoapReply,
-} from "./soap-support.ts";
+} from "./support/soap.ts";
 
 type Version = "1.1" | "1.2";
 const CHAT88 = "/Remote/Services88/Chat.svc";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startTestServer, type TestServer } from "./helpers.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 import {
   asServices86,
   at,
@@ -17,7 +17,7 @@ import {
   type SoapReply,
   sample,
   shapeOf,
-} from "./soap-support.ts";
+} from "./support/soap.ts";
 
 const SEED_SAVE = "seeds/000_b23d941732289afc.txt"; // Services88 SaveChatPresence
 const SEED_GET = "seeds/001_a75e3bfd101709bf.txt"; // Services86 GetChatPresence

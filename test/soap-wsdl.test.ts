@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { SaxesParser } from "saxes";
-import { startTestServer, type TestServer } from "./helpers.ts";
-import { asServices86, fixture } from "./soap-support.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import { asServices86, fixture } from "./support/soap.ts";
 
 const XMLNS = "http://www.w3.org/2000/xmlns/";
 const WSDL = "http://schemas.xmlsoap.org/wsdl/";

@@ -9,8 +9,8 @@ import {
   openFileLimit,
   totalStreamLimit,
 } from "../src/realtime/stream-limits.ts";
-import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
-import { openStream, type SseStream } from "./sse-client.ts";
+import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
+import { openStream, type SseStream } from "./support/sse-client.ts";
 
 const ADMIN = { Authorization: basic("tje0", "Tje0") };
 const KUHN = { Authorization: basic("kuhn", PASSWORD) };

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { trustProxy } from "../src/cli/options.ts";
 import { DEFAULT_THROTTLE } from "../src/service/throttle.ts";
-import { cli, serve, stop, workspace } from "./cli-support.ts";
-import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
+import { cli, serve, stop, workspace } from "./support/cli.ts";
+import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
 /** The address the proxy's own connections to the server come from. */
 const PROXY_ADDRESS = "127.0.0.1";

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { basic, startTestServer, type TestServer } from "./helpers.ts";
-import { announceSkip, scratchSchema } from "./postgres.ts";
+import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { basic, startTestServer, type TestServer } from "./support/server.ts";
 
 const skip = await announceSkip("webhooks cluster");
 const ADMIN = { Authorization: basic("tje0", "Tje0"), "Content-Type": "application/json" };

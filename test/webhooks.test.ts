@@ -12,8 +12,8 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
-import { openStream } from "./sse-client.ts";
+import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
+import { openStream } from "./support/sse-client.ts";
 
 const ADMIN = { Authorization: basic("tje0", "Tje0") };
 const KUHN = { Authorization: basic("kuhn", PASSWORD) };

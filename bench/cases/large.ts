@@ -1,5 +1,5 @@
 /**
- * Issue 7, large size: 100,000 users in 20 topics. One process imports them (`password: null`,
+ * Large size: 100,000 users in 20 topics. One process imports them (`password: null`,
  * through services.directory.importSeed; the import is timed) into a SQLite file and stops; the
  * server under test then starts on that file, as after a restart, so its RSS is the server's and
  * not the import's garbage. Cases: GetAll (one client asking in a loop, so p50 is the time one

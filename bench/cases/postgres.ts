@@ -1,5 +1,5 @@
 /**
- * Issue 6: the app on PostgreSQL, one node and two (two server processes on one schema, the load
+ * The app on PostgreSQL, one node and two (two server processes on one schema, the load
  * split across both), measured in turns: GetAll of 1,000 users and SaveAll of 10 entries (each
  * save really changing presence); and cross-node stream latency (saves on node A, subscribers on
  * node B's stream). A scratch schema per run, dropped afterwards. Without a reachable PostgreSQL

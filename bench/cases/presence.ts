@@ -1,5 +1,5 @@
 /**
- * Issues 2 and 7, typical size (1,000 users in 20 topics): GetAll as JSON and as XML, and Agents
+ * Typical size (1,000 users in 20 topics): GetAll as JSON and as XML, and Agents
  * GetChatPresence with $select, each beside a bare Fastify route returning the same bytes; and
  * SaveAll of 10 entries (each save really changes presence) beside a bare route that parses the
  * same JSON and answers 204, and beside the floor of any durable save (servers/bare-durable.ts:

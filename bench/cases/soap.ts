@@ -1,5 +1,5 @@
 /**
- * Issue 3: SOAP GetChatPresence (1,000 users) and SaveChatPresence (10 entries, each save really
+ * SOAP GetChatPresence (1,000 users) and SaveChatPresence (10 entries, each save really
  * changing presence) on the app's Services88 Chat.svc, beside the `soap` package's own server
  * over the same WSDL and service layer (target ≥ 20x), and beside the app's own REST
  * equivalents, GetAll and SaveAll (target ≥ 0.5x). SOAP 1.1 envelopes, as generated clients send.

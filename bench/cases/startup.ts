@@ -1,5 +1,5 @@
 /**
- * Issue 7: start-up on the embedded store. A SQLite file with 1,000 users (and a ticket) is
+ * Start-up on the embedded store. A SQLite file with 1,000 users (and a ticket) is
  * prepared first; then `node bin/chat-presence.js serve --port 0 --db <file>` is started several
  * times, each timed from spawn to the first 200 from GET /healthz and from GetAll with the
  * ticket. Uses the compiled CLI (dist/, from `npm run build`) when it is newer than src/; else an

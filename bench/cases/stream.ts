@@ -1,5 +1,5 @@
 /**
- * Issue 5: change-stream fan-out. 1,000 SSE subscribers on one app server (1,000 users in 20
+ * Change-stream fan-out. 1,000 SSE subscribers on one app server (1,000 users in 20
  * topics), held by two load processes, and 200 presence changes a second (SaveAll of one entry
  * each) from this process. Latency runs from the save's 204 arriving to the event arriving at
  * each subscriber (and, in the detail, from the save being sent: that adds the save's own time).

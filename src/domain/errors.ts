@@ -122,7 +122,7 @@ export const ERRORS = {
     en: "{operation} is not implemented by this server",
     nb: "{operation} er ikke implementert på denne serveren",
   },
-  // Chat topics, members, sessions and users (issue 4).
+  // Chat topics, members, sessions and users.
   PRES_ERR_BAD_PATH: {
     status: 400,
     type: "ArgumentException",
@@ -255,7 +255,7 @@ export const ERRORS = {
     en: "The service is unavailable: {detail}",
     nb: "Tjenesten er utilgjengelig: {detail}",
   },
-  // Webhooks (issue 5).
+  // Webhooks.
   PRES_ERR_BAD_WEBHOOK: {
     status: 400,
     type: "ArgumentException",
@@ -268,7 +268,7 @@ export const ERRORS = {
     en: "There is no webhook with id {webhookId}",
     nb: "Det finnes ingen webhook med id {webhookId}",
   },
-  // Reliability and security (issue 8).
+  // Reliability and security.
   PRES_ERR_THROTTLED: {
     status: 429,
     type: "SoAuthenticationException",

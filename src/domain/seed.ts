@@ -133,7 +133,7 @@ function parseOpeningHours(value: unknown, path: string): OpeningHours {
   return { timeZone, days, lunch: parseSpan(o.lunch, `${path}.lunch`) };
 }
 
-/** A topic: id and name, and optionally its texts and opening hours (issue 4). */
+/** A topic: id and name, and optionally its texts and opening hours. */
 function parseTopic(t: Json, topicId: number, path: string): ChatTopic {
   const topic: ChatTopic = { id: topicId, name: text(t.name, `${path}.name`, "") };
   if (t.description !== undefined) topic.description = text(t.description, `${path}.description`);

@@ -1,10 +1,9 @@
 /**
- * Issue 2 acceptance: saving is all-or-nothing, duplicates are legal (last wins), and an agent
+ * Saving is all-or-nothing, duplicates are legal (last wins), and an agent
  * may change only their own presence while an admin may change anyone's.
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { startTestServer, type TestServer } from "./helpers.ts";
 import {
   ADMIN,
   type Entry,
@@ -16,7 +15,8 @@ import {
   ROUTES,
   readAll,
   setPresent,
-} from "./rest-support.ts";
+} from "./support/rest.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
 
 /** Both save routes: the REST one takes a bare array, the Agents one wraps it. */
 const SAVES = [

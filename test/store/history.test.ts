@@ -1,8 +1,9 @@
-/** The history and heartbeat part of the store contract, run for every backend. */
+/** The history part of the store contract: the change log, and saves that log what they change. */
 import assert from "node:assert/strict";
 import { beforeEach, it } from "node:test";
 import type { NewHistoryEntry } from "../../src/store/history.ts";
-import { describeStore, directory, type StoreFactory } from "./suite.ts";
+import { BACKENDS } from "../support/backends.ts";
+import { describeStore, directory, type StoreFactory } from "../support/store-contract.ts";
 
 function entry(userId: number, present: boolean, at: number): NewHistoryEntry {
   return {
@@ -17,8 +18,8 @@ function entry(userId: number, present: boolean, at: number): NewHistoryEntry {
   };
 }
 
-export function historySuite(factory: StoreFactory): void {
-  describeStore("history contract", factory, (store) => {
+function historySuite(backend: StoreFactory): void {
+  describeStore("history store", backend, (store) => {
     beforeEach(async () => {
       await store.importDirectory(directory());
     });
@@ -59,16 +60,6 @@ export function historySuite(factory: StoreFactory): void {
       assert.ok((await store.purgeHistory(base + 15)) >= 2);
       assert.ok(((await store.oldestHistoryId()) ?? 0) > 0);
       assert.equal(await store.latestHistoryId(), latest, "purging does not move the latest id");
-    });
-
-    it("renews deadlines of present users only and expires each overdue user once", async () => {
-      await store.savePresence([{ userId: 3, present: true }]);
-      await store.renewPresence([1, 2, 3], 1_000, 5);
-      assert.deepEqual(await store.expirePresence(5_999), []);
-      assert.deepEqual((await store.expirePresence(6_000)).sort(), [2, 3]);
-      assert.deepEqual(await store.expirePresence(7_000), [], "a lapse happens once");
-      assert.equal((await store.getUser(2))?.present, false);
-      assert.equal((await store.getUser(1))?.present, false, "user 1 was never present");
     });
 
     it("a logged save sets Present, renews deadlines and logs real changes in one transaction", async () => {
@@ -173,11 +164,7 @@ export function historySuite(factory: StoreFactory): void {
       assert.equal(await store.latestHistoryId(), start);
       assert.equal((await store.getUser(3))?.present, false);
     });
-
-    it("without any TTL a renewal sets no deadline", async () => {
-      await store.savePresence([{ userId: 2, present: true }]);
-      await store.renewPresence([2], 1_000, null);
-      assert.deepEqual(await store.expirePresence(Number.MAX_SAFE_INTEGER), []);
-    });
   });
 }
+
+for (const backend of BACKENDS) historySuite(backend);

@@ -1,6 +1,6 @@
-/** Shared pieces of the chat topic, member and session tests (issue 4). */
+/** Shared pieces of the chat topic, member and session tests. */
 import assert from "node:assert/strict";
-import { basic, PASSWORD, type TestServer } from "./helpers.ts";
+import { basic, PASSWORD, type TestServer } from "./server.ts";
 
 export const ADMIN = basic("tje0", "Tje0");
 /** Agent 883: CanListen on 128, CanRespond on 574; sessions 1 (UserLast), 2 (CustomerLast), 3. */

@@ -1,6 +1,6 @@
 /** Shared pieces of the REST and Agents acceptance tests: callers, routes, state, error checks. */
 import assert from "node:assert/strict";
-import { basic, PASSWORD, type TestServer } from "./helpers.ts";
+import { basic, PASSWORD, type TestServer } from "./server.ts";
 
 /** tje0:Tje0, the admin of the seed samples, exactly as the samples send it. */
 export const ADMIN = "Basic dGplMDpUamUw";
@@ -47,6 +47,20 @@ export async function setPresent(server: TestServer, entries: Entry[]): Promise<
     entries.map((e) => e.UserId),
     { source: "admin", changedBy: null },
   );
+}
+
+/** Saves over REST SaveAll as the caller in `headers`, and asserts the 204. */
+export async function saveAs(
+  server: TestServer,
+  headers: Record<string, string>,
+  entries: Entry[],
+): Promise<void> {
+  const response = await server.fetch(ROUTES.saveAll, {
+    method: "POST",
+    headers: { ...headers, "Content-Type": "application/json" },
+    body: JSON.stringify(entries),
+  });
+  assert.equal(response.status, 204, await response.text());
 }
 
 export interface PostOptions {

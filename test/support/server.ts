@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RunningServer, type ServeOptions, startServer } from "../src/cli/server.ts";
-import type { Seed } from "../src/domain/seed.ts";
+import { type RunningServer, type ServeOptions, startServer } from "../../src/cli/server.ts";
+import type { Seed } from "../../src/domain/seed.ts";
 
 export interface TestServer extends RunningServer {
   dir: string;

@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { SaxesParser } from "saxes";
-import { parseXml, type XmlElement } from "../src/http/codecs/xml.ts";
-import type { TestServer } from "./helpers.ts";
+import { parseXml, type XmlElement } from "../../src/http/codecs/xml.ts";
+import type { TestServer } from "./server.ts";
 
-const FIXTURES = new URL("./fixtures/", import.meta.url);
+const FIXTURES = new URL("../fixtures/", import.meta.url);
 
 export const SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/";
 export const SOAP12 = "http://www.w3.org/2003/05/soap-envelope";

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const BIN = new URL("../bin/chat-presence.js", import.meta.url).pathname;
+export const BIN = new URL("../../bin/chat-presence.js", import.meta.url).pathname;
 
 export interface Run {
   code: number;
@@ -82,7 +82,7 @@ export const SEED = {
 /** A temp directory holding SEED as seed.json; the CLI runs the build, so dist/ must exist. */
 export function workspace() {
   assert.ok(
-    existsSync(new URL("../dist/cli/main.js", import.meta.url)),
+    existsSync(new URL("../../dist/cli/main.js", import.meta.url)),
     "run `npm run build` first",
   );
   const dir = mkdtempSync(join(tmpdir(), "chat-presence-cli-"));

@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance: SuperOffice's own TypeScript client (@superoffice/webapi), unchanged,
+ * SuperOffice's own TypeScript client (@superoffice/webapi), unchanged,
  * calling the ChatAgent topic, member and session methods against a running server.
  */
 import assert from "node:assert/strict";
@@ -7,8 +7,8 @@ import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import type { ChatAgent } from "@superoffice/webapi/ChatAgent.js";
 import type { WebApi as WebApiClass } from "@superoffice/webapi/WebApi.js";
-import { presenceOf } from "./chat-support.ts";
-import { PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
+import { presenceOf } from "./support/chat.ts";
+import { PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
 // The package's ESM build imports files without extensions, which Node cannot load; its
 // CommonJS build is the one Node clients use.

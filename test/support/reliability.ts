@@ -1,7 +1,7 @@
 /** Shared pieces of the reliability tests: seed files, SOAP envelopes, a save over each protocol. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { basic } from "./helpers.ts";
+import { basic } from "./server.ts";
 
 export const NS88 = "http://www.superoffice.net/ws/crm/NetServer/Services88";
 export const ADMIN_PASSWORD = "admin-pw";

@@ -1,4 +1,7 @@
-/** A worker thread for test/store/webhooks.test.ts: claims from a shared SQLite file until empty. */
+/**
+ * A worker thread for test/store/webhook-claims.test.ts: claims from a shared SQLite file until
+ * it is empty.
+ */
 import { randomUUID } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";

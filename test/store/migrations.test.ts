@@ -1,16 +1,11 @@
+/** Opening a store migrates its schema; on PostgreSQL several nodes may do so at the same moment. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openPostgresStore } from "../../src/store/postgres/store.ts";
-import { announceSkip, scratchSchema } from "../postgres.ts";
-import { postgresScratch } from "./backends.ts";
-import { historySuite } from "./history-suite.ts";
-import { storeSuite } from "./suite.ts";
+import { postgresSkip } from "../support/backends.ts";
+import { scratchSchema } from "../support/postgres.ts";
 
-const skip = await announceSkip("store contract");
-storeSuite(postgresScratch(skip));
-historySuite(postgresScratch(skip));
-
-describe("postgres: nodes starting together", { skip }, () => {
+describe("postgres only: nodes starting together", { skip: postgresSkip }, () => {
   it("open one new schema at the same moment and all migrate it", async () => {
     for (let round = 0; round < 10; round++) {
       const scratch = scratchSchema();

@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: SuperOffice's own TypeScript client (@superoffice/webapi), unchanged,
+ * SuperOffice's own TypeScript client (@superoffice/webapi), unchanged,
  * calling getChatPresenceAsync and saveChatPresenceAsync against a running server.
  */
 import assert from "node:assert/strict";
@@ -7,8 +7,8 @@ import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import type { ChatAgent } from "@superoffice/webapi/ChatAgent.js";
 import type { WebApi as WebApiClass } from "@superoffice/webapi/WebApi.js";
-import { PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
-import { presentByUser, setPresent } from "./rest-support.ts";
+import { presentByUser, setPresent } from "./support/rest.ts";
+import { PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
 // The package's ESM build imports files without extensions, which Node cannot load; its
 // CommonJS build is the one Node clients use.
