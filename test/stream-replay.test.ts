@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { matches } from "../src/domain/stream-filter.ts";
-import { basic, PASSWORD, startTestServer, type TestServer, testSeed } from "./support/server.ts";
 import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { basic, PASSWORD, startTestServer, type TestServer, testSeed } from "./support/server.ts";
 import { openStream, type SseEvent, type SseStream } from "./support/sse-client.ts";
 
 const ADMIN = { Authorization: basic("tje0", "Tje0") };
