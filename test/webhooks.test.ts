@@ -101,6 +101,7 @@ describe("webhooks", () => {
   before(async () => {
     await receiver.listen();
     server = await startTestServer({
+      webhookAllowPrivate: true,
       webhooks: {
         pollIntervalMs: 20,
         retryBaseMs: 50,
@@ -479,17 +480,17 @@ describe("webhooks", () => {
   it("a failure to enqueue is logged and never fails the save", async () => {
     const id = await hook("/unreached");
     const store = server.services.store;
-    const original = store.enqueueDeliveries;
+    const original = store.enqueueChanges;
     const reported: unknown[] = [];
     const log = server.services.webhooks.onError;
-    store.enqueueDeliveries = async () => {
+    store.enqueueChanges = async () => {
       throw new Error("the outbox is down");
     };
     server.services.webhooks.onError = (error) => reported.push(error);
     try {
       await save([{ UserId: 589, Present: true }]);
     } finally {
-      store.enqueueDeliveries = original;
+      store.enqueueChanges = original;
       server.services.webhooks.onError = log;
     }
     assert.equal(reported.length, 1);

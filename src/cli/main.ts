@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { DEMO_PASSWORD, DEMO_SEED } from "./demo.ts";
 import { registerOperatorCommands } from "./operator.ts";
-import { DEFAULT_DB, integer } from "./options.ts";
+import { cidr, DEFAULT_DB, integer } from "./options.ts";
 import { startServer, VERSION } from "./server.ts";
 
 const program = new Command("chat-presence")
@@ -46,6 +46,17 @@ program
       .map((origin) => origin.trim())
       .filter(Boolean),
   )
+  .option("--webhook-limit <count>", "the most webhooks that may be registered", integer, 100)
+  .option(
+    "--webhook-allow-private",
+    "let webhooks point at loopback, private and link-local addresses (receivers on premises)",
+  )
+  .option(
+    "--webhook-allow <cidr>",
+    "let webhooks point at this private range, such as 10.1.0.0/16 (repeatable)",
+    (value: string, list: string[]) => [...list, cidr(value)],
+    [] as string[],
+  )
   .option("--request-timeout <seconds>", "time to receive a whole request", integer, 30)
   .option("--headers-timeout <seconds>", "time to receive the request headers", integer, 10)
   .option(
@@ -59,6 +70,9 @@ program
       ...options,
       logger: { level: options.logLevel },
       corsOrigins: options.corsOrigin,
+      webhookLimit: options.webhookLimit,
+      webhookAllowPrivate: options.webhookAllowPrivate ?? false,
+      webhookAllow: options.webhookAllow,
       requestTimeoutMs: options.requestTimeout * 1000,
       headersTimeoutMs: options.headersTimeout * 1000,
       shutdownTimeoutMs: options.shutdownTimeout * 1000,

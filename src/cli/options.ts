@@ -1,5 +1,6 @@
 /** Option parsing shared by the CLI commands. */
 import { InvalidArgumentError } from "commander";
+import { parseRange } from "../domain/webhook-target.ts";
 import { createServices, type Services } from "../service/services.ts";
 import { openStore } from "../store/open.ts";
 
@@ -9,6 +10,13 @@ export function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
   return n;
+}
+
+/** An address range such as 10.1.0.0/16 or fd00::/8 (a single address is its own range). */
+export function cidr(value: string): string {
+  if (!parseRange(value))
+    throw new InvalidArgumentError("expected an address range such as 10.1.0.0/16 or fd00::/8");
+  return value.trim();
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -14,7 +14,7 @@ import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { announceSkip, scratchSchema } from "../postgres.ts";
 import { postgresScratch, sqliteMemory } from "./backends.ts";
-import { event, webhookSuite } from "./webhook-suite.ts";
+import { enqueue, event, webhookSuite } from "./webhook-suite.ts";
 
 webhookSuite(sqliteMemory);
 
@@ -35,13 +35,16 @@ async function fill(store: Store): Promise<Set<string>> {
   const a = await store.createWebhook(
     { url: "http://a.test/", secret, topicId: null, createdBy: 1 },
     1,
+    100,
   );
   const b = await store.createWebhook(
     { url: "http://b.test/", secret, topicId: null, createdBy: 1 },
     1,
+    100,
   );
+  assert.ok(a && b);
   const events = Array.from({ length: DELIVERIES / 2 }, (_, i) => event(i + 2, []));
-  assert.equal(await store.enqueueDeliveries(events, 10_000), DELIVERIES);
+  await enqueue(store, events, 10_000);
   const ids = [
     ...(await store.listDeliveries(a.id, 1000)),
     ...(await store.listDeliveries(b.id, 1000)),
@@ -106,11 +109,15 @@ describe("outbox claims under concurrency", () => {
         const claimer = async (store: Store) => {
           const claimed: string[] = [];
           for (;;) {
+            const webhooks = (await store.listWebhooks()).map((w) => ({
+              webhookId: w.id,
+              limit: 2,
+            }));
             const batch = await store.claimDeliveries({
               token: randomUUID(),
               now: 10_000,
               leaseMs: 60_000,
-              limit: 3,
+              webhooks,
             });
             if (batch.length === 0) return claimed;
             for (const delivery of batch) claimed.push(delivery.id);

@@ -6,8 +6,8 @@ import {
   type DeliveryStatus,
   type Webhook,
 } from "../../domain/webhook.ts";
-import type { ClaimedDelivery, DeliveryOutcome } from "../webhooks.ts";
-import type { Json } from "./dialect.ts";
+import type { ClaimedDelivery, DeliveryOutcome, DueWebhook } from "../webhooks.ts";
+import { type Flag, flag, type Json } from "./dialect.ts";
 
 export interface WebhookRow {
   id: number;
@@ -16,6 +16,24 @@ export interface WebhookRow {
   topic_id: number | null;
   created_at: number;
   created_by: number | null;
+  failures: number;
+  failing_since: number | null;
+  paused_until: number | null;
+  last_error: string | null;
+}
+
+export interface DueRow {
+  webhook_id: number;
+  due: number;
+  failing: Flag;
+}
+
+/** An outbox entry being fanned out: its change set and the last webhook already served. */
+export interface OutboxRow {
+  seq: number;
+  event_count: number;
+  created_at: number;
+  fanned_to: number;
 }
 
 export interface DeliveryRow {
@@ -58,7 +76,22 @@ export function toWebhook(row: WebhookRow): Webhook {
     topicId: row.topic_id,
     createdAt: row.created_at,
     createdBy: row.created_by,
+    health: {
+      failingSince: row.failing_since,
+      nextAttemptAt: row.failing_since === null ? null : row.paused_until,
+      lastError: row.last_error,
+      consecutiveFailures: row.failures,
+    },
   };
+}
+
+export function toDue(row: DueRow): DueWebhook {
+  return { webhookId: row.webhook_id, due: Number(row.due), failing: flag(row.failing) };
+}
+
+/** Webhooks served per fan-out step: as many as fit the row budget, at least one. */
+export function webhooksPerStep(entry: OutboxRow, rowBudget: number): number {
+  return Math.max(1, Math.floor(rowBudget / Math.max(1, entry.event_count)));
 }
 
 export function toDelivery(row: DeliveryRow): Delivery {
@@ -90,6 +123,11 @@ export function outcomeValues(outcome: DeliveryOutcome) {
     error: outcome.error,
     nextAttemptAt: outcome.delivered ? null : outcome.nextAttemptAt,
     deliveredAt: outcome.delivered ? outcome.at : null,
+    at: outcome.at,
+    delivered: outcome.delivered,
+    baseMs: outcome.backoff.baseMs,
+    maxMs: outcome.backoff.maxMs,
+    jitter: outcome.backoff.jitter,
   };
 }
 
