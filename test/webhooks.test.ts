@@ -171,6 +171,10 @@ describe("webhooks", () => {
         Events: ["presence.changed"],
         CreatedAt: "",
         CreatedBy: 1,
+        FailingSince: null,
+        NextAttemptAt: null,
+        LastError: null,
+        ConsecutiveFailures: 0,
       },
     );
     assert.ok(!Number.isNaN(Date.parse(created.CreatedAt)));

@@ -157,8 +157,10 @@ export function targetRefusal(text: string, policy: TargetPolicy): string | null
   const forms = inner ? [address, inner] : [address];
   const allowed = policy.allow.map(parseRange).filter((r): r is Range => r !== null);
   if (forms.some((form) => allowed.some((range) => contains(range, form)))) return null;
+  const kind = classify(address);
+  if (kind) return kind;
   const own = policy.ownAddresses.map(parseAddress).filter((a): a is Address => a !== null);
   if (forms.some((form) => own.some((mine) => sameAddress(mine, form))))
     return "one of this server's own addresses";
-  return classify(address);
+  return null;
 }
