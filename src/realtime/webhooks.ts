@@ -46,7 +46,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookWorkerOptions = {
   leaseMs: 60_000,
   concurrency: 16,
   perWebhookConcurrency: 4,
-  fanOutRows: 5000,
+  fanOutRows: 1000,
   maxAttempts: 8,
   // 10 s, 20 s, 40 s … 21 min: the eighth and last attempt comes ~42 min after the first.
   // A failing receiver rests on the same steps (at most 1 h) between probes.

@@ -50,10 +50,23 @@ function success(at: number, statusCode = 200): DeliveryOutcome {
   return { at, statusCode, error: null, delivered: true, nextAttemptAt: null, backoff: BACKOFF };
 }
 
-/** Writes the change set to the outbox and fans it all out, as the worker would. */
-export async function enqueue(store: Store, events: PresenceEvent[], now: number): Promise<void> {
-  await store.enqueueChanges(events, now);
+/** Appends the changes to history (which holds the events the outbox refers to). */
+export async function logged(store: Store, events: PresenceEvent[]): Promise<PresenceEvent[]> {
+  return store.appendHistory(
+    events.map(({ Version, At, ...entry }) => ({ ...entry, at: Date.parse(At) })),
+  );
+}
+
+/** Logs the change set, writes it to the outbox and fans it all out, as the worker would. */
+export async function enqueue(
+  store: Store,
+  events: PresenceEvent[],
+  now: number,
+): Promise<PresenceEvent[]> {
+  const stored = await logged(store, events);
+  await store.enqueueChanges(stored, now);
   while (await store.fanOut(1000));
+  return stored;
 }
 
 export function webhookSuite(factory: StoreFactory): void {
@@ -107,7 +120,12 @@ export function webhookSuite(factory: StoreFactory): void {
     it("enqueues one delivery per matching webhook and event, topics before or after", async () => {
       const all = await hook();
       const sales = await hook(128);
-      const events = [event(2, [128, 574]), event(3, [574]), event(4, [], [128]), event(5, [])];
+      const events = await logged(store, [
+        event(2, [128, 574]),
+        event(3, [574]),
+        event(4, [], [128]),
+        event(5, []),
+      ]);
       assert.equal(await store.enqueueChanges([], 10_000), false);
       assert.equal(await store.enqueueChanges(events, 10_000), true);
       assert.deepEqual(await store.listDeliveries(all.id, 10), [], "nothing before the fan-out");
@@ -146,8 +164,7 @@ export function webhookSuite(factory: StoreFactory): void {
 
     it("claims due deliveries with the webhook's URL and secret, counting the attempt", async () => {
       const webhook = await hook();
-      const events = [event(2, []), event(3, [])];
-      await enqueue(store, events, 10_000);
+      const events = await enqueue(store, [event(2, []), event(3, [])], 10_000);
       assert.deepEqual(await claim(9_999), [], "not due yet");
       const claimed = await claim(10_000);
       assert.deepEqual(
@@ -273,7 +290,10 @@ export function webhookSuite(factory: StoreFactory): void {
       assert.equal(await store.fanOut(1000), false, "nothing to fan out");
       const hooks: Webhook[] = [];
       for (let i = 0; i < 5; i++) hooks.push(await hook());
-      const events = Array.from({ length: 10 }, (_, i) => event(i + 2, []));
+      const events = await logged(
+        store,
+        Array.from({ length: 10 }, (_, i) => event(i + 2, [])),
+      );
       assert.equal(await store.enqueueChanges(events, 10_000), true);
       // A budget of 20 rows serves two webhooks of ten events per step: 2 + 2 + 1.
       const counts = async () =>
@@ -297,8 +317,11 @@ export function webhookSuite(factory: StoreFactory): void {
     it("claims per webhook, up to each one's limit, lowest Version first", async () => {
       const a = await hook();
       const b = await hook();
-      const events = Array.from({ length: 6 }, (_, i) => event(i + 2, []));
-      await enqueue(store, events, 10_000);
+      const events = await enqueue(
+        store,
+        Array.from({ length: 6 }, (_, i) => event(i + 2, [])),
+        10_000,
+      );
       const claimed = await store.claimDeliveries({
         token: randomUUID(),
         now: 10_000,
@@ -383,7 +406,10 @@ export function webhookSuite(factory: StoreFactory): void {
 
     it("deletes a webhook with 20,000 deliveries quickly", async () => {
       const webhook = await hook();
-      const events = Array.from({ length: 20_000 }, (_, i) => event((i % 500) + 2, []));
+      const events = await logged(
+        store,
+        Array.from({ length: 20_000 }, (_, i) => event((i % 500) + 2, [])),
+      );
       await store.enqueueChanges(events, 10_000);
       while (await store.fanOut(5000));
       assert.equal((await store.listDeliveries(webhook.id, 1000)).length, 1000);

@@ -7,16 +7,20 @@
 import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { HistoryRow } from "../rows/history.ts";
 import {
   type ClaimedRow,
   type DeliveryRow,
   type DueRow,
+  entryEvents,
   type OutboxRow,
   outcomeValues,
+  parseVersionRanges,
   toClaimed,
   toDelivery,
   toDue,
   toWebhook,
+  versionRanges,
   type WebhookRow,
   webhooksPerStep,
 } from "../rows/webhooks.ts";
@@ -36,14 +40,12 @@ const CLAIMABLE = `d.status = 'pending' AND d.next_attempt_at <= $1
 const FAN_OUT = `INSERT INTO webhook_deliveries
     (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
   SELECT gen_random_uuid(), w.id, (e->>'Version')::bigint, (e->>'UserId')::int, e,
-         'pending', 0, o.created_at, o.created_at
-  FROM webhook_outbox o
-  CROSS JOIN LATERAL jsonb_array_elements(o.events) WITH ORDINALITY AS t(e, ord)
-  JOIN webhooks w ON w.id > $2 AND w.id <= $3 AND w.created_at <= o.created_at
+         'pending', 0, $4, $4
+  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
+  JOIN webhooks w ON w.id > $2 AND w.id <= $3 AND w.created_at <= $4
     AND (w.topic_id IS NULL
       OR e->'ChatTopics' @> to_jsonb(w.topic_id)
       OR e->'Previous'->'ChatTopics' @> to_jsonb(w.topic_id))
-  WHERE o.seq = $1
   ORDER BY ord, w.id`;
 
 const CLAIM = `WITH wanted AS (
@@ -82,6 +84,9 @@ const RECORD = `WITH d AS (
 
 /** The webhook part of the store, over the store's pool. */
 export class PostgresWebhooks implements WebhookStore {
+  /** The events of the entry being fanned out, read from history once for all its steps. */
+  private fanning: { seq: number; events: string } | null = null;
+
   constructor(private readonly pool: pg.Pool) {}
 
   async createWebhook(webhook: NewWebhook, now: number, limit: number): Promise<Webhook | null> {
@@ -121,9 +126,9 @@ export class PostgresWebhooks implements WebhookStore {
   async enqueueChanges(events: readonly PresenceEvent[], now: number): Promise<boolean> {
     if (events.length === 0) return false;
     const result = await this.pool.query(
-      `INSERT INTO webhook_outbox (events, event_count, created_at)
-       SELECT $1::jsonb, $2, $3 WHERE EXISTS (SELECT 1 FROM webhooks)`,
-      [JSON.stringify(events), events.length, now],
+      `INSERT INTO webhook_outbox (versions, event_count, created_at)
+       SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM webhooks)`,
+      [versionRanges(events.map((e) => e.Version)), events.length, now],
     );
     return (result.rowCount ?? 0) > 0;
   }
@@ -136,7 +141,7 @@ export class PostgresWebhooks implements WebhookStore {
       );
       if (!lock[0].locked) return false; // Another node is fanning out.
       const { rows } = await client.query<OutboxRow>(
-        "SELECT seq, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
+        "SELECT seq, versions, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
       );
       const entry = rows[0];
       if (!entry) return false;
@@ -146,7 +151,10 @@ export class PostgresWebhooks implements WebhookStore {
         [entry.fanned_to, entry.created_at, take],
       );
       const last = hooks.at(-1)?.id;
-      if (last !== undefined) await client.query(FAN_OUT, [entry.seq, entry.fanned_to, last]);
+      if (last !== undefined) {
+        const events = await this.eventsOf(client, entry);
+        await client.query(FAN_OUT, [events, entry.fanned_to, last, entry.created_at]);
+      }
       if (hooks.length < take)
         await client.query("DELETE FROM webhook_outbox WHERE seq = $1", [entry.seq]);
       else
@@ -156,6 +164,18 @@ export class PostgresWebhooks implements WebhookStore {
         ]);
       return true;
     });
+  }
+
+  private async eventsOf(client: pg.PoolClient, entry: OutboxRow): Promise<string> {
+    if (this.fanning?.seq !== entry.seq) {
+      const { first, last } = parseVersionRanges(entry.versions);
+      const { rows } = await client.query<HistoryRow>(
+        "SELECT * FROM presence_history WHERE id BETWEEN $1 AND $2 ORDER BY id",
+        [first, last],
+      );
+      this.fanning = { seq: entry.seq, events: entryEvents(entry, rows) };
+    }
+    return this.fanning.events;
   }
 
   async dueWebhooks(now: number, limit: number): Promise<DueWebhook[]> {

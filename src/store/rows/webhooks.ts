@@ -8,6 +8,7 @@ import {
 } from "../../domain/webhook.ts";
 import type { ClaimedDelivery, DeliveryOutcome, DueWebhook } from "../webhooks.ts";
 import { type Flag, flag, type Json } from "./dialect.ts";
+import { type HistoryRow, toEvent } from "./history.ts";
 
 export interface WebhookRow {
   id: number;
@@ -28,12 +29,54 @@ export interface DueRow {
   failing: Flag;
 }
 
-/** An outbox entry being fanned out: its change set and the last webhook already served. */
+/**
+ * An outbox entry being fanned out: its change set (the Versions of its history entries, as
+ * ranges) and the last webhook already served.
+ */
 export interface OutboxRow {
   seq: number;
+  versions: string;
   event_count: number;
   created_at: number;
   fanned_to: number;
+}
+
+/** Versions as compact ranges, "1001-2000,2005": a change set's are nearly always one run. */
+export function versionRanges(versions: readonly number[]): string {
+  const sorted = [...versions].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    runs.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return runs.join(",");
+}
+
+/** The Versions of an entry: the lowest, the highest, and a test for the ones in between. */
+export function parseVersionRanges(text: string) {
+  const runs = text.split(",").map((run) => {
+    const [from, to = from] = run.split("-").map(Number);
+    return [from, to] as const;
+  });
+  return {
+    first: Math.min(...runs.map(([from]) => from)),
+    last: Math.max(...runs.map(([, to]) => to)),
+    has: (version: number) => runs.some(([from, to]) => version >= from && version <= to),
+  };
+}
+
+/**
+ * The events of an entry as one JSON array, from the history rows between its first and last
+ * Version (rows of other change sets in between are left out). Events whose history was
+ * purged in the meantime are gone and not delivered.
+ */
+export function entryEvents(entry: OutboxRow, rows: readonly HistoryRow[]): string {
+  const { has } = parseVersionRanges(entry.versions);
+  return JSON.stringify(
+    rows.filter((row) => has(row.id)).map((row) => canonicalEvent(toEvent(row))),
+  );
 }
 
 export interface DeliveryRow {

@@ -37,13 +37,14 @@ export const WEBHOOKS_MIGRATION = `
 `;
 
 /**
- * The outbox proper: a save writes one entry per change set, the delivery worker fans it out.
+ * The outbox proper: a save writes one small entry per change set (the Versions of its history
+ * entries, which hold the events), and the delivery worker fans it out.
  * Receivers get a failing state of their own, and claims go per webhook in Version order.
  */
 export const WEBHOOK_OUTBOX_MIGRATION = `
   CREATE TABLE webhook_outbox (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-    events      TEXT NOT NULL,
+    versions    TEXT NOT NULL,
     event_count INTEGER NOT NULL,
     created_at  INTEGER NOT NULL,
     fanned_to   INTEGER NOT NULL DEFAULT 0

@@ -7,16 +7,20 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { HistoryRow } from "../rows/history.ts";
 import {
   type ClaimedRow,
   type DeliveryRow,
   type DueRow,
+  entryEvents,
   type OutboxRow,
   outcomeValues,
+  parseVersionRanges,
   toClaimed,
   toDelivery,
   toDue,
   toWebhook,
+  versionRanges,
   type WebhookRow,
   webhooksPerStep,
 } from "../rows/webhooks.ts";
@@ -35,11 +39,12 @@ const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now
 function statements(db: Database.Database) {
   return {
     enqueue: db.prepare(
-      "INSERT INTO webhook_outbox (events, event_count, created_at) VALUES (@events, @count, @now)",
+      "INSERT INTO webhook_outbox (versions, event_count, created_at) VALUES (?, ?, ?)",
     ),
     oldestEntry: db.prepare(
-      "SELECT seq, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
+      "SELECT seq, versions, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
     ),
+    history: db.prepare("SELECT * FROM presence_history WHERE id BETWEEN ? AND ? ORDER BY id"),
     nextWebhooks: db
       .prepare("SELECT id FROM webhooks WHERE id > ? AND created_at <= ? ORDER BY id LIMIT ?")
       .pluck(),
@@ -47,10 +52,10 @@ function statements(db: Database.Database) {
       `INSERT INTO webhook_deliveries
          (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
        SELECT chat_presence_uuid(), w.id, e.value ->> '$.Version', e.value ->> '$.UserId',
-              e.value, 'pending', 0, o.created_at, o.created_at
-       FROM webhook_outbox o, json_each(o.events) e
-       JOIN webhooks w ON w.id > @after AND w.id <= @last AND w.created_at <= o.created_at
-       WHERE o.seq = @seq AND (w.topic_id IS NULL
+              e.value, 'pending', 0, @createdAt, @createdAt
+       FROM json_each(@events) e
+       JOIN webhooks w ON w.id > @after AND w.id <= @last AND w.created_at <= @createdAt
+       WHERE (w.topic_id IS NULL
           OR EXISTS (SELECT 1 FROM json_each(e.value, '$.ChatTopics') t WHERE t.value = w.topic_id)
           OR EXISTS (SELECT 1 FROM json_each(e.value, '$.Previous.ChatTopics') t
                      WHERE t.value = w.topic_id))
@@ -104,6 +109,8 @@ function statements(db: Database.Database) {
 export class SqliteWebhooks implements WebhookStore {
   private readonly sql;
   private knownWebhooks: number | null = null;
+  /** The events of the entry being fanned out, read from history once for all its steps. */
+  private fanning: { seq: number; events: string } | null = null;
 
   constructor(private readonly db: Database.Database) {
     // PostgreSQL has gen_random_uuid(); SQLite gets the same from Node, per row.
@@ -161,7 +168,7 @@ export class SqliteWebhooks implements WebhookStore {
 
   async enqueueChanges(events: readonly PresenceEvent[], now: number): Promise<boolean> {
     if (events.length === 0 || this.webhookCount() === 0) return false;
-    this.sql.enqueue.run({ events: JSON.stringify(events), count: events.length, now });
+    this.sql.enqueue.run(versionRanges(events.map((e) => e.Version)), events.length, now);
     return true;
   }
 
@@ -174,12 +181,24 @@ export class SqliteWebhooks implements WebhookStore {
         const take = webhooksPerStep(entry, rowBudget);
         const ids = nextWebhooks.all(entry.fanned_to, entry.created_at, take) as number[];
         const last = ids.at(-1);
-        if (last !== undefined) fanOut.run({ seq: entry.seq, after: entry.fanned_to, last });
+        if (last !== undefined) {
+          const events = this.eventsOf(entry);
+          fanOut.run({ events, createdAt: entry.created_at, after: entry.fanned_to, last });
+        }
         if (ids.length < take) entryDone.run(entry.seq);
         else entryServed.run(last, entry.seq);
         return true;
       })
       .immediate();
+  }
+
+  private eventsOf(entry: OutboxRow): string {
+    if (this.fanning?.seq !== entry.seq) {
+      const { first, last } = parseVersionRanges(entry.versions);
+      const rows = this.sql.history.all(first, last) as HistoryRow[];
+      this.fanning = { seq: entry.seq, events: entryEvents(entry, rows) };
+    }
+    return this.fanning.events;
   }
 
   async dueWebhooks(now: number, limit: number): Promise<DueWebhook[]> {
