@@ -14,7 +14,7 @@ import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { announceSkip, scratchSchema } from "../postgres.ts";
 import { postgresScratch, sqliteMemory } from "./backends.ts";
-import { enqueue, event, webhookSuite } from "./webhook-suite.ts";
+import { enqueue, event, logged, webhookSuite } from "./webhook-suite.ts";
 
 webhookSuite(sqliteMemory);
 
@@ -125,6 +125,62 @@ describe("outbox claims under concurrency", () => {
         };
         const claims = await Promise.all([...nodes, ...nodes, ...nodes].map(claimer));
         assertPartition(all, claims);
+      } finally {
+        for (const node of nodes) await node.close();
+      }
+    });
+
+    it("two nodes fanning out at once create each delivery exactly once, ten times over", async () => {
+      const nodes = [
+        await openPostgresStore({ url: shared.url }),
+        await openPostgresStore({ url: shared.url }),
+      ];
+      try {
+        for (const webhook of await nodes[0].listWebhooks())
+          await nodes[0].deleteWebhook(webhook.id);
+        const hooks = [];
+        for (let i = 0; i < 5; i++)
+          hooks.push(
+            await nodes[0].createWebhook(
+              {
+                url: `http://h${i}.test/`,
+                secret: "0123456789abcdef",
+                topicId: null,
+                createdBy: 1,
+              },
+              1,
+              100,
+            ),
+          );
+        for (let round = 0; round < 10; round++) {
+          const sets = await Promise.all(
+            Array.from({ length: 6 }, (_, i) =>
+              logged(
+                nodes[i % 2],
+                Array.from({ length: 7 }, (_, j) => event(j + 2, [])),
+              ),
+            ),
+          );
+          for (const [i, events] of sets.entries()) await nodes[i % 2].enqueueChanges(events, 5);
+          const fanner = async (store: Store) => {
+            while (await store.fanOut(3)); // 3 rows a step: each entry takes five steps
+          };
+          await Promise.all([
+            fanner(nodes[0]),
+            fanner(nodes[1]),
+            fanner(nodes[0]),
+            fanner(nodes[1]),
+          ]);
+          // A node that lost the lock stops early: finish what is left.
+          while (await nodes[0].fanOut(3));
+          const versions = new Set(sets.flat().map((e) => e.Version));
+          for (const hook of hooks) {
+            const log = await nodes[1].listDeliveries(hook?.id ?? 0, 1000);
+            const mine = log.filter((d) => versions.has(d.event.Version));
+            assert.equal(mine.length, versions.size, `round ${round}: one delivery per change`);
+            assert.equal(new Set(mine.map((d) => d.event.Version)).size, versions.size);
+          }
+        }
       } finally {
         for (const node of nodes) await node.close();
       }
