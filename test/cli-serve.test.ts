@@ -100,6 +100,9 @@ describe("chat-presence serve", () => {
     const bad = await cli(["serve", "--webhook-allow", "10.0.0.0/33", "--db", join(dir, "x.db")]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /address range/);
+    const zero = await cli(["serve", "--webhook-in-flight", "0", "--db", join(dir, "x.db")]);
+    assert.notEqual(zero.code, 0);
+    assert.match(zero.stderr, /above 0/);
     const register = (url: string, target: string) =>
       fetch(`${url}/api/v1/Webhooks`, {
         method: "POST",
@@ -116,7 +119,18 @@ describe("chat-presence serve", () => {
     } finally {
       await stop(strict.child);
     }
-    const open = await serve([...db, "--webhook-allow-private", "--webhook-limit", "1"]);
+    const open = await serve([
+      ...db,
+      "--webhook-allow-private",
+      "--webhook-limit",
+      "1",
+      "--webhook-timeout",
+      "2",
+      "--webhook-in-flight",
+      "2",
+      "--webhook-pool",
+      "8",
+    ]);
     try {
       assert.equal((await register(open.url, "http://127.0.0.1:9/")).status, 201);
       assert.equal((await register(open.url, "http://127.0.0.1:9/two")).status, 409);

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { DEMO_PASSWORD, DEMO_SEED } from "./demo.ts";
 import { registerOperatorCommands } from "./operator.ts";
-import { cidr, DEFAULT_DB, integer } from "./options.ts";
+import { cidr, DEFAULT_DB, integer, positive } from "./options.ts";
 import { startServer, VERSION } from "./server.ts";
 
 const program = new Command("chat-presence")
@@ -47,6 +47,19 @@ program
       .filter(Boolean),
   )
   .option("--webhook-limit <count>", "the most webhooks that may be registered", integer, 100)
+  .option("--webhook-timeout <seconds>", "time for a whole webhook attempt", positive, 5)
+  .option(
+    "--webhook-in-flight <count>",
+    "webhook sends in flight at once per webhook, per node",
+    positive,
+    4,
+  )
+  .option(
+    "--webhook-pool <count>",
+    "webhook sends in flight at once per node beyond each webhook's first",
+    integer,
+    16,
+  )
   .option(
     "--webhook-allow-private",
     "let webhooks point at loopback, private and link-local addresses (receivers on premises)",
@@ -73,6 +86,11 @@ program
       webhookLimit: options.webhookLimit,
       webhookAllowPrivate: options.webhookAllowPrivate ?? false,
       webhookAllow: options.webhookAllow,
+      webhooks: {
+        timeoutMs: options.webhookTimeout * 1000,
+        perWebhookConcurrency: options.webhookInFlight,
+        concurrency: options.webhookPool,
+      },
       requestTimeoutMs: options.requestTimeout * 1000,
       headersTimeoutMs: options.headersTimeout * 1000,
       shutdownTimeoutMs: options.shutdownTimeout * 1000,

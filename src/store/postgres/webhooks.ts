@@ -134,6 +134,11 @@ export class PostgresWebhooks implements WebhookStore {
   }
 
   async fanOut(rowBudget: number): Promise<boolean> {
+    // One round trip when there is nothing to do, as on most polls.
+    const { rows: any } = await this.pool.query<{ found: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM webhook_outbox) AS found",
+    );
+    if (!any[0].found) return false;
     return transaction(this.pool, async (client) => {
       const { rows: lock } = await client.query<{ locked: boolean }>(
         `SELECT pg_try_advisory_xact_lock(hashtext('chat-presence:webhook-fan-out:' || current_schema()))

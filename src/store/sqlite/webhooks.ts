@@ -45,6 +45,7 @@ function statements(db: Database.Database) {
       "SELECT seq, versions, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
     ),
     history: db.prepare("SELECT * FROM presence_history WHERE id BETWEEN ? AND ? ORDER BY id"),
+    anyEntry: db.prepare("SELECT EXISTS (SELECT 1 FROM webhook_outbox)").pluck(),
     nextWebhooks: db
       .prepare("SELECT id FROM webhooks WHERE id > ? AND created_at <= ? ORDER BY id LIMIT ?")
       .pluck(),
@@ -173,7 +174,9 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   async fanOut(rowBudget: number): Promise<boolean> {
-    const { oldestEntry, nextWebhooks, fanOut, entryDone, entryServed } = this.sql;
+    const { oldestEntry, nextWebhooks, fanOut, entryDone, entryServed, anyEntry } = this.sql;
+    // A plain read first: the write lock is taken only when there is something to fan out.
+    if (!anyEntry.get()) return false;
     return this.db
       .transaction(() => {
         const entry = oldestEntry.get() as OutboxRow | undefined;
