@@ -56,7 +56,11 @@ const WEBHOOK_SCHEMA: ObjectSchema = {
         "While failing: ISO 8601 time the receiver is tried again (it rests in between, longer after each failure); null while it answers",
     },
     LastError: { ...TEXT, description: "While failing: why the last attempt failed; else null" },
-    ConsecutiveFailures: { ...INT, description: "Failed attempts in a row; 0 while it answers" },
+    ConsecutiveFailures: {
+      ...INT,
+      description:
+        "Times in a row the receiver failed (attempts in flight together count once); 0 while it answers",
+    },
   },
 };
 

@@ -355,9 +355,16 @@ export function webhookSuite(factory: StoreFactory): void {
       const webhook = await hook();
       const other = await hook();
       await enqueue(store, [event(2, []), event(3, [])], 10_000);
-      const [first] = (await claim(10_000, 1)).filter((c) => c.webhookId === webhook.id);
-      await store.recordDelivery(first.id, first.claimToken, {
-        ...retry(10_000, 10_500),
+      const [first, alongside] = await store.claimDeliveries({
+        token: randomUUID(),
+        now: 10_000,
+        leaseMs: 1000,
+        webhooks: [{ webhookId: webhook.id, limit: 2 }],
+      });
+      await store.recordDelivery(first.id, first.claimToken, retry(10_000, 10_500));
+      // The other attempt in flight fails too, during the rest: it counts once.
+      await store.recordDelivery(alongside.id, alongside.claimToken, {
+        ...retry(10_400, 10_500),
         statusCode: null,
         error: "no answer within 5000 ms",
       });

@@ -64,7 +64,11 @@ const CLAIM = `WITH wanted AS (
   WHERE d.seq = due.seq AND w.id = d.webhook_id AND ${CLAIMABLE}
   RETURNING d.id, d.webhook_id, d.event, d.attempts, d.event_version, d.seq, w.url, w.secret`;
 
-/** Records an outcome and, in the same statement, the receiver's failing state. */
+/**
+ * Records an outcome and, in the same statement, the receiver's failing state. Attempts that
+ * were in flight together fail together: one failing during the rest neither counts again nor
+ * lengthens it.
+ */
 const RECORD = `WITH d AS (
     UPDATE webhook_deliveries
     SET status = $3, last_status_code = $4, last_error = $5, next_attempt_at = $6,
@@ -73,10 +77,11 @@ const RECORD = `WITH d AS (
     RETURNING webhook_id
   ), receiver AS (
     UPDATE webhooks w SET
-      failures = CASE WHEN $8 THEN 0 ELSE w.failures + 1 END,
+      failures = CASE WHEN $8 THEN 0 WHEN w.paused_until > $9 THEN w.failures
+        ELSE w.failures + 1 END,
       failing_since = CASE WHEN $8 THEN NULL ELSE coalesce(w.failing_since, $9) END,
       last_error = CASE WHEN $8 THEN NULL ELSE $5 END,
-      paused_until = CASE WHEN $8 THEN NULL
+      paused_until = CASE WHEN $8 THEN NULL WHEN w.paused_until > $9 THEN w.paused_until
         ELSE $9 + ($12::float8 * LEAST($11::bigint, $10::bigint << LEAST(w.failures, 24)))::bigint END
     FROM d WHERE w.id = d.webhook_id AND (NOT $8 OR w.failures > 0)
   )

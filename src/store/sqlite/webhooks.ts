@@ -93,10 +93,13 @@ function statements(db: Database.Database) {
        RETURNING webhook_id`,
     ),
     receiverFailed: db.prepare(
+      // Attempts that were in flight together fail together: one failing during the rest
+      // neither counts again nor lengthens it.
       `UPDATE webhooks
-       SET failures = failures + 1, failing_since = coalesce(failing_since, @at),
-           last_error = @error,
-           paused_until = @at + CAST(@jitter * min(@maxMs, @baseMs * (1 << min(failures, 24))) AS INTEGER)
+       SET failing_since = coalesce(failing_since, @at), last_error = @error,
+           failures = CASE WHEN paused_until > @at THEN failures ELSE failures + 1 END,
+           paused_until = CASE WHEN paused_until > @at THEN paused_until
+             ELSE @at + CAST(@jitter * min(@maxMs, @baseMs * (1 << min(failures, 24))) AS INTEGER) END
        WHERE id = @webhookId`,
     ),
     receiverHealthy: db.prepare(
