@@ -33,7 +33,10 @@ describe("webhook targets and limits", () => {
     request.resume();
     request.on("end", () => {
       const status = request.url === "/fails" ? 500 : 200;
-      response.writeHead(status, { "content-type": "text/plain" }).end(BODY_MARKER);
+      response.writeHead(status, { "content-type": "text/plain" });
+      // 128 KiB at once, then nothing, never ending: read only far enough to know it came.
+      if (request.url === "/long") response.write("x".repeat(128 * 1024));
+      else response.end(BODY_MARKER);
     });
   });
   let port = 0;
@@ -169,6 +172,18 @@ describe("webhook targets and limits", () => {
     ]);
     assert.ok(everything.includes("the receiver answered 500"));
     assert.ok(!everything.includes(BODY_MARKER), "the receiver's body is not kept");
+  });
+
+  it("takes a long 2xx answer as delivered without waiting for its end", async () => {
+    const server = await start({ webhookAllowPrivate: true });
+    const response = await register(server, `http://127.0.0.1:${port}/long`);
+    const { WebhookId } = await response.json();
+    await save(server, true);
+    const [entry] = await until("the delivered entry", async () => {
+      const entries = await log(server, WebhookId);
+      return entries[0]?.Status === "delivered" ? entries : undefined;
+    });
+    assert.equal(entry.LastStatusCode, 200);
   });
 
   it("caps the number of webhooks (--webhook-limit) with a clear 409", async () => {

@@ -52,6 +52,8 @@ export function guardedLookup(targets: TargetPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, "", 0);
+      if (addresses.length === 0)
+        return callback(new AttemptFailure(`${hostname} has no address`), "", 0);
       for (const { address } of addresses) {
         const refusal = targetRefusal(address, targets);
         if (refusal) return callback(refusedError(hostname, address, refusal), "", 0);
@@ -72,7 +74,8 @@ function literalHost(url: URL): string | null {
 /** A short, secret-free description of a socket or protocol error. */
 function describe(error: NodeJS.ErrnoException): string {
   if (error instanceof AttemptFailure) return error.message;
-  return error.code ? `${error.code}: ${error.message}` : error.message || String(error);
+  const message = error.message || String(error);
+  return error.code && !message.includes(error.code) ? `${error.code}: ${message}` : message;
 }
 
 /** Sends one attempt; resolves with the receiver's status, rejects with an AttemptFailure. */
