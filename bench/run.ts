@@ -22,6 +22,7 @@ import { presenceSuite } from "./cases/presence.ts";
 import { soapSuite } from "./cases/soap.ts";
 import { startupSuite } from "./cases/startup.ts";
 import { streamSuite } from "./cases/stream.ts";
+import { webhooksSuite } from "./cases/webhooks.ts";
 import { type BenchOptions, runSuites, type Suite } from "./lib/harness.ts";
 import { formatReport } from "./lib/table.ts";
 
@@ -32,6 +33,7 @@ export const SUITES: Suite[] = [
   streamSuite,
   largeSuite,
   startupSuite,
+  webhooksSuite,
   postgresSuite,
 ];
 

@@ -199,7 +199,12 @@ describe("authorization matrix", () => {
   let seed: Seed;
   const routes: { key: string; method: string; path: string; op: Json }[] = [];
   before(async () => {
-    [server, online] = await Promise.all([startTestServer(), startTestServer({ online: true })]);
+    // Every call registers a webhook at a loopback address: allowed, and more than the default cap.
+    const webhooks = { webhookAllowPrivate: true, webhookLimit: 10_000 };
+    [server, online] = await Promise.all([
+      startTestServer(webhooks),
+      startTestServer({ ...webhooks, online: true }),
+    ]);
     doc = await (await server.fetch("/openapi.json")).json();
     seed = await hashedSeed();
     for (const [path, operations] of Object.entries<Json>(doc.paths))
@@ -224,7 +229,9 @@ describe("authorization matrix", () => {
         createdBy: 1,
       },
       Date.now(),
+      10_000,
     );
+    assert.ok(hook);
     const webhookId = hook.id;
     const headers: Record<string, string> = { "Content-Type": "application/json" };
     if (who !== "none") {

@@ -32,6 +32,8 @@ const CASES = [
   "GetAll after a change (100,000 users)",
   "Start-up to /healthz (1,000 users)",
   "Start-up to GetAll (1,000 users)",
+  "SaveAll 1,000 users (no webhooks)",
+  "SaveAll 1,000 users (100 webhooks)",
 ];
 
 const POSTGRES_CASES = [

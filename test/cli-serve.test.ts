@@ -95,4 +95,60 @@ describe("chat-presence serve", () => {
       await stop(child);
     }
   });
+
+  it("serve --webhook-limit, --webhook-allow-private and --webhook-allow", async () => {
+    const bad = await cli(["serve", "--webhook-allow", "10.0.0.0/33", "--db", join(dir, "x.db")]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /address range/);
+    const zero = await cli(["serve", "--webhook-in-flight", "0", "--db", join(dir, "x.db")]);
+    assert.notEqual(zero.code, 0);
+    assert.match(zero.stderr, /from 1 up/);
+    const register = (url: string, target: string) =>
+      fetch(`${url}/api/v1/Webhooks`, {
+        method: "POST",
+        headers: {
+          Authorization: `Basic ${btoa("anna:s3cret")}`,
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify({ Url: target, Secret: "cli-webhook-secret-0001" }),
+      });
+    const db = ["--port", "0", "--db", join(dir, "webhooks.db"), "--seed", seedFile];
+    const strict = await serve(db);
+    try {
+      assert.equal((await register(strict.url, "http://127.0.0.1:9/")).status, 400);
+    } finally {
+      await stop(strict.child);
+    }
+    const open = await serve([
+      ...db,
+      "--webhook-allow-private",
+      "--webhook-limit",
+      "1",
+      "--webhook-timeout",
+      "2",
+      "--webhook-in-flight",
+      "2",
+      "--webhook-pool",
+      "8",
+    ]);
+    try {
+      assert.equal((await register(open.url, "http://127.0.0.1:9/")).status, 201);
+      assert.equal((await register(open.url, "http://127.0.0.1:9/two")).status, 409);
+    } finally {
+      await stop(open.child);
+    }
+    const ranged = await serve([
+      ...db.slice(0, 4),
+      "--webhook-allow",
+      "10.0.0.0/8",
+      "--webhook-allow",
+      "127.0.0.1",
+    ]);
+    try {
+      assert.equal((await register(ranged.url, "http://10.9.8.7/")).status, 201);
+      assert.equal((await register(ranged.url, "http://192.168.0.1/")).status, 400);
+    } finally {
+      await stop(ranged.child);
+    }
+  });
 });

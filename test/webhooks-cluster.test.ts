@@ -33,9 +33,9 @@ describe("webhooks on two nodes sharing PostgreSQL", { skip }, () => {
 
   before(async () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-    a = await startTestServer({ db: scratch.url, webhooks: FAST });
+    a = await startTestServer({ db: scratch.url, webhookAllowPrivate: true, webhooks: FAST });
     // The same seed again: an upsert of identical rows, so no change and no delivery.
-    b = await startTestServer({ db: scratch.url, webhooks: FAST });
+    b = await startTestServer({ db: scratch.url, webhookAllowPrivate: true, webhooks: FAST });
   });
   after(async () => {
     await a?.close();

@@ -4,6 +4,8 @@
  * issued for the admin. Sends { url, ticket, users, importMs }.
  * Args: --users N --topics N --log-level LEVEL ("silent" turns the logger off)
  *       --db URL (another node on a store already seeded) --skip-seed
+ *       --webhooks N (register N webhooks for every change; this node then runs no delivery
+ *       worker, so what is measured is the save's own cost)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,8 +21,10 @@ const { values } = parseArgs({
     "log-level": { type: "string", default: "warn" },
     db: { type: "string" },
     "skip-seed": { type: "boolean", default: false },
+    webhooks: { type: "string" },
   },
 });
+const webhooks = values.webhooks === undefined ? null : Number(values.webhooks);
 
 const dir = mkdtempSync(join(tmpdir(), "chat-presence-bench-"));
 const level = values["log-level"];
@@ -31,6 +35,7 @@ const server = await startServer({
   logger: level === "silent" ? false : { level },
   // The load processes hold every subscriber under the one bench ticket.
   streamsPerUser: 1_000_000,
+  ...(webhooks === null ? {} : { webhookWorker: false, webhookLimit: Math.max(webhooks, 1) }),
 });
 const users = Number(values.users);
 /** Times the import of the bench directory; the seed is built outside the timing and not kept. */
@@ -42,6 +47,18 @@ async function importBenchSeed(): Promise<number> {
 }
 const importMs = values["skip-seed"] ? 0 : await importBenchSeed();
 const ticket = await server.services.auth.issue("ticket", BENCH_ADMIN_ID);
+for (let i = 0; i < (webhooks ?? 0); i++) {
+  await server.services.store.createWebhook(
+    {
+      url: `https://receiver-${i}.example/hook`,
+      secret: "bench-webhook-secret-0001",
+      topicId: null,
+      createdBy: BENCH_ADMIN_ID,
+    },
+    Date.now(),
+    webhooks ?? 0,
+  );
+}
 
 let stopping = false;
 async function shutdown() {

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { DEMO_PASSWORD, DEMO_SEED } from "./demo.ts";
 import { registerOperatorCommands } from "./operator.ts";
-import { DEFAULT_DB, duration, integer, positive, trustProxy } from "./options.ts";
+import { cidr, DEFAULT_DB, duration, integer, positive, trustProxy } from "./options.ts";
 import { startServer, VERSION } from "./server.ts";
 
 const program = new Command("chat-presence")
@@ -68,6 +68,30 @@ program
       .map((origin) => origin.trim())
       .filter(Boolean),
   )
+  .option("--webhook-limit <count>", "the most webhooks that may be registered", integer, 100)
+  .option("--webhook-timeout <seconds>", "time for a whole webhook attempt", positive, 5)
+  .option(
+    "--webhook-in-flight <count>",
+    "webhook sends in flight at once per webhook, per node",
+    positive,
+    4,
+  )
+  .option(
+    "--webhook-pool <count>",
+    "webhook sends in flight at once per node beyond each webhook's first",
+    integer,
+    16,
+  )
+  .option(
+    "--webhook-allow-private",
+    "let webhooks point at loopback, private and link-local addresses (receivers on premises)",
+  )
+  .option(
+    "--webhook-allow <cidr>",
+    "let webhooks point at this private range, such as 10.1.0.0/16 (repeatable)",
+    (value: string, list: string[]) => [...list, cidr(value)],
+    [] as string[],
+  )
   .option("--request-timeout <seconds>", "time to receive a whole request", integer, 30)
   .option("--headers-timeout <seconds>", "time to receive the request headers", integer, 10)
   .option(
@@ -82,6 +106,14 @@ program
       logger: { level: options.logLevel },
       corsOrigins: options.corsOrigin,
       streamResumeWindowMs: options.streamResumeWindow,
+      webhookLimit: options.webhookLimit,
+      webhookAllowPrivate: options.webhookAllowPrivate ?? false,
+      webhookAllow: options.webhookAllow,
+      webhooks: {
+        timeoutMs: options.webhookTimeout * 1000,
+        perWebhookConcurrency: options.webhookInFlight,
+        concurrency: options.webhookPool,
+      },
       requestTimeoutMs: options.requestTimeout * 1000,
       headersTimeoutMs: options.headersTimeout * 1000,
       shutdownTimeoutMs: options.shutdownTimeout * 1000,

@@ -1,6 +1,7 @@
 /** Option parsing shared by the CLI commands. */
 import { isIP } from "node:net";
 import { InvalidArgumentError } from "commander";
+import { parseRange } from "../domain/webhook-target.ts";
 import { TRUSTED_NAMES } from "../http/trust-proxy.ts";
 import { createServices, type Services } from "../service/services.ts";
 import { openStore } from "../store/open.ts";
@@ -11,6 +12,13 @@ export function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
   return n;
+}
+
+/** An address range such as 10.1.0.0/16 or fd00::/8 (a single address is its own range). */
+export function cidr(value: string): string {
+  if (!parseRange(value))
+    throw new InvalidArgumentError("expected an address range such as 10.1.0.0/16 or fd00::/8");
+  return value.trim();
 }
 
 /** A whole number from 1 up. */

@@ -1,8 +1,10 @@
 /** Starts the HTTP server over a store: used by `chat-presence serve` and by the tests. */
 
 import { readFile } from "node:fs/promises";
+import { networkInterfaces } from "node:os";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { parseSeed } from "../domain/seed.ts";
+import type { TargetPolicy } from "../domain/webhook-target.ts";
 import { buildApp } from "../http/app.ts";
 import { Metrics } from "../http/metrics.ts";
 import { fastifyTrustProxy, type TrustProxySetting } from "../http/trust-proxy.ts";
@@ -52,6 +54,14 @@ export interface ServeOptions {
   streamResumeWindowMs?: number;
   /** Webhook delivery tuning (timeout, retry backoff, polling); defaults suit production. */
   webhooks?: Partial<WebhookWorkerOptions>;
+  /** The most webhooks that may be registered (default 100). */
+  webhookLimit?: number;
+  /** Webhooks may point at private, loopback and link-local addresses too. */
+  webhookAllowPrivate?: boolean;
+  /** Ranges (CIDR) webhooks may point at although they are private. */
+  webhookAllow?: string[];
+  /** False runs no delivery worker on this node (others, or a later start, send). */
+  webhookWorker?: boolean;
 }
 
 export interface RunningServer {
@@ -70,6 +80,19 @@ function retentionMs(days: number | undefined): number | null | undefined {
 
 export const VERSION = "0.1.0";
 
+/** The addresses webhooks may reach, this host's own interface addresses refused with the rest. */
+function webhookTargets(options: ServeOptions): TargetPolicy {
+  const ownAddresses = Object.values(networkInterfaces())
+    .flat()
+    .map((info) => info?.address)
+    .filter((address): address is string => Boolean(address));
+  return {
+    allowPrivate: options.webhookAllowPrivate ?? false,
+    allow: options.webhookAllow ?? [],
+    ownAddresses,
+  };
+}
+
 export async function readSeedFile(path: string) {
   return parseSeed(JSON.parse(await readFile(path, "utf8")));
 }
@@ -83,8 +106,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const metrics = new Metrics();
   // Every store call is timed for /metrics (chat_presence_store_duration_seconds).
   const store = instrumentStore(backend.store, metrics.observeStore);
+  const targets = webhookTargets(options);
   const services = createServices(store, {
     bus,
+    webhooks: {
+      targets,
+      ...(options.webhookLimit === undefined ? {} : { limit: options.webhookLimit }),
+    },
     shared,
     auth: { online: options.online ?? false },
     presenceTtlSeconds: options.presenceTtl ?? null,
@@ -122,9 +150,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   services.webhooks.onError = (error) =>
     app.log.error({ err: error }, "webhook deliveries could not be enqueued");
-  const webhookWorker = new WebhookWorker(store, options.webhooks, app.log);
+  const webhookWorker = new WebhookWorker(store, { targets, ...options.webhooks }, app.log);
   const stopWebhookKicks = services.webhooks.onEnqueued(() => webhookWorker.kick());
-  webhookWorker.start();
+  if (options.webhookWorker ?? true) webhookWorker.start();
   metrics.sources = {
     presence: async () => {
       const { presence } = await services.presence.getAll();

@@ -268,6 +268,12 @@ export const ERRORS = {
     en: "There is no webhook with id {webhookId}",
     nb: "Det finnes ingen webhook med id {webhookId}",
   },
+  PRES_ERR_WEBHOOK_LIMIT: {
+    status: 409,
+    type: "ConflictException",
+    en: "There are already {limit} webhooks, the most this server allows (--webhook-limit); delete one first",
+    nb: "Det finnes allerede {limit} webhooker, det meste denne serveren tillater (--webhook-limit); slett en først",
+  },
   // Reliability and security.
   PRES_ERR_THROTTLED: {
     status: 429,

@@ -15,6 +15,18 @@ export interface Webhook {
   topicId: number | null;
   createdAt: number;
   createdBy: number | null;
+  health: WebhookHealth;
+}
+
+/** A receiver's state: healthy (all null, 0) or failing since its first failure in a row. */
+export interface WebhookHealth {
+  /** When the first of the current run of failures happened; null while healthy. */
+  failingSince: number | null;
+  /** While failing: when the receiver is tried again; null while healthy. */
+  nextAttemptAt: number | null;
+  /** Why the last attempt failed; null while healthy. */
+  lastError: string | null;
+  consecutiveFailures: number;
 }
 
 export interface NewWebhook {

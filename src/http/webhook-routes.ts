@@ -45,6 +45,22 @@ const WEBHOOK_SCHEMA: ObjectSchema = {
     Events: { type: "array", items: TEXT, description: `Always ["${WEBHOOK_EVENT}"]` },
     CreatedAt: { ...TEXT, description: "ISO 8601 time" },
     CreatedBy: { ...INT, description: "UserId of the admin who registered it" },
+    FailingSince: {
+      ...TEXT,
+      description:
+        "ISO 8601 time of the first of the receiver's current run of failed attempts; null while it answers",
+    },
+    NextAttemptAt: {
+      ...TEXT,
+      description:
+        "While failing: ISO 8601 time the receiver is tried again (it rests in between, longer after each failure); null while it answers",
+    },
+    LastError: { ...TEXT, description: "While failing: why the last attempt failed; else null" },
+    ConsecutiveFailures: {
+      ...INT,
+      description:
+        "Times in a row the receiver failed (attempts in flight together count once); 0 while it answers",
+    },
   },
 };
 
@@ -85,6 +101,10 @@ function toJson(webhook: Webhook) {
     Events: [WEBHOOK_EVENT],
     CreatedAt: iso(webhook.createdAt),
     CreatedBy: webhook.createdBy,
+    FailingSince: iso(webhook.health.failingSince),
+    NextAttemptAt: iso(webhook.health.nextAttemptAt),
+    LastError: webhook.health.lastError,
+    ConsecutiveFailures: webhook.health.consecutiveFailures,
   };
 }
 
@@ -140,8 +160,12 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       body: { schema: REQUEST_SCHEMA, required: true, contentTypes: BODY_TYPES },
       responses: {
         201: { description: "Registered", schema: WEBHOOK_SCHEMA },
-        400: { description: "Url, Secret or TopicId is not valid" },
+        400: {
+          description:
+            "Url, Secret or TopicId is not valid, or Url is a private address this server may not call",
+        },
         ...forbidden,
+        409: { description: "As many webhooks as the server allows exist already" },
       },
       async handler(request, reply) {
         const body = readBody(request, REQUEST_SCHEMA) as {
@@ -180,7 +204,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       method: "GET",
       url: "/api/v1/Webhooks/:id",
       operationId: "WebhookGet",
-      summary: "One webhook",
+      summary: "One webhook, with its receiver's state (failing since, next attempt, last error)",
       tag: TAG,
       auth: true,
       extension: true,

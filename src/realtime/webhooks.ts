@@ -1,10 +1,13 @@
 /**
- * The webhook delivery worker. Every node runs one; they share the store's outbox, so each
- * delivery is sent by whichever worker claims it first (a conditional UPDATE with a lease).
- * Sends run in the background with a cap on how many are in flight, so one slow receiver never
- * holds up the others, and nothing here is ever awaited by a save.
+ * The webhook delivery worker. Every node runs one; they share the store's outbox. Each round
+ * it fans out new change sets into deliveries (a bounded step at a time, so a big change set
+ * never holds the event loop), then claims due deliveries in fair turns between webhooks (see
+ * webhook-turns.ts) and sends them in the background. A claim is a conditional UPDATE with a
+ * lease, so each delivery is sent by whichever worker claims it first; nothing here is ever
+ * awaited by a save.
  */
 import { randomUUID } from "node:crypto";
+import { setImmediate as yieldToRequests } from "node:timers/promises";
 import {
   deliveryBody,
   nextAttemptAt,
@@ -12,19 +15,28 @@ import {
   signature,
   WEBHOOK_EVENT,
 } from "../domain/webhook.ts";
+import { PUBLIC_ONLY, type TargetPolicy } from "../domain/webhook-target.ts";
 import type { ClaimedDelivery, DeliveryOutcome, WebhookStore } from "../store/webhooks.ts";
+import { AttemptFailure, attempt } from "./webhook-sender.ts";
+import { planTurns } from "./webhook-turns.ts";
 
 export interface WebhookWorkerOptions extends RetryPolicy {
   /** How often to look for due deliveries (a local enqueue wakes the worker at once). */
   pollIntervalMs: number;
-  /** Per-request timeout. */
+  /** The whole attempt (connect, send, the complete answer) ends within this. */
   timeoutMs: number;
   /** How long a claim holds; past it another worker may retry the row. Must exceed timeoutMs. */
   leaseMs: number;
-  /** Sends in flight at once on this node. */
+  /** Sends in flight at once on this node beyond each webhook's first (the shared pool). */
   concurrency: number;
+  /** Sends in flight at once per webhook on this node. */
+  perWebhookConcurrency: number;
+  /** About this many deliveries are created per fan-out step. */
+  fanOutRows: number;
   /** Delivered and failed rows are kept this long (the delivery log); null keeps them. */
   retentionMs: number | null;
+  /** Which addresses deliveries may connect to. */
+  targets: TargetPolicy;
   userAgent: string;
 }
 
@@ -33,11 +45,15 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookWorkerOptions = {
   timeoutMs: 5000,
   leaseMs: 60_000,
   concurrency: 16,
+  perWebhookConcurrency: 4,
+  fanOutRows: 1000,
   maxAttempts: 8,
   // 10 s, 20 s, 40 s … 21 min: the eighth and last attempt comes ~42 min after the first.
+  // A failing receiver rests on the same steps (at most 1 h) between probes.
   retryBaseMs: 10_000,
   retryMaxMs: 3_600_000,
   retentionMs: 7 * 86_400_000,
+  targets: PUBLIC_ONLY,
   userAgent: "chat-presence-webhooks",
 };
 
@@ -47,27 +63,18 @@ export interface WebhookLog {
 }
 
 const PURGE_INTERVAL_MS = 3_600_000;
-const MAX_ERROR_LENGTH = 500;
-
-/** A short, secret-free description of why a request failed. */
-function describeFailure(error: unknown, timeoutMs: number): string {
-  const e = error as {
-    name?: string;
-    message?: string;
-    cause?: { code?: string; message?: string };
-  };
-  if (e?.name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
-  if (e?.name === "AbortError") return "aborted: the server is shutting down";
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  const text = cause ? `${e?.message ?? "request failed"}: ${cause}` : String(e?.message ?? error);
-  return text.slice(0, MAX_ERROR_LENGTH);
-}
+/** Fan-out steps per round; more waits for the next round, so claims are not held up. */
+const FAN_OUT_STEPS_PER_ROUND = 20;
 
 export class WebhookWorker {
   readonly options: WebhookWorkerOptions;
   private running = false;
   private loop: Promise<void> | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly sending = new Set<Promise<void>>();
+  /** Sends in flight on this node, per webhook. */
+  private readonly inFlight = new Map<number, number>();
+  /** The webhook served last: the next round's turns start after it. */
+  private lastServed = 0;
   private readonly shutdown = new AbortController();
   private wake: (() => void) | null = null;
   private kicked = false;
@@ -99,55 +106,78 @@ export class WebhookWorker {
     this.wake?.();
   }
 
-  /** Stops claiming, aborts the sends in flight (they are recorded and retried later), waits. */
+  /** Stops claiming, aborts the sends in flight (their leases lapse; they are retried), waits. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.shutdown.abort();
     this.wake?.();
     await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.sending]);
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       try {
+        await this.fanOut();
         await this.claimAndSend();
         await this.purge();
       } catch (error) {
-        this.log.error({ err: error }, "webhook worker: claiming deliveries failed");
+        this.log.error({ err: error }, "webhook worker: fan-out or claim failed");
       }
       if (this.running) await this.sleep();
     }
   }
 
-  /** Claims as many due deliveries as there is room for and starts sending them. */
-  private async claimAndSend(): Promise<void> {
-    while (this.running) {
-      const room = this.options.concurrency - this.inFlight.size;
-      if (room <= 0) return;
-      const claimed = await this.store.claimDeliveries({
-        token: randomUUID(),
-        now: Date.now(),
-        leaseMs: this.options.leaseMs,
-        limit: room,
-      });
-      for (const delivery of claimed) {
-        const sending: Promise<void> = this.send(delivery)
-          .catch((error) =>
-            this.log.error(
-              { err: error, webhookId: delivery.webhookId, deliveryId: delivery.id },
-              "webhook worker: recording a delivery failed",
-            ),
-          )
-          .finally(() => {
-            this.inFlight.delete(sending);
-            this.kick();
-          });
-        this.inFlight.add(sending);
-      }
-      if (claimed.length < room) return;
+  /** Turns new change sets into deliveries, a bounded step at a time. */
+  private async fanOut(): Promise<void> {
+    for (let step = 0; step < FAN_OUT_STEPS_PER_ROUND; step++) {
+      if (!this.running || !(await this.store.fanOut(this.options.fanOutRows))) return;
+      await yieldToRequests();
     }
+    this.kick(); // More to fan out: go on after this round's sends have started.
+  }
+
+  /** Claims what the fair turns allow and starts sending it. */
+  private async claimAndSend(): Promise<void> {
+    const now = Date.now();
+    const due = await this.store.dueWebhooks(now, this.options.perWebhookConcurrency);
+    if (due.length === 0) return;
+    const turns = planTurns(
+      due,
+      this.inFlight,
+      { perWebhook: this.options.perWebhookConcurrency, sharedPool: this.options.concurrency },
+      this.lastServed,
+    );
+    if (turns.plan.length === 0) return;
+    this.lastServed = turns.last;
+    const claimed = await this.store.claimDeliveries({
+      token: randomUUID(),
+      now,
+      leaseMs: this.options.leaseMs,
+      webhooks: turns.plan,
+    });
+    for (const delivery of claimed) this.startSending(delivery);
+  }
+
+  private startSending(delivery: ClaimedDelivery): void {
+    const { webhookId } = delivery;
+    this.inFlight.set(webhookId, (this.inFlight.get(webhookId) ?? 0) + 1);
+    const sending: Promise<void> = this.send(delivery)
+      .catch((error) =>
+        this.log.error(
+          { err: error, webhookId, deliveryId: delivery.id },
+          "webhook worker: recording a delivery failed",
+        ),
+      )
+      .finally(() => {
+        const left = (this.inFlight.get(webhookId) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(webhookId, left);
+        else this.inFlight.delete(webhookId);
+        this.sending.delete(sending);
+        this.kick();
+      });
+    this.sending.add(sending);
   }
 
   private sleep(): Promise<void> {
@@ -181,8 +211,8 @@ export class WebhookWorker {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const response = await fetch(delivery.url, {
-        method: "POST",
+      statusCode = await attempt({
+        url: delivery.url,
         headers: {
           "content-type": "application/json",
           "user-agent": this.options.userAgent,
@@ -192,19 +222,25 @@ export class WebhookWorker {
           "x-chatpresence-timestamp": String(Math.floor(Date.now() / 1000)),
         },
         body,
-        // Only the registered URL is ever called: a redirect is an answer, not a new target.
-        redirect: "manual",
-        signal: AbortSignal.any([
-          AbortSignal.timeout(this.options.timeoutMs),
-          this.shutdown.signal,
-        ]),
+        timeoutMs: this.options.timeoutMs,
+        targets: this.options.targets,
+        signal: this.shutdown.signal,
       });
-      statusCode = response.status;
-      await response.body?.cancel().catch(() => undefined);
+      // Only the registered URL is ever called: a redirect is an answer, not a new target.
       if (statusCode < 200 || statusCode > 299) error = `the receiver answered ${statusCode}`;
     } catch (failure) {
-      error = describeFailure(failure, this.options.timeoutMs);
+      // Shutting down is not the receiver's fault: the lease lapses and another worker retries.
+      if (failure instanceof AttemptFailure && failure.shutdown) return;
+      error = failure instanceof Error ? failure.message : String(failure);
     }
+    await this.record(delivery, statusCode, error);
+  }
+
+  private async record(
+    delivery: ClaimedDelivery,
+    statusCode: number | null,
+    error: string | null,
+  ): Promise<void> {
     const at = Date.now();
     const delivered = error === null;
     const outcome: DeliveryOutcome = {
@@ -213,6 +249,11 @@ export class WebhookWorker {
       error,
       delivered,
       nextAttemptAt: delivered ? null : nextAttemptAt(this.options, delivery.attempts, at),
+      backoff: {
+        baseMs: this.options.retryBaseMs,
+        maxMs: this.options.retryMaxMs,
+        jitter: 0.75 + 0.25 * Math.random(),
+      },
     };
     const recorded = await this.store.recordDelivery(delivery.id, delivery.claimToken, outcome);
     if (!recorded) return; // The webhook was deleted, or the lease lapsed and another worker has it.

@@ -8,7 +8,11 @@ import { PresenceService } from "./presence.ts";
 import { SessionService } from "./sessions.ts";
 import { TopicService } from "./topics.ts";
 import { UserService } from "./users.ts";
-import { WebhookService } from "./webhooks.ts";
+import {
+  DEFAULT_WEBHOOK_SERVICE_OPTIONS,
+  WebhookService,
+  type WebhookServiceOptions,
+} from "./webhooks.ts";
 
 export interface Services {
   store: Store;
@@ -35,6 +39,8 @@ export interface ServiceOptions {
   bus?: ChangeBus;
   /** True when other nodes write to the same store, so cached presence must check for news. */
   shared?: boolean;
+  /** Webhook registration rules: how many, and which addresses they may point at. */
+  webhooks?: Partial<WebhookServiceOptions>;
 }
 
 export function createServices(store: Store, options: ServiceOptions = {}): Services {
@@ -43,7 +49,10 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     presenceTtlSeconds: options.presenceTtlSeconds ?? null,
     shared: options.shared ?? false,
   });
-  const webhooks = new WebhookService(store);
+  const webhooks = new WebhookService(store, {
+    ...DEFAULT_WEBHOOK_SERVICE_OPTIONS,
+    ...options.webhooks,
+  });
   // Enqueued only where a change is made, so a webhook fires once per change per cluster.
   presence.onLocalChanges((events) => webhooks.enqueue(events));
   const auth = new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth });

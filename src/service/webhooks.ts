@@ -1,11 +1,13 @@
 /**
  * Webhooks (an extension beyond SuperOffice): registration for admins, and the outbox side of
  * delivery. `enqueue` is called by PresenceService on the node where a change was made, so
- * each change is enqueued once for the whole cluster; the WebhookWorker sends it later.
+ * each change set is enqueued once for the whole cluster, as one outbox entry whatever the
+ * number of webhooks; the WebhookWorker fans it out and sends it later.
  */
 import { PresenceError } from "../domain/errors.ts";
 import type { Actor, PresenceEvent } from "../domain/presence.ts";
 import { type Delivery, validateWebhook, type Webhook } from "../domain/webhook.ts";
+import { PUBLIC_ONLY, type TargetPolicy, targetRefusal } from "../domain/webhook-target.ts";
 import type { WebhookStore } from "../store/webhooks.ts";
 
 export interface WebhookInput {
@@ -16,6 +18,33 @@ export interface WebhookInput {
 }
 
 export const DELIVERY_LOG_LIMIT = 1000;
+
+export interface WebhookServiceOptions {
+  /** The most webhooks that may be registered (for the whole cluster). */
+  limit: number;
+  /** Which addresses webhooks may point at. */
+  targets: TargetPolicy;
+}
+
+export const DEFAULT_WEBHOOK_SERVICE_OPTIONS: WebhookServiceOptions = {
+  limit: 100,
+  targets: PUBLIC_ONLY,
+};
+
+/**
+ * Refuses a URL whose host is an address deliveries may not reach. Host names are checked
+ * again on every delivery, on the address actually connected to.
+ */
+export function assertTargetAllowed(url: string, targets: TargetPolicy): void {
+  const host = new URL(url).hostname;
+  const refusal = targetRefusal(host, targets);
+  if (refusal !== null && refusal !== "not an IP address") {
+    throw new PresenceError("PRES_ERR_BAD_WEBHOOK", {
+      field: "Url",
+      detail: `${host} is ${refusal}; receivers on private networks need the server option --webhook-allow-private or --webhook-allow`,
+    });
+  }
+}
 
 function assertAdmin(actor: Actor): void {
   if (actor.role !== "admin") {
@@ -29,12 +58,23 @@ export class WebhookService {
   onError: (error: unknown) => void = (error) =>
     console.error("webhook deliveries could not be enqueued:", error);
 
-  constructor(private readonly store: WebhookStore) {}
+  constructor(
+    private readonly store: WebhookStore,
+    private readonly options: WebhookServiceOptions = DEFAULT_WEBHOOK_SERVICE_OPTIONS,
+  ) {}
 
   async register(actor: Actor, input: WebhookInput): Promise<Webhook> {
     assertAdmin(actor);
     const valid = validateWebhook(input);
-    return this.store.createWebhook({ ...valid, createdBy: actor.userId }, Date.now());
+    assertTargetAllowed(valid.url, this.options.targets);
+    const { limit } = this.options;
+    const created = await this.store.createWebhook(
+      { ...valid, createdBy: actor.userId },
+      Date.now(),
+      limit,
+    );
+    if (!created) throw new PresenceError("PRES_ERR_WEBHOOK_LIMIT", { limit });
+    return created;
   }
 
   async list(actor: Actor): Promise<Webhook[]> {
@@ -62,14 +102,14 @@ export class WebhookService {
   }
 
   /**
-   * Enqueues one delivery per matching webhook and change, in one statement. Never throws: a
-   * failure is reported to `onError` and the save that made the changes stands.
+   * Enqueues the change set as one outbox entry. Never throws: a failure is reported to
+   * `onError` and the save that made the changes stands.
    */
   async enqueue(events: readonly PresenceEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
-      const enqueued = await this.store.enqueueDeliveries(events, Date.now());
-      if (enqueued > 0) for (const listener of this.enqueuedListeners) listener();
+      const enqueued = await this.store.enqueueChanges(events, Date.now());
+      if (enqueued) for (const listener of this.enqueuedListeners) listener();
     } catch (error) {
       try {
         this.onError(error);

@@ -1,8 +1,10 @@
 /**
  * The store's part for webhooks: registrations and the delivery outbox. The outbox is what
  * makes a webhook fire once per change for the whole cluster: the node that made a change
- * enqueues one row per (matching webhook, change), and any node's worker claims due rows with a
- * lease, so a row is sent by one worker at a time and retried by another if that one dies.
+ * writes one outbox entry for the whole change set (whatever the number of webhooks), a
+ * delivery worker fans it out into one delivery per matching webhook and change, and any
+ * node's worker claims due deliveries with a lease, so a delivery is sent by one worker at a
+ * time and retried by another if that one dies.
  */
 
 import type { PresenceEvent } from "../domain/presence.ts";
@@ -27,7 +29,25 @@ export interface DeliveryClaim {
   now: number;
   /** The claim lapses at now + leaseMs, after which another worker may take the row. */
   leaseMs: number;
-  limit: number;
+  /** How many deliveries to claim from each webhook, at most. */
+  webhooks: readonly { webhookId: number; limit: number }[];
+}
+
+/** A webhook that has deliveries to send now (and is not resting after failures). */
+export interface DueWebhook {
+  webhookId: number;
+  /** Due deliveries, counted up to the limit asked for. */
+  due: number;
+  /** The last attempt failed: the receiver gets one probe at a time until one succeeds. */
+  failing: boolean;
+}
+
+/** How long a failing receiver rests: base × 2^(consecutive failures − 1), at most max. */
+export interface ReceiverBackoff {
+  baseMs: number;
+  maxMs: number;
+  /** 0.75–1, so receivers that failed together are not retried in lockstep. */
+  jitter: number;
 }
 
 export interface DeliveryOutcome {
@@ -38,32 +58,47 @@ export interface DeliveryOutcome {
   delivered: boolean;
   /** When to try again; null with delivered=false marks the delivery failed for good. */
   nextAttemptAt: number | null;
+  /** A failure also rests the whole webhook this long; a success ends its failing state. */
+  backoff: ReceiverBackoff;
 }
 
 export interface WebhookStore {
-  createWebhook(webhook: NewWebhook, now: number): Promise<Webhook>;
+  /**
+   * Registers a webhook unless `limit` webhooks exist already (then null). Decided atomically:
+   * concurrent registrations, from any node, never exceed the limit.
+   */
+  createWebhook(webhook: NewWebhook, now: number, limit: number): Promise<Webhook | null>;
   listWebhooks(): Promise<Webhook[]>;
   getWebhook(id: number): Promise<Webhook | null>;
-  /** Deletes a webhook with its outbox rows and log; false when there was none. */
+  /** Deletes a webhook with its deliveries and log; false when there was none. */
   deleteWebhook(id: number): Promise<boolean>;
 
   /**
-   * Enqueues, in one statement, a pending delivery (with a random UUID id, due at `now`) for
-   * every pair of event and webhook it matches: a webhook without a topic matches every event,
-   * one with a topic the events whose ChatTopics or Previous.ChatTopics contain it. Returns how
-   * many rows were enqueued.
+   * Writes the change set as one outbox entry (when any webhook exists), in one statement
+   * whatever the number of webhooks. Returns whether an entry was written.
    */
-  enqueueDeliveries(events: readonly PresenceEvent[], now: number): Promise<number>;
+  enqueueChanges(events: readonly PresenceEvent[], now: number): Promise<boolean>;
   /**
-   * Atomically claims up to `limit` pending deliveries that are due and not claimed by anyone
-   * else (or whose claim lapsed), oldest due first, counting an attempt on each. Two claims,
-   * from any number of workers or nodes, never return the same row while its lease holds.
+   * One step of fan-out: turns the oldest outbox entry into pending deliveries (a random UUID
+   * id each, due at once) for up to about `rowBudget` (event, webhook) pairs, and drops the
+   * entry once every webhook registered before it has had its turn. A webhook without a topic
+   * matches every event, one with a topic the events whose ChatTopics or Previous.ChatTopics
+   * contain it. One step at a time for the whole cluster. False when there was nothing to do.
+   */
+  fanOut(rowBudget: number): Promise<boolean>;
+  /** The webhooks with deliveries due now, by id; resting webhooks are left out. */
+  dueWebhooks(now: number, limit: number): Promise<DueWebhook[]>;
+  /**
+   * Atomically claims, per webhook, up to its limit of pending deliveries that are due and not
+   * claimed by anyone else (or whose claim lapsed), lowest Version first, counting an attempt
+   * on each. Two claims, from any number of workers or nodes, never return the same row while
+   * its lease holds.
    */
   claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]>;
   /**
-   * Records the outcome of a claimed attempt and releases the claim. False (nothing written)
-   * when the claim is no longer held with this token: it lapsed and was taken over, or the
-   * webhook was deleted.
+   * Records the outcome of a claimed attempt, releases the claim and updates the webhook's
+   * failing state. False (nothing written) when the claim is no longer held with this token:
+   * it lapsed and was taken over, or the webhook was deleted.
    */
   recordDelivery(id: string, claimToken: string, outcome: DeliveryOutcome): Promise<boolean>;
   /** A webhook's delivery log, newest first. */

@@ -14,7 +14,7 @@ import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { postgresSkip } from "../support/backends.ts";
 import { scratchSchema } from "../support/postgres.ts";
-import { event } from "../support/store-contract.ts";
+import { enqueue, event, logged } from "../support/store-contract.ts";
 
 const DELIVERIES = 200;
 
@@ -30,13 +30,16 @@ async function fill(store: Store): Promise<Set<string>> {
   const a = await store.createWebhook(
     { url: "http://a.test/", secret, topicId: null, createdBy: 1 },
     1,
+    100,
   );
   const b = await store.createWebhook(
     { url: "http://b.test/", secret, topicId: null, createdBy: 1 },
     1,
+    100,
   );
+  assert.ok(a && b);
   const events = Array.from({ length: DELIVERIES / 2 }, (_, i) => event(i + 2, []));
-  assert.equal(await store.enqueueDeliveries(events, 10_000), DELIVERIES);
+  await enqueue(store, events, 10_000);
   const ids = [
     ...(await store.listDeliveries(a.id, 1000)),
     ...(await store.listDeliveries(b.id, 1000)),
@@ -101,11 +104,15 @@ describe("outbox claims under concurrency", () => {
         const claimer = async (store: Store) => {
           const claimed: string[] = [];
           for (;;) {
+            const webhooks = (await store.listWebhooks()).map((w) => ({
+              webhookId: w.id,
+              limit: 2,
+            }));
             const batch = await store.claimDeliveries({
               token: randomUUID(),
               now: 10_000,
               leaseMs: 60_000,
-              limit: 3,
+              webhooks,
             });
             if (batch.length === 0) return claimed;
             for (const delivery of batch) claimed.push(delivery.id);
@@ -113,6 +120,62 @@ describe("outbox claims under concurrency", () => {
         };
         const claims = await Promise.all([...nodes, ...nodes, ...nodes].map(claimer));
         assertPartition(all, claims);
+      } finally {
+        for (const node of nodes) await node.close();
+      }
+    });
+
+    it("two nodes fanning out at once create each delivery exactly once, ten times over", async () => {
+      const nodes = [
+        await openPostgresStore({ url: shared.url }),
+        await openPostgresStore({ url: shared.url }),
+      ];
+      try {
+        for (const webhook of await nodes[0].listWebhooks())
+          await nodes[0].deleteWebhook(webhook.id);
+        const hooks = [];
+        for (let i = 0; i < 5; i++)
+          hooks.push(
+            await nodes[0].createWebhook(
+              {
+                url: `http://h${i}.test/`,
+                secret: "0123456789abcdef",
+                topicId: null,
+                createdBy: 1,
+              },
+              1,
+              100,
+            ),
+          );
+        for (let round = 0; round < 10; round++) {
+          const sets = await Promise.all(
+            Array.from({ length: 6 }, (_, i) =>
+              logged(
+                nodes[i % 2],
+                Array.from({ length: 7 }, (_, j) => event(j + 2, [])),
+              ),
+            ),
+          );
+          for (const [i, events] of sets.entries()) await nodes[i % 2].enqueueChanges(events, 5);
+          const fanner = async (store: Store) => {
+            while (await store.fanOut(3)); // 3 rows a step: each entry takes five steps
+          };
+          await Promise.all([
+            fanner(nodes[0]),
+            fanner(nodes[1]),
+            fanner(nodes[0]),
+            fanner(nodes[1]),
+          ]);
+          // A node that lost the lock stops early: finish what is left.
+          while (await nodes[0].fanOut(3));
+          const versions = new Set(sets.flat().map((e) => e.Version));
+          for (const hook of hooks) {
+            const log = await nodes[1].listDeliveries(hook?.id ?? 0, 1000);
+            const mine = log.filter((d) => versions.has(d.event.Version));
+            assert.equal(mine.length, versions.size, `round ${round}: one delivery per change`);
+            assert.equal(new Set(mine.map((d) => d.event.Version)).size, versions.size);
+          }
+        }
       } finally {
         for (const node of nodes) await node.close();
       }

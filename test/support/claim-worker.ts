@@ -18,7 +18,13 @@ parentPort?.postMessage("ready");
 Atomics.wait(start, 0, 0);
 const claimed: string[] = [];
 for (let empty = 0; empty < 3; ) {
-  const batch = await store.claimDeliveries({ token: randomUUID(), now, leaseMs: 60_000, limit });
+  const webhooks = (await store.listWebhooks()).map((w) => ({ webhookId: w.id, limit }));
+  const batch = await store.claimDeliveries({
+    token: randomUUID(),
+    now,
+    leaseMs: 60_000,
+    webhooks,
+  });
   if (batch.length === 0) empty++;
   for (const delivery of batch) claimed.push(delivery.id);
   // A real worker sends between claims; pausing lets the other threads in as it would.

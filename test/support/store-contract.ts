@@ -175,3 +175,22 @@ export function event(
     ChangedBy: 1,
   };
 }
+
+/** Appends the changes to history (which holds the events the outbox refers to). */
+export async function logged(store: Store, events: PresenceEvent[]): Promise<PresenceEvent[]> {
+  return store.appendHistory(
+    events.map(({ Version, At, ...entry }) => ({ ...entry, at: Date.parse(At) })),
+  );
+}
+
+/** Logs the change set, writes it to the outbox and fans it all out, as the worker would. */
+export async function enqueue(
+  store: Store,
+  events: PresenceEvent[],
+  now: number,
+): Promise<PresenceEvent[]> {
+  const stored = await logged(store, events);
+  await store.enqueueChanges(stored, now);
+  while (await store.fanOut(1000));
+  return stored;
+}

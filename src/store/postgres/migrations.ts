@@ -3,7 +3,7 @@
  * dialect. Applied at start under an advisory lock, so nodes starting together do not race.
  */
 import type { PoolClient } from "pg";
-import { WEBHOOKS_MIGRATION } from "./webhooks.ts";
+import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
@@ -108,6 +108,12 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   { version: 4, name: "webhooks and their delivery outbox", sql: WEBHOOKS_MIGRATION },
+  // Version 5 (SQLite only) dropped an index PostgreSQL never had.
+  {
+    version: 6,
+    name: "webhook outbox of change sets, receiver state",
+    sql: WEBHOOK_OUTBOX_MIGRATION,
+  },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

@@ -1,37 +1,114 @@
 /**
  * PostgreSQL: webhooks and their delivery outbox (WebhookStore). A claim is one UPDATE over
  * rows picked FOR UPDATE SKIP LOCKED, so workers on any number of nodes never take the same
- * row, and never wait on each other either.
+ * row, and never wait on each other either. Fan-out runs under a transaction-scoped advisory
+ * lock, one step at a time for the whole cluster, so outbox entries are fanned out in order.
  */
 import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { HistoryRow } from "../rows/history.ts";
 import {
   type ClaimedRow,
   type DeliveryRow,
+  type DueRow,
+  entryEvents,
+  type OutboxRow,
   outcomeValues,
+  parseVersionRanges,
   toClaimed,
   toDelivery,
+  toDue,
   toWebhook,
+  versionRanges,
   type WebhookRow,
+  webhooksPerStep,
 } from "../rows/webhooks.ts";
-import type { ClaimedDelivery, DeliveryClaim, DeliveryOutcome, WebhookStore } from "../webhooks.ts";
+import type {
+  ClaimedDelivery,
+  DeliveryClaim,
+  DeliveryOutcome,
+  DueWebhook,
+  WebhookStore,
+} from "../webhooks.ts";
+import { transaction } from "./connection.ts";
 
 /** Claimable: pending, due, and not under someone else's live lease ($1 = now). */
-const CLAIMABLE = `status = 'pending' AND next_attempt_at <= $1
-  AND (claimed_until IS NULL OR claimed_until <= $1)`;
+const CLAIMABLE = `d.status = 'pending' AND d.next_attempt_at <= $1
+  AND (d.claimed_until IS NULL OR d.claimed_until <= $1)`;
+
+const FAN_OUT = `INSERT INTO webhook_deliveries
+    (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
+  SELECT gen_random_uuid(), w.id, (e->>'Version')::bigint, (e->>'UserId')::int, e,
+         'pending', 0, $4, $4
+  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
+  JOIN webhooks w ON w.id > $2 AND w.id <= $3 AND w.created_at <= $4
+    AND (w.topic_id IS NULL
+      OR e->'ChatTopics' @> to_jsonb(w.topic_id)
+      OR e->'Previous'->'ChatTopics' @> to_jsonb(w.topic_id))
+  ORDER BY ord, w.id`;
+
+const CLAIM = `WITH wanted AS (
+    SELECT * FROM unnest($4::int[], $5::int[]) AS t(webhook_id, n)
+  ), due AS (
+    SELECT p.seq FROM wanted CROSS JOIN LATERAL (
+      SELECT d.seq FROM webhook_deliveries d
+      WHERE d.webhook_id = wanted.webhook_id AND ${CLAIMABLE}
+      ORDER BY d.event_version, d.seq LIMIT wanted.n
+      FOR UPDATE SKIP LOCKED
+    ) p
+  )
+  UPDATE webhook_deliveries d
+  SET claim_token = $2, claimed_until = $3, attempts = d.attempts + 1, last_attempt_at = $1
+  FROM due, webhooks w
+  WHERE d.seq = due.seq AND w.id = d.webhook_id AND ${CLAIMABLE}
+  RETURNING d.id, d.webhook_id, d.event, d.attempts, d.event_version, d.seq, w.url, w.secret`;
+
+/**
+ * Records an outcome and, in the same statement, the receiver's failing state. Attempts that
+ * were in flight together fail together: one failing during the rest neither counts again nor
+ * lengthens it.
+ */
+const RECORD = `WITH d AS (
+    UPDATE webhook_deliveries
+    SET status = $3, last_status_code = $4, last_error = $5, next_attempt_at = $6,
+        delivered_at = $7, claim_token = NULL, claimed_until = NULL
+    WHERE id = $1 AND claim_token = $2 AND status = 'pending'
+    RETURNING webhook_id
+  ), receiver AS (
+    UPDATE webhooks w SET
+      failures = CASE WHEN $8 THEN 0 WHEN w.paused_until > $9 THEN w.failures
+        ELSE w.failures + 1 END,
+      failing_since = CASE WHEN $8 THEN NULL ELSE coalesce(w.failing_since, $9) END,
+      last_error = CASE WHEN $8 THEN NULL ELSE $5 END,
+      paused_until = CASE WHEN $8 THEN NULL WHEN w.paused_until > $9 THEN w.paused_until
+        ELSE $9 + ($12::float8 * LEAST($11::bigint, $10::bigint << LEAST(w.failures, 24)))::bigint END
+    FROM d WHERE w.id = d.webhook_id AND (NOT $8 OR w.failures > 0)
+  )
+  SELECT count(*)::int AS recorded FROM d`;
 
 /** The webhook part of the store, over the store's pool. */
 export class PostgresWebhooks implements WebhookStore {
+  /** The events of the entry being fanned out, read from history once for all its steps. */
+  private fanning: { seq: number; events: string } | null = null;
+
   constructor(private readonly pool: pg.Pool) {}
 
-  async createWebhook(webhook: NewWebhook, now: number): Promise<Webhook> {
-    const { rows } = await this.pool.query<WebhookRow>(
-      `INSERT INTO webhooks (url, secret, topic_id, created_at, created_by)
-       VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [webhook.url, webhook.secret, webhook.topicId, now, webhook.createdBy],
-    );
-    return toWebhook(rows[0]);
+  async createWebhook(webhook: NewWebhook, now: number, limit: number): Promise<Webhook | null> {
+    return transaction(this.pool, async (client) => {
+      // Registrations take turns (reads go on), so two nodes cannot both take the last place.
+      await client.query("LOCK TABLE webhooks IN SHARE ROW EXCLUSIVE MODE");
+      const { rows: count } = await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM webhooks",
+      );
+      if (count[0].n >= limit) return null;
+      const { rows } = await client.query<WebhookRow>(
+        `INSERT INTO webhooks (url, secret, topic_id, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+        [webhook.url, webhook.secret, webhook.topicId, now, webhook.createdBy],
+      );
+      return toWebhook(rows[0]);
+    });
   }
 
   async listWebhooks(): Promise<Webhook[]> {
@@ -47,65 +124,121 @@ export class PostgresWebhooks implements WebhookStore {
   }
 
   async deleteWebhook(id: number): Promise<boolean> {
-    // Outbox rows and the log go with it (ON DELETE CASCADE).
+    // Its deliveries go with it (ON DELETE CASCADE, through the webhook_id index).
     return ((await this.pool.query("DELETE FROM webhooks WHERE id = $1", [id])).rowCount ?? 0) > 0;
   }
 
-  async enqueueDeliveries(events: readonly PresenceEvent[], now: number): Promise<number> {
-    if (events.length === 0) return 0;
+  async enqueueChanges(events: readonly PresenceEvent[], now: number): Promise<boolean> {
+    if (events.length === 0) return false;
     const result = await this.pool.query(
-      `INSERT INTO webhook_deliveries
-         (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
-       SELECT gen_random_uuid(), w.id, (e->>'Version')::bigint, (e->>'UserId')::int, e,
-              'pending', 0, $2, $2
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
-       JOIN webhooks w ON w.topic_id IS NULL
-         OR e->'ChatTopics' @> to_jsonb(w.topic_id)
-         OR e->'Previous'->'ChatTopics' @> to_jsonb(w.topic_id)
-       ORDER BY ord, w.id`,
-      [JSON.stringify(events), now],
+      `INSERT INTO webhook_outbox (versions, event_count, created_at)
+       SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM webhooks)`,
+      [versionRanges(events.map((e) => e.Version)), events.length, now],
     );
-    return result.rowCount ?? 0;
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async fanOut(rowBudget: number): Promise<boolean> {
+    // One round trip when there is nothing to do, as on most polls.
+    const { rows: any } = await this.pool.query<{ found: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM webhook_outbox) AS found",
+    );
+    if (!any[0].found) return false;
+    return transaction(this.pool, async (client) => {
+      const { rows: lock } = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_xact_lock(hashtext('chat-presence:webhook-fan-out:' || current_schema()))
+           AS locked`,
+      );
+      if (!lock[0].locked) return false; // Another node is fanning out.
+      const { rows } = await client.query<OutboxRow>(
+        "SELECT seq, versions, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
+      );
+      const entry = rows[0];
+      if (!entry) return false;
+      const take = webhooksPerStep(entry, rowBudget);
+      const { rows: hooks } = await client.query<{ id: number }>(
+        "SELECT id FROM webhooks WHERE id > $1 AND created_at <= $2 ORDER BY id LIMIT $3",
+        [entry.fanned_to, entry.created_at, take],
+      );
+      const last = hooks.at(-1)?.id;
+      if (last !== undefined) {
+        const events = await this.eventsOf(client, entry);
+        await client.query(FAN_OUT, [events, entry.fanned_to, last, entry.created_at]);
+      }
+      if (hooks.length < take)
+        await client.query("DELETE FROM webhook_outbox WHERE seq = $1", [entry.seq]);
+      else
+        await client.query("UPDATE webhook_outbox SET fanned_to = $1 WHERE seq = $2", [
+          last,
+          entry.seq,
+        ]);
+      return true;
+    });
+  }
+
+  private async eventsOf(client: pg.PoolClient, entry: OutboxRow): Promise<string> {
+    if (this.fanning?.seq !== entry.seq) {
+      const { first, last } = parseVersionRanges(entry.versions);
+      const { rows } = await client.query<HistoryRow>(
+        "SELECT * FROM presence_history WHERE id BETWEEN $1 AND $2 ORDER BY id",
+        [first, last],
+      );
+      this.fanning = { seq: entry.seq, events: entryEvents(entry, rows) };
+    }
+    return this.fanning.events;
+  }
+
+  async dueWebhooks(now: number, limit: number): Promise<DueWebhook[]> {
+    const { rows } = await this.pool.query<DueRow>(
+      `SELECT w.id AS webhook_id, w.failures > 0 AS failing, c.due
+       FROM webhooks w CROSS JOIN LATERAL (
+         SELECT count(*)::int AS due FROM (
+           SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = w.id AND ${CLAIMABLE} LIMIT $2
+         ) x
+       ) c
+       WHERE (w.paused_until IS NULL OR w.paused_until <= $1) AND c.due > 0
+       ORDER BY w.id`,
+      [now, limit],
+    );
+    return rows.map(toDue);
   }
 
   async claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
-    const { rows } = await this.pool.query<ClaimedRow & { next_attempt_at: number; seq: number }>(
-      `WITH due AS (
-         SELECT seq FROM webhook_deliveries WHERE ${CLAIMABLE}
-         ORDER BY next_attempt_at, seq LIMIT $4
-         FOR UPDATE SKIP LOCKED
-       )
-       UPDATE webhook_deliveries d
-       SET claim_token = $2, claimed_until = $3, attempts = d.attempts + 1, last_attempt_at = $1
-       FROM due, webhooks w
-       WHERE d.seq = due.seq AND w.id = d.webhook_id AND d.status = 'pending'
-         AND (d.claimed_until IS NULL OR d.claimed_until <= $1)
-       RETURNING d.id, d.webhook_id, d.event, d.attempts, d.next_attempt_at, d.seq, w.url, w.secret`,
-      [claim.now, claim.token, claim.now + claim.leaseMs, claim.limit],
+    if (claim.webhooks.length === 0) return [];
+    const { rows } = await this.pool.query<ClaimedRow & { event_version: number; seq: number }>(
+      CLAIM,
+      [
+        claim.now,
+        claim.token,
+        claim.now + claim.leaseMs,
+        claim.webhooks.map((w) => w.webhookId),
+        claim.webhooks.map((w) => w.limit),
+      ],
     );
     return rows
-      .sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq)
+      .sort(
+        (a, b) => a.webhook_id - b.webhook_id || a.event_version - b.event_version || a.seq - b.seq,
+      )
       .map((row) => toClaimed(row, claim.token));
   }
 
   async recordDelivery(id: string, claimToken: string, outcome: DeliveryOutcome): Promise<boolean> {
-    const values = outcomeValues(outcome);
-    const result = await this.pool.query(
-      `UPDATE webhook_deliveries
-       SET status = $3, last_status_code = $4, last_error = $5, next_attempt_at = $6,
-           delivered_at = $7, claim_token = NULL, claimed_until = NULL
-       WHERE id = $1 AND claim_token = $2 AND status = 'pending'`,
-      [
-        id,
-        claimToken,
-        values.status,
-        values.statusCode,
-        values.error,
-        values.nextAttemptAt,
-        values.deliveredAt,
-      ],
-    );
-    return (result.rowCount ?? 0) > 0;
+    const v = outcomeValues(outcome);
+    const { rows } = await this.pool.query<{ recorded: number }>(RECORD, [
+      id,
+      claimToken,
+      v.status,
+      v.statusCode,
+      v.error,
+      v.nextAttemptAt,
+      v.deliveredAt,
+      v.delivered,
+      v.at,
+      v.baseMs,
+      v.maxMs,
+      v.jitter,
+    ]);
+    return rows[0].recorded > 0;
   }
 
   async listDeliveries(webhookId: number, limit: number): Promise<Delivery[]> {
@@ -126,39 +259,3 @@ export class PostgresWebhooks implements WebhookStore {
     return result.rowCount ?? 0;
   }
 }
-
-export const WEBHOOKS_MIGRATION = `
-  CREATE TABLE webhooks (
-    id         serial PRIMARY KEY,
-    url        text NOT NULL,
-    secret     text NOT NULL,
-    topic_id   integer,
-    created_at bigint NOT NULL,
-    created_by integer
-  );
-  CREATE TABLE webhook_deliveries (
-    seq              bigserial PRIMARY KEY,
-    id               uuid NOT NULL UNIQUE,
-    webhook_id       integer NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
-    event_version    bigint NOT NULL,
-    user_id          integer NOT NULL,
-    event            jsonb NOT NULL,
-    status           text NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
-    attempts         integer NOT NULL DEFAULT 0,
-    last_status_code integer,
-    last_error       text,
-    last_attempt_at  bigint,
-    next_attempt_at  bigint,
-    delivered_at     bigint,
-    claim_token      text,
-    claimed_until    bigint,
-    created_at       bigint NOT NULL
-  );
-  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at, seq)
-    WHERE status = 'pending';
-  CREATE INDEX webhook_deliveries_log ON webhook_deliveries(webhook_id, seq);
-  CREATE INDEX webhook_deliveries_claim ON webhook_deliveries(claim_token)
-    WHERE claim_token IS NOT NULL;
-  CREATE INDEX webhook_deliveries_created ON webhook_deliveries(created_at)
-    WHERE status <> 'pending';
-`;

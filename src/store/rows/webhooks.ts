@@ -6,8 +6,9 @@ import {
   type DeliveryStatus,
   type Webhook,
 } from "../../domain/webhook.ts";
-import type { ClaimedDelivery, DeliveryOutcome } from "../webhooks.ts";
-import type { Json } from "./dialect.ts";
+import type { ClaimedDelivery, DeliveryOutcome, DueWebhook } from "../webhooks.ts";
+import { type Flag, flag, type Json } from "./dialect.ts";
+import { type HistoryRow, toEvent } from "./history.ts";
 
 export interface WebhookRow {
   id: number;
@@ -16,6 +17,66 @@ export interface WebhookRow {
   topic_id: number | null;
   created_at: number;
   created_by: number | null;
+  failures: number;
+  failing_since: number | null;
+  paused_until: number | null;
+  last_error: string | null;
+}
+
+export interface DueRow {
+  webhook_id: number;
+  due: number;
+  failing: Flag;
+}
+
+/**
+ * An outbox entry being fanned out: its change set (the Versions of its history entries, as
+ * ranges) and the last webhook already served.
+ */
+export interface OutboxRow {
+  seq: number;
+  versions: string;
+  event_count: number;
+  created_at: number;
+  fanned_to: number;
+}
+
+/** Versions as compact ranges, "1001-2000,2005": a change set's are nearly always one run. */
+export function versionRanges(versions: readonly number[]): string {
+  const sorted = [...versions].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    runs.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return runs.join(",");
+}
+
+/** The Versions of an entry: the lowest, the highest, and a test for the ones in between. */
+export function parseVersionRanges(text: string) {
+  const runs = text.split(",").map((run) => {
+    const [from, to = from] = run.split("-").map(Number);
+    return [from, to] as const;
+  });
+  return {
+    first: Math.min(...runs.map(([from]) => from)),
+    last: Math.max(...runs.map(([, to]) => to)),
+    has: (version: number) => runs.some(([from, to]) => version >= from && version <= to),
+  };
+}
+
+/**
+ * The events of an entry as one JSON array, from the history rows between its first and last
+ * Version (rows of other change sets in between are left out). Events whose history was
+ * purged in the meantime are gone and not delivered.
+ */
+export function entryEvents(entry: OutboxRow, rows: readonly HistoryRow[]): string {
+  const { has } = parseVersionRanges(entry.versions);
+  return JSON.stringify(
+    rows.filter((row) => has(row.id)).map((row) => canonicalEvent(toEvent(row))),
+  );
 }
 
 export interface DeliveryRow {
@@ -58,7 +119,22 @@ export function toWebhook(row: WebhookRow): Webhook {
     topicId: row.topic_id,
     createdAt: row.created_at,
     createdBy: row.created_by,
+    health: {
+      failingSince: row.failing_since,
+      nextAttemptAt: row.failing_since === null ? null : row.paused_until,
+      lastError: row.last_error,
+      consecutiveFailures: row.failures,
+    },
   };
+}
+
+export function toDue(row: DueRow): DueWebhook {
+  return { webhookId: row.webhook_id, due: Number(row.due), failing: flag(row.failing) };
+}
+
+/** Webhooks served per fan-out step: as many as fit the row budget, at least one. */
+export function webhooksPerStep(entry: OutboxRow, rowBudget: number): number {
+  return Math.max(1, Math.floor(rowBudget / Math.max(1, entry.event_count)));
 }
 
 export function toDelivery(row: DeliveryRow): Delivery {
@@ -90,6 +166,11 @@ export function outcomeValues(outcome: DeliveryOutcome) {
     error: outcome.error,
     nextAttemptAt: outcome.delivered ? null : outcome.nextAttemptAt,
     deliveredAt: outcome.delivered ? outcome.at : null,
+    at: outcome.at,
+    delivered: outcome.delivered,
+    baseMs: outcome.backoff.baseMs,
+    maxMs: outcome.backoff.maxMs,
+    jitter: outcome.backoff.jitter,
   };
 }
 

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { HISTORY_MIGRATION } from "./history.ts";
-import { WEBHOOKS_MIGRATION } from "./webhooks.ts";
+import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
 /**
  * Versioned schema migrations, applied in order at start inside one transaction each.
@@ -94,6 +94,11 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     // of the time index; a per-user query scans instead (about 45 ms per 400,000 rows), and
     // history reads are rare next to saves.
     sql: "DROP INDEX presence_history_user;",
+  },
+  {
+    version: 6,
+    name: "webhook outbox of change sets, receiver state",
+    sql: WEBHOOK_OUTBOX_MIGRATION,
   },
 ];
 

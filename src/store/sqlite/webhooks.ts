@@ -1,80 +1,141 @@
 /**
  * SQLite: webhooks and their delivery outbox (WebhookStore). Every outbox operation is one
- * conditional statement (or one IMMEDIATE transaction), so claims stay atomic across
+ * conditional statement or one IMMEDIATE transaction, so claims stay atomic across
  * connections and processes sharing the file.
  */
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { HistoryRow } from "../rows/history.ts";
 import {
   type ClaimedRow,
   type DeliveryRow,
+  type DueRow,
+  entryEvents,
+  type OutboxRow,
   outcomeValues,
+  parseVersionRanges,
   toClaimed,
   toDelivery,
+  toDue,
   toWebhook,
+  versionRanges,
   type WebhookRow,
+  webhooksPerStep,
 } from "../rows/webhooks.ts";
-import type { ClaimedDelivery, DeliveryClaim, DeliveryOutcome, WebhookStore } from "../webhooks.ts";
+import type {
+  ClaimedDelivery,
+  DeliveryClaim,
+  DeliveryOutcome,
+  DueWebhook,
+  WebhookStore,
+} from "../webhooks.ts";
 
 /** Claimable: pending, due, and not under someone else's live lease. */
 const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now
   AND (claimed_until IS NULL OR claimed_until <= @now)`;
 
+function statements(db: Database.Database) {
+  return {
+    enqueue: db.prepare(
+      "INSERT INTO webhook_outbox (versions, event_count, created_at) VALUES (?, ?, ?)",
+    ),
+    oldestEntry: db.prepare(
+      "SELECT seq, versions, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
+    ),
+    history: db.prepare("SELECT * FROM presence_history WHERE id BETWEEN ? AND ? ORDER BY id"),
+    anyEntry: db.prepare("SELECT EXISTS (SELECT 1 FROM webhook_outbox)").pluck(),
+    nextWebhooks: db
+      .prepare("SELECT id FROM webhooks WHERE id > ? AND created_at <= ? ORDER BY id LIMIT ?")
+      .pluck(),
+    fanOut: db.prepare(
+      `INSERT INTO webhook_deliveries
+         (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
+       SELECT chat_presence_uuid(), w.id, e.value ->> '$.Version', e.value ->> '$.UserId',
+              e.value, 'pending', 0, @createdAt, @createdAt
+       FROM json_each(@events) e
+       JOIN webhooks w ON w.id > @after AND w.id <= @last AND w.created_at <= @createdAt
+       WHERE (w.topic_id IS NULL
+          OR EXISTS (SELECT 1 FROM json_each(e.value, '$.ChatTopics') t WHERE t.value = w.topic_id)
+          OR EXISTS (SELECT 1 FROM json_each(e.value, '$.Previous.ChatTopics') t
+                     WHERE t.value = w.topic_id))
+       ORDER BY e.key, w.id`,
+    ),
+    entryDone: db.prepare("DELETE FROM webhook_outbox WHERE seq = ?"),
+    entryServed: db.prepare("UPDATE webhook_outbox SET fanned_to = ? WHERE seq = ?"),
+    due: db.prepare(
+      `SELECT w.id AS webhook_id, w.failures > 0 AS failing,
+              (SELECT count(*) FROM (SELECT 1 FROM webhook_deliveries d
+                WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= @now
+                  AND (d.claimed_until IS NULL OR d.claimed_until <= @now)
+                LIMIT @limit)) AS due
+       FROM webhooks w WHERE w.paused_until IS NULL OR w.paused_until <= @now ORDER BY w.id`,
+    ),
+    claim: db.prepare(
+      `UPDATE webhook_deliveries
+       SET claim_token = @token, claimed_until = @until, attempts = attempts + 1,
+           last_attempt_at = @now
+       WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE webhook_id = @webhookId AND ${CLAIMABLE}
+                     ORDER BY event_version, seq LIMIT @limit)`,
+    ),
+    claimed: db.prepare(
+      `SELECT d.id, d.webhook_id, d.event, d.attempts, w.url, w.secret
+       FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+       WHERE d.claim_token = ? ORDER BY d.webhook_id, d.event_version, d.seq`,
+    ),
+    record: db.prepare(
+      `UPDATE webhook_deliveries
+       SET status = @status, last_status_code = @statusCode, last_error = @error,
+           next_attempt_at = @nextAttemptAt, delivered_at = @deliveredAt,
+           claim_token = NULL, claimed_until = NULL
+       WHERE id = @id AND claim_token = @token AND status = 'pending'
+       RETURNING webhook_id`,
+    ),
+    receiverFailed: db.prepare(
+      // Attempts that were in flight together fail together: one failing during the rest
+      // neither counts again nor lengthens it.
+      `UPDATE webhooks
+       SET failing_since = coalesce(failing_since, @at), last_error = @error,
+           failures = CASE WHEN paused_until > @at THEN failures ELSE failures + 1 END,
+           paused_until = CASE WHEN paused_until > @at THEN paused_until
+             ELSE @at + CAST(@jitter * min(@maxMs, @baseMs * (1 << min(failures, 24))) AS INTEGER) END
+       WHERE id = @webhookId`,
+    ),
+    receiverHealthy: db.prepare(
+      `UPDATE webhooks SET failures = 0, failing_since = NULL, paused_until = NULL, last_error = NULL
+       WHERE id = ? AND failures > 0`,
+    ),
+  };
+}
+
 /** The webhook part of the store, over the store's connection. */
 export class SqliteWebhooks implements WebhookStore {
-  private readonly webhookStatements;
+  private readonly sql;
   private knownWebhooks: number | null = null;
+  /** The events of the entry being fanned out, read from history once for all its steps. */
+  private fanning: { seq: number; events: string } | null = null;
 
   constructor(private readonly db: Database.Database) {
     // PostgreSQL has gen_random_uuid(); SQLite gets the same from Node, per row.
     db.function("chat_presence_uuid", { deterministic: false }, () => randomUUID());
-    this.webhookStatements = {
-      enqueue: db.prepare(
-        `INSERT INTO webhook_deliveries
-           (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
-         SELECT chat_presence_uuid(), w.id, e.value ->> '$.Version', e.value ->> '$.UserId',
-                e.value, 'pending', 0, @now, @now
-         FROM json_each(@events) e JOIN webhooks w
-         WHERE w.topic_id IS NULL
-            OR EXISTS (SELECT 1 FROM json_each(e.value, '$.ChatTopics') t WHERE t.value = w.topic_id)
-            OR EXISTS (SELECT 1 FROM json_each(e.value, '$.Previous.ChatTopics') t
-                       WHERE t.value = w.topic_id)
-         ORDER BY e.key, w.id`,
-      ),
-      claim: db.prepare(
-        `UPDATE webhook_deliveries
-         SET claim_token = @token, claimed_until = @until, attempts = attempts + 1,
-             last_attempt_at = @now
-         WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE ${CLAIMABLE}
-                       ORDER BY next_attempt_at, seq LIMIT @limit)
-           AND ${CLAIMABLE}`,
-      ),
-      claimed: db.prepare(
-        `SELECT d.id, d.webhook_id, d.event, d.attempts, w.url, w.secret
-         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-         WHERE d.claim_token = ? ORDER BY d.next_attempt_at, d.seq`,
-      ),
-      record: db.prepare(
-        `UPDATE webhook_deliveries
-         SET status = @status, last_status_code = @statusCode, last_error = @error,
-             next_attempt_at = @nextAttemptAt, delivered_at = @deliveredAt,
-             claim_token = NULL, claimed_until = NULL
-         WHERE id = @id AND claim_token = @token AND status = 'pending'`,
-      ),
-    };
+    this.sql = statements(db);
   }
 
-  async createWebhook(webhook: NewWebhook, now: number): Promise<Webhook> {
+  async createWebhook(webhook: NewWebhook, now: number, limit: number): Promise<Webhook | null> {
     this.knownWebhooks = null;
+    const insert = this.db.prepare(
+      `INSERT INTO webhooks (url, secret, topic_id, created_at, created_by)
+       VALUES (?, ?, ?, ?, ?) RETURNING *`,
+    );
     const row = this.db
-      .prepare(
-        `INSERT INTO webhooks (url, secret, topic_id, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(webhook.url, webhook.secret, webhook.topicId, now, webhook.createdBy) as WebhookRow;
-    return toWebhook(row);
+      .transaction(() => {
+        if (this.countWebhooks() >= limit) return undefined;
+        return insert.get(webhook.url, webhook.secret, webhook.topicId, now, webhook.createdBy);
+      })
+      .immediate() as WebhookRow | undefined;
+    this.knownWebhooks = null;
+    return row ? toWebhook(row) : null;
   }
 
   async listWebhooks(): Promise<Webhook[]> {
@@ -91,9 +152,13 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   async deleteWebhook(id: number): Promise<boolean> {
-    // Outbox rows and the log go with it (ON DELETE CASCADE).
+    // Its deliveries go with it (ON DELETE CASCADE, through the webhook_id index).
     this.knownWebhooks = null;
     return this.db.prepare("DELETE FROM webhooks WHERE id = ?").run(id).changes > 0;
+  }
+
+  private countWebhooks(): number {
+    return this.db.prepare("SELECT COUNT(*) FROM webhooks").pluck().get() as number;
   }
 
   /**
@@ -101,25 +166,66 @@ export class SqliteWebhooks implements WebhookStore {
    * this object adds or removes them, and a save with no webhook to feed skips the outbox.
    */
   private webhookCount(): number {
-    this.knownWebhooks ??= this.db.prepare("SELECT COUNT(*) FROM webhooks").pluck().get() as number;
+    this.knownWebhooks ??= this.countWebhooks();
     return this.knownWebhooks;
   }
 
-  async enqueueDeliveries(events: readonly PresenceEvent[], now: number): Promise<number> {
-    if (events.length === 0 || this.webhookCount() === 0) return 0;
-    return this.webhookStatements.enqueue.run({ events: JSON.stringify(events), now }).changes;
+  async enqueueChanges(events: readonly PresenceEvent[], now: number): Promise<boolean> {
+    if (events.length === 0 || this.webhookCount() === 0) return false;
+    this.sql.enqueue.run(versionRanges(events.map((e) => e.Version)), events.length, now);
+    return true;
+  }
+
+  async fanOut(rowBudget: number): Promise<boolean> {
+    const { oldestEntry, nextWebhooks, fanOut, entryDone, entryServed, anyEntry } = this.sql;
+    // A plain read first: the write lock is taken only when there is something to fan out.
+    if (!anyEntry.get()) return false;
+    return this.db
+      .transaction(() => {
+        const entry = oldestEntry.get() as OutboxRow | undefined;
+        if (!entry) return false;
+        const take = webhooksPerStep(entry, rowBudget);
+        const ids = nextWebhooks.all(entry.fanned_to, entry.created_at, take) as number[];
+        const last = ids.at(-1);
+        if (last !== undefined) {
+          const events = this.eventsOf(entry);
+          fanOut.run({ events, createdAt: entry.created_at, after: entry.fanned_to, last });
+        }
+        if (ids.length < take) entryDone.run(entry.seq);
+        else entryServed.run(last, entry.seq);
+        return true;
+      })
+      .immediate();
+  }
+
+  private eventsOf(entry: OutboxRow): string {
+    if (this.fanning?.seq !== entry.seq) {
+      const { first, last } = parseVersionRanges(entry.versions);
+      const rows = this.sql.history.all(first, last) as HistoryRow[];
+      this.fanning = { seq: entry.seq, events: entryEvents(entry, rows) };
+    }
+    return this.fanning.events;
+  }
+
+  async dueWebhooks(now: number, limit: number): Promise<DueWebhook[]> {
+    const rows = this.sql.due.all({ now, limit }) as DueRow[];
+    return rows.filter((row) => row.due > 0).map(toDue);
   }
 
   async claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
-    const { claim: update, claimed } = this.webhookStatements;
+    const { claim: update, claimed } = this.sql;
     const rows = this.db
       .transaction(() => {
-        const { changes } = update.run({
-          token: claim.token,
-          now: claim.now,
-          until: claim.now + claim.leaseMs,
-          limit: claim.limit,
-        });
+        let changes = 0;
+        for (const { webhookId, limit } of claim.webhooks) {
+          changes += update.run({
+            token: claim.token,
+            now: claim.now,
+            until: claim.now + claim.leaseMs,
+            webhookId,
+            limit,
+          }).changes;
+        }
         return changes === 0 ? [] : claimed.all(claim.token);
       })
       .immediate() as ClaimedRow[];
@@ -127,8 +233,19 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   async recordDelivery(id: string, claimToken: string, outcome: DeliveryOutcome): Promise<boolean> {
-    const { record } = this.webhookStatements;
-    return record.run({ id, token: claimToken, ...outcomeValues(outcome) }).changes > 0;
+    const { record, receiverFailed, receiverHealthy } = this.sql;
+    const values = outcomeValues(outcome);
+    return this.db
+      .transaction(() => {
+        const row = record.get({ id, token: claimToken, ...values }) as
+          | { webhook_id: number }
+          | undefined;
+        if (!row) return false;
+        if (values.delivered) receiverHealthy.run(row.webhook_id);
+        else receiverFailed.run({ ...values, webhookId: row.webhook_id });
+        return true;
+      })
+      .immediate();
   }
 
   async listDeliveries(webhookId: number, limit: number): Promise<Delivery[]> {
@@ -150,39 +267,3 @@ export class SqliteWebhooks implements WebhookStore {
       .run(before).changes;
   }
 }
-
-export const WEBHOOKS_MIGRATION = `
-  CREATE TABLE webhooks (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    url        TEXT NOT NULL,
-    secret     TEXT NOT NULL,
-    topic_id   INTEGER,
-    created_at INTEGER NOT NULL,
-    created_by INTEGER
-  );
-  CREATE TABLE webhook_deliveries (
-    seq              INTEGER PRIMARY KEY AUTOINCREMENT,
-    id               TEXT NOT NULL UNIQUE,
-    webhook_id       INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
-    event_version    INTEGER NOT NULL,
-    user_id          INTEGER NOT NULL,
-    event            TEXT NOT NULL,
-    status           TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
-    attempts         INTEGER NOT NULL DEFAULT 0,
-    last_status_code INTEGER,
-    last_error       TEXT,
-    last_attempt_at  INTEGER,
-    next_attempt_at  INTEGER,
-    delivered_at     INTEGER,
-    claim_token      TEXT,
-    claimed_until    INTEGER,
-    created_at       INTEGER NOT NULL
-  );
-  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at, seq)
-    WHERE status = 'pending';
-  CREATE INDEX webhook_deliveries_log ON webhook_deliveries(webhook_id, seq);
-  CREATE INDEX webhook_deliveries_claim ON webhook_deliveries(claim_token)
-    WHERE claim_token IS NOT NULL;
-  CREATE INDEX webhook_deliveries_created ON webhook_deliveries(created_at)
-    WHERE status <> 'pending';
-`;
