@@ -1,6 +1,6 @@
 /** Turns any error into SuperOffice's JSON error body; client mistakes never become a 500. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type Language, PresenceError, pickLanguage } from "../domain/errors.ts";
+import { type Language, PresenceError, pickLanguage, verbatim } from "../domain/errors.ts";
 import { BODY_TYPES } from "./codecs/body.ts";
 
 export function requestLanguage(request: FastifyRequest): Language {
@@ -81,7 +81,7 @@ export function registerErrorHandlers(
       request,
       reply,
       new PresenceError("PRES_ERR_NOT_FOUND", {
-        detail: `${request.method} ${request.url.split("?")[0]}`,
+        detail: verbatim(`${request.method} ${request.url.split("?")[0]}`),
       }),
       options.online,
     ),
