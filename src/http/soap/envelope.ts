@@ -8,14 +8,6 @@ import { parseXml, type XmlElement, XmlError } from "../codecs/xml.ts";
 import { ENVELOPE_NS, SoapFault, type SoapVersion } from "./fault.ts";
 
 export const SOAP_MEDIA_TYPES = ["text/xml", "application/soap+xml", "application/xml"];
-/**
- * The deepest a NetServer call goes is 7 (Envelope/Body/Save…/list/item/ChatTopics/int);
- * 20,000 elements and attributes hold a SaveChatPresence of over 1,000 users even with an
- * xsi:type on every value; the `soap` package declares every WSDL namespace on Envelope (about
- * 150). Beyond these limits a document is refused as it is read, so a flood of elements or
- * attributes costs milliseconds, not a tree in memory.
- */
-const LIMITS = { maxDepth: 32, maxNodes: 20_000, maxAttributes: 1_000 };
 const KNOWN_HEADERS = new Set(["applicationtoken", "credentials", "timezone"]);
 
 export interface SoapRequest {
@@ -87,7 +79,8 @@ function read(body: Buffer | undefined, contentType: string): SoapRequest {
   if (!body || body.length === 0) throw malformed("the body is empty");
   let root: XmlElement;
   try {
-    root = parseXml(decode(body, contentType), LIMITS);
+    // Under XML_LIMITS, as every XML body: the ticket is inside, so this runs before sign-in.
+    root = parseXml(decode(body, contentType));
   } catch (error) {
     if (error instanceof XmlError) throw malformed(error.message);
     throw error;
