@@ -116,6 +116,12 @@ export const ERRORS = {
     en: "Content-Type {contentType} is not supported; use one of {supported}",
     nb: "Content-Type {contentType} støttes ikke; bruk en av {supported}",
   },
+  PRES_ERR_ENCODING: {
+    status: 415,
+    type: "UnsupportedMediaTypeException",
+    en: "Content-Encoding {encoding} is not supported; send the body as one of {supported}",
+    nb: "Content-Encoding {encoding} støttes ikke; send innholdet som en av {supported}",
+  },
   PRES_ERR_NOT_IMPLEMENTED: {
     status: 501,
     type: "NotImplementedException",

@@ -1,5 +1,10 @@
 /** Builds the Fastify application: codecs, auth, error handling and every route. */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
 import { PresenceError } from "../domain/errors.ts";
 import { StreamHub } from "../realtime/stream.ts";
 import type { Services } from "../service/services.ts";
@@ -12,7 +17,8 @@ import { sessionRoutes } from "./chat/session-routes.ts";
 import { topicRoutes } from "./chat/topic-routes.ts";
 import { userRoutes } from "./chat/user-routes.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
-import { registerErrorHandlers, sendError } from "./errors.ts";
+import { registerContentEncoding } from "./codecs/encoding.ts";
+import { registerErrorHandlers } from "./errors.ts";
 import { liveRoutes } from "./live-routes.ts";
 import { buildOpenApi } from "./openapi.ts";
 import {
@@ -64,9 +70,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     ...serverOptions(options.operations ?? {}),
   });
+  registerContentEncoding(app, bodyLimit);
   registerBodyParsers(app);
-  registerErrorHandlers(app, { online, bodyLimit });
+  // After the operations hooks (shutdown, CORS), whose headers an error answer also carries.
   registerOperations(app, services, options.operations ?? {});
+  registerErrorHandlers(app, { online, bodyLimit });
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("request-id", request.id);
     done(null, payload);
@@ -104,11 +112,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.route({
       method: route.method,
       url: route.url,
-      preHandler: route.auth ? authenticate : undefined,
+      // onRequest runs before the body is read: a caller without valid credentials is refused
+      // before any of it is parsed (what is sent anyway is drained, never buffered).
+      onRequest: route.auth ? authenticate : undefined,
       handler: route.handler,
     });
   }
-  registerMethodNotAllowed(app, routes, online);
+  registerMethodNotAllowed(app, routes);
   await app.register(soapRoutes, { services });
 
   openApi = buildOpenApi(routes, options.version ?? "0.0.0");
@@ -116,7 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 }
 
 /** A known path with the wrong verb is 405 with Allow (SuperOffice's Agents routes are POST only). */
-function registerMethodNotAllowed(app: FastifyInstance, routes: RouteSpec[], online: boolean) {
+function registerMethodNotAllowed(app: FastifyInstance, routes: RouteSpec[]) {
   const allowed = new Map<string, Method[]>();
   for (const route of routes)
     allowed.set(route.url, [...(allowed.get(route.url) ?? []), route.method]);
@@ -126,18 +136,11 @@ function registerMethodNotAllowed(app: FastifyInstance, routes: RouteSpec[], onl
     );
     if (others.length === 0) continue;
     const allow = methods.join(", ");
-    app.route({
-      method: others,
-      url,
-      handler: (request, reply) => {
-        reply.header("allow", allow);
-        return sendError(
-          request,
-          reply,
-          new PresenceError("PRES_ERR_METHOD", { method: request.method, allow }),
-          online,
-        );
-      },
-    });
+    // Refused in onRequest, so a body sent with the wrong verb is never parsed.
+    const refuse = async (request: FastifyRequest, reply: FastifyReply) => {
+      reply.header("allow", allow);
+      throw new PresenceError("PRES_ERR_METHOD", { method: request.method, allow });
+    };
+    app.route({ method: others, url, onRequest: refuse, handler: refuse });
   }
 }

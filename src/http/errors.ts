@@ -76,14 +76,15 @@ export function registerErrorHandlers(
     if (presenceError.status >= 500) request.log.error({ err: error }, "request failed");
     return sendError(request, reply, presenceError, options.online);
   });
+  const notFound = (request: FastifyRequest) =>
+    new PresenceError("PRES_ERR_NOT_FOUND", {
+      detail: verbatim(`${request.method} ${request.url.split("?")[0]}`),
+    });
+  // Refused in onRequest, so a body sent to an unknown path is never parsed.
+  app.addHook("onRequest", async (request) => {
+    if (request.is404) throw notFound(request);
+  });
   app.setNotFoundHandler((request, reply) =>
-    sendError(
-      request,
-      reply,
-      new PresenceError("PRES_ERR_NOT_FOUND", {
-        detail: verbatim(`${request.method} ${request.url.split("?")[0]}`),
-      }),
-      options.online,
-    ),
+    sendError(request, reply, notFound(request), options.online),
   );
 }
