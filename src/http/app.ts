@@ -8,7 +8,7 @@ import Fastify, {
 import { PresenceError } from "../domain/errors.ts";
 import { StreamHub } from "../realtime/stream.ts";
 import type { Services } from "../service/services.ts";
-import { authenticator } from "./auth/authenticate.ts";
+import { authenticator, closeIfLongBody } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { agentsSessionRoutes } from "./chat/agents-session-routes.ts";
 import { agentsTopicRoutes } from "./chat/agents-topic-routes.ts";
@@ -139,6 +139,7 @@ function registerMethodNotAllowed(app: FastifyInstance, routes: RouteSpec[]) {
     // Refused in onRequest, so a body sent with the wrong verb is never parsed.
     const refuse = async (request: FastifyRequest, reply: FastifyReply) => {
       reply.header("allow", allow);
+      closeIfLongBody(request, reply);
       throw new PresenceError("PRES_ERR_METHOD", { method: request.method, allow });
     };
     app.route({ method: others, url, onRequest: refuse, handler: refuse });

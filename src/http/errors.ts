@@ -1,6 +1,7 @@
 /** Turns any error into SuperOffice's JSON error body; client mistakes never become a 500. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type Language, PresenceError, pickLanguage, verbatim } from "../domain/errors.ts";
+import { closeIfLongBody } from "./auth/authenticate.ts";
 import { BODY_TYPES } from "./codecs/body.ts";
 
 export function requestLanguage(request: FastifyRequest): Language {
@@ -81,8 +82,10 @@ export function registerErrorHandlers(
       detail: verbatim(`${request.method} ${request.url.split("?")[0]}`),
     });
   // Refused in onRequest, so a body sent to an unknown path is never parsed.
-  app.addHook("onRequest", async (request) => {
-    if (request.is404) throw notFound(request);
+  app.addHook("onRequest", async (request, reply) => {
+    if (!request.is404) return;
+    closeIfLongBody(request, reply);
+    throw notFound(request);
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, notFound(request), options.online),

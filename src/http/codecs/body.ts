@@ -4,7 +4,7 @@
  * bodies go through one set of rules.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { PresenceError } from "../../domain/errors.ts";
+import { localized, PresenceError } from "../../domain/errors.ts";
 import { FormError, parseForm } from "./form.ts";
 import { BindError, bind, type ObjectSchema, type Schema } from "./schema.ts";
 import { isNil, isXmlElement, parseXml, XmlError } from "./xml.ts";
@@ -43,7 +43,9 @@ function decode(body: Buffer, contentType: string): string {
   try {
     return decoder.decode(body);
   } catch {
-    throw new PresenceError("PRES_ERR_BAD_BODY", { detail: `the body is not valid ${charset}` });
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: localized(`the body is not valid ${charset}`, `innholdet er ikke gyldig ${charset}`),
+    });
   }
 }
 
@@ -84,11 +86,15 @@ export function requireBody(request: FastifyRequest): unknown {
   const body = request.body as ParsedBody | undefined;
   if (body === undefined) {
     if (!request.headers["content-type"]) throw unsupported("(none)");
-    throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is empty" });
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: localized("the body is empty", "innholdet er tomt"),
+    });
   }
   // Every route that takes a body needs a value: JSON `null` or a nil XML root is no body.
   if (body.value === null || (isXmlElement(body.value) && isNil(body.value))) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is null" });
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: localized("the body is null", "innholdet er null"),
+    });
   }
   return body.value;
 }

@@ -135,7 +135,8 @@ function nodeCounter(maxNodes: number): () => void {
 
 function toElement(tag: SaxesTagNS): XmlElement {
   const attributes: Record<string, string> = {};
-  for (const attribute of Object.values(tag.attributes)) attributes[attribute.local] = attribute.value;
+  for (const attribute of Object.values(tag.attributes))
+    attributes[attribute.local] = attribute.value;
   return { name: tag.local ?? tag.name, ns: tag.uri ?? "", attributes, children: [], text: "" };
 }
 

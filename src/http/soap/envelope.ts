@@ -3,7 +3,7 @@
  * element. Headers are read inside Header and also directly under Envelope, where the
  * SuperOffice samples put them; prefixes are free, elements are matched by local name.
  */
-import { PresenceError } from "../../domain/errors.ts";
+import { type Localized, localized, PresenceError } from "../../domain/errors.ts";
 import { parseXml, type XmlElement, XmlError } from "../codecs/xml.ts";
 import { ENVELOPE_NS, SoapFault, type SoapVersion } from "./fault.ts";
 
@@ -30,7 +30,8 @@ function mediaType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0].trim().toLowerCase();
 }
 
-function malformed(detail: string, version?: SoapVersion): SoapFault {
+/** A plain-string detail (a parser's message) is English only: other languages leave it out. */
+function malformed(detail: string | Localized, version?: SoapVersion): SoapFault {
   return new SoapFault("Sender", new PresenceError("PRES_ERR_BAD_BODY", { detail }), version);
 }
 
@@ -40,7 +41,9 @@ function decode(body: Buffer, contentType: string): string {
   try {
     return new TextDecoder(charset, { fatal: true }).decode(body);
   } catch {
-    throw malformed(`the body is not valid ${charset}`);
+    throw malformed(
+      localized(`the body is not valid ${charset}`, `innholdet er ikke gyldig ${charset}`),
+    );
   }
 }
 
@@ -76,7 +79,8 @@ function read(body: Buffer | undefined, contentType: string): SoapRequest {
       }),
     );
   }
-  if (!body || body.length === 0) throw malformed("the body is empty");
+  if (!body || body.length === 0)
+    throw malformed(localized("the body is empty", "innholdet er tomt"));
   let root: XmlElement;
   try {
     // Under XML_LIMITS, as every XML body: the ticket is inside, so this runs before sign-in.
@@ -86,7 +90,12 @@ function read(body: Buffer | undefined, contentType: string): SoapRequest {
     throw error;
   }
   if (root.name !== "Envelope")
-    throw malformed(`the document is <${root.name}>, not a SOAP Envelope`);
+    throw malformed(
+      localized(
+        `the document is <${root.name}>, not a SOAP Envelope`,
+        `dokumentet er <${root.name}>, ikke en SOAP-Envelope`,
+      ),
+    );
   const version = (Object.keys(ENVELOPE_NS) as SoapVersion[]).find(
     (v) => ENVELOPE_NS[v] === root.ns,
   );
@@ -99,9 +108,10 @@ function read(body: Buffer | undefined, contentType: string): SoapRequest {
   const part = (name: string) => root.children.find((c) => c.name === name && c.ns === root.ns);
   const header = part("Header");
   const bodyElement = part("Body");
-  if (!bodyElement) throw malformed("the Envelope has no Body", version);
+  if (!bodyElement)
+    throw malformed(localized("the Envelope has no Body", "Envelope mangler Body"), version);
   const operation = bodyElement.children[0];
-  if (!operation) throw malformed("the Body is empty", version);
+  if (!operation) throw malformed(localized("the Body is empty", "Body er tom"), version);
 
   const request: SoapRequest = { version, operation };
   for (const element of header?.children ?? []) {

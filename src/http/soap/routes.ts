@@ -4,7 +4,7 @@
  * everything that goes wrong here is a SOAP fault and the REST routes are untouched.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { PresenceError } from "../../domain/errors.ts";
+import { localized, PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
 import { header } from "../auth/authenticate.ts";
 import { requestLanguage, sendError } from "../errors.ts";
@@ -98,7 +98,10 @@ export async function soapRoutes(app: FastifyInstance, { services }: { services:
             ? auth.authenticateTicket(soap.ticket)
             : Promise.reject(
                 new PresenceError("PRES_ERR_UNAUTHENTICATED", {
-                  detail: "send Credentials/Ticket in the SOAP header",
+                  detail: localized(
+                    "send Credentials/Ticket in the SOAP header",
+                    "send Credentials/Ticket i SOAP-headeren",
+                  ),
                 }),
               ),
       });
