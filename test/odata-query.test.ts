@@ -131,6 +131,18 @@ describe("OData parameters", () => {
     );
   });
 
+  it("takes the length limit as an option (--odata-max-length)", async () => {
+    const small = await startTestServer({ odataMaxLength: 20 });
+    try {
+      const reply = (query: string) => call(small, ADMIN, "GET", `/api/v1/ChatSession?${query}`);
+      assert.equal((await reply("$filter=topicId+eq+574")).status, 200);
+      assertError(await reply("$filter=topicId+eq+574+and+status+eq+1"), 400, "PRES_ERR_BAD_QUERY");
+      assertError(await reply(`$select=${"status,".repeat(4)}`), 400, "PRES_ERR_BAD_QUERY");
+    } finally {
+      await small.close();
+    }
+  });
+
   it("parses in linear time: 50,000-character inputs (25 times the limit) without the length limit", () => {
     const N = 50_000;
     const column = (name: string) => name;

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { xmlLimits } from "../src/cli/options.ts";
 import { XML_LIMITS } from "../src/http/codecs/xml.ts";
 import { readEnvelope } from "../src/http/soap/envelope.ts";
 import { ADMIN, assertError, call } from "./chat-support.ts";
@@ -30,11 +31,7 @@ const OVER: [string, string, RegExp][] = [
     presence(`${"<a>".repeat(XML_LIMITS.maxDepth)}${"</a>".repeat(XML_LIMITS.maxDepth)}`),
     /nested deeper/,
   ],
-  [
-    "elements",
-    presence("<x/>".repeat(XML_LIMITS.maxNodes)),
-    /elements and attributes/,
-  ],
+  ["elements", presence("<x/>".repeat(XML_LIMITS.maxNodes)), /elements and attributes/],
   [
     "attributes on one element",
     `<ArrayOfChatPresence${Array.from({ length: XML_LIMITS.maxAttributes + 1 }, (_, i) => ` a${i}=""`).join("")}/>`,
@@ -96,6 +93,43 @@ describe("XML limits", () => {
       },
     );
     assert.equal(reply.status, 204, JSON.stringify(reply.body));
+  });
+});
+
+describe("XML limits as options", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ xmlLimits: { maxNodes: 10, maxDepth: 4 } });
+  });
+  after(() => server.close());
+
+  it("--xml-limits reads name=number pairs and refuses anything else", () => {
+    assert.deepEqual(xmlLimits("depth=4, nodes=10,text=5,attributes=2,markup=9"), {
+      maxDepth: 4,
+      maxNodes: 10,
+      maxTextLength: 5,
+      maxAttributes: 2,
+      maxMarkup: 9,
+    });
+    for (const bad of ["depth", "depth=0", "depth=x", "size=5", "__proto__=1", "nodes=1.5"])
+      assert.throws(() => xmlLimits(bad), /name=number/, bad);
+  });
+
+  it("applies the configured limits to REST and SOAP alike", async () => {
+    const headers = { "Content-Type": "application/xml" };
+    const save = (xml: string) =>
+      call(server, ADMIN, "POST", "/api/v1/Presence/SaveAll", xml, headers);
+    assert.equal((await save(presence(item))).status, 204);
+    const over = await save(presence(item.repeat(4)));
+    assertError(over, 400, "PRES_ERR_BAD_BODY");
+    assert.match(over.body.ErrorMessage, /more than 10 elements/);
+    const soap = await server.fetch("/Remote/Services88/Chat.svc", {
+      method: "POST",
+      headers: { "content-type": "application/soap+xml" },
+      body: envelope(`<a><b><c><d/></c></b></a>`),
+    });
+    assert.equal(soap.status, 400);
+    assert.match(await soap.text(), /nested deeper than 4/);
   });
 });
 

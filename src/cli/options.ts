@@ -1,5 +1,6 @@
 /** Option parsing shared by the CLI commands. */
 import { InvalidArgumentError } from "commander";
+import type { XmlLimits } from "../http/codecs/xml.ts";
 import { createServices, type Services } from "../service/services.ts";
 import { openStore } from "../store/open.ts";
 
@@ -9,6 +10,31 @@ export function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number");
   return n;
+}
+
+const XML_LIMIT_NAMES: Record<string, keyof XmlLimits> = {
+  depth: "maxDepth",
+  nodes: "maxNodes",
+  attributes: "maxAttributes",
+  text: "maxTextLength",
+  markup: "maxMarkup",
+};
+
+/** "depth=16,nodes=5000" → those XML limits; the others keep their defaults. */
+export function xmlLimits(value: string): Partial<XmlLimits> {
+  const limits: Partial<XmlLimits> = {};
+  for (const part of value.split(",")) {
+    const [name, number] = part.split("=").map((s) => s.trim());
+    const key = Object.hasOwn(XML_LIMIT_NAMES, name) ? XML_LIMIT_NAMES[name] : undefined;
+    const n = Number(number);
+    if (!key || !Number.isInteger(n) || n < 1) {
+      throw new InvalidArgumentError(
+        `expected name=number pairs with names ${Object.keys(XML_LIMIT_NAMES).join(", ")}`,
+      );
+    }
+    limits[key] = n;
+  }
+  return limits;
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

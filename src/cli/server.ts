@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { parseSeed } from "../domain/seed.ts";
 import { buildApp } from "../http/app.ts";
+import type { XmlLimits } from "../http/codecs/xml.ts";
 import { instrumentStore, Metrics } from "../http/metrics.ts";
 import { startMaintenance } from "../realtime/maintenance.ts";
 import { WebhookWorker, type WebhookWorkerOptions } from "../realtime/webhooks.ts";
@@ -20,6 +21,10 @@ export interface ServeOptions {
   demo?: boolean;
   trustProxy?: boolean;
   bodyLimit?: number;
+  /** The longest value of each OData parameter, characters (default 2,000). */
+  odataMaxLength?: number;
+  /** Limits of XML bodies, REST and SOAP; unnamed ones keep their defaults. */
+  xmlLimits?: Partial<XmlLimits>;
   /** Heartbeat expiry in seconds (off when absent). */
   presenceTtl?: number;
   /** Days of presence history to keep (default 30; 0 keeps it for ever). */
@@ -88,6 +93,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger: options.logger,
     trustProxy: options.trustProxy,
     bodyLimit: options.bodyLimit,
+    odataMaxLength: options.odataMaxLength,
+    xmlLimits: options.xmlLimits,
     version: VERSION,
     operations: {
       metrics,

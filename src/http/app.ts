@@ -13,11 +13,13 @@ import { authRoutes } from "./auth/routes.ts";
 import { agentsSessionRoutes } from "./chat/agents-session-routes.ts";
 import { agentsTopicRoutes } from "./chat/agents-topic-routes.ts";
 import { memberRoutes } from "./chat/member-routes.ts";
+import { MAX_ODATA_LENGTH } from "./chat/odata-query.ts";
 import { sessionRoutes } from "./chat/session-routes.ts";
 import { topicRoutes } from "./chat/topic-routes.ts";
 import { userRoutes } from "./chat/user-routes.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
 import { registerContentEncoding } from "./codecs/encoding.ts";
+import { XML_LIMITS, type XmlLimits } from "./codecs/xml.ts";
 import { registerErrorHandlers } from "./errors.ts";
 import { liveRoutes } from "./live-routes.ts";
 import { buildOpenApi } from "./openapi.ts";
@@ -46,12 +48,18 @@ export interface AppOptions {
   operations?: OperationsOptions;
   /** Interval of keep-alive comments on change streams. */
   keepAliveMs?: number;
+  /** The longest value of each OData parameter, characters (default MAX_ODATA_LENGTH). */
+  odataMaxLength?: number;
+  /** Limits of XML bodies, REST and SOAP (default XML_LIMITS). */
+  xmlLimits?: Partial<XmlLimits>;
 }
 
 declare module "fastify" {
   interface FastifyInstance {
     /** The open change streams (for metrics and shutdown). */
     streams: StreamHub;
+    /** The longest value of each OData parameter, characters. */
+    odataMaxLength: number;
   }
 }
 
@@ -70,8 +78,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     ...serverOptions(options.operations ?? {}),
   });
+  const xmlLimits = { ...XML_LIMITS, ...options.xmlLimits };
   registerContentEncoding(app, bodyLimit);
-  registerBodyParsers(app);
+  registerBodyParsers(app, xmlLimits);
+  app.decorate("odataMaxLength", options.odataMaxLength ?? MAX_ODATA_LENGTH);
   // After the operations hooks (shutdown, CORS), whose headers an error answer also carries.
   registerOperations(app, services, options.operations ?? {});
   registerErrorHandlers(app, { online, bodyLimit });
@@ -119,7 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
   registerMethodNotAllowed(app, routes);
-  await app.register(soapRoutes, { services });
+  await app.register(soapRoutes, { services, xmlLimits });
 
   openApi = buildOpenApi(routes, options.version ?? "0.0.0");
   return app;

@@ -112,11 +112,12 @@ const ODATA_NAMES = ODATA_PARAMETERS.map((parameter) => parameter.name);
 
 /** Filters, sorts, pages and projects sessions as the query asks. */
 export function odataSessions(request: FastifyRequest, sessions: ChatSessionRecord[]) {
-  for (const name of ODATA_NAMES) checkLength(name, queryValue(request, name) ?? "");
+  const limit = request.server.odataMaxLength;
+  for (const name of ODATA_NAMES) checkLength(name, queryValue(request, name) ?? "", limit);
   let rows = sessions;
   const filter = queryValue(request, "$filter");
   if (filter?.trim()) {
-    const tests = parseFilter(filter, columnOf("$filter")).map(({ column, test, value }) => {
+    const tests = parseFilter(filter, columnOf("$filter"), limit).map(({ column, test, value }) => {
       const get = COLUMNS[column];
       return (s: ChatSessionRecord) => test(get(s), value);
     });
@@ -124,7 +125,7 @@ export function odataSessions(request: FastifyRequest, sessions: ChatSessionReco
   }
   const orderBy = queryValue(request, "$orderBy");
   if (orderBy?.trim()) {
-    const keys = parseOrderBy(orderBy, columnOf("$orderBy")).map(({ column, sign }) => ({
+    const keys = parseOrderBy(orderBy, columnOf("$orderBy"), limit).map(({ column, sign }) => ({
       get: COLUMNS[column],
       sign,
     }));
@@ -143,7 +144,9 @@ export function odataSessions(request: FastifyRequest, sessions: ChatSessionReco
     throw badQuery("$top", "expected 0 or more", "forventet 0 eller mer");
   const page = rows.slice(skip, top === null ? undefined : skip + top);
   const select = queryValue(request, "$select");
-  const names = select?.trim() ? parseSelect(select, columnOf("$select")) : Object.keys(COLUMNS);
+  const names = select?.trim()
+    ? parseSelect(select, columnOf("$select"), limit)
+    : Object.keys(COLUMNS);
   const more = top !== null && skip + top < rows.length;
   const base = request.url.split("?")[0];
   const next = new URLSearchParams(request.query as Record<string, string>);

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { localized, PresenceError } from "../../domain/errors.ts";
 import { FormError, parseForm } from "./form.ts";
 import { BindError, bind, type ObjectSchema, type Schema } from "./schema.ts";
-import { isNil, isXmlElement, parseXml, XmlError } from "./xml.ts";
+import { isNil, isXmlElement, parseXml, XML_LIMITS, XmlError, type XmlLimits } from "./xml.ts";
 
 export const JSON_TYPES = [
   "application/json",
@@ -49,11 +49,15 @@ function decode(body: Buffer, contentType: string): string {
   }
 }
 
-function parse(format: ParsedBody["format"], text: string): ParsedBody | undefined {
+function parse(
+  format: ParsedBody["format"],
+  text: string,
+  xmlLimits: XmlLimits,
+): ParsedBody | undefined {
   if (text.trim() === "") return undefined;
   try {
     if (format === "json") return { format, value: JSON.parse(text) };
-    if (format === "xml") return { format, value: parseXml(text) };
+    if (format === "xml") return { format, value: parseXml(text, xmlLimits) };
     return { format, value: parseForm(text) };
   } catch (error) {
     if (error instanceof SyntaxError || error instanceof XmlError || error instanceof FormError) {
@@ -63,7 +67,7 @@ function parse(format: ParsedBody["format"], text: string): ParsedBody | undefin
   }
 }
 
-export function registerBodyParsers(app: FastifyInstance): void {
+export function registerBodyParsers(app: FastifyInstance, xmlLimits = XML_LIMITS): void {
   app.removeAllContentTypeParsers();
   const formats: [string[], ParsedBody["format"]][] = [
     [JSON_TYPES, "json"],
@@ -73,7 +77,8 @@ export function registerBodyParsers(app: FastifyInstance): void {
   for (const [types, format] of formats) {
     app.addContentTypeParser(types, { parseAs: "buffer" }, (request, body, done) => {
       try {
-        done(null, parse(format, decode(body as Buffer, request.headers["content-type"] ?? "")));
+        const text = decode(body as Buffer, request.headers["content-type"] ?? "");
+        done(null, parse(format, text, xmlLimits));
       } catch (error) {
         done(error as Error, undefined);
       }

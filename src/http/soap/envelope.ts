@@ -4,7 +4,7 @@
  * SuperOffice samples put them; prefixes are free, elements are matched by local name.
  */
 import { type Localized, localized, PresenceError } from "../../domain/errors.ts";
-import { parseXml, type XmlElement, XmlError } from "../codecs/xml.ts";
+import { parseXml, XML_LIMITS, type XmlElement, XmlError, type XmlLimits } from "../codecs/xml.ts";
 import { ENVELOPE_NS, SoapFault, type SoapVersion } from "./fault.ts";
 
 export const SOAP_MEDIA_TYPES = ["text/xml", "application/soap+xml", "application/xml"];
@@ -56,19 +56,24 @@ const recent = new Map<string, SoapRequest>();
 const RECENT_ENTRIES = 256;
 const RECENT_MAX_BYTES = 4096;
 
-export function readEnvelope(body: Buffer | undefined, contentType = ""): SoapRequest {
-  if (!body || body.length > RECENT_MAX_BYTES) return read(body, contentType);
-  const key = `${contentType}\n${body.toString("latin1")}`;
+export function readEnvelope(
+  body: Buffer | undefined,
+  contentType = "",
+  limits: XmlLimits = XML_LIMITS,
+): SoapRequest {
+  if (!body || body.length > RECENT_MAX_BYTES) return read(body, contentType, limits);
+  // The limits are part of the key: an envelope read under looser ones is no proof for others.
+  const key = `${Object.values(limits).join(",")}\n${contentType}\n${body.toString("latin1")}`;
   let request = recent.get(key);
   if (!request) {
-    request = read(body, contentType);
+    request = read(body, contentType, limits);
     if (recent.size >= RECENT_ENTRIES) recent.delete(recent.keys().next().value as string);
     recent.set(key, request);
   }
   return request;
 }
 
-function read(body: Buffer | undefined, contentType: string): SoapRequest {
+function read(body: Buffer | undefined, contentType: string, limits: XmlLimits): SoapRequest {
   const type = mediaType(contentType);
   if (!SOAP_MEDIA_TYPES.includes(type)) {
     throw new SoapFault(
@@ -84,7 +89,7 @@ function read(body: Buffer | undefined, contentType: string): SoapRequest {
   let root: XmlElement;
   try {
     // Under XML_LIMITS, as every XML body: the ticket is inside, so this runs before sign-in.
-    root = parseXml(decode(body, contentType));
+    root = parseXml(decode(body, contentType), limits);
   } catch (error) {
     if (error instanceof XmlError) throw malformed(error.message);
     throw error;
