@@ -143,8 +143,8 @@ describe("OData parameters", () => {
     }
   });
 
-  it("parses in linear time: 50,000-character inputs (25 times the limit) without the length limit", () => {
-    const N = 50_000;
+  it("parses in linear time: 20,000-character inputs (10 times the limit) without the length limit", () => {
+    const N = 20_000;
     const column = (name: string) => name;
     const cases: [string, () => unknown][] = [
       ["spaces", () => parseFilter(`status${" ".repeat(N)}eq 1`, column, Infinity)],

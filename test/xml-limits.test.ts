@@ -182,7 +182,7 @@ describe("SOAP envelopes at the body limit", () => {
       );
       let best = Infinity;
       let outcome = "";
-      for (let attempt = 0; attempt < 3; attempt++) {
+      for (let attempt = 0; attempt < 5; attempt++) {
         const started = performance.now();
         outcome = tryRead(body);
         best = Math.min(best, performance.now() - started);
