@@ -123,7 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       method: route.method,
       url: route.url,
       // onRequest runs before the body is read: a caller without valid credentials is refused
-      // before any of it is parsed (what is sent anyway is drained, never buffered).
+      // before any of it is parsed (a short body is drained, never buffered; see DRAIN_LIMIT).
       onRequest: route.auth ? authenticate : undefined,
       handler: route.handler,
     });
