@@ -1,8 +1,9 @@
 /** The `chat-presence` command: serve, import, user, token. */
 import { Command } from "commander";
+import { MAX_ODATA_LENGTH } from "../http/chat/odata-query.ts";
 import { DEMO_PASSWORD, DEMO_SEED } from "./demo.ts";
 import { registerOperatorCommands } from "./operator.ts";
-import { cidr, DEFAULT_DB, duration, integer, positive, trustProxy } from "./options.ts";
+import { cidr, DEFAULT_DB, duration, integer, positive, trustProxy, xmlLimits } from "./options.ts";
 import { startServer, VERSION } from "./server.ts";
 
 const program = new Command("chat-presence")
@@ -53,6 +54,17 @@ program
     15 * 60_000,
   )
   .option("--body-limit <bytes>", "largest request body accepted", integer, 1024 * 1024)
+  .option(
+    "--odata-max-length <chars>",
+    "longest value of each OData parameter ($filter, $orderBy, $select, $top, $skip)",
+    integer,
+    MAX_ODATA_LENGTH,
+  )
+  .option(
+    "--xml-limits <list>",
+    "XML body limits, any of depth=32,nodes=20000,attributes=1000,text=65536,markup=40000",
+    xmlLimits,
+  )
   .option("--log-level <level>", "fatal, error, warn, info, debug", process.env.LOG_LEVEL ?? "info")
   .option(
     "--metrics-token <token>",

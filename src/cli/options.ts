@@ -2,6 +2,7 @@
 import { isIP } from "node:net";
 import { InvalidArgumentError } from "commander";
 import { parseRange } from "../domain/webhook-target.ts";
+import type { XmlLimits } from "../http/codecs/xml.ts";
 import { TRUSTED_NAMES } from "../http/trust-proxy.ts";
 import { createServices, type Services } from "../service/services.ts";
 import { openStore } from "../store/open.ts";
@@ -48,6 +49,31 @@ function isTrustedProxyEntry(entry: string): boolean {
   if (family === 0 || rest.length > 0) return false;
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const XML_LIMIT_NAMES: Record<string, keyof XmlLimits> = {
+  depth: "maxDepth",
+  nodes: "maxNodes",
+  attributes: "maxAttributes",
+  text: "maxTextLength",
+  markup: "maxMarkup",
+};
+
+/** "depth=16,nodes=5000" → those XML limits; the others keep their defaults. */
+export function xmlLimits(value: string): Partial<XmlLimits> {
+  const limits: Partial<XmlLimits> = {};
+  for (const part of value.split(",")) {
+    const [name, number] = part.split("=").map((s) => s.trim());
+    const key = Object.hasOwn(XML_LIMIT_NAMES, name) ? XML_LIMIT_NAMES[name] : undefined;
+    const n = Number(number);
+    if (!key || !Number.isInteger(n) || n < 1) {
+      throw new InvalidArgumentError(
+        `expected name=number pairs with names ${Object.keys(XML_LIMIT_NAMES).join(", ")}`,
+      );
+    }
+    limits[key] = n;
+  }
+  return limits;
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -6,6 +6,8 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { parseSeed } from "../domain/seed.ts";
 import type { TargetPolicy } from "../domain/webhook-target.ts";
 import { buildApp } from "../http/app.ts";
+import type { XmlLimits } from "../http/codecs/xml.ts";
+
 import { Metrics } from "../http/metrics.ts";
 import { fastifyTrustProxy, type TrustProxySetting } from "../http/trust-proxy.ts";
 import { startMaintenance } from "../realtime/maintenance.ts";
@@ -26,6 +28,10 @@ export interface ServeOptions {
   /** Proxies whose X-Forwarded-* headers are believed (trust-proxy.ts); none by default. */
   trustProxy?: TrustProxySetting;
   bodyLimit?: number;
+  /** The longest value of each OData parameter, characters (default 2,000). */
+  odataMaxLength?: number;
+  /** Limits of XML bodies, REST and SOAP; unnamed ones keep their defaults. */
+  xmlLimits?: Partial<XmlLimits>;
   /** Heartbeat expiry in seconds (off when absent). */
   presenceTtl?: number;
   /** Days of presence history to keep (default 30; 0 keeps it for ever). */
@@ -133,6 +139,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     trustProxy: fastifyTrustProxy(options.trustProxy),
     streamLimits: { maxPerUser: options.streamsPerUser, maxTotal: options.streamLimit },
     bodyLimit: options.bodyLimit,
+    odataMaxLength: options.odataMaxLength,
+    xmlLimits: options.xmlLimits,
     version: VERSION,
     operations: {
       metrics,

@@ -116,6 +116,12 @@ export const ERRORS = {
     en: "Content-Type {contentType} is not supported; use one of {supported}",
     nb: "Content-Type {contentType} støttes ikke; bruk en av {supported}",
   },
+  PRES_ERR_ENCODING: {
+    status: 415,
+    type: "UnsupportedMediaTypeException",
+    en: "Content-Encoding {encoding} is not supported; send the body as one of {supported}",
+    nb: "Content-Encoding {encoding} støttes ikke; send innholdet som en av {supported}",
+  },
   PRES_ERR_NOT_IMPLEMENTED: {
     status: 501,
     type: "NotImplementedException",
@@ -320,7 +326,24 @@ export const ERRORS = {
 } satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;
-export type ErrorParams = Record<string, string | number | boolean | null | undefined>;
+
+/** A parameter written in both languages, such as a detail saying what is wrong. */
+export interface Localized {
+  en: string;
+  nb: string;
+}
+
+export type ErrorParam = string | number | boolean | null | undefined | Localized;
+export type ErrorParams = Record<string, ErrorParam>;
+
+export function localized(en: string, nb: string): Localized {
+  return { en, nb };
+}
+
+/** Text that reads the same in every language (a path, a code): shown in every message. */
+export function verbatim(text: string): Localized {
+  return { en: text, nb: text };
+}
 
 /** An error a client can act on: it carries a registry code, never a raw message. */
 export class PresenceError extends Error {
@@ -343,9 +366,23 @@ export class PresenceError extends Error {
   }
 }
 
+/**
+ * Fills a template. A `detail` given as a plain string is English prose (often a parser's own
+ * message) and is left out of other languages' messages, so an answer is never half one
+ * language and half the other; a placeholder that comes out empty takes its ": " with it.
+ */
 export function formatMessage(code: ErrorCode, params: ErrorParams, language: Language): string {
   const template = ERRORS[code][language];
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ""));
+  return template.replace(/(: )?\{(\w+)\}/g, (_, separator: string | undefined, name: string) => {
+    const text = paramText(name, params[name], language);
+    return text === "" ? "" : (separator ?? "") + text;
+  });
+}
+
+function paramText(name: string, value: ErrorParam, language: Language): string {
+  if (typeof value === "object" && value !== null) return value[language];
+  if (name === "detail" && language !== "en") return "";
+  return String(value ?? "");
 }
 
 /** Picks English or Norwegian from SO-Language (wins) or Accept-Language (by q-value). */

@@ -1,19 +1,27 @@
 /** Builds the Fastify application: codecs, auth, error handling and every route. */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
 import { PresenceError } from "../domain/errors.ts";
 import { StreamHub } from "../realtime/stream.ts";
 import { type StreamLimits, streamLimits } from "../realtime/stream-limits.ts";
 import type { Services } from "../service/services.ts";
-import { authenticator } from "./auth/authenticate.ts";
+import { authenticator, closeIfLongBody } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { agentsSessionRoutes } from "./chat/agents-session-routes.ts";
 import { agentsTopicRoutes } from "./chat/agents-topic-routes.ts";
 import { memberRoutes } from "./chat/member-routes.ts";
+import { MAX_ODATA_LENGTH } from "./chat/odata-query.ts";
 import { sessionRoutes } from "./chat/session-routes.ts";
 import { topicRoutes } from "./chat/topic-routes.ts";
 import { userRoutes } from "./chat/user-routes.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
-import { registerErrorHandlers, sendError } from "./errors.ts";
+import { registerContentEncoding } from "./codecs/encoding.ts";
+import { XML_LIMITS, type XmlLimits } from "./codecs/xml.ts";
+import { registerErrorHandlers } from "./errors.ts";
 import { liveRoutes } from "./live-routes.ts";
 import { buildOpenApi } from "./openapi.ts";
 import {
@@ -43,12 +51,18 @@ export interface AppOptions {
   keepAliveMs?: number;
   /** Open change streams per user and in all (defaults in stream-limits.ts). */
   streamLimits?: Partial<StreamLimits>;
+  /** The longest value of each OData parameter, characters (default MAX_ODATA_LENGTH). */
+  odataMaxLength?: number;
+  /** Limits of XML bodies, REST and SOAP (default XML_LIMITS). */
+  xmlLimits?: Partial<XmlLimits>;
 }
 
 declare module "fastify" {
   interface FastifyInstance {
     /** The open change streams (for metrics and shutdown). */
     streams: StreamHub;
+    /** The longest value of each OData parameter, characters. */
+    odataMaxLength: number;
   }
 }
 
@@ -67,9 +81,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     ...serverOptions(options.operations ?? {}),
   });
-  registerBodyParsers(app);
-  registerErrorHandlers(app, { online, bodyLimit });
+  const xmlLimits = { ...XML_LIMITS, ...options.xmlLimits };
+  registerContentEncoding(app, bodyLimit);
+  registerBodyParsers(app, xmlLimits);
+  app.decorate("odataMaxLength", options.odataMaxLength ?? MAX_ODATA_LENGTH);
+  // After the operations hooks (shutdown, CORS), whose headers an error answer also carries.
   registerOperations(app, services, options.operations ?? {});
+  registerErrorHandlers(app, { online, bodyLimit });
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("request-id", request.id);
     done(null, payload);
@@ -108,19 +126,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.route({
       method: route.method,
       url: route.url,
-      preHandler: route.auth ? authenticate : undefined,
+      // onRequest runs before the body is read: a caller without valid credentials is refused
+      // before any of it is parsed (a short body is drained, never buffered; see DRAIN_LIMIT).
+      onRequest: route.auth ? authenticate : undefined,
       handler: route.handler,
     });
   }
-  registerMethodNotAllowed(app, routes, online);
-  await app.register(soapRoutes, { services });
+  registerMethodNotAllowed(app, routes);
+  await app.register(soapRoutes, { services, xmlLimits });
 
   openApi = buildOpenApi(routes, options.version ?? "0.0.0");
   return app;
 }
 
 /** A known path with the wrong verb is 405 with Allow (SuperOffice's Agents routes are POST only). */
-function registerMethodNotAllowed(app: FastifyInstance, routes: RouteSpec[], online: boolean) {
+function registerMethodNotAllowed(app: FastifyInstance, routes: RouteSpec[]) {
   const allowed = new Map<string, Method[]>();
   for (const route of routes)
     allowed.set(route.url, [...(allowed.get(route.url) ?? []), route.method]);
@@ -130,18 +150,12 @@ function registerMethodNotAllowed(app: FastifyInstance, routes: RouteSpec[], onl
     );
     if (others.length === 0) continue;
     const allow = methods.join(", ");
-    app.route({
-      method: others,
-      url,
-      handler: (request, reply) => {
-        reply.header("allow", allow);
-        return sendError(
-          request,
-          reply,
-          new PresenceError("PRES_ERR_METHOD", { method: request.method, allow }),
-          online,
-        );
-      },
-    });
+    // Refused in onRequest, so a body sent with the wrong verb is never parsed.
+    const refuse = async (request: FastifyRequest, reply: FastifyReply) => {
+      reply.header("allow", allow);
+      closeIfLongBody(request, reply);
+      throw new PresenceError("PRES_ERR_METHOD", { method: request.method, allow });
+    };
+    app.route({ method: others, url, onRequest: refuse, handler: refuse });
   }
 }

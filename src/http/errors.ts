@@ -1,6 +1,7 @@
 /** Turns any error into SuperOffice's JSON error body; client mistakes never become a 500. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type Language, PresenceError, pickLanguage } from "../domain/errors.ts";
+import { type Language, PresenceError, pickLanguage, verbatim } from "../domain/errors.ts";
+import { closeIfLongBody } from "./auth/authenticate.ts";
 import { BODY_TYPES } from "./codecs/body.ts";
 
 export function requestLanguage(request: FastifyRequest): Language {
@@ -76,14 +77,17 @@ export function registerErrorHandlers(
     if (presenceError.status >= 500) request.log.error({ err: error }, "request failed");
     return sendError(request, reply, presenceError, options.online);
   });
+  const notFound = (request: FastifyRequest) =>
+    new PresenceError("PRES_ERR_NOT_FOUND", {
+      detail: verbatim(`${request.method} ${request.url.split("?")[0]}`),
+    });
+  // Refused in onRequest, so a body sent to an unknown path is never parsed.
+  app.addHook("onRequest", async (request, reply) => {
+    if (!request.is404) return;
+    closeIfLongBody(request, reply);
+    throw notFound(request);
+  });
   app.setNotFoundHandler((request, reply) =>
-    sendError(
-      request,
-      reply,
-      new PresenceError("PRES_ERR_NOT_FOUND", {
-        detail: `${request.method} ${request.url.split("?")[0]}`,
-      }),
-      options.online,
-    ),
+    sendError(request, reply, notFound(request), options.online),
   );
 }

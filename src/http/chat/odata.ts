@@ -2,16 +2,23 @@
  * The OData list routes (GET /ChatSession, GET /ChatTopic/{id}/Sessions) as a small subset of
  * SuperOffice's archive query language, answered in the slim JSON shape:
  * `$select`, `$filter` (col op literal, joined by `and`; ops eq ne lt le gt ge), `$orderBy`
- * (col [asc|desc], …), `$top` and `$skip`. Anything else is refused with a clear 400.
+ * (col [asc|desc], …), `$top` and `$skip`, each at most MAX_ODATA_LENGTH characters. Anything
+ * else is refused with a clear 400. Parsing is in odata-query.ts.
  */
 import type { FastifyRequest } from "fastify";
-import { PresenceError } from "../../domain/errors.ts";
 import type { ChatSessionRecord } from "../../domain/session.ts";
 import type { ObjectSchema, Schema } from "../codecs/schema.ts";
 import type { ParameterSpec } from "../route.ts";
+import {
+  badQuery,
+  checkLength,
+  MAX_ODATA_LENGTH,
+  parseFilter,
+  parseOrderBy,
+  parseSelect,
+  type Value,
+} from "./odata-query.ts";
 import { queryInt, queryValue } from "./render.ts";
-
-type Value = string | number | boolean | null;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -50,7 +57,8 @@ export const ODATA_PARAMETERS: ParameterSpec[] = [
     name: "$filter",
     in: "query",
     description:
-      "column op literal [and …]; op is eq, ne, lt, le, gt or ge; strings in single quotes",
+      "column op literal [and …]; op is eq, ne, lt, le, gt or ge; strings in single quotes" +
+      ` (each OData parameter at most ${MAX_ODATA_LENGTH} characters)`,
     schema: { type: "string" },
   },
   {
@@ -84,42 +92,13 @@ export const ODATA_RESPONSE: ObjectSchema = {
   },
 };
 
-function bad(name: string, detail: string): PresenceError {
-  return new PresenceError("PRES_ERR_BAD_QUERY", { name, detail });
-}
-
-function column(name: string, parameter: string): string {
-  const found = BY_LOWER.get(name.trim().toLowerCase());
-  if (!found) throw bad(parameter, `unknown column "${name.trim()}"`);
-  return found;
-}
-
-function literal(text: string): Value {
-  if (/^'.*'$/s.test(text)) return text.slice(1, -1).replace(/''/g, "'");
-  if (/^-?\d+$/.test(text)) return Number(text);
-  if (text === "true" || text === "false") return text === "true";
-  if (text === "null") return null;
-  throw bad("$filter", `${text} is not a literal ('text', a number, true, false or null)`);
-}
-
-const OPS: Record<string, (a: Value, b: Value) => boolean> = {
-  eq: (a, b) => a === b,
-  ne: (a, b) => a !== b,
-  lt: (a, b) => a !== null && b !== null && a < b,
-  le: (a, b) => a !== null && b !== null && a <= b,
-  gt: (a, b) => a !== null && b !== null && a > b,
-  ge: (a, b) => a !== null && b !== null && a >= b,
-};
-
-function parseFilter(filter: string): ((s: ChatSessionRecord) => boolean)[] {
-  return filter.split(/\s+and\s+/i).map((term) => {
-    const match = /^\s*(\w+)\s+(\w+)\s+(.+?)\s*$/s.exec(term);
-    const op = OPS[match?.[2]?.toLowerCase() ?? ""];
-    if (!match || !op) throw bad("$filter", `"${term.trim()}" is not "column op literal"`);
-    const get = COLUMNS[column(match[1], "$filter")];
-    const value = literal(match[3]);
-    return (s) => op(get(s), value);
-  });
+/** A column by name, case-insensitively; unknown names are a 400 naming the parameter. */
+function columnOf(parameter: string): (name: string) => string {
+  return (name) => {
+    const found = BY_LOWER.get(name.toLowerCase());
+    if (!found) throw badQuery(parameter, `unknown column "${name}"`, `ukjent kolonne «${name}»`);
+    return found;
+  };
 }
 
 function compare(a: Value, b: Value): number {
@@ -129,22 +108,27 @@ function compare(a: Value, b: Value): number {
   return a < b ? -1 : 1;
 }
 
+const ODATA_NAMES = ODATA_PARAMETERS.map((parameter) => parameter.name);
+
 /** Filters, sorts, pages and projects sessions as the query asks. */
 export function odataSessions(request: FastifyRequest, sessions: ChatSessionRecord[]) {
-  const filter = queryValue(request, "$filter");
+  const limit = request.server.odataMaxLength;
+  for (const name of ODATA_NAMES) checkLength(name, queryValue(request, name) ?? "", limit);
   let rows = sessions;
+  const filter = queryValue(request, "$filter");
   if (filter?.trim()) {
-    const tests = parseFilter(filter);
+    const tests = parseFilter(filter, columnOf("$filter"), limit).map(({ column, test, value }) => {
+      const get = COLUMNS[column];
+      return (s: ChatSessionRecord) => test(get(s), value);
+    });
     rows = rows.filter((s) => tests.every((test) => test(s)));
   }
   const orderBy = queryValue(request, "$orderBy");
   if (orderBy?.trim()) {
-    const keys = orderBy.split(",").map((part) => {
-      const [name, direction = "asc"] = part.trim().split(/\s+/);
-      if (!/^(asc|desc)$/i.test(direction))
-        throw bad("$orderBy", `"${direction}" is not asc or desc`);
-      return { get: COLUMNS[column(name, "$orderBy")], sign: /^desc$/i.test(direction) ? -1 : 1 };
-    });
+    const keys = parseOrderBy(orderBy, columnOf("$orderBy"), limit).map(({ column, sign }) => ({
+      get: COLUMNS[column],
+      sign,
+    }));
     rows = [...rows].sort((a, b) => {
       for (const key of keys) {
         const order = compare(key.get(a), key.get(b)) * key.sign;
@@ -155,12 +139,13 @@ export function odataSessions(request: FastifyRequest, sessions: ChatSessionReco
   }
   const skip = queryInt(request, "$skip", false) ?? 0;
   const top = queryInt(request, "$top", false);
-  if (skip < 0) throw bad("$skip", "expected 0 or more");
-  if (top !== null && top < 0) throw bad("$top", "expected 0 or more");
+  if (skip < 0) throw badQuery("$skip", "expected 0 or more", "forventet 0 eller mer");
+  if (top !== null && top < 0)
+    throw badQuery("$top", "expected 0 or more", "forventet 0 eller mer");
   const page = rows.slice(skip, top === null ? undefined : skip + top);
   const select = queryValue(request, "$select");
   const names = select?.trim()
-    ? select.split(",").map((name) => column(name, "$select"))
+    ? parseSelect(select, columnOf("$select"), limit)
     : Object.keys(COLUMNS);
   const more = top !== null && skip + top < rows.length;
   const base = request.url.split("?")[0];

@@ -4,7 +4,7 @@
  * missing entity with `null` instead of 404, as the official clients expect.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { PresenceError } from "../../domain/errors.ts";
+import { localized, PresenceError } from "../../domain/errors.ts";
 import { negotiate } from "../codecs/negotiate.ts";
 import { defaultOf, type Schema } from "../codecs/schema.ts";
 import { escapeXml } from "../codecs/xml.ts";
@@ -18,14 +18,14 @@ function toInt32(text: string): number | null {
   return value >= -2147483648 && value <= 2147483647 ? value : null;
 }
 
+const expectedInteger = (raw: string) =>
+  localized(`expected an integer, got "${raw}"`, `forventet et heltall, fikk «${raw}»`);
+
 export function pathInt(request: FastifyRequest, name: string): number {
   const raw = (request.params as Record<string, string>)[name] ?? "";
   const value = toInt32(raw);
   if (value === null) {
-    throw new PresenceError("PRES_ERR_BAD_PATH", {
-      name,
-      detail: `expected an integer, got "${raw}"`,
-    });
+    throw new PresenceError("PRES_ERR_BAD_PATH", { name, detail: expectedInteger(raw) });
   }
   return value;
 }
@@ -48,14 +48,14 @@ export function queryInt(request: FastifyRequest, name: string, required = true)
   const raw = queryValue(request, name);
   if (raw === undefined || raw === "") {
     if (!required) return null;
-    throw new PresenceError("PRES_ERR_BAD_QUERY", { name, detail: "it is required" });
+    throw new PresenceError("PRES_ERR_BAD_QUERY", {
+      name,
+      detail: localized("it is required", "den er påkrevd"),
+    });
   }
   const value = toInt32(raw);
   if (value === null) {
-    throw new PresenceError("PRES_ERR_BAD_QUERY", {
-      name,
-      detail: `expected an integer, got "${raw}"`,
-    });
+    throw new PresenceError("PRES_ERR_BAD_QUERY", { name, detail: expectedInteger(raw) });
   }
   return value;
 }
@@ -68,7 +68,10 @@ export function queryBool(request: FastifyRequest, name: string): boolean {
   if (lower === "false" || lower === "0") return false;
   throw new PresenceError("PRES_ERR_BAD_QUERY", {
     name,
-    detail: `expected true or false, got "${raw}"`,
+    detail: localized(
+      `expected true or false, got "${raw}"`,
+      `forventet true eller false, fikk «${raw}»`,
+    ),
   });
 }
 

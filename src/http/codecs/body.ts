@@ -4,10 +4,10 @@
  * bodies go through one set of rules.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { PresenceError } from "../../domain/errors.ts";
+import { localized, PresenceError } from "../../domain/errors.ts";
 import { FormError, parseForm } from "./form.ts";
 import { BindError, bind, type ObjectSchema, type Schema } from "./schema.ts";
-import { isNil, isXmlElement, parseXml, XmlError } from "./xml.ts";
+import { isNil, isXmlElement, parseXml, XML_LIMITS, XmlError, type XmlLimits } from "./xml.ts";
 
 export const JSON_TYPES = [
   "application/json",
@@ -43,15 +43,21 @@ function decode(body: Buffer, contentType: string): string {
   try {
     return decoder.decode(body);
   } catch {
-    throw new PresenceError("PRES_ERR_BAD_BODY", { detail: `the body is not valid ${charset}` });
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: localized(`the body is not valid ${charset}`, `innholdet er ikke gyldig ${charset}`),
+    });
   }
 }
 
-function parse(format: ParsedBody["format"], text: string): ParsedBody | undefined {
+function parse(
+  format: ParsedBody["format"],
+  text: string,
+  xmlLimits: XmlLimits,
+): ParsedBody | undefined {
   if (text.trim() === "") return undefined;
   try {
     if (format === "json") return { format, value: JSON.parse(text) };
-    if (format === "xml") return { format, value: parseXml(text) };
+    if (format === "xml") return { format, value: parseXml(text, xmlLimits) };
     return { format, value: parseForm(text) };
   } catch (error) {
     if (error instanceof SyntaxError || error instanceof XmlError || error instanceof FormError) {
@@ -61,7 +67,7 @@ function parse(format: ParsedBody["format"], text: string): ParsedBody | undefin
   }
 }
 
-export function registerBodyParsers(app: FastifyInstance): void {
+export function registerBodyParsers(app: FastifyInstance, xmlLimits = XML_LIMITS): void {
   app.removeAllContentTypeParsers();
   const formats: [string[], ParsedBody["format"]][] = [
     [JSON_TYPES, "json"],
@@ -71,7 +77,8 @@ export function registerBodyParsers(app: FastifyInstance): void {
   for (const [types, format] of formats) {
     app.addContentTypeParser(types, { parseAs: "buffer" }, (request, body, done) => {
       try {
-        done(null, parse(format, decode(body as Buffer, request.headers["content-type"] ?? "")));
+        const text = decode(body as Buffer, request.headers["content-type"] ?? "");
+        done(null, parse(format, text, xmlLimits));
       } catch (error) {
         done(error as Error, undefined);
       }
@@ -84,11 +91,15 @@ export function requireBody(request: FastifyRequest): unknown {
   const body = request.body as ParsedBody | undefined;
   if (body === undefined) {
     if (!request.headers["content-type"]) throw unsupported("(none)");
-    throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is empty" });
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: localized("the body is empty", "innholdet er tomt"),
+    });
   }
   // Every route that takes a body needs a value: JSON `null` or a nil XML root is no body.
   if (body.value === null || (isXmlElement(body.value) && isNil(body.value))) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "the body is null" });
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: localized("the body is null", "innholdet er null"),
+    });
   }
   return body.value;
 }

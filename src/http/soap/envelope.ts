@@ -3,19 +3,11 @@
  * element. Headers are read inside Header and also directly under Envelope, where the
  * SuperOffice samples put them; prefixes are free, elements are matched by local name.
  */
-import { PresenceError } from "../../domain/errors.ts";
-import { parseXml, type XmlElement, XmlError } from "../codecs/xml.ts";
+import { type Localized, localized, PresenceError } from "../../domain/errors.ts";
+import { parseXml, XML_LIMITS, type XmlElement, XmlError, type XmlLimits } from "../codecs/xml.ts";
 import { ENVELOPE_NS, SoapFault, type SoapVersion } from "./fault.ts";
 
 export const SOAP_MEDIA_TYPES = ["text/xml", "application/soap+xml", "application/xml"];
-/**
- * The deepest a NetServer call goes is 7 (Envelope/Body/Save…/list/item/ChatTopics/int);
- * 20,000 elements and attributes hold a SaveChatPresence of over 1,000 users even with an
- * xsi:type on every value; the `soap` package declares every WSDL namespace on Envelope (about
- * 150). Beyond these limits a document is refused as it is read, so a flood of elements or
- * attributes costs milliseconds, not a tree in memory.
- */
-const LIMITS = { maxDepth: 32, maxNodes: 20_000, maxAttributes: 1_000 };
 const KNOWN_HEADERS = new Set(["applicationtoken", "credentials", "timezone"]);
 
 export interface SoapRequest {
@@ -38,7 +30,8 @@ function mediaType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0].trim().toLowerCase();
 }
 
-function malformed(detail: string, version?: SoapVersion): SoapFault {
+/** A plain-string detail (a parser's message) is English only: other languages leave it out. */
+function malformed(detail: string | Localized, version?: SoapVersion): SoapFault {
   return new SoapFault("Sender", new PresenceError("PRES_ERR_BAD_BODY", { detail }), version);
 }
 
@@ -48,7 +41,9 @@ function decode(body: Buffer, contentType: string): string {
   try {
     return new TextDecoder(charset, { fatal: true }).decode(body);
   } catch {
-    throw malformed(`the body is not valid ${charset}`);
+    throw malformed(
+      localized(`the body is not valid ${charset}`, `innholdet er ikke gyldig ${charset}`),
+    );
   }
 }
 
@@ -61,19 +56,24 @@ const recent = new Map<string, SoapRequest>();
 const RECENT_ENTRIES = 256;
 const RECENT_MAX_BYTES = 4096;
 
-export function readEnvelope(body: Buffer | undefined, contentType = ""): SoapRequest {
-  if (!body || body.length > RECENT_MAX_BYTES) return read(body, contentType);
-  const key = `${contentType}\n${body.toString("latin1")}`;
+export function readEnvelope(
+  body: Buffer | undefined,
+  contentType = "",
+  limits: XmlLimits = XML_LIMITS,
+): SoapRequest {
+  if (!body || body.length > RECENT_MAX_BYTES) return read(body, contentType, limits);
+  // The limits are part of the key: an envelope read under looser ones is no proof for others.
+  const key = `${Object.values(limits).join(",")}\n${contentType}\n${body.toString("latin1")}`;
   let request = recent.get(key);
   if (!request) {
-    request = read(body, contentType);
+    request = read(body, contentType, limits);
     if (recent.size >= RECENT_ENTRIES) recent.delete(recent.keys().next().value as string);
     recent.set(key, request);
   }
   return request;
 }
 
-function read(body: Buffer | undefined, contentType: string): SoapRequest {
+function read(body: Buffer | undefined, contentType: string, limits: XmlLimits): SoapRequest {
   const type = mediaType(contentType);
   if (!SOAP_MEDIA_TYPES.includes(type)) {
     throw new SoapFault(
@@ -84,16 +84,23 @@ function read(body: Buffer | undefined, contentType: string): SoapRequest {
       }),
     );
   }
-  if (!body || body.length === 0) throw malformed("the body is empty");
+  if (!body || body.length === 0)
+    throw malformed(localized("the body is empty", "innholdet er tomt"));
   let root: XmlElement;
   try {
-    root = parseXml(decode(body, contentType), LIMITS);
+    // Under XML_LIMITS, as every XML body: the ticket is inside, so this runs before sign-in.
+    root = parseXml(decode(body, contentType), limits);
   } catch (error) {
     if (error instanceof XmlError) throw malformed(error.message);
     throw error;
   }
   if (root.name !== "Envelope")
-    throw malformed(`the document is <${root.name}>, not a SOAP Envelope`);
+    throw malformed(
+      localized(
+        `the document is <${root.name}>, not a SOAP Envelope`,
+        `dokumentet er <${root.name}>, ikke en SOAP-Envelope`,
+      ),
+    );
   const version = (Object.keys(ENVELOPE_NS) as SoapVersion[]).find(
     (v) => ENVELOPE_NS[v] === root.ns,
   );
@@ -106,9 +113,10 @@ function read(body: Buffer | undefined, contentType: string): SoapRequest {
   const part = (name: string) => root.children.find((c) => c.name === name && c.ns === root.ns);
   const header = part("Header");
   const bodyElement = part("Body");
-  if (!bodyElement) throw malformed("the Envelope has no Body", version);
+  if (!bodyElement)
+    throw malformed(localized("the Envelope has no Body", "Envelope mangler Body"), version);
   const operation = bodyElement.children[0];
-  if (!operation) throw malformed("the Body is empty", version);
+  if (!operation) throw malformed(localized("the Body is empty", "Body er tom"), version);
 
   const request: SoapRequest = { version, operation };
   for (const element of header?.children ?? []) {

@@ -4,9 +4,10 @@
  * everything that goes wrong here is a SOAP fault and the REST routes are untouched.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { PresenceError } from "../../domain/errors.ts";
+import { localized, PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
 import { header } from "../auth/authenticate.ts";
+import type { XmlLimits } from "../codecs/xml.ts";
 import { requestLanguage, sendError } from "../errors.ts";
 import { chatOperations } from "./chat.ts";
 import { readEnvelope, type SoapRequest, versionOfContentType } from "./envelope.ts";
@@ -51,7 +52,10 @@ function soapServices(services: Services): SoapService[] {
   );
 }
 
-export async function soapRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export async function soapRoutes(
+  app: FastifyInstance,
+  { services, xmlLimits }: { services: Services; xmlLimits: XmlLimits },
+) {
   const { auth } = services;
   const bodyLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
 
@@ -98,7 +102,10 @@ export async function soapRoutes(app: FastifyInstance, { services }: { services:
             ? auth.authenticateTicket(soap.ticket)
             : Promise.reject(
                 new PresenceError("PRES_ERR_UNAUTHENTICATED", {
-                  detail: "send Credentials/Ticket in the SOAP header",
+                  detail: localized(
+                    "send Credentials/Ticket in the SOAP header",
+                    "send Credentials/Ticket i SOAP-headeren",
+                  ),
                 }),
               ),
       });
@@ -117,7 +124,7 @@ export async function soapRoutes(app: FastifyInstance, { services }: { services:
       const contentType = header(request, "content-type");
       let version = versionOfContentType(contentType);
       try {
-        const soap = readEnvelope(request.body as Buffer | undefined, contentType);
+        const soap = readEnvelope(request.body as Buffer | undefined, contentType, xmlLimits);
         version = soap.version;
         return await call(service, soap, request, reply);
       } catch (error) {
