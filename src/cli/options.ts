@@ -11,6 +11,12 @@ export function integer(value: string): number {
   return n;
 }
 
+export function positive(value: string): number {
+  const n = integer(value);
+  if (n === 0) throw new InvalidArgumentError("expected a whole number above 0");
+  return n;
+}
+
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** "30s", "15m", "8h", "2d" → milliseconds. */

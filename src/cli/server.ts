@@ -8,6 +8,7 @@ import { instrumentStore, Metrics } from "../http/metrics.ts";
 import { startMaintenance } from "../realtime/maintenance.ts";
 import { WebhookWorker, type WebhookWorkerOptions } from "../realtime/webhooks.ts";
 import { createServices, type Services } from "../service/services.ts";
+import type { SignInLimits } from "../service/throttle.ts";
 import { openBackend } from "../store/open.ts";
 import { DEMO_SEED } from "./demo.ts";
 
@@ -17,6 +18,8 @@ export interface ServeOptions {
   db: string;
   seed?: string;
   online?: boolean;
+  /** Sign-in throttling: failures per name and per address, lock times (see throttle.ts). */
+  signIn?: Partial<SignInLimits>;
   demo?: boolean;
   trustProxy?: boolean;
   bodyLimit?: number;
@@ -75,6 +78,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     bus,
     shared,
     auth: { online: options.online ?? false },
+    signIn: options.signIn,
     presenceTtlSeconds: options.presenceTtl ?? null,
     historyRetentionMs: retentionMs(options.historyRetention),
   });
@@ -121,6 +125,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
     streams: () => ({ subscribers: app.streams.size, dropped: app.streams.dropped }),
     webhooks: () => webhookWorker.stats,
+    passwordChecks: () => services.auth.passwordChecks,
   };
   const address = await app.listen({ port: options.port, host: options.host });
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
