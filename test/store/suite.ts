@@ -201,6 +201,54 @@ export function storeSuite(factory: StoreFactory): void {
       );
     });
 
+    it("goes by one canonical username for lookup and uniqueness, whatever the case or Unicode form", async () => {
+      const tim = await store.createUser({
+        username: "tim",
+        displayName: "Tim",
+        role: "agent",
+        passwordHash: null,
+      });
+      // NFKC plus a full case fold: fullwidth letters, dotless i and ß/SS meet their plain forms.
+      for (const variant of ["TIM", "Tim", "ｔｉｍ", "tım", " tim "])
+        assert.equal((await store.getUserByUsername(variant))?.id, tim.id, variant);
+      // Unicode folds İ to i + U+0307, a different name (whatever the database's lower() says).
+      assert.equal(await store.getUserByUsername("tİm"), null);
+      for (const variant of ["TIM", "ｔｉｍ", "tım"])
+        await assert.rejects(
+          store.createUser({
+            username: variant,
+            displayName: "x",
+            role: "agent",
+            passwordHash: null,
+          }),
+          { code: "PRES_ERR_USERNAME_TAKEN" },
+          variant,
+        );
+      const strasse = await store.createUser({
+        username: "straße",
+        displayName: "S",
+        role: "agent",
+        passwordHash: null,
+      });
+      await assert.rejects(
+        store.createUser({
+          username: "STRASSE",
+          displayName: "x",
+          role: "agent",
+          passwordHash: null,
+        }),
+        { code: "PRES_ERR_USERNAME_TAKEN" },
+      );
+      await assert.rejects(store.updateUser(strasse.id, { username: "TIM" }), {
+        code: "PRES_ERR_USERNAME_TAKEN",
+      });
+      await store.updateUser(strasse.id, { username: "Gate" });
+      assert.equal((await store.getUserByUsername("GATE"))?.id, strasse.id);
+      assert.equal(await store.getUserByUsername("strasse"), null);
+      await store.deleteUser(strasse.id);
+      await store.deleteUser(tim.id);
+    });
+
     it("imports idempotently and keeps a password hash the file does not carry", async () => {
       const data = directory();
       data.users[0].passwordHash = null;

@@ -1,3 +1,5 @@
+import type Database from "better-sqlite3";
+import { canonicalUsernames } from "../../domain/username.ts";
 import { HISTORY_MIGRATION } from "./history.ts";
 import { WEBHOOKS_MIGRATION } from "./webhooks.ts";
 
@@ -5,7 +7,15 @@ import { WEBHOOKS_MIGRATION } from "./webhooks.ts";
  * Versioned schema migrations, applied in order at start inside one transaction each.
  * Never edit a released migration: add a new one.
  */
-export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction. */
+  after?: (db: Database.Database) => void;
+}
+
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: "directory, presence and credentials",
@@ -93,5 +103,21 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     // of the time index; a per-user query scans instead (about 45 ms per 400,000 rows), and
     // history reads are rare next to saves.
     sql: "DROP INDEX presence_history_user;",
+  },
+  {
+    version: 6,
+    name: "canonical usernames",
+    // The canonical form is computed in JavaScript (src/domain/username.ts), never by SQLite,
+    // whose NOCASE folds ASCII only: lookup and uniqueness go by this column.
+    sql: "ALTER TABLE users ADD COLUMN username_key TEXT NOT NULL DEFAULT '';",
+    after(db) {
+      const rows = db.prepare("SELECT id, username FROM users ORDER BY id").all() as {
+        id: number;
+        username: string;
+      }[];
+      const set = db.prepare("UPDATE users SET username_key = ? WHERE id = ?");
+      for (const { id, key } of canonicalUsernames(rows)) set.run(key, id);
+      db.exec("CREATE UNIQUE INDEX users_username_key ON users(username_key);");
+    },
   },
 ];

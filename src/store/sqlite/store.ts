@@ -41,7 +41,12 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // 4 MiB of page cache: presence and the directory fit many times over; a larger cache only
   // fills up with history pages that are written once and rarely read (and grows the RSS).
   db.pragma("cache_size = -4096");
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const isEmpty = db.prepare("SELECT COUNT(*) FROM users").pluck();
   const ping = db.prepare("SELECT 1").pluck();
   const base: StoreBase = {
@@ -91,6 +96,7 @@ function migrate(db: Database.Database): void {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.after?.(db);
       db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)").run(
         migration.version,
         migration.name,
