@@ -24,9 +24,12 @@ function readCookie(name) {
   return "";
 }
 
-/** JSON API call; a failure throws an Error with the server's Message and the HTTP status. */
-async function api(path, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" };
+/**
+ * JSON API call; a failure throws an Error with the server's Message, its ErrorCode and the
+ * HTTP status.
+ */
+async function api(path, { method = "GET", body, headers: extra = {} } = {}) {
+  const headers = { Accept: "application/json", "X-Requested-With": "XMLHttpRequest", ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET")
     headers["X-XSRF-TOKEN"] = readCookie("XSRF-TOKEN") || state.me?.XsrfToken || "";
@@ -36,6 +39,9 @@ async function api(path, { method = "GET", body } = {}) {
       method,
       headers,
       credentials: "same-origin",
+      // The page sends no Referer elsewhere; to its own API it names its origin (Origin and
+      // Referer), which the sign-in requires, in every browser.
+      referrerPolicy: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -43,13 +49,15 @@ async function api(path, { method = "GET", body } = {}) {
   }
   if (response.ok) return response.status === 204 ? null : response.json();
   let message = `${response.status} ${response.statusText}`.trim();
+  let code = "";
   try {
     const error = await response.json();
     if (typeof error?.Message === "string" && error.Message) message = error.Message;
+    if (typeof error?.ErrorCode === "string") code = error.ErrorCode;
   } catch {
     // Not a JSON error body: keep the status line.
   }
-  throw Object.assign(new Error(message), { status: response.status });
+  throw Object.assign(new Error(message), { status: response.status, code });
 }
 
 function element(tag, className, text) {
@@ -120,11 +128,26 @@ async function signIn(event) {
   signingIn = true;
   $("login-error").textContent = "";
   try {
-    const me = await api("/api/v1/Auth/Login", { method: "POST", body: { Username, Password } });
+    // An Online installation takes a password only with an application token (SO-AppToken).
+    const appToken = $("apptoken").value.trim();
+    const me = await api("/api/v1/Auth/Login", {
+      method: "POST",
+      body: { Username, Password },
+      headers: appToken ? { "SO-AppToken": appToken } : {},
+    });
     $("password").value = "";
     showDashboard(me);
     $("users-title").focus();
   } catch (error) {
+    if (error.code === "PRES_ERR_APP_TOKEN") {
+      const first = $("apptoken-field").hidden;
+      $("apptoken-field").hidden = false;
+      $("login-error").textContent = first
+        ? "This server needs an application token to sign in."
+        : "The application token is not registered.";
+      $("apptoken").focus();
+      return;
+    }
     $("login-error").textContent =
       error.status === 401 ? "Wrong username or password." : error.message;
     $("password").select();
