@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AuthService, DEFAULT_AUTH_OPTIONS } from "../src/service/auth.ts";
+import { AuthCaches } from "../src/service/auth-caches.ts";
 import { sha256 } from "../src/service/secrets.ts";
 import { createServices } from "../src/service/services.ts";
 import { openStore } from "../src/store/open.ts";
@@ -106,5 +107,25 @@ describe("credential cache and user changes (one node)", () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe("AuthCaches", () => {
+  it("does not cache what a lookup read before a user changed (it may be the old role)", () => {
+    const caches = new AuthCaches();
+    const resolved = {
+      kind: "ticket" as const,
+      xsrfHash: null,
+      actor: { userId: 7, username: "ann", role: "admin" as const },
+      until: Date.now() + 60_000,
+    };
+    const began = caches.generation;
+    caches.forgetUser(7); // the change lands while the lookup is reading the store
+    caches.keepCredential("h", resolved, began);
+    assert.equal(caches.credential("h", Date.now()), undefined);
+    caches.keepCredential("h", resolved, caches.generation);
+    assert.equal(caches.credential("h", Date.now()), resolved);
+    caches.forgetUser(null); // the bus may have missed changes: everyone
+    assert.equal(caches.credential("h", Date.now()), undefined);
   });
 });
