@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { LoginThrottle, type ThrottleOptions } from "../src/service/throttle.ts";
+import { LoginThrottle, type ThrottleOptions, throttleKey } from "../src/service/throttle.ts";
 import { basic, PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
 import { sleep, soapSignIn } from "./reliability-support.ts";
 
@@ -83,6 +83,17 @@ describe("LoginThrottle", () => {
     const again = throttle.begin("ocon", undefined);
     again.failed();
     assert.throws(() => check(throttle, "ocon"), { code: "PRES_ERR_THROTTLED" });
+  });
+
+  it("keys a name by its canonical form, a long one by its hash (bounded memory per key)", () => {
+    assert.equal(throttleKey(" ＴＩＭ "), throttleKey("tim"));
+    const long = "x".repeat(1024 * 1024);
+    assert.ok(throttleKey(long).length < 64);
+    assert.equal(throttleKey(long.toUpperCase()), throttleKey(long));
+    assert.notEqual(throttleKey(`${long}y`), throttleKey(long));
+    const throttle = new LoginThrottle(LIMITS, () => 0);
+    for (let i = 0; i < 5; i++) fail(throttle, `${long}${"Y"}`);
+    assert.throws(() => check(throttle, `${long}y`), { code: "PRES_ERR_THROTTLED" });
   });
 
   it("holds 30 attempts in flight per address across any number of names", () => {

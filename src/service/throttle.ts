@@ -16,6 +16,7 @@
  * been locked). Taking the slots of both keys is one synchronous step, so it is atomic.
  */
 
+import { createHash } from "node:crypto";
 import { PresenceError } from "../domain/errors.ts";
 import { canonicalUsername } from "../domain/username.ts";
 
@@ -192,7 +193,7 @@ export class LoginThrottle {
    */
   begin(username: string, address: string | undefined): SignInAttempt {
     const now = this.clock();
-    const user = canonicalUsername(username);
+    const user = throttleKey(username);
     const wait = Math.max(
       this.users.wait(user, now),
       address ? this.addresses.wait(address, now) : 0,
@@ -221,4 +222,14 @@ export class LoginThrottle {
   get size(): { users: number; addresses: number } {
     return { users: this.users.size, addresses: this.addresses.size };
   }
+}
+
+/** Longer canonical names are kept by their hash, so 100,000 keys stay small whatever is sent. */
+const LONGEST_KEY = 128;
+
+/** The key failures of a username count under: its canonical form, bounded in length. */
+export function throttleKey(username: string): string {
+  const canonical = canonicalUsername(username);
+  if (canonical.length <= LONGEST_KEY) return canonical;
+  return `#${createHash("sha256").update(canonical).digest("base64url")}`;
 }
