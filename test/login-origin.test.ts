@@ -102,7 +102,11 @@ describe("sign-in only from the server's own pages", () => {
       "SO-Language": "nb",
     });
     const body = (await response.json()) as { ErrorMessage?: string; Message?: string };
-    assert.match(JSON.stringify(body), /Pålogging godtas bare/);
+    assert.match(
+      JSON.stringify(body),
+      /Pålogging godtas bare .* må oppgi http:\/\/127\.0\.0\.1:\d+/,
+    );
+    assert.doesNotMatch(JSON.stringify(body), /accepted|must/);
   });
 });
 

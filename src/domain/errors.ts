@@ -89,8 +89,8 @@ export const ERRORS = {
   PRES_ERR_CROSS_ORIGIN: {
     status: 403,
     type: "SoAccessDeniedException",
-    en: "Sign-in is accepted only from this server's own pages: {detail}",
-    nb: "Pålogging godtas bare fra serverens egne sider: {detail}",
+    en: "Sign-in is accepted only from this server's own pages: the Origin or Referer header must name {origin}",
+    nb: "Pålogging godtas bare fra serverens egne sider: Origin- eller Referer-headeren må oppgi {origin}",
   },
   PRES_ERR_NOT_FOUND: {
     status: 404,

@@ -22,24 +22,23 @@ function originOf(url: string): string | null {
   }
 }
 
-function refused(detail: string): PresenceError {
-  return new PresenceError("PRES_ERR_CROSS_ORIGIN", { detail });
-}
-
-/** Throws PRES_ERR_CROSS_ORIGIN (403) unless the request comes from this server's own pages. */
+/**
+ * Throws PRES_ERR_CROSS_ORIGIN (403) unless the request comes from this server's own pages. The
+ * error names only the expected origin, a value, so the message is wholly in one language.
+ */
 export function assertSameOrigin(request: FastifyRequest): void {
   const own = originOf(`${request.protocol}://${request.host}`);
+  const refused = new PresenceError("PRES_ERR_CROSS_ORIGIN", { origin: own ?? "(unknown)" });
   const origin = header(request, "origin");
   const referer = header(request, "referer");
   if (origin !== undefined) {
-    if (originOf(origin) !== own) throw refused(`Origin ${origin.slice(0, 200)} is not ${own}`);
+    if (originOf(origin) !== own) throw refused;
     return;
   }
   if (referer !== undefined) {
-    if (originOf(referer) !== own) throw refused(`the Referer is not a page of ${own}`);
+    if (originOf(referer) !== own) throw refused;
     return;
   }
   const type = (header(request, "content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (type === "" || FORM_TYPES.includes(type))
-    throw refused("a form post must carry an Origin or Referer header");
+  if (type === "" || FORM_TYPES.includes(type)) throw refused;
 }
