@@ -5,6 +5,7 @@
  * registered SO-AppToken. Refusals come before any password is checked.
  */
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { PASSWORD, startTestServer, type TestServer } from "./helpers.ts";
 
@@ -94,6 +95,26 @@ describe("sign-in only from the server's own pages", () => {
   it("refuses a form post with neither Origin nor Referer; accepts JSON from a script", async () => {
     assert.deepEqual(await answer(await login(server, "form")), [403, "PRES_ERR_CROSS_ORIGIN"]);
     assert.deepEqual(await answer(await login(server, "json")), [200, undefined]);
+  });
+
+  it("refuses an Origin of null even from a request without a Host (HTTP/1.0)", async () => {
+    const body = JSON.stringify({ Username: "kuhn", Password: PASSWORD });
+    const { port } = new URL(server.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () =>
+        socket.write(
+          `POST /api/v1/Auth/Login HTTP/1.0\r\nOrigin: null\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        ),
+      );
+      let text = "";
+      socket.on("data", (chunk) => {
+        text += chunk;
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    assert.match(reply, /^HTTP\/1\.[01] 403/);
+    assert.match(reply, /PRES_ERR_CROSS_ORIGIN/);
   });
 
   it("answers in the caller's language", async () => {

@@ -29,6 +29,8 @@ function originOf(url: string): string | null {
 export function assertSameOrigin(request: FastifyRequest): void {
   const own = originOf(`${request.protocol}://${request.host}`);
   const refused = new PresenceError("PRES_ERR_CROSS_ORIGIN", { origin: own ?? "(unknown)" });
+  // Without a Host the server cannot say what its origin is, and nothing may match "none".
+  if (own === null) throw refused;
   const origin = header(request, "origin");
   const referer = header(request, "referer");
   if (origin !== undefined) {
