@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AuthService, DEFAULT_AUTH_OPTIONS } from "../src/service/auth.ts";
+import { AuthCaches } from "../src/service/auth-caches.ts";
 import { sha256 } from "../src/service/secrets.ts";
+import { createServices } from "../src/service/services.ts";
 import { openStore } from "../src/store/open.ts";
 import type { Store } from "../src/store/store.ts";
 
@@ -68,5 +70,62 @@ describe("credential cache", () => {
     const ticket = await service.issue("ticket", 7);
     await service.authenticateHeader(`SoTicket ${ticket}`, undefined);
     await assert.rejects(service.authenticateHeader(`Bearer ${ticket}`, undefined), /token/);
+  });
+});
+
+describe("credential cache and user changes (one node)", () => {
+  it("a role change, rename, password reset or deletion applies to cached credentials at once", async () => {
+    const store = await openStore(":memory:");
+    try {
+      const services = createServices(store, { auth: { credentialCacheMs: 60_000 } });
+      const operator = { userId: 0, username: "(operator)", role: "admin" as const };
+      const boss = await services.users.create(operator, {
+        username: "boss",
+        role: "admin",
+        password: "long-enough-pw",
+      });
+      const ticket = `SoTicket ${await services.auth.issue("ticket", boss.id)}`;
+      const basicHeader = `Basic ${Buffer.from("boss:long-enough-pw").toString("base64")}`;
+      const role = async (header: string) =>
+        (await services.auth.authenticateHeader(header, undefined)).role;
+      assert.equal(await role(ticket), "admin");
+      assert.equal(await role(basicHeader), "admin");
+      await services.users.update(operator, boss.id, { role: "agent" });
+      assert.equal(await role(ticket), "agent");
+      assert.equal(await role(basicHeader), "agent");
+      await services.users.update(operator, boss.id, { username: "chief" });
+      assert.equal((await services.auth.authenticateHeader(ticket, undefined)).username, "chief");
+      await assert.rejects(services.auth.authenticateHeader(basicHeader, undefined), /wrong/);
+      const second = `SoTicket ${await services.auth.issue("ticket", boss.id)}`;
+      await role(second);
+      await services.users.resetPassword(operator, boss.id, "another-long-pw");
+      await assert.rejects(services.auth.authenticateHeader(second, undefined), /unknown/);
+      const third = `SoTicket ${await services.auth.issue("ticket", boss.id)}`;
+      await role(third);
+      await services.users.delete(operator, boss.id);
+      await assert.rejects(services.auth.authenticateHeader(third, undefined));
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("AuthCaches", () => {
+  it("does not cache what a lookup read before a user changed (it may be the old role)", () => {
+    const caches = new AuthCaches();
+    const resolved = {
+      kind: "ticket" as const,
+      xsrfHash: null,
+      actor: { userId: 7, username: "ann", role: "admin" as const },
+      until: Date.now() + 60_000,
+    };
+    const began = caches.generation;
+    caches.forgetUser(7); // the change lands while the lookup is reading the store
+    caches.keepCredential("h", resolved, began);
+    assert.equal(caches.credential("h", Date.now()), undefined);
+    caches.keepCredential("h", resolved, caches.generation);
+    assert.equal(caches.credential("h", Date.now()), resolved);
+    caches.forgetUser(null); // the bus may have missed changes: everyone
+    assert.equal(caches.credential("h", Date.now()), undefined);
   });
 });

@@ -18,7 +18,11 @@ interface Session {
 async function login(server: TestServer, form = false, password = PASSWORD): Promise<Session> {
   const response = await server.fetch("/api/v1/Auth/Login", {
     method: "POST",
-    headers: { "Content-Type": form ? "application/x-www-form-urlencoded" : "application/json" },
+    headers: {
+      "Content-Type": form ? "application/x-www-form-urlencoded" : "application/json",
+      // A browser's own page: a form post without Origin or Referer is refused.
+      Origin: server.url,
+    },
     body: form
       ? `username=kuhn&password=${encodeURIComponent(password)}`
       : JSON.stringify({ username: "kuhn", password }),

@@ -14,7 +14,7 @@ import { PASSWORD, startTestServer, type TestServer, testSeed } from "./support/
 
 /** "none expired online other agent admin" per "METHOD path". Agent kuhn (883), other ocon (589). */
 const MATRIX: Record<string, string> = {
-  "POST /api/v1/Auth/Login": "200 200 200 200 200 200",
+  "POST /api/v1/Auth/Login": "200 200 401 200 200 200",
   "POST /api/v1/Auth/Logout": "401 401 401 204 204 204",
   "GET /api/v1/Auth/Me": "401 401 401 200 200 200",
   "GET /api/v1/Presence/GetAll": "401 401 401 200 200 200",

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { LoginThrottle, type ThrottleOptions } from "../src/service/throttle.ts";
+import { LoginThrottle, type ThrottleOptions, throttleKey } from "../src/service/throttle.ts";
 import { sleep, soapSignIn } from "./support/reliability.ts";
 import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
@@ -15,41 +15,92 @@ const LIMITS: ThrottleOptions = {
   maxKeys: 100,
 };
 
+/** One failed attempt; throws like a real one while the key is locked. */
+const fail = (t: LoginThrottle, name: string, address?: string) => t.begin(name, address).failed();
+/** Whether an attempt may start now (the slot is given back uncounted). */
+const check = (t: LoginThrottle, name: string, address?: string) =>
+  t.begin(name, address).abandoned();
+
 describe("LoginThrottle", () => {
   it("locks a name at its 5th failure, doubling per further failure, and forgets on success", () => {
     let now = 0;
     const throttle = new LoginThrottle(LIMITS, () => now);
-    for (let i = 0; i < 4; i++) throttle.failed("Kuhn", "10.0.0.1");
-    throttle.check("kuhn", "10.0.0.1");
-    throttle.failed("KUHN", "10.0.0.1");
-    assert.throws(() => throttle.check("kuhn", "10.0.0.2"), { code: "PRES_ERR_THROTTLED" });
+    for (let i = 0; i < 4; i++) fail(throttle, "Kuhn", "10.0.0.1");
+    check(throttle, "kuhn", "10.0.0.1");
+    fail(throttle, "KUHN", "10.0.0.1");
+    assert.throws(() => check(throttle, "kuhn", "10.0.0.2"), { code: "PRES_ERR_THROTTLED" });
     now += 1001;
-    throttle.check("kuhn", "10.0.0.2");
-    throttle.failed("kuhn", "10.0.0.2");
+    check(throttle, "kuhn", "10.0.0.2");
+    fail(throttle, "kuhn", "10.0.0.2");
     now += 1500;
     assert.throws(
-      () => throttle.check("kuhn", undefined),
+      () => check(throttle, "kuhn"),
       (e: { params: { retryAfter: number } }) => {
         assert.equal(e.params.retryAfter, 1); // 2 s lock, 1.5 s gone
         return true;
       },
     );
     now += 600;
-    throttle.succeeded("kuhn");
-    throttle.failed("kuhn", undefined);
-    throttle.check("kuhn", undefined); // counting starts over
+    throttle.begin("kuhn", undefined).succeeded();
+    fail(throttle, "kuhn");
+    check(throttle, "kuhn"); // counting starts over
   });
 
   it("locks an address after 30 failures whatever the names, and stays bounded", () => {
     let now = 0;
     const throttle = new LoginThrottle(LIMITS, () => now);
-    for (let i = 0; i < 30; i++) throttle.failed(`name${i}`, "10.0.0.9");
-    assert.throws(() => throttle.check("someone-new", "10.0.0.9"), { code: "PRES_ERR_THROTTLED" });
-    throttle.check("someone-new", "10.0.0.10");
-    for (let i = 0; i < 1000; i++) throttle.failed(`spray${i}`, `10.1.${i >> 8}.${i & 255}`);
+    for (let i = 0; i < 30; i++) fail(throttle, `name${i}`, "10.0.0.9");
+    assert.throws(() => check(throttle, "someone-new", "10.0.0.9"), {
+      code: "PRES_ERR_THROTTLED",
+    });
+    check(throttle, "someone-new", "10.0.0.10");
+    for (let i = 0; i < 1000; i++) fail(throttle, `spray${i}`, `10.1.${i >> 8}.${i & 255}`);
     assert.ok(throttle.size.users <= 100 && throttle.size.addresses <= 100);
     now += 3_600_000;
-    throttle.check("someone-new", "10.0.0.9");
+    check(throttle, "someone-new", "10.0.0.9");
+  });
+
+  it("counts attempts in flight: the 6th concurrent attempt for a name is refused before any verdict", () => {
+    const throttle = new LoginThrottle(LIMITS, () => 0);
+    const inFlight = Array.from({ length: 5 }, () => throttle.begin("kuhn", "10.0.0.1"));
+    assert.throws(() => throttle.begin("KUHN", "10.0.0.2"), { code: "PRES_ERR_THROTTLED" });
+    // A success gives its slot back and clears the name's failures.
+    inFlight[0].succeeded();
+    const next = throttle.begin("kuhn", "10.0.0.1");
+    for (const attempt of [...inFlight.slice(1), next]) attempt.failed();
+    assert.throws(() => check(throttle, "kuhn"), { code: "PRES_ERR_THROTTLED" });
+  });
+
+  it("after a lock lapses, lets one attempt at a time through; abandoned attempts count nothing", () => {
+    let now = 0;
+    const throttle = new LoginThrottle(LIMITS, () => now);
+    for (let i = 0; i < 5; i++) fail(throttle, "ocon");
+    now += 1001;
+    const one = throttle.begin("ocon", undefined);
+    assert.throws(() => check(throttle, "ocon"), { code: "PRES_ERR_THROTTLED" });
+    one.abandoned();
+    one.failed(); // a second verdict for the same attempt is ignored
+    const again = throttle.begin("ocon", undefined);
+    again.failed();
+    assert.throws(() => check(throttle, "ocon"), { code: "PRES_ERR_THROTTLED" });
+  });
+
+  it("keys a name by its canonical form, a long one by its hash (bounded memory per key)", () => {
+    assert.equal(throttleKey(" ＴＩＭ "), throttleKey("tim"));
+    const long = "x".repeat(1024 * 1024);
+    assert.ok(throttleKey(long).length < 64);
+    assert.equal(throttleKey(long.toUpperCase()), throttleKey(long));
+    assert.notEqual(throttleKey(`${long}y`), throttleKey(long));
+    const throttle = new LoginThrottle(LIMITS, () => 0);
+    for (let i = 0; i < 5; i++) fail(throttle, `${long}${"Y"}`);
+    assert.throws(() => check(throttle, `${long}y`), { code: "PRES_ERR_THROTTLED" });
+  });
+
+  it("holds 30 attempts in flight per address across any number of names", () => {
+    const throttle = new LoginThrottle(LIMITS, () => 0);
+    for (let i = 0; i < 30; i++) throttle.begin(`name${i}`, "10.0.0.7");
+    assert.throws(() => throttle.begin("name-other", "10.0.0.7"), { code: "PRES_ERR_THROTTLED" });
+    throttle.begin("name-other", "10.0.0.8");
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * `chat-presence serve` started for real: --port 0, --seed, /healthz,
- * PORT/HOST/DATABASE_URL from the environment, and --online.
+ * PORT/HOST/DATABASE_URL from the environment, --online and the --signin-* throttle options.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -150,5 +150,37 @@ describe("chat-presence serve", () => {
     } finally {
       await stop(ranged.child);
     }
+  });
+
+  it("serve --signin-user-limit and --signin-lock set the sign-in throttle; 0 is refused", async () => {
+    const { child, url } = await serve([
+      "--port",
+      "0",
+      "--db",
+      join(dir, "throttle.db"),
+      "--seed",
+      seedFile,
+      "--signin-user-limit",
+      "2",
+      "--signin-lock",
+      "30",
+    ]);
+    try {
+      const attempt = async (password: string) => {
+        const response = await fetch(`${url}/api/v1/Presence/GetAll`, {
+          headers: { Authorization: `Basic ${btoa(`anna:${password}`)}` },
+        });
+        await response.arrayBuffer();
+        return [response.status, response.headers.get("retry-after")];
+      };
+      assert.deepEqual(await attempt("wrong-1"), [401, null]);
+      assert.deepEqual(await attempt("wrong-2"), [401, null]);
+      assert.deepEqual(await attempt("s3cret"), [429, "30"]);
+    } finally {
+      await stop(child);
+    }
+    const refused = await cli(["serve", "--signin-user-limit", "0"]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /from 1 up/);
   });
 });

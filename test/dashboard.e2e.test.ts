@@ -282,6 +282,30 @@ describe("dashboard (chromium)", () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  it("online mode: the sign-in asks for the application token and signs in with it", async () => {
+    const online = await startTestServer({ online: true });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${online.url}/`);
+      await page.getByLabel("Username").fill("tje0");
+      await page.getByLabel("Password").fill("Tje0");
+      await page.keyboard.press("Enter");
+      await page.getByText("This server needs an application token to sign in.").waitFor();
+      assert.ok(await page.getByLabel("Application token").isVisible());
+      await page.getByLabel("Application token").fill("not-registered");
+      await page.keyboard.press("Enter");
+      await page.getByText("The application token is not registered.").waitFor();
+      await page.getByLabel("Application token").fill("app-123");
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { name: "Chat users" }).waitFor();
+      await page.locator('#conn[data-state="live"]').waitFor();
+    } finally {
+      await context.close();
+      await online.close();
+    }
+  });
 });
 
 async function visibleRows(page: Page): Promise<number[]> {

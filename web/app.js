@@ -62,17 +62,29 @@ async function submitSignIn(event) {
   signingIn = true;
   $("login-error").textContent = "";
   try {
-    const me = await session.signIn(username, password);
+    // An Online installation takes a password only with an application token (SO-AppToken).
+    const me = await session.signIn(username, password, $("apptoken").value.trim());
     $("password").value = "";
     showDashboard(me);
     $("users-title").focus();
   } catch (error) {
+    if (error.code === "PRES_ERR_APP_TOKEN") return askForAppToken();
     $("login-error").textContent =
       error.status === 401 ? "Wrong username or password." : error.message;
     $("password").select();
   } finally {
     signingIn = false;
   }
+}
+
+/** The server wants an application token: show its field (once) and say what went wrong. */
+function askForAppToken() {
+  const first = $("apptoken-field").hidden;
+  $("apptoken-field").hidden = false;
+  $("login-error").textContent = first
+    ? "This server needs an application token to sign in."
+    : "The application token is not registered.";
+  $("apptoken").focus();
 }
 
 async function signOut() {

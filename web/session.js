@@ -26,45 +26,58 @@ export function readCookie(name) {
   return "";
 }
 
-function requestHeaders(method, hasBody) {
+function requestHeaders(method, hasBody, extra) {
   // X-Requested-With keeps a 401 from carrying a Basic challenge (the browser's own dialog).
-  const headers = { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" };
+  const headers = { Accept: "application/json", "X-Requested-With": "XMLHttpRequest", ...extra };
   if (hasBody) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-XSRF-TOKEN"] = readCookie("XSRF-TOKEN") || me?.XsrfToken || "";
   return headers;
 }
 
-/** The server's Message when the error body has one, else the status line. */
-async function errorMessage(response) {
-  const statusLine = `${response.status} ${response.statusText}`.trim();
+/** The server's Message (else the status line) and ErrorCode (else "") from an error answer. */
+async function responseError(response) {
+  let message = `${response.status} ${response.statusText}`.trim();
+  let code = "";
   try {
     const error = await response.json();
-    if (typeof error?.Message === "string" && error.Message) return error.Message;
+    if (typeof error?.Message === "string" && error.Message) message = error.Message;
+    if (typeof error?.ErrorCode === "string") code = error.ErrorCode;
   } catch {
     // Not a JSON error body: keep the status line.
   }
-  return statusLine;
+  return Object.assign(new Error(message), { status: response.status, code });
 }
 
-/** JSON API call; a failure throws an Error with the server's Message and the HTTP status. */
-export async function api(path, { method = "GET", body } = {}) {
+/**
+ * JSON API call; a failure throws an Error with the server's Message, its ErrorCode and the
+ * HTTP status.
+ */
+export async function api(path, { method = "GET", body, headers = {} } = {}) {
   let response;
   try {
     response = await fetch(path, {
       method,
-      headers: requestHeaders(method, body !== undefined),
+      headers: requestHeaders(method, body !== undefined, headers),
       credentials: "same-origin",
+      // The page sends no Referer elsewhere; to its own API it names its origin (Origin and
+      // Referer), which the sign-in requires, in every browser.
+      referrerPolicy: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw Object.assign(new Error("The server cannot be reached."), { status: 0 });
   }
   if (response.ok) return response.status === 204 ? null : response.json();
-  throw Object.assign(new Error(await errorMessage(response)), { status: response.status });
+  throw await responseError(response);
 }
 
-export async function signIn(Username, Password) {
-  me = await api("/api/v1/Auth/Login", { method: "POST", body: { Username, Password } });
+/** Signs in; an Online installation also needs the application token (SO-AppToken). */
+export async function signIn(Username, Password, appToken = "") {
+  me = await api("/api/v1/Auth/Login", {
+    method: "POST",
+    body: { Username, Password },
+    headers: appToken ? { "SO-AppToken": appToken } : {},
+  });
   return me;
 }
 

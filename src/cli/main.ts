@@ -19,6 +19,15 @@ program
   .option("--seed <file>", "import this directory file at start (upsert)")
   .option("--online", "SuperOffice Online rules: SO-AppToken required, Basic refused")
   .option("--demo", "load a small demo directory into an empty store")
+  .option("--signin-user-limit <failures>", "failed sign-ins that lock a username", positive, 5)
+  .option("--signin-address-limit <failures>", "failed sign-ins that lock an address", positive, 30)
+  .option(
+    "--signin-lock <seconds>",
+    "first sign-in lock; each further failure doubles it",
+    positive,
+    1,
+  )
+  .option("--signin-max-lock <seconds>", "longest sign-in lock", positive, 900)
   .option(
     "--presence-ttl <seconds>",
     "Present=true lapses unless renewed within this many seconds (off by default)",
@@ -116,6 +125,12 @@ program
     const server = await startServer({
       ...options,
       logger: { level: options.logLevel },
+      signIn: {
+        perUser: options.signinUserLimit,
+        perAddress: options.signinAddressLimit,
+        lockMs: options.signinLock * 1000,
+        maxLockMs: options.signinMaxLock * 1000,
+      },
       corsOrigins: options.corsOrigin,
       streamResumeWindowMs: options.streamResumeWindow,
       webhookLimit: options.webhookLimit,

@@ -100,7 +100,8 @@ export function registerOperatorCommands(program: Command): void {
         const found = await s.users.byUsername(OPERATOR, options.user);
         await s.auth.revokeAllOf(found.id);
       });
-      // Servers trust a credential they resolved for up to credentialCacheMs (seconds).
+      // On PostgreSQL running servers hear of it as it commits; over SQLite a running server
+      // trusts a credential it resolved for up to credentialCacheMs (2 s).
       console.log(`Revoked every ticket, token and session of ${options.user}.`);
     });
   token

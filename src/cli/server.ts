@@ -14,6 +14,7 @@ import { startMaintenance } from "../realtime/maintenance.ts";
 import { WebhookWorker, type WebhookWorkerOptions } from "../realtime/webhooks.ts";
 import { DEFAULT_RESUME_WINDOW } from "../service/history.ts";
 import { createServices, type Services } from "../service/services.ts";
+import type { SignInLimits } from "../service/throttle.ts";
 import { instrumentStore } from "../store/instrumented.ts";
 import { openBackend } from "../store/open.ts";
 import { DEMO_SEED } from "./demo.ts";
@@ -24,6 +25,8 @@ export interface ServeOptions {
   db: string;
   seed?: string;
   online?: boolean;
+  /** Sign-in throttling: failures per name and per address, lock times (see throttle.ts). */
+  signIn?: Partial<SignInLimits>;
   demo?: boolean;
   /** Proxies whose X-Forwarded-* headers are believed (trust-proxy.ts); none by default. */
   trustProxy?: TrustProxySetting;
@@ -121,6 +124,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
     shared,
     auth: { online: options.online ?? false },
+    signIn: options.signIn,
     presenceTtlSeconds: options.presenceTtl ?? null,
     historyRetentionMs: retentionMs(options.historyRetention),
     resumeWindow: {
@@ -174,6 +178,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
     streams: () => ({ subscribers: app.streams.size, dropped: app.streams.dropped }),
     webhooks: () => webhookWorker.stats,
+    passwordChecks: () => services.auth.passwordChecks,
   };
   const address = await app.listen({ port: options.port, host: options.host });
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;

@@ -86,6 +86,12 @@ export const ERRORS = {
     en: "The X-XSRF-TOKEN header is missing or does not match the XSRF-TOKEN cookie",
     nb: "X-XSRF-TOKEN-headeren mangler eller stemmer ikke med XSRF-TOKEN-informasjonskapselen",
   },
+  PRES_ERR_CROSS_ORIGIN: {
+    status: 403,
+    type: "SoAccessDeniedException",
+    en: "Sign-in is accepted only from this server's own pages: the Origin or Referer header must name {origin}",
+    nb: "Pålogging godtas bare fra serverens egne sider: Origin- eller Referer-headeren må oppgi {origin}",
+  },
   PRES_ERR_NOT_FOUND: {
     status: 404,
     type: "NotFoundException",

@@ -7,9 +7,17 @@ import type { PresenceEvent } from "../domain/presence.ts";
 
 export type ChangeListener = (events: readonly PresenceEvent[]) => void;
 
+/** A user whose role, password or name changed, who was deleted or lost credentials; null: anyone. */
+export type UserChangeListener = (userId: number | null) => void;
+
 export interface ChangeBus {
   publish(events: readonly PresenceEvent[]): Promise<void>;
   subscribe(listener: ChangeListener): () => void;
+  /**
+   * User changes made on other nodes, as they commit (a cluster bus only: in one process the
+   * service that makes a change acts on it itself). Null when some may have been missed.
+   */
+  onUserChange?(listener: UserChangeListener): () => void;
   close(): Promise<void>;
 }
 

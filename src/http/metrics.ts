@@ -20,6 +20,8 @@ export interface MetricSources {
   presence?: () => Promise<{ present: number; ongoingChats: number }>;
   streams?: () => { subscribers: number; dropped: number };
   webhooks?: () => WebhookStats | undefined;
+  /** Passwords hashed and compared since start (each sign-in attempt the throttle let through). */
+  passwordChecks?: () => number;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -106,6 +108,14 @@ export class Metrics {
         const stats = sources().webhooks?.();
         for (const outcome of ["delivered", "retried", "failed"] as const)
           this.set({ outcome }, stats?.[outcome] ?? 0);
+      },
+    });
+    new Gauge({
+      name: "chat_presence_password_checks",
+      help: "Passwords hashed and compared since start (sign-in attempts the throttle let through)",
+      registers,
+      collect() {
+        this.set(sources().passwordChecks?.() ?? 0);
       },
     });
     const loopDelay = this.loopDelay;

@@ -7,6 +7,7 @@ import type { ChatUser } from "../domain/model.ts";
 import type { Actor } from "../domain/presence.ts";
 import type { CredentialKind } from "../store/credentials.ts";
 import type { Store } from "../store/store.ts";
+import { AuthCaches, type ResolvedCredential } from "./auth-caches.ts";
 import {
   decoyPasswordHash,
   randomSecret,
@@ -25,8 +26,10 @@ export interface AuthOptions {
   basicCacheMs: number;
   /**
    * How long a resolved ticket, token or session is trusted without asking the store again
-   * (0 turns the cache off). `revoke` takes effect at once; a change made
-   * behind this service's back (another process or node, a direct store call) within this time.
+   * (0 turns the cache off). `revoke` and `forgetUser` take effect at once; on PostgreSQL other
+   * nodes are told of user and credential changes as they commit (the store's triggers notify the
+   * change bus). Only a change the store cannot announce (SQLite written by another process) waits
+   * out this time.
    */
   credentialCacheMs: number;
 }
@@ -39,18 +42,6 @@ export const DEFAULT_AUTH_OPTIONS: AuthOptions = {
 };
 
 const PREFIX: Record<CredentialKind, string> = { ticket: "7T:", bearer: "8A:", session: "" };
-const BASIC_CACHE_LIMIT = 10_000;
-const CREDENTIAL_CACHE_LIMIT = 10_000;
-
-/** A ticket, token or session found in the store, with the user it signs in as. */
-interface ResolvedCredential {
-  kind: CredentialKind;
-  xsrfHash: string | null;
-  /** Null when the credential is valid but its user no longer exists. */
-  actor: Actor | null;
-  /** Trusted until then (never past the credential's own expiry). */
-  until: number;
-}
 
 export interface BrowserSession {
   session: string;
@@ -68,12 +59,10 @@ function unauthenticated(detail: string): PresenceError {
 }
 
 export class AuthService {
-  private readonly basicCache = new Map<
-    string,
-    { passwordHash: string; userId: number; until: number }
-  >();
-  /** Resolved credentials by SHA-256 of the secret: a busy client costs no query per request. */
-  private readonly credentialCache = new Map<string, ResolvedCredential>();
+  /** Resolved credentials and verified Basic headers: a busy client costs no query per request. */
+  private readonly caches = new AuthCaches();
+  /** Passwords hashed and compared since start (decoys for unknown names included). */
+  private checkedPasswords = 0;
 
   constructor(
     private readonly store: Store,
@@ -127,16 +116,36 @@ export class AuthService {
     password: string,
     address?: string,
   ): Promise<ChatUser | null> {
-    this.throttle.check(username, address);
-    const user = await this.store.getUserByUsername(username);
-    const hash = user?.passwordHash ?? (await decoyPasswordHash());
-    const ok = await verifyPassword(password, hash);
-    if (ok && user?.passwordHash) {
-      this.throttle.succeeded(username);
-      return user;
+    const attempt = this.throttle.begin(username, address);
+    try {
+      const user = await this.store.getUserByUsername(username);
+      const hash = user?.passwordHash ?? (await decoyPasswordHash());
+      this.checkedPasswords++;
+      const ok = await verifyPassword(password, hash);
+      if (ok && user?.passwordHash) {
+        attempt.succeeded();
+        return user;
+      }
+      attempt.failed();
+      return null;
+    } finally {
+      // A store that failed mid-check gives no verdict: the slot is given back uncounted.
+      attempt.abandoned();
     }
-    this.throttle.failed(username, address);
-    return null;
+  }
+
+  /** How many passwords were hashed and compared since start (for metrics and tests). */
+  get passwordChecks(): number {
+    return this.checkedPasswords;
+  }
+
+  /**
+   * Drops everything cached about a user, so a changed role, password or name, or a deletion,
+   * takes effect on the next request. Called by the node that made the change and, through the
+   * change bus, by every other node (null: anyone, when the bus may have missed changes).
+   */
+  forgetUser(userId: number | null): void {
+    this.caches.forgetUser(userId);
   }
 
   /** Issues a ticket (`7T:…`) or bearer token (`8A:…`) for a user; only its hash is stored. */
@@ -175,7 +184,7 @@ export class AuthService {
   /** Revokes a ticket, bearer token or browser session at once (sign-out). */
   async revoke(secret: string): Promise<void> {
     const hash = sha256(secret);
-    this.credentialCache.delete(hash);
+    this.caches.forgetCredential(hash);
     await this.store.deleteCredential(hash);
   }
 
@@ -213,9 +222,9 @@ export class AuthService {
   /** A credential and its user by hash: from the cache while fresh, else from the store. */
   private async resolve(hash: string): Promise<ResolvedCredential | null> {
     const now = Date.now();
-    const cached = this.credentialCache.get(hash);
-    if (cached && cached.until > now) return cached;
-    if (cached) this.credentialCache.delete(hash);
+    const cached = this.caches.credential(hash, now);
+    if (cached) return cached;
+    const generation = this.caches.generation;
     const credential = await this.store.findCredential(hash, now);
     if (!credential) return null;
     const user = await this.store.getUser(credential.userId);
@@ -226,10 +235,8 @@ export class AuthService {
       actor: user ? Object.freeze(toActor(user)) : null,
       until: Math.min(credential.expiresAt, now + this.options.credentialCacheMs),
     };
-    if (resolved.actor && this.options.credentialCacheMs > 0) {
-      if (this.credentialCache.size >= CREDENTIAL_CACHE_LIMIT) this.credentialCache.clear();
-      this.credentialCache.set(hash, resolved);
-    }
+    if (resolved.actor && this.options.credentialCacheMs > 0)
+      this.caches.keepCredential(hash, resolved, generation);
     return resolved;
   }
 
@@ -240,13 +247,10 @@ export class AuthService {
 
   /**
    * Admin revoke: ends every ticket, bearer token and browser session of a user at once, on
-   * this node straight away and on others within `credentialCacheMs`.
+   * this node straight away and on others as soon as the change bus tells them.
    */
   async revokeAllOf(userId: number): Promise<void> {
-    for (const [hash, credential] of this.credentialCache)
-      if (credential.actor?.userId === userId) this.credentialCache.delete(hash);
-    for (const [key, cached] of this.basicCache)
-      if (cached.userId === userId) this.basicCache.delete(key);
+    this.caches.forgetUser(userId);
     await this.store.deleteCredentialsOf(userId);
   }
 
@@ -255,25 +259,29 @@ export class AuthService {
     const colon = decoded.indexOf(":");
     if (colon < 0) throw unauthenticated("Basic credentials must be base64 of username:password");
     const key = sha256(header);
-    const cached = this.basicCache.get(key);
-    if (cached && cached.until > Date.now()) {
+    const cached = this.caches.verifiedBasic(key, Date.now());
+    if (cached) {
       const user = await this.store.getUser(cached.userId);
       // A changed password changes the hash, which drops the cached credential at once.
       if (user && user.passwordHash === cached.passwordHash) return toActor(user);
-      this.basicCache.delete(key);
+      this.caches.forgetBasic(key);
     }
+    const generation = this.caches.generation;
     const user = await this.verifyUsernamePassword(
       decoded.slice(0, colon),
       decoded.slice(colon + 1),
       address,
     );
     if (!user?.passwordHash) throw unauthenticated("wrong username or password");
-    if (this.basicCache.size >= BASIC_CACHE_LIMIT) this.basicCache.clear();
-    this.basicCache.set(key, {
-      passwordHash: user.passwordHash,
-      userId: user.id,
-      until: Date.now() + this.options.basicCacheMs,
-    });
+    this.caches.keepBasic(
+      key,
+      {
+        passwordHash: user.passwordHash,
+        userId: user.id,
+        until: Date.now() + this.options.basicCacheMs,
+      },
+      generation,
+    );
     return toActor(user);
   }
 }

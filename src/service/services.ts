@@ -6,6 +6,7 @@ import { DirectoryService } from "./directory.ts";
 import { HistoryService, type ResumeWindow } from "./history.ts";
 import { PresenceService } from "./presence.ts";
 import { SessionService } from "./sessions.ts";
+import { LoginThrottle, type SignInLimits, throttleOptions } from "./throttle.ts";
 import { TopicService } from "./topics.ts";
 import { UserService } from "./users.ts";
 import {
@@ -29,6 +30,8 @@ export interface Services {
 
 export interface ServiceOptions {
   auth?: Partial<AuthOptions>;
+  /** Sign-in throttling (defaults: 5 failures per name, 30 per address, locks from 1 s). */
+  signIn?: Partial<SignInLimits>;
   /** Heartbeat expiry in seconds for users without their own TTL; null (default) turns it off. */
   presenceTtlSeconds?: number | null;
   /** How long presence history is kept; null keeps it for ever. Default 30 days. */
@@ -44,7 +47,7 @@ export interface ServiceOptions {
 }
 
 export function createServices(store: Store, options: ServiceOptions = {}): Services {
-  const bus = options.bus ?? new LocalBus();
+  const bus: ChangeBus = options.bus ?? new LocalBus();
   const presence = new PresenceService(store, bus, {
     presenceTtlSeconds: options.presenceTtlSeconds ?? null,
     shared: options.shared ?? false,
@@ -55,7 +58,13 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   });
   // Enqueued only where a change is made, so a webhook fires once per change per cluster.
   presence.onLocalChanges((events) => webhooks.enqueue(events));
-  const auth = new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth });
+  const auth = new AuthService(
+    store,
+    { ...DEFAULT_AUTH_OPTIONS, ...options.auth },
+    new LoginThrottle(throttleOptions(options.signIn)),
+  );
+  // Another node changed a user's role, password or name, or deleted the user or credentials.
+  bus.onUserChange?.((userId) => auth.forgetUser(userId));
   return {
     store,
     bus,

@@ -111,6 +111,9 @@ export class UserService {
     };
     const after = await this.store.updateUser(id, patch);
     if (!after) throw new PresenceError("PRES_ERR_NO_USER", { user: id });
+    // Cached credentials carry the role and name they were resolved with: a change to either
+    // applies from the next request (other nodes hear of it from the store).
+    if (after.role !== before.role || after.username !== before.username) this.auth.forgetUser(id);
     if (after.displayName !== before.displayName) {
       await this.presence.usersChanged([id], adminOrigin(actor));
     }

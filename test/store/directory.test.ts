@@ -53,6 +53,36 @@ function directorySuite(backend: StoreFactory): void {
       );
     });
 
+    it("goes by one canonical username for lookup and uniqueness, whatever the case or Unicode form", async () => {
+      const agent = (username: string) => ({
+        username,
+        displayName: username,
+        role: "agent" as const,
+        passwordHash: null,
+      });
+      const tim = await store.createUser(agent("tim"));
+      // NFKC plus a full case fold: fullwidth letters, dotless i and ß/SS meet their plain forms.
+      for (const variant of ["TIM", "Tim", "ｔｉｍ", "tım", " tim "])
+        assert.equal((await store.getUserByUsername(variant))?.id, tim.id, variant);
+      // Unicode folds İ to i + U+0307, a different name (whatever the database's lower() says).
+      assert.equal(await store.getUserByUsername("tİm"), null);
+      for (const variant of ["TIM", "ｔｉｍ", "tım"])
+        await assert.rejects(
+          store.createUser(agent(variant)),
+          coded("PRES_ERR_USERNAME_TAKEN"),
+          variant,
+        );
+      const strasse = await store.createUser(agent("straße"));
+      await assert.rejects(store.createUser(agent("STRASSE")), coded("PRES_ERR_USERNAME_TAKEN"));
+      await assert.rejects(
+        store.updateUser(strasse.id, { username: "TIM" }),
+        coded("PRES_ERR_USERNAME_TAKEN"),
+      );
+      await store.updateUser(strasse.id, { username: "Gate" });
+      assert.equal((await store.getUserByUsername("GATE"))?.id, strasse.id);
+      assert.equal(await store.getUserByUsername("strasse"), null);
+    });
+
     it("deleting a user drops their credentials and unassigns their sessions", async () => {
       const user = await store.createUser({
         username: "temp",

@@ -6,6 +6,7 @@ import type { ObjectSchema } from "../codecs/schema.ts";
 import type { RouteSpec } from "../route.ts";
 import { header } from "./authenticate.ts";
 import { clearSessionCookies, readCookie, SESSION_COOKIE, setSessionCookies } from "./cookies.ts";
+import { assertSameOrigin } from "./origin.ts";
 
 const LOGIN_SCHEMA: ObjectSchema = {
   type: "object",
@@ -36,16 +37,22 @@ export function authRoutes({ auth }: Services): RouteSpec[] {
       method: "POST",
       url: "/api/v1/Auth/Login",
       operationId: "AuthLogin",
-      summary: "Sign in with username and password; sets the session and XSRF-TOKEN cookies",
+      summary:
+        "Sign in with username and password; sets the session and XSRF-TOKEN cookies (same origin only; online mode: SO-AppToken too)",
       tag: "Auth",
       auth: false,
       extension: true,
       body: { schema: LOGIN_SCHEMA, required: true, contentTypes: BODY_TYPES },
       responses: {
         200: { description: "Signed in", schema: ME_SCHEMA },
-        401: { description: "Wrong username or password" },
+        401: { description: "Wrong username or password, or (online mode) no application token" },
+        403: { description: "Not from this server's own pages (Origin or Referer)" },
+        429: { description: "Too many failed sign-ins" },
       },
       async handler(request, reply) {
+        assertSameOrigin(request);
+        // Online installations accept no password without a registered application token.
+        if (auth.options.online) await auth.requireAppToken(header(request, "so-apptoken"));
         const body = readBody(request, LOGIN_SCHEMA) as {
           Username: string | null;
           Password: string | null;

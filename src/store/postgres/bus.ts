@@ -3,10 +3,14 @@
  * history id; every node (itself included) then reads the history it has not yet seen and
  * hands those events to its listeners. History is the message log, so a node that lost its
  * LISTEN connection catches up from where it was, without loss, when it reconnects.
+ *
+ * The same channel carries `user:<id>` from the store's triggers (postgres/migrations.ts) when
+ * a user's role, password or name changes, the user is deleted or loses credentials, so every
+ * node drops what it cached about that user as the change commits.
  */
 import pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { ChangeBus, ChangeListener } from "../../events/bus.ts";
+import type { ChangeBus, ChangeListener, UserChangeListener } from "../../events/bus.ts";
 import type { HistoryStore } from "../history.ts";
 
 const CATCH_UP_PAGE = 1000;
@@ -26,6 +30,7 @@ export interface PostgresBusOptions {
 
 export class PostgresBus implements ChangeBus {
   private readonly listeners = new Set<ChangeListener>();
+  private readonly userListeners = new Set<UserChangeListener>();
   private client: pg.Client | null = null;
   private lastSeen = 0;
   private catchingUp: Promise<void> = Promise.resolve();
@@ -55,15 +60,25 @@ export class PostgresBus implements ChangeBus {
     return () => this.listeners.delete(listener);
   }
 
+  onUserChange(listener: UserChangeListener): () => void {
+    this.userListeners.add(listener);
+    return () => this.userListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
+    this.userListeners.clear();
     await this.client?.end().catch(() => undefined);
   }
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: stripSchema(this.options.url) });
-    client.on("notification", () => this.catchUp());
+    client.on("notification", (message) => {
+      const user = /^user:(\d+)$/.exec(message.payload ?? "");
+      if (user) this.userChanged(Number(user[1]));
+      else this.catchUp();
+    });
     client.on("error", () => this.reconnectLater(client));
     client.on("end", () => this.reconnectLater(client));
     await client.connect();
@@ -78,6 +93,8 @@ export class PostgresBus implements ChangeBus {
       setTimeout(async () => {
         try {
           await this.listen();
+          // User changes notified while the connection was down are lost: forget them all.
+          this.userChanged(null);
           await this.catchUp();
           this.options.onReconnect?.();
         } catch (error) {
@@ -87,6 +104,16 @@ export class PostgresBus implements ChangeBus {
       }, this.options.reconnectMs ?? 1000).unref();
     };
     retry();
+  }
+
+  private userChanged(userId: number | null): void {
+    for (const listener of this.userListeners) {
+      try {
+        listener(userId);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
   }
 
   /** Reads every event after the last one delivered; one catch-up at a time, so order holds. */

@@ -2,6 +2,7 @@
 import type pg from "pg";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser } from "../../domain/model.ts";
+import { canonicalUsername } from "../../domain/username.ts";
 import type {
   DirectoryImport,
   DirectoryStore,
@@ -17,7 +18,7 @@ import { transaction } from "./connection.ts";
 function uniqueViolation(error: unknown, username: string | undefined, id: number | undefined) {
   const { code, constraint } = error as { code?: string; constraint?: string };
   if (code !== "23505") return error;
-  if (constraint === "users_username" && username !== undefined) {
+  if (constraint === "users_username_key" && username !== undefined) {
     return new PresenceError("PRES_ERR_USERNAME_TAKEN", { username });
   }
   return new PresenceError("PRES_ERR_CONFLICT", { detail: `UserId ${id} is taken` });
@@ -32,10 +33,9 @@ export class PostgresDirectory implements DirectoryStore {
   }
 
   async getUserByUsername(username: string): Promise<ChatUser | null> {
-    const { rows } = await this.pool.query<UserRow>(
-      "SELECT * FROM users WHERE lower(username) = lower($1)",
-      [username],
-    );
+    const { rows } = await this.pool.query<UserRow>("SELECT * FROM users WHERE username_key = $1", [
+      canonicalUsername(username),
+    ]);
     return rows[0] ? toUser(rows[0]) : null;
   }
 
@@ -48,8 +48,9 @@ export class PostgresDirectory implements DirectoryStore {
       // Ids come from import files too, so there is no sequence: the next id is taken under a lock.
       await client.query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
       const { rows } = await client.query<UserRow>(
-        `INSERT INTO users (id, username, display_name, role, present, password_hash)
-         VALUES (COALESCE($1, (SELECT COALESCE(max(id), 0) + 1 FROM users)), $2, $3, $4, $5, $6) RETURNING *`,
+        `INSERT INTO users (id, username, display_name, role, present, password_hash, username_key)
+         VALUES (COALESCE($1, (SELECT COALESCE(max(id), 0) + 1 FROM users)), $2, $3, $4, $5, $6, $7)
+         RETURNING *`,
         [
           user.id ?? null,
           user.username,
@@ -57,6 +58,7 @@ export class PostgresDirectory implements DirectoryStore {
           user.role,
           user.present ?? false,
           user.passwordHash,
+          canonicalUsername(user.username),
         ],
       );
       return toUser(rows[0]);
@@ -70,7 +72,7 @@ export class PostgresDirectory implements DirectoryStore {
       .query<UserRow>(
         `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
          password_hash = CASE WHEN $4::boolean THEN $5 ELSE password_hash END,
-         username = COALESCE($6, username),
+         username = COALESCE($6, username), username_key = COALESCE($9, username_key),
          presence_ttl = CASE WHEN $7::boolean THEN $8::int ELSE presence_ttl END
        WHERE id = $1 RETURNING *`,
         [
@@ -82,6 +84,7 @@ export class PostgresDirectory implements DirectoryStore {
           patch.username ?? null,
           patch.presenceTtl !== undefined,
           patch.presenceTtl ?? null,
+          patch.username === undefined ? null : canonicalUsername(patch.username),
         ],
       )
       .catch((error) => {
@@ -107,15 +110,25 @@ export class PostgresDirectory implements DirectoryStore {
     await transaction(this.pool, async (client) => {
       const json = (rows: unknown[]) => JSON.stringify(rows);
       await client.query(
-        `INSERT INTO users (id, username, display_name, role, present, password_hash, presence_ttl)
+        `INSERT INTO users (id, username, display_name, role, present, password_hash, presence_ttl,
+           username_key)
          SELECT * FROM jsonb_to_recordset($1::jsonb)
            AS r(id int, username text, "displayName" text, role text, present boolean, "passwordHash" text,
-                "presenceTtl" int)
-         ON CONFLICT (id) DO UPDATE SET username = excluded.username, display_name = excluded.display_name,
+                "presenceTtl" int, "usernameKey" text)
+         ON CONFLICT (id) DO UPDATE SET username = excluded.username,
+           username_key = excluded.username_key, display_name = excluded.display_name,
            role = excluded.role, present = excluded.present,
            password_hash = COALESCE(excluded.password_hash, users.password_hash),
            presence_ttl = COALESCE(excluded.presence_ttl, users.presence_ttl)`,
-        [json(d.users.map((u) => ({ ...u, present: u.present ?? false })))],
+        [
+          json(
+            d.users.map((u) => ({
+              ...u,
+              present: u.present ?? false,
+              usernameKey: canonicalUsername(u.username),
+            })),
+          ),
+        ],
       );
       await client.query(
         `INSERT INTO topics (id, name) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id int, name text)

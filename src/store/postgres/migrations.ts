@@ -3,9 +3,46 @@
  * dialect. Applied at start under an advisory lock, so nodes starting together do not race.
  */
 import type { PoolClient } from "pg";
+import { canonicalUsernames } from "../../domain/username.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
-export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction. */
+  after?: (client: PoolClient) => Promise<void>;
+}
+
+/**
+ * Tells every node when a user's role, password or name changes, when a user is deleted and
+ * when credentials are deleted, as the change commits, whoever made it (a node, the CLI, SQL by
+ * hand): nodes then drop what they cached about that user. The channel is the change bus's.
+ */
+const USER_CHANGE_TRIGGERS = `
+  CREATE FUNCTION notify_user_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('chat_presence_' || TG_TABLE_SCHEMA, 'user:' || OLD.id);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER users_changed AFTER UPDATE ON users FOR EACH ROW
+    WHEN (OLD.role IS DISTINCT FROM NEW.role OR OLD.password_hash IS DISTINCT FROM NEW.password_hash
+      OR OLD.username IS DISTINCT FROM NEW.username)
+    EXECUTE FUNCTION notify_user_changed();
+  CREATE TRIGGER users_deleted AFTER DELETE ON users FOR EACH ROW
+    EXECUTE FUNCTION notify_user_changed();
+  CREATE FUNCTION notify_credentials_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('chat_presence_' || TG_TABLE_SCHEMA, 'user:' || user_id)
+      FROM (SELECT DISTINCT user_id FROM gone) AS owners;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER credentials_deleted AFTER DELETE ON credentials
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
+    EXECUTE FUNCTION notify_credentials_deleted();
+`;
+
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: "directory, presence and credentials",
@@ -114,6 +151,29 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     name: "webhook outbox of change sets, receiver state",
     sql: WEBHOOK_OUTBOX_MIGRATION,
   },
+  {
+    version: 7,
+    name: "canonical usernames; user changes notified to every node",
+    // The canonical form is computed in JavaScript (src/domain/username.ts), never by lower(),
+    // which depends on the database's locale: lookup and uniqueness go by this column.
+    sql: "ALTER TABLE users ADD COLUMN username_key text;",
+    async after(client) {
+      const { rows } = await client.query<{ id: number; username: string }>(
+        "SELECT id, username FROM users ORDER BY id",
+      );
+      const keys = canonicalUsernames(rows);
+      await client.query(
+        `UPDATE users SET username_key = k.key
+         FROM unnest($1::int[], $2::text[]) AS k(id, key) WHERE users.id = k.id`,
+        [keys.map((k) => k.id), keys.map((k) => k.key)],
+      );
+      await client.query(`
+        ALTER TABLE users ALTER COLUMN username_key SET NOT NULL;
+        DROP INDEX users_username;
+        CREATE UNIQUE INDEX users_username_key ON users (username_key);
+        ${USER_CHANGE_TRIGGERS}`);
+    },
+  },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */
@@ -135,6 +195,7 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
       await client.query("BEGIN");
       try {
         await client.query(migration.sql);
+        await migration.after?.(client);
         await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
           migration.version,
           migration.name,

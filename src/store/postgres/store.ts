@@ -40,11 +40,17 @@ async function openConnected(
 ): Promise<{ store: Store; connection: Connection }> {
   const connection = connect(options);
   const { pool, schema } = connection;
-  const client = await pool.connect();
   try {
-    await migrate(client, schema);
-  } finally {
-    client.release();
+    const client = await pool.connect();
+    try {
+      await migrate(client, schema);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    // A store that cannot open leaves no connections behind.
+    await pool.end();
+    throw error;
   }
   const base: StoreBase = {
     backend: "postgres",

@@ -2,6 +2,7 @@
 import type Database from "better-sqlite3";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser } from "../../domain/model.ts";
+import { canonicalUsername } from "../../domain/username.ts";
 import type {
   DirectoryImport,
   DirectoryStore,
@@ -30,11 +31,11 @@ export class SqliteDirectory implements DirectoryStore {
   constructor(private readonly db: Database.Database) {
     this.statements = {
       byId: db.prepare("SELECT * FROM users WHERE id = ?"),
-      byName: db.prepare("SELECT * FROM users WHERE username = ?"),
+      byName: db.prepare("SELECT * FROM users WHERE username_key = ?"),
       all: db.prepare("SELECT * FROM users ORDER BY id"),
       insert: db.prepare(
-        `INSERT INTO users (id, username, display_name, role, present, password_hash)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO users (id, username, username_key, display_name, role, present, password_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       requeue: db.prepare(
         `UPDATE sessions SET status = 'InQueue', user_id = NULL, transfer_to = NULL,
@@ -51,7 +52,7 @@ export class SqliteDirectory implements DirectoryStore {
   }
 
   async getUserByUsername(username: string): Promise<ChatUser | null> {
-    const row = this.statements.byName.get(username) as UserRow | undefined;
+    const row = this.statements.byName.get(canonicalUsername(username)) as UserRow | undefined;
     return row ? toUser(row) : null;
   }
 
@@ -64,6 +65,7 @@ export class SqliteDirectory implements DirectoryStore {
       const row = this.statements.insert.get(
         user.id ?? null,
         user.username,
+        canonicalUsername(user.username),
         user.displayName,
         user.role,
         user.present ? 1 : 0,
@@ -85,9 +87,13 @@ export class SqliteDirectory implements DirectoryStore {
     };
     const keys = (Object.keys(patch) as (keyof UserPatch)[]).filter((k) => patch[k] !== undefined);
     if (keys.length > 0) {
-      const sets = keys.map((k) => `${columns[k]} = @${k}`).join(", ");
+      const sets = keys.map((k) => `${columns[k]} = @${k}`);
+      const usernameKey = patch.username === undefined ? null : canonicalUsername(patch.username);
+      if (usernameKey !== null) sets.push("username_key = @usernameKey");
       try {
-        this.db.prepare(`UPDATE users SET ${sets} WHERE id = @id`).run({ ...patch, id });
+        this.db
+          .prepare(`UPDATE users SET ${sets.join(", ")} WHERE id = @id`)
+          .run({ ...patch, usernameKey, id });
       } catch (error) {
         throw constraintError(error, patch.username, id);
       }
@@ -109,9 +115,12 @@ export class SqliteDirectory implements DirectoryStore {
   async importDirectory(directory: DirectoryImport): Promise<ImportCounts> {
     const db = this.db;
     const upsertUser = db.prepare(
-      `INSERT INTO users (id, username, display_name, role, present, password_hash, presence_ttl)
-       VALUES (@id, @username, @displayName, @role, @present, @passwordHash, @presenceTtl)
+      `INSERT INTO users (id, username, username_key, display_name, role, present, password_hash,
+         presence_ttl)
+       VALUES (@id, @username, @usernameKey, @displayName, @role, @present, @passwordHash,
+         @presenceTtl)
        ON CONFLICT(id) DO UPDATE SET username = excluded.username,
+         username_key = excluded.username_key,
          display_name = excluded.display_name, role = excluded.role, present = excluded.present,
          password_hash = COALESCE(excluded.password_hash, users.password_hash),
          presence_ttl = COALESCE(excluded.presence_ttl, users.presence_ttl)`,
@@ -157,7 +166,12 @@ export class SqliteDirectory implements DirectoryStore {
     });
     db.transaction(() => {
       for (const u of directory.users) {
-        upsertUser.run({ ...u, present: u.present ? 1 : 0, presenceTtl: u.presenceTtl ?? null });
+        upsertUser.run({
+          ...u,
+          usernameKey: canonicalUsername(u.username),
+          present: u.present ? 1 : 0,
+          presenceTtl: u.presenceTtl ?? null,
+        });
       }
       for (const t of directory.topics) upsertTopic.run(topicRow(t));
       for (const m of directory.members) upsertMember.run(flags(m));

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { canonicalUsernames } from "../../domain/username.ts";
 import { HISTORY_MIGRATION } from "./history.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
@@ -6,7 +7,15 @@ import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migratio
  * Versioned schema migrations, applied in order at start inside one transaction each.
  * Never edit a released migration: add a new one.
  */
-export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction. */
+  after?: (db: Database.Database) => void;
+}
+
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: "directory, presence and credentials",
@@ -100,6 +109,22 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     name: "webhook outbox of change sets, receiver state",
     sql: WEBHOOK_OUTBOX_MIGRATION,
   },
+  {
+    version: 7,
+    name: "canonical usernames",
+    // The canonical form is computed in JavaScript (src/domain/username.ts), never by SQLite,
+    // whose NOCASE folds ASCII only: lookup and uniqueness go by this column.
+    sql: "ALTER TABLE users ADD COLUMN username_key TEXT NOT NULL DEFAULT '';",
+    after(db) {
+      const rows = db.prepare("SELECT id, username FROM users ORDER BY id").all() as {
+        id: number;
+        username: string;
+      }[];
+      const set = db.prepare("UPDATE users SET username_key = ? WHERE id = ?");
+      for (const { id, key } of canonicalUsernames(rows)) set.run(key, id);
+      db.exec("CREATE UNIQUE INDEX users_username_key ON users(username_key);");
+    },
+  },
 ];
 
 /** Applies the migrations not yet applied, in order, each in a transaction of its own. */
@@ -116,6 +141,7 @@ export function migrate(db: Database.Database): void {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.after?.(db);
       db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)").run(
         migration.version,
         migration.name,

@@ -37,7 +37,12 @@ export function openSqliteStore(options: SqliteOptions): Store {
   // 4 MiB of page cache: presence and the directory fit many times over; a larger cache only
   // fills up with history pages that are written once and rarely read (and grows the RSS).
   db.pragma("cache_size = -4096");
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const isEmpty = db.prepare("SELECT COUNT(*) FROM users").pluck();
   const ping = db.prepare("SELECT 1").pluck();
   const base: StoreBase = {
