@@ -3,6 +3,7 @@
  * dialect. Applied at start under an advisory lock, so nodes starting together do not race.
  */
 import type { PoolClient } from "pg";
+import { MESSAGES_MIGRATION } from "./messages.ts";
 import { WEBHOOKS_MIGRATION } from "./webhooks.ts";
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
@@ -108,6 +109,8 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   { version: 4, name: "webhooks and their delivery outbox", sql: WEBHOOKS_MIGRATION },
+  // 6, as on SQLite (whose 5 only drops an index PostgreSQL never had in that form).
+  { version: 6, name: "chat messages", sql: MESSAGES_MIGRATION },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { HISTORY_MIGRATION } from "./history.ts";
+import { MESSAGES_MIGRATION } from "./messages.ts";
 import { WEBHOOKS_MIGRATION } from "./webhooks.ts";
 
 /**
@@ -95,6 +96,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     // history reads are rare next to saves.
     sql: "DROP INDEX presence_history_user;",
   },
+  { version: 6, name: "chat messages", sql: MESSAGES_MIGRATION },
 ];
 
 /** Applies the migrations not yet applied, in order, each in a transaction of its own. */
