@@ -79,12 +79,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let logError = (error: unknown, what: string) => console.error(what, error);
   const onError = (error: unknown) => logError(error, "background task failed");
   const backend = await openBackend(options.db, onError);
-  const { bus, shared } = backend;
+  const { bus, messageBus, shared } = backend;
   const metrics = new Metrics();
   // Every store call is timed for /metrics (chat_presence_store_duration_seconds).
   const store = instrumentStore(backend.store, metrics.observeStore);
   const services = createServices(store, {
     bus,
+    messageBus,
     shared,
     auth: { online: options.online ?? false },
     presenceTtlSeconds: options.presenceTtl ?? null,
@@ -159,6 +160,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await Promise.all([app.close(), webhookWorker.stop()]);
       clearTimeout(force);
       await bus.close();
+      await messageBus.close();
       await store.close();
     },
   };

@@ -1,9 +1,12 @@
 /** Wires the service layer over one store: what every protocol adapter and the CLI receive. */
+import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from "../domain/message.ts";
 import { type ChangeBus, LocalBus } from "../events/bus.ts";
+import { LocalMessageBus, type MessageBus } from "../events/messages.ts";
 import type { Store } from "../store/store.ts";
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
 import { HistoryService, type ResumeWindow } from "./history.ts";
+import { MessageService } from "./messages.ts";
 import { PresenceService } from "./presence.ts";
 import { SessionService } from "./sessions.ts";
 import { TopicService } from "./topics.ts";
@@ -20,6 +23,7 @@ export interface Services {
   webhooks: WebhookService;
   topics: TopicService;
   sessions: SessionService;
+  messages: MessageService;
   users: UserService;
 }
 
@@ -35,6 +39,10 @@ export interface ServiceOptions {
   bus?: ChangeBus;
   /** True when other nodes write to the same store, so cached presence must check for news. */
   shared?: boolean;
+  /** Signals new chat messages to followers; a cluster passes one over PostgreSQL. */
+  messageBus?: MessageBus;
+  /** Message length, messages per session and page size (default DEFAULT_MESSAGE_LIMITS). */
+  messageLimits?: Partial<MessageLimits>;
 }
 
 export function createServices(store: Store, options: ServiceOptions = {}): Services {
@@ -47,6 +55,14 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   // Enqueued only where a change is made, so a webhook fires once per change per cluster.
   presence.onLocalChanges((events) => webhooks.enqueue(events));
   const auth = new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth });
+  const sessions = new SessionService(store, presence);
+  const messages = new MessageService(
+    store,
+    sessions,
+    presence,
+    options.messageBus ?? new LocalMessageBus(),
+    { ...DEFAULT_MESSAGE_LIMITS, ...options.messageLimits },
+  );
   return {
     store,
     bus,
@@ -60,7 +76,8 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     directory: new DirectoryService(store, presence),
     webhooks,
     topics: new TopicService(store, presence),
-    sessions: new SessionService(store, presence),
+    sessions,
+    messages,
     users: new UserService(store, presence, auth),
   };
 }

@@ -80,6 +80,13 @@ export class SessionService {
     return session;
   }
 
+  /** A session the caller may change: its user, a manager of its topic, or an administrator. */
+  async getForChange(actor: Actor, id: number): Promise<ChatSessionRecord> {
+    const session = await this.require(id);
+    assertMayChangeSession(actor, session, await this.rightsIn(actor, session.topicId));
+    return session;
+  }
+
   /** Every session for administrators; for others, those they may see. */
   list(actor: Actor): Promise<ChatSessionRecord[]> {
     return this.store.listSessions(isAdmin(actor) ? {} : { visibleTo: actor.userId });
