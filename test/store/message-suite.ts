@@ -39,7 +39,8 @@ export function messageStoreSuite(factory: StoreFactory): void {
     it("stores a message with a new id and moves its session in the same write", async () => {
       const at = Date.UTC(2025, 10, 26, 12, 6, 56);
       const session = await store.getSession(101);
-      assert.equal(session?.status, "CustomerLast");
+      assert.ok(session);
+      assert.equal(session.status, "CustomerLast");
       const input: MessageInput = {
         type: "ToCustomer",
         message: "Hello <b>&",
@@ -49,7 +50,7 @@ export function messageStoreSuite(factory: StoreFactory): void {
         specialParam: "p",
       };
       const message = draft(101, input, at);
-      const posted = await store.addMessage(message, messageEffect(session!, message), LIMIT);
+      const posted = await store.addMessage(message, messageEffect(session, message), LIMIT);
       assert.ok(posted && posted.message.id > 0);
       assert.deepEqual(posted.message, { ...message, id: posted.message.id });
       assert.equal(posted.session.status, "UserLast");
@@ -78,8 +79,9 @@ export function messageStoreSuite(factory: StoreFactory): void {
 
     it("stores nothing when the session's status left the effect's class", async () => {
       const session = await store.getSession(103);
+      assert.ok(session);
       const message = draft(103, { type: "ToUser", message: "late" });
-      const effect = messageEffect(session!, message);
+      const effect = messageEffect(session, message);
       await store.updateSessionIf(103, {
         condition: { statusIn: ["InQueue"] },
         changes: { status: "UserLast", userId: 2 },
@@ -113,7 +115,8 @@ export function messageStoreSuite(factory: StoreFactory): void {
       for (let i = 0; i < 7; i++) {
         const posted = await post(store, 100, { type: "ToUser", message: `m${i}` });
         await post(store, 101, { type: "ToUser", message: `other ${i}` });
-        ids.push(posted!.message.id);
+        assert.ok(posted);
+        ids.push(posted.message.id);
       }
       const first = await store.listMessages(100, { after: 0, limit: 3 });
       assert.deepEqual(
@@ -181,7 +184,7 @@ export function messageStoreSuite(factory: StoreFactory): void {
       const newest = await post(store, created.id, { type: "ToUser", message: "x" });
       await store.deleteSession(created.id);
       const again = await post(store, 101, { type: "ToUser", message: "y" });
-      assert.ok(again!.message.id > newest!.message.id);
+      assert.ok(again && newest && again.message.id > newest.message.id);
     });
 
     it("concurrent posts to one session are all stored, LastMessage is the newest", async () => {

@@ -1,0 +1,345 @@
+/**
+ * MessageService over real stores (SQLite in memory, PostgreSQL on a scratch schema): rights,
+ * the session's status, presence through the one change detector, transcripts, and following
+ * a session live, also from another node.
+ */
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { PresenceError } from "../src/domain/errors.ts";
+import type { ChatMessageRecord } from "../src/domain/message.ts";
+import type { Actor } from "../src/domain/presence.ts";
+import { createServices, type Services } from "../src/service/services.ts";
+import { openPostgresBackend } from "../src/store/postgres/store.ts";
+import { openSqliteStore } from "../src/store/sqlite/store.ts";
+import type { Store } from "../src/store/store.ts";
+import { announceSkip, scratchSchema } from "./postgres.ts";
+
+const coded = (code: string) => (error: unknown) =>
+  error instanceof PresenceError && error.code === code;
+
+const ADA: Actor = { userId: 1, username: "ada", role: "admin" };
+/** CanRespond on topic 10: picks up, then owns the session. */
+const BO: Actor = { userId: 2, username: "bo", role: "agent" };
+/** CanListen on topic 10: may read its sessions, not change them. */
+const CY: Actor = { userId: 3, username: "cy", role: "agent" };
+/** In no topic. */
+const DEE: Actor = { userId: 4, username: "dee", role: "agent" };
+/** CanManage on topic 10. */
+const MAX: Actor = { userId: 5, username: "max", role: "agent" };
+
+const rights = (listen: boolean, respond: boolean, manage: boolean) => ({
+  canListen: listen,
+  canRespond: respond,
+  canManage: manage,
+  canNotify: false,
+});
+
+async function seed(store: Store): Promise<void> {
+  const user = (id: number, username: string, role: "admin" | "agent") => ({
+    id,
+    username,
+    displayName: username.toUpperCase(),
+    role,
+    passwordHash: null,
+  });
+  await store.importDirectory({
+    users: [
+      user(1, "ada", "admin"),
+      user(2, "bo", "agent"),
+      user(3, "cy", "agent"),
+      user(4, "dee", "agent"),
+      user(5, "max", "agent"),
+    ],
+    topics: [{ id: 10, name: "Sales" }],
+    members: [
+      { topicId: 10, userId: 2, ...rights(false, true, false) },
+      { topicId: 10, userId: 3, ...rights(true, false, false) },
+      { topicId: 10, userId: 5, ...rights(false, false, true) },
+    ],
+    sessions: [],
+    appTokenHashes: [],
+  });
+}
+
+interface Backend {
+  name: string;
+  skip?: boolean;
+  open(): Promise<{ services: Services; close(): Promise<void> }>;
+}
+
+const sqlite: Backend = {
+  name: "sqlite",
+  async open() {
+    const store = openSqliteStore({ path: ":memory:" });
+    return {
+      services: createServices(store, { messageLimits: { pageSize: 4 } }),
+      close: () => store.close(),
+    };
+  },
+};
+
+function postgres(skip: boolean, url: string): Backend {
+  return {
+    name: "postgres",
+    skip,
+    async open() {
+      const backend = await openPostgresBackend({ url, onError: () => undefined });
+      const services = createServices(backend.store, {
+        bus: backend.bus,
+        messageBus: backend.messageBus,
+        shared: true,
+        messageLimits: { pageSize: 4 },
+      });
+      return {
+        services,
+        async close() {
+          await backend.bus.close();
+          await backend.messageBus.close();
+          await backend.store.close();
+        },
+      };
+    },
+  };
+}
+
+/** Resolves once `count` messages have arrived (or rejects after a generous wait). */
+function collector(count: number) {
+  const got: ChatMessageRecord[] = [];
+  let done: () => void = () => undefined;
+  const complete = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    setTimeout(() => reject(new Error(`got ${got.length} of ${count} messages`)), 15_000).unref();
+  });
+  return {
+    got,
+    complete,
+    listener: (message: ChatMessageRecord) => {
+      got.push(message);
+      if (got.length >= count) done();
+    },
+  };
+}
+
+function suite(backend: Backend): void {
+  describe(`MessageService: ${backend.name}`, { skip: backend.skip }, () => {
+    let opened: Awaited<ReturnType<Backend["open"]>>;
+    let services: Services;
+    let sessionId: number;
+
+    before(async () => {
+      opened = await backend.open();
+      services = opened.services;
+      await seed(services.store);
+    });
+    after(() => opened.close());
+    beforeEach(async () => {
+      sessionId = (await services.sessions.create({ topicId: 10, customer: { name: "Carl" } })).id;
+    });
+
+    const ongoing = async () =>
+      (await services.presence.getAll()).presence.find((p) => p.UserId === 2)?.OngoingChats;
+
+    it("moves a session as SuperOffice does: queued stays queued, then whoever wrote last", async () => {
+      const first = await services.messages.post(MAX, sessionId, {
+        type: "ToUser",
+        message: "Hello?",
+      });
+      assert.equal(first.author, "Carl", "the customer's name by default");
+      let session = await services.sessions.get(ADA, sessionId);
+      assert.equal(session.status, "InQueue");
+      assert.equal(session.firstMessage, "Hello?");
+      await services.sessions.pickUp(BO, sessionId);
+      const reply = await services.messages.post(BO, sessionId, {
+        type: "ToCustomer",
+        message: "Hi Carl",
+      });
+      assert.equal(reply.author, "BO", "the agent's display name by default");
+      assert.equal((await services.sessions.get(BO, sessionId)).status, "UserLast");
+      await services.messages.post(BO, sessionId, {
+        type: "ToUser",
+        message: "My order",
+        author: "C.",
+      });
+      session = await services.sessions.get(BO, sessionId);
+      assert.equal(session.status, "CustomerLast");
+      assert.equal(session.firstMessage, "Hello?");
+      assert.equal(session.lastMessage, "My order");
+      await services.messages.post(BO, sessionId, { type: "Special", specialType: "Welcome" });
+      assert.equal((await services.sessions.get(BO, sessionId)).status, "CustomerLast");
+    });
+
+    it("a finished session takes notices only; a refused message stores nothing", async () => {
+      await services.sessions.pickUp(BO, sessionId);
+      await services.sessions.save(BO, sessionId, { status: "Finished" });
+      await assert.rejects(
+        services.messages.post(BO, sessionId, { type: "ToCustomer", message: "late" }),
+        coded("PRES_ERR_SESSION_CLOSED"),
+      );
+      await assert.rejects(
+        services.messages.post(BO, sessionId, { type: "ToCustomer", message: "bad\u0000" }),
+        coded("PRES_ERR_BAD_MESSAGE"),
+      );
+      await services.messages.post(BO, sessionId, { type: "Special", specialType: "ClosedByUser" });
+      const listed = await services.messages.list(BO, sessionId);
+      assert.deepEqual(
+        listed.map((m) => m.specialType),
+        ["ClosedByUser"],
+      );
+    });
+
+    it("rights: read with the session, write with the right to change it", async () => {
+      await services.sessions.pickUp(BO, sessionId);
+      const text = { type: "ToCustomer", message: "x" } as const;
+      await assert.rejects(
+        services.messages.post(CY, sessionId, text),
+        coded("PRES_ERR_SESSION_OWNER"),
+      );
+      await assert.rejects(
+        services.messages.post(DEE, sessionId, text),
+        coded("PRES_ERR_SESSION_ACCESS"),
+      );
+      await assert.rejects(
+        services.messages.list(DEE, sessionId),
+        coded("PRES_ERR_SESSION_ACCESS"),
+      );
+      await assert.rejects(
+        services.messages.transcript(DEE, sessionId, true),
+        coded("PRES_ERR_SESSION_ACCESS"),
+      );
+      await assert.rejects(
+        services.messages.follow(DEE, sessionId, 0, () => undefined),
+        coded("PRES_ERR_SESSION_ACCESS"),
+      );
+      await services.messages.post(BO, sessionId, text);
+      await services.messages.post(MAX, sessionId, text);
+      await services.messages.post(ADA, sessionId, text);
+      assert.equal((await services.messages.list(CY, sessionId)).length, 3, "a listener reads");
+      await assert.rejects(services.messages.post(BO, 999_999, text), coded("PRES_ERR_NO_SESSION"));
+      await assert.rejects(services.messages.list(ADA, sessionId, -1), coded("PRES_ERR_BAD_QUERY"));
+      await assert.rejects(
+        services.messages.list(ADA, sessionId, 1.5),
+        coded("PRES_ERR_BAD_QUERY"),
+      );
+    });
+
+    it("a post that moves the session goes through the change detector; OngoingChats stays right", async () => {
+      const chats = await ongoing();
+      await services.messages.post(MAX, sessionId, { type: "ToUser", message: "queued" });
+      assert.equal(await ongoing(), chats);
+      await services.sessions.pickUp(BO, sessionId);
+      assert.equal(await ongoing(), (chats ?? 0) + 1);
+      const version = (await services.presence.getAll()).version;
+      await services.messages.post(BO, sessionId, { type: "ToUser", message: "moves it" });
+      const moved = (await services.presence.getAll()).version;
+      assert.ok(moved > version, "the session's user was re-read by the change detector");
+      assert.equal(await ongoing(), (chats ?? 0) + 1, "CustomerLast and UserLast both count");
+      await services.messages.post(BO, sessionId, { type: "Special", specialType: "Url" });
+      assert.equal(
+        (await services.presence.getAll()).version,
+        moved,
+        "no status change, no re-read",
+      );
+      await services.sessions.save(BO, sessionId, { status: "Finished" });
+      assert.equal(await ongoing(), chats);
+    });
+
+    it("pages with after; the page size bounds an answer", async () => {
+      const ids: number[] = [];
+      for (let i = 0; i < 6; i++)
+        ids.push(
+          (await services.messages.post(ADA, sessionId, { type: "ToUser", message: `m${i}` })).id,
+        );
+      assert.deepEqual(
+        (await services.messages.list(CY, sessionId)).map((m) => m.id),
+        ids.slice(0, 4),
+      );
+      assert.deepEqual(
+        (await services.messages.list(CY, sessionId, ids[3])).map((m) => m.id),
+        ids.slice(4),
+      );
+    });
+
+    it("renders the whole transcript across pages, escaped as HTML", async () => {
+      for (let i = 0; i < 9; i++) {
+        await services.messages.post(ADA, sessionId, {
+          type: "ToUser",
+          message: `<script>${i}</script> & "${i}"`,
+          author: "<i>Carl</i>",
+        });
+      }
+      const html = await services.messages.transcript(CY, sessionId, true);
+      assert.equal(html.match(/<p class="chat-message to-user">/g)?.length, 9);
+      assert.ok(!html.includes("<script>") && !html.includes("<i>"));
+      assert.ok(html.includes("&lt;script&gt;8&lt;/script&gt; &amp; &quot;8&quot;"));
+      const text = await services.messages.transcript(CY, sessionId, false);
+      assert.deepEqual(
+        text
+          .trimEnd()
+          .split("\n")
+          .map((line) => line.replace(/^.* UTC /, "")),
+        Array.from({ length: 9 }, (_, i) => `<i>Carl</i>: <script>${i}</script> & "${i}"`),
+      );
+    });
+
+    it("a follower gets what was there, then every new message once, in order", async () => {
+      await services.messages.post(ADA, sessionId, { type: "ToUser", message: "before" });
+      const followed = collector(1 + 20);
+      const stop = await services.messages.follow(CY, sessionId, 0, followed.listener);
+      const texts = Array.from({ length: 20 }, (_, i) => `live ${i}`);
+      await Promise.all(
+        texts.map((message) => services.messages.post(ADA, sessionId, { type: "ToUser", message })),
+      );
+      await followed.complete;
+      stop();
+      const stored = await services.store.listMessages(sessionId, { after: 0, limit: 100 });
+      assert.deepEqual(
+        followed.got.map((m) => m.id),
+        stored.map((m) => m.id),
+      );
+      await services.messages.post(ADA, sessionId, { type: "ToUser", message: "after stop" });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(followed.got.length, 21, "nothing after stopping");
+    });
+  });
+}
+
+suite(sqlite);
+const skip = await announceSkip("MessageService");
+const scratch = scratchSchema();
+suite(postgres(skip, scratch.url));
+
+describe("MessageService: followers on another PostgreSQL node", { skip }, () => {
+  const nodes: Awaited<ReturnType<Backend["open"]>>[] = [];
+  const cross = scratchSchema();
+  before(async () => {
+    nodes.push(await postgres(false, cross.url).open(), await postgres(false, cross.url).open());
+    await seed(nodes[0].services.store);
+  });
+  after(async () => {
+    for (const node of nodes) await node.close();
+    await cross.drop();
+    await scratch.drop();
+  });
+
+  it("messages posted on both nodes reach a follower on one, each once and in id order", async () => {
+    const [a, b] = nodes.map((n) => n.services);
+    for (let round = 0; round < 5; round++) {
+      const { id } = await a.sessions.create({ topicId: 10 });
+      const followed = collector(30);
+      const stop = await b.messages.follow(CY, id, 0, followed.listener);
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          (i % 2 ? a : b).messages.post(ADA, id, { type: "ToUser", message: `${round}:${i}` }),
+        ),
+      );
+      await followed.complete;
+      stop();
+      const stored = await a.store.listMessages(id, { after: 0, limit: 100 });
+      assert.deepEqual(
+        followed.got.map((m) => m.id),
+        stored.map((m) => m.id),
+        `round ${round}`,
+      );
+    }
+  });
+});
