@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
+import { startServer } from "../src/cli/server.ts";
 import { PresenceError } from "../src/domain/errors.ts";
-import type { ChatMessageRecord } from "../src/domain/message.ts";
+import { type ChatMessageRecord, DEFAULT_MESSAGE_LIMITS } from "../src/domain/message.ts";
 import type { Actor } from "../src/domain/presence.ts";
 import { createServices, type Services } from "../src/service/services.ts";
 import { openPostgresBackend } from "../src/store/postgres/store.ts";
@@ -340,6 +341,42 @@ describe("MessageService: followers on another PostgreSQL node", { skip }, () =>
         stored.map((m) => m.id),
         `round ${round}`,
       );
+    }
+  });
+});
+
+describe("MessageService: limits from the serve options", () => {
+  it("defaults apply, and each serve option sets its limit", async () => {
+    const plain = await startServer({ port: 0, host: "127.0.0.1", db: ":memory:" });
+    assert.deepEqual(plain.services.messages.limits, DEFAULT_MESSAGE_LIMITS);
+    await plain.close();
+    const tuned = await startServer({
+      port: 0,
+      host: "127.0.0.1",
+      db: ":memory:",
+      messageMaxLength: 10,
+      messagesPerSession: 2,
+      messagesPage: 1,
+    });
+    try {
+      const { services } = tuned;
+      assert.deepEqual(services.messages.limits, { maxLength: 10, perSession: 2, pageSize: 1 });
+      await seed(services.store);
+      const { id } = await services.sessions.create({ topicId: 10 });
+      await assert.rejects(
+        services.messages.post(ADA, id, { type: "ToUser", message: "x".repeat(11) }),
+        coded("PRES_ERR_BAD_MESSAGE"),
+      );
+      await services.messages.post(ADA, id, { type: "ToUser", message: "x".repeat(10) });
+      await services.messages.post(ADA, id, { type: "ToUser", message: "second" });
+      await assert.rejects(
+        services.messages.post(ADA, id, { type: "ToUser", message: "third" }),
+        coded("PRES_ERR_MESSAGE_LIMIT"),
+      );
+      assert.equal((await services.messages.list(ADA, id)).length, 1, "one page of one");
+      assert.equal((await services.messages.transcript(ADA, id, false)).split("\n").length, 3);
+    } finally {
+      await tuned.close();
     }
   });
 });

@@ -53,6 +53,9 @@ program
     15 * 60_000,
   )
   .option("--body-limit <bytes>", "largest request body accepted", integer, 1024 * 1024)
+  .option("--message-max-length <chars>", "longest chat message text", positive, 4000)
+  .option("--messages-per-session <n>", "most messages one chat session may hold", positive, 5000)
+  .option("--messages-page <n>", "most messages in one GetChatMessages answer", positive, 1000)
   .option("--log-level <level>", "fatal, error, warn, info, debug", process.env.LOG_LEVEL ?? "info")
   .option(
     "--metrics-token <token>",

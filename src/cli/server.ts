@@ -50,6 +50,12 @@ export interface ServeOptions {
   streamResumeEvents?: number;
   /** ...and only over events this recent, ms (default 15 minutes). */
   streamResumeWindowMs?: number;
+  /** Longest chat message text (default 4,000 characters). */
+  messageMaxLength?: number;
+  /** Most messages one chat session may hold (default 5,000). */
+  messagesPerSession?: number;
+  /** Most messages in one GetChatMessages answer (default 1,000). */
+  messagesPage?: number;
   /** Webhook delivery tuning (timeout, retry backoff, polling); defaults suit production. */
   webhooks?: Partial<WebhookWorkerOptions>;
 }
@@ -93,6 +99,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     resumeWindow: {
       events: options.streamResumeEvents ?? DEFAULT_RESUME_WINDOW.events,
       ms: options.streamResumeWindowMs ?? DEFAULT_RESUME_WINDOW.ms,
+    },
+    messageLimits: {
+      maxLength: options.messageMaxLength,
+      perSession: options.messagesPerSession,
+      pageSize: options.messagesPage,
     },
   });
   if (options.seed) await services.directory.importSeed(await readSeedFile(options.seed));

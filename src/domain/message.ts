@@ -75,6 +75,16 @@ export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
   pageSize: 1000,
 };
 
+/** The limits given, the defaults for the rest (an undefined value is not given). */
+export function messageLimits(given: Partial<MessageLimits> = {}): MessageLimits {
+  const { maxLength, perSession, pageSize } = DEFAULT_MESSAGE_LIMITS;
+  return {
+    maxLength: given.maxLength ?? maxLength,
+    perSession: given.perSession ?? perSession,
+    pageSize: given.pageSize ?? pageSize,
+  };
+}
+
 /** Author and SpecialParam are labels and parameters, not text: a fixed bound is enough. */
 const FIELD_LIMITS = { author: 200, specialParam: 2000 } as const;
 

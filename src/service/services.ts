@@ -1,5 +1,5 @@
 /** Wires the service layer over one store: what every protocol adapter and the CLI receive. */
-import { DEFAULT_MESSAGE_LIMITS, type MessageLimits } from "../domain/message.ts";
+import { type MessageLimits, messageLimits } from "../domain/message.ts";
 import { type ChangeBus, LocalBus } from "../events/bus.ts";
 import { LocalMessageBus, type MessageBus } from "../events/messages.ts";
 import type { Store } from "../store/store.ts";
@@ -41,7 +41,7 @@ export interface ServiceOptions {
   shared?: boolean;
   /** Signals new chat messages to followers; a cluster passes one over PostgreSQL. */
   messageBus?: MessageBus;
-  /** Message length, messages per session and page size (default DEFAULT_MESSAGE_LIMITS). */
+  /** Message length, messages per session and page size; defaults: DEFAULT_MESSAGE_LIMITS. */
   messageLimits?: Partial<MessageLimits>;
 }
 
@@ -61,7 +61,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     sessions,
     presence,
     options.messageBus ?? new LocalMessageBus(),
-    { ...DEFAULT_MESSAGE_LIMITS, ...options.messageLimits },
+    messageLimits(options.messageLimits),
   );
   return {
     store,
