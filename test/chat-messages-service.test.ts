@@ -244,6 +244,25 @@ function suite(backend: Backend): void {
       assert.equal(await ongoing(), chats);
     });
 
+    it("a post racing a pick-up is decided again from the new status, never lost", async () => {
+      for (let round = 0; round < 20; round++) {
+        const { id } = await services.sessions.create({ topicId: 10 });
+        const [posted] = await Promise.all([
+          services.messages.post(MAX, id, { type: "ToUser", message: `race ${round}` }),
+          services.sessions.pickUp(BO, id),
+        ]);
+        const session = await services.sessions.get(ADA, id);
+        const stored = await services.messages.list(ADA, id);
+        assert.deepEqual(
+          stored.map((m) => m.id),
+          [posted.id],
+        );
+        assert.equal(session.lastMessage, `race ${round}`);
+        // Posted while queued: the pick-up then makes it UserLast; posted after: CustomerLast.
+        assert.ok(["UserLast", "CustomerLast"].includes(session.status), session.status);
+      }
+    });
+
     it("pages with after; the page size bounds an answer", async () => {
       const ids: number[] = [];
       for (let i = 0; i < 6; i++)
