@@ -1,125 +1,27 @@
 /**
  * MessageService over real stores (SQLite in memory, PostgreSQL on a scratch schema): rights,
- * the session's status, presence through the one change detector, transcripts, and following
- * a session live, also from another node.
+ * the session's status, presence through the one change detector, paging, transcripts, and
+ * following a session live, and the limits the serve options set.
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { startServer } from "../src/cli/server.ts";
-import { PresenceError } from "../src/domain/errors.ts";
-import { type ChatMessageRecord, DEFAULT_MESSAGE_LIMITS } from "../src/domain/message.ts";
-import type { Actor } from "../src/domain/presence.ts";
-import { createServices, type Services } from "../src/service/services.ts";
-import { openPostgresBackend } from "../src/store/postgres/store.ts";
-import { openSqliteStore } from "../src/store/sqlite/store.ts";
-import type { Store } from "../src/store/store.ts";
+import { DEFAULT_MESSAGE_LIMITS } from "../src/domain/message.ts";
+import type { Services } from "../src/service/services.ts";
+import {
+  ADA,
+  type Backend,
+  BO,
+  CY,
+  coded,
+  collector,
+  DEE,
+  MAX,
+  postgres,
+  seed,
+  sqlite,
+} from "./chat-messages-support.ts";
 import { announceSkip, scratchSchema } from "./postgres.ts";
-
-const coded = (code: string) => (error: unknown) =>
-  error instanceof PresenceError && error.code === code;
-
-const ADA: Actor = { userId: 1, username: "ada", role: "admin" };
-/** CanRespond on topic 10: picks up, then owns the session. */
-const BO: Actor = { userId: 2, username: "bo", role: "agent" };
-/** CanListen on topic 10: may read its sessions, not change them. */
-const CY: Actor = { userId: 3, username: "cy", role: "agent" };
-/** In no topic. */
-const DEE: Actor = { userId: 4, username: "dee", role: "agent" };
-/** CanManage on topic 10. */
-const MAX: Actor = { userId: 5, username: "max", role: "agent" };
-
-const rights = (listen: boolean, respond: boolean, manage: boolean) => ({
-  canListen: listen,
-  canRespond: respond,
-  canManage: manage,
-  canNotify: false,
-});
-
-async function seed(store: Store): Promise<void> {
-  const user = (id: number, username: string, role: "admin" | "agent") => ({
-    id,
-    username,
-    displayName: username.toUpperCase(),
-    role,
-    passwordHash: null,
-  });
-  await store.importDirectory({
-    users: [
-      user(1, "ada", "admin"),
-      user(2, "bo", "agent"),
-      user(3, "cy", "agent"),
-      user(4, "dee", "agent"),
-      user(5, "max", "agent"),
-    ],
-    topics: [{ id: 10, name: "Sales" }],
-    members: [
-      { topicId: 10, userId: 2, ...rights(false, true, false) },
-      { topicId: 10, userId: 3, ...rights(true, false, false) },
-      { topicId: 10, userId: 5, ...rights(false, false, true) },
-    ],
-    sessions: [],
-    appTokenHashes: [],
-  });
-}
-
-interface Backend {
-  name: string;
-  skip?: boolean;
-  open(): Promise<{ services: Services; close(): Promise<void> }>;
-}
-
-const sqlite: Backend = {
-  name: "sqlite",
-  async open() {
-    const store = openSqliteStore({ path: ":memory:" });
-    return {
-      services: createServices(store, { messageLimits: { pageSize: 4 } }),
-      close: () => store.close(),
-    };
-  },
-};
-
-function postgres(skip: boolean, url: string): Backend {
-  return {
-    name: "postgres",
-    skip,
-    async open() {
-      const backend = await openPostgresBackend({ url, onError: () => undefined });
-      const services = createServices(backend.store, {
-        bus: backend.bus,
-        messageBus: backend.messageBus,
-        shared: true,
-        messageLimits: { pageSize: 4 },
-      });
-      return {
-        services,
-        async close() {
-          await backend.bus.close();
-          await backend.messageBus.close();
-          await backend.store.close();
-        },
-      };
-    },
-  };
-}
-
-/** Resolves once `count` messages have arrived (or rejects after a generous wait). */
-function collector(count: number) {
-  const got: ChatMessageRecord[] = [];
-  let done: () => void = () => undefined;
-  const complete = new Promise<void>((resolve, reject) => {
-    done = resolve;
-    setTimeout(() => reject(new Error(`got ${got.length} of ${count} messages`)), 15_000).unref();
-  });
-  return {
-    got,
-    complete,
-    listener: (message: ChatMessageRecord) => {
-      got.push(message);
-      if (got.length >= count) done();
-    },
-  };
-}
 
 function suite(backend: Backend): void {
   describe(`MessageService: ${backend.name}`, { skip: backend.skip }, () => {
@@ -327,42 +229,7 @@ suite(sqlite);
 const skip = await announceSkip("MessageService");
 const scratch = scratchSchema();
 suite(postgres(skip, scratch.url));
-
-describe("MessageService: followers on another PostgreSQL node", { skip }, () => {
-  const nodes: Awaited<ReturnType<Backend["open"]>>[] = [];
-  const cross = scratchSchema();
-  before(async () => {
-    nodes.push(await postgres(false, cross.url).open(), await postgres(false, cross.url).open());
-    await seed(nodes[0].services.store);
-  });
-  after(async () => {
-    for (const node of nodes) await node.close();
-    await cross.drop();
-    await scratch.drop();
-  });
-
-  it("messages posted on both nodes reach a follower on one, each once and in id order", async () => {
-    const [a, b] = nodes.map((n) => n.services);
-    for (let round = 0; round < 5; round++) {
-      const { id } = await a.sessions.create({ topicId: 10 });
-      const followed = collector(30);
-      const stop = await b.messages.follow(CY, id, 0, followed.listener);
-      await Promise.all(
-        Array.from({ length: 30 }, (_, i) =>
-          (i % 2 ? a : b).messages.post(ADA, id, { type: "ToUser", message: `${round}:${i}` }),
-        ),
-      );
-      await followed.complete;
-      stop();
-      const stored = await a.store.listMessages(id, { after: 0, limit: 100 });
-      assert.deepEqual(
-        followed.got.map((m) => m.id),
-        stored.map((m) => m.id),
-        `round ${round}`,
-      );
-    }
-  });
-});
+after(() => (skip ? undefined : scratch.drop()));
 
 describe("MessageService: limits from the serve options", () => {
   it("defaults apply, and each serve option sets its limit", async () => {
