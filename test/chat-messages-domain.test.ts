@@ -39,6 +39,7 @@ function session(status: SessionStatus): ChatSessionRecord {
     whenRequested: null,
     whenStarted: null,
     whenEnded: null,
+    whenIdle: null,
     initialQueuePos: 0,
   };
 }
@@ -125,6 +126,7 @@ describe("chat messages: what a message does to its session", () => {
         status: "UserLast",
         firstMessage: "agent",
         lastMessage: "agent",
+        whenIdle: AT,
       });
       assert.equal(messageEffect(session(status), customer).status, "CustomerLast");
     }

@@ -171,6 +171,8 @@ export interface MessageEffect {
   /** Becomes FirstMessage only while FirstMessage is still empty (decided in the same write). */
   firstMessage?: string;
   lastMessage?: string;
+  /** The session's WhenIdle: when the conversation last moved. */
+  whenIdle?: number;
 }
 
 /** Statuses in which the conversation is over: no more ToCustomer or ToUser messages. */
@@ -192,7 +194,7 @@ const WAITING_STATUSES = SESSION_STATUSES.filter(
  * CustomerLast on the customer's; any other session keeps its status (a queued one stays
  * queued until picked up). A closed session takes no conversation messages (409). Special
  * messages are notices (welcome, transfer, closed-by): they never change the status, are
- * accepted in any status, and are not copied to FirstMessage or LastMessage.
+ * accepted in any status, and are not copied to FirstMessage or LastMessage (nor move WhenIdle).
  */
 export function messageEffect(session: ChatSessionRecord, message: NewMessage): MessageEffect {
   if (message.type === "Special") return { statusIn: SESSION_STATUSES };
@@ -202,7 +204,11 @@ export function messageEffect(session: ChatSessionRecord, message: NewMessage): 
       status: session.status,
     });
   }
-  const copies = { firstMessage: message.message, lastMessage: message.message };
+  const copies = {
+    firstMessage: message.message,
+    lastMessage: message.message,
+    whenIdle: message.whenPosted,
+  };
   if (!ONGOING_STATUSES.includes(session.status)) return { statusIn: WAITING_STATUSES, ...copies };
   const status = message.type === "ToCustomer" ? "UserLast" : "CustomerLast";
   return { statusIn: ONGOING_STATUSES, status, ...copies };

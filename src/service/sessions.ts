@@ -70,6 +70,7 @@ export class SessionService {
       whenRequested: null,
       whenStarted: null,
       whenEnded: null,
+      whenIdle: null,
       initialQueuePos: 0,
     };
   }

@@ -56,6 +56,7 @@ export function messageStoreSuite(factory: StoreFactory): void {
       assert.equal(posted.session.status, "UserLast");
       assert.equal(posted.session.firstMessage, "Hello <b>&");
       assert.equal(posted.session.lastMessage, "Hello <b>&");
+      assert.equal(posted.session.whenIdle, at);
       assert.deepEqual(await store.getSession(101), posted.session);
       assert.deepEqual(await all(store, 101), [posted.message]);
 
@@ -72,8 +73,13 @@ export function messageStoreSuite(factory: StoreFactory): void {
       assert.equal(posted?.session.status, "InQueue", "a queued session stays queued");
       assert.equal(posted?.session.firstMessage, "I need help");
       assert.equal(posted?.session.lastMessage, "Anyone?");
+      assert.equal(created.whenIdle, null);
+      const idle = posted?.session.whenIdle;
+      assert.equal(idle, posted?.message.whenPosted);
+      await new Promise((resolve) => setTimeout(resolve, 5));
       const notice = await post(store, created.id, { type: "Special", specialType: "Welcome" });
       assert.equal(notice?.session.lastMessage, "Anyone?");
+      assert.equal(notice?.session.whenIdle, idle, "a notice does not move WhenIdle");
       assert.equal(notice?.session.status, "InQueue");
     });
 

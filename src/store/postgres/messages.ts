@@ -25,6 +25,7 @@ export const MESSAGES_MIGRATION = `
     when_posted      bigint NOT NULL
   );
   CREATE INDEX messages_session ON messages(session_id, id);
+  ALTER TABLE sessions ADD COLUMN when_idle bigint;
 `;
 
 export class PostgresMessages implements MessageStore {
@@ -40,7 +41,8 @@ export class PostgresMessages implements MessageStore {
         `UPDATE sessions SET status = COALESCE($2::text, status),
            first_message = CASE WHEN first_message = '' AND $3::text IS NOT NULL
              THEN $3::text ELSE first_message END,
-           last_message = COALESCE($4::text, last_message)
+           last_message = COALESCE($4::text, last_message),
+           when_idle = COALESCE($6::bigint, when_idle)
          WHERE id = $1 AND status = ANY($5::text[])`,
         [
           message.sessionId,
@@ -48,6 +50,7 @@ export class PostgresMessages implements MessageStore {
           effect.firstMessage ?? null,
           effect.lastMessage ?? null,
           effect.statusIn,
+          effect.whenIdle ?? null,
         ],
       );
       if (touched.rowCount === 0) return null;

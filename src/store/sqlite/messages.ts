@@ -27,6 +27,7 @@ export const MESSAGES_MIGRATION = `
     when_posted      INTEGER NOT NULL
   );
   CREATE INDEX messages_session ON messages(session_id, id);
+  ALTER TABLE sessions ADD COLUMN when_idle INTEGER;
 `;
 
 export class SqliteMessages implements MessageStore {
@@ -38,7 +39,8 @@ export class SqliteMessages implements MessageStore {
         `UPDATE sessions SET status = COALESCE(@status, status),
            first_message = CASE WHEN first_message = '' AND @first IS NOT NULL
              THEN @first ELSE first_message END,
-           last_message = COALESCE(@last, last_message)
+           last_message = COALESCE(@last, last_message),
+           when_idle = COALESCE(@idle, when_idle)
          WHERE id = @id AND status IN (SELECT value FROM json_each(@statusIn))
          RETURNING id`,
       ),
@@ -70,6 +72,7 @@ export class SqliteMessages implements MessageStore {
           status: effect.status ?? null,
           first: effect.firstMessage ?? null,
           last: effect.lastMessage ?? null,
+          idle: effect.whenIdle ?? null,
           statusIn: JSON.stringify(effect.statusIn),
         });
         if (!touched) return null;
