@@ -214,6 +214,14 @@ describe("chat messages: transcripts", () => {
         "",
       ].join("\n"),
     );
+    assert.equal(
+      renderTranscript(
+        [record(4, { type: "ToUser", message: "hi" }), record(5, { message: "yes" })],
+        "text",
+      ),
+      "2025-11-26 12:06:56 UTC Customer: hi\n2025-11-26 12:06:56 UTC Agent: yes\n",
+      "a message nobody signed says which side it came from",
+    );
     assert.equal(renderTranscript([], "text"), "");
     assert.equal(renderTranscript([], "html"), '<div class="chat-transcript">\n</div>\n');
   });

@@ -32,13 +32,18 @@ function specialText(message: ChatMessageRecord): string {
 
 const CSS_CLASS = { ToCustomer: "to-customer", ToUser: "to-user", Special: "special" } as const;
 
+/** Who wrote it: the Author, or which side it came from when nobody was named. */
+function authorOf(message: ChatMessageRecord): string {
+  return message.author || (message.type === "ToUser" ? "Customer" : "Agent");
+}
+
 function textLine(message: ChatMessageRecord): string {
   const time = transcriptTime(message.whenPosted);
   // Later lines of a message are indented, so every line of the transcript starts a message
   // or continues the one above: a message cannot forge a line that looks like another's.
   const indent = (text: string) => text.replace(/\r\n?|\n/g, "\n    ");
   if (message.type === "Special") return `${time} * ${indent(specialText(message))}`;
-  return `${time} ${indent(message.author)}: ${indent(message.message)}`;
+  return `${time} ${indent(authorOf(message))}: ${indent(message.message)}`;
 }
 
 function htmlLine(message: ChatMessageRecord): string {
@@ -50,7 +55,7 @@ function htmlLine(message: ChatMessageRecord): string {
   if (message.type === "Special") {
     return `<p class="chat-message ${kind}">${time} <span class="text">${text(specialText(message))}</span></p>`;
   }
-  return `<p class="chat-message ${kind}">${time} <b class="author">${text(message.author)}</b>: <span class="text">${text(message.message)}</span></p>`;
+  return `<p class="chat-message ${kind}">${time} <b class="author">${text(authorOf(message))}</b>: <span class="text">${text(message.message)}</span></p>`;
 }
 
 /** One message of the transcript, ending with a line break. */
