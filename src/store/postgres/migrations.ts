@@ -109,8 +109,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   { version: 4, name: "webhooks and their delivery outbox", sql: WEBHOOKS_MIGRATION },
-  // 6, as on SQLite (whose 5 only drops an index PostgreSQL never had in that form).
-  { version: 6, name: "chat messages and the sessions' WhenIdle", sql: MESSAGES_MIGRATION },
+  { version: 7, name: "chat messages and the sessions' WhenIdle", sql: MESSAGES_MIGRATION },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

@@ -96,7 +96,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     // history reads are rare next to saves.
     sql: "DROP INDEX presence_history_user;",
   },
-  { version: 6, name: "chat messages and the sessions' WhenIdle", sql: MESSAGES_MIGRATION },
+  { version: 7, name: "chat messages and the sessions' WhenIdle", sql: MESSAGES_MIGRATION },
 ];
 
 /** Applies the migrations not yet applied, in order, each in a transaction of its own. */
