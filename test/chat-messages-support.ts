@@ -72,12 +72,12 @@ export const sqlite: Backend = {
   },
 };
 
-export function postgres(skip: boolean, url: string): Backend {
+export function postgres(skip: boolean, url: string, reconnectMs?: number): Backend {
   return {
     name: "postgres",
     skip,
     async open() {
-      const backend = await openPostgresBackend({ url, onError: () => undefined });
+      const backend = await openPostgresBackend({ url, reconnectMs, onError: () => undefined });
       const services = createServices(backend.store, {
         bus: backend.bus,
         messageBus: backend.messageBus,
