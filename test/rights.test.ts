@@ -44,6 +44,7 @@ const SESSION: ChatSessionRecord = {
   whenRequested: 1,
   whenStarted: 2,
   whenEnded: null,
+  whenIdle: null,
   initialQueuePos: 1,
 };
 

@@ -74,6 +74,9 @@ program
     "XML body limits, any of depth=32,nodes=20000,attributes=1000,text=65536,markup=40000",
     xmlLimits,
   )
+  .option("--message-max-length <chars>", "longest chat message text", positive, 4000)
+  .option("--messages-per-session <n>", "most messages one chat session may hold", positive, 5000)
+  .option("--messages-page <n>", "most messages in one GetChatMessages answer", positive, 1000)
   .option("--log-level <level>", "fatal, error, warn, info, debug", process.env.LOG_LEVEL ?? "info")
   .option(
     "--metrics-token <token>",

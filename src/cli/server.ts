@@ -61,6 +61,12 @@ export interface ServeOptions {
   streamResumeEvents?: number;
   /** ...and only over events this recent, ms (default 15 minutes). */
   streamResumeWindowMs?: number;
+  /** Longest chat message text (default 4,000 characters). */
+  messageMaxLength?: number;
+  /** Most messages one chat session may hold (default 5,000). */
+  messagesPerSession?: number;
+  /** Most messages in one GetChatMessages answer (default 1,000). */
+  messagesPage?: number;
   /** Webhook delivery tuning (timeout, retry backoff, polling); defaults suit production. */
   webhooks?: Partial<WebhookWorkerOptions>;
   /** The most webhooks that may be registered (default 100). */
@@ -111,7 +117,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let logError = (error: unknown, what: string) => console.error(what, error);
   const onError = (error: unknown) => logError(error, "background task failed");
   const backend = await openBackend(options.db, onError);
-  const { bus, shared } = backend;
+  const { bus, messageBus, shared } = backend;
   const metrics = new Metrics();
   // Every store call is timed for /metrics (chat_presence_store_duration_seconds).
   const store = instrumentStore(backend.store, metrics.observeStore);
@@ -122,6 +128,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       targets,
       ...(options.webhookLimit === undefined ? {} : { limit: options.webhookLimit }),
     },
+    messageBus,
     shared,
     auth: { online: options.online ?? false },
     signIn: options.signIn,
@@ -130,6 +137,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     resumeWindow: {
       events: options.streamResumeEvents ?? DEFAULT_RESUME_WINDOW.events,
       ms: options.streamResumeWindowMs ?? DEFAULT_RESUME_WINDOW.ms,
+    },
+    messageLimits: {
+      maxLength: options.messageMaxLength,
+      perSession: options.messagesPerSession,
+      pageSize: options.messagesPage,
     },
   });
   if (options.seed) await services.directory.importSeed(await readSeedFile(options.seed));
@@ -200,6 +212,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await Promise.all([app.close(), webhookWorker.stop()]);
       clearTimeout(force);
       await bus.close();
+      await messageBus.close();
       await store.close();
     },
   };

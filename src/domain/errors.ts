@@ -249,6 +249,24 @@ export const ERRORS = {
     en: "Chat session {sessionId} changed while it was being saved; fetch it again and retry",
     nb: "Chatøkt {sessionId} ble endret mens den ble lagret; hent den på nytt og prøv igjen",
   },
+  PRES_ERR_BAD_MESSAGE: {
+    status: 400,
+    type: "ArgumentException",
+    en: "The chat message is not valid: {field} {detail}",
+    nb: "Chatmeldingen er ugyldig: {field} {detail}",
+  },
+  PRES_ERR_SESSION_CLOSED: {
+    status: 409,
+    type: "ConflictException",
+    en: "Chat session {sessionId} is over (it is {status}); it takes no more messages",
+    nb: "Chatøkt {sessionId} er avsluttet (den er {status}); den tar ikke imot flere meldinger",
+  },
+  PRES_ERR_MESSAGE_LIMIT: {
+    status: 409,
+    type: "ConflictException",
+    en: "Chat session {sessionId} already holds {limit} messages, the most a session may hold",
+    nb: "Chatøkt {sessionId} har allerede {limit} meldinger, det meste en økt kan ha",
+  },
   PRES_ERR_USERNAME_TAKEN: {
     status: 409,
     type: "ConflictException",

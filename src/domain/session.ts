@@ -34,6 +34,8 @@ export interface ChatSessionRecord {
   whenRequested: number | null;
   whenStarted: number | null;
   whenEnded: number | null;
+  /** When the last ToCustomer or ToUser message was posted (the contract's WhenIdle). */
+  whenIdle: number | null;
   initialQueuePos: number;
 }
 

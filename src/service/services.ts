@@ -1,9 +1,12 @@
 /** Wires the service layer over one store: what every protocol adapter and the CLI receive. */
+import { type MessageLimits, messageLimits } from "../domain/message.ts";
 import { type ChangeBus, LocalBus } from "../events/bus.ts";
+import { LocalMessageBus, type MessageBus } from "../events/messages.ts";
 import type { Store } from "../store/store.ts";
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
 import { HistoryService, type ResumeWindow } from "./history.ts";
+import { MessageService } from "./messages.ts";
 import { PresenceService } from "./presence.ts";
 import { SessionService } from "./sessions.ts";
 import { LoginThrottle, type SignInLimits, throttleOptions } from "./throttle.ts";
@@ -25,6 +28,7 @@ export interface Services {
   webhooks: WebhookService;
   topics: TopicService;
   sessions: SessionService;
+  messages: MessageService;
   users: UserService;
 }
 
@@ -44,6 +48,10 @@ export interface ServiceOptions {
   shared?: boolean;
   /** Webhook registration rules: how many, and which addresses they may point at. */
   webhooks?: Partial<WebhookServiceOptions>;
+  /** Signals new chat messages to followers; a cluster passes one over PostgreSQL. */
+  messageBus?: MessageBus;
+  /** Message length, messages per session and page size; defaults: DEFAULT_MESSAGE_LIMITS. */
+  messageLimits?: Partial<MessageLimits>;
 }
 
 export function createServices(store: Store, options: ServiceOptions = {}): Services {
@@ -65,6 +73,14 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   );
   // Another node changed a user's role, password or name, or deleted the user or credentials.
   bus.onUserChange?.((userId) => auth.forgetUser(userId));
+  const sessions = new SessionService(store, presence);
+  const messages = new MessageService(
+    store,
+    sessions,
+    presence,
+    options.messageBus ?? new LocalMessageBus(),
+    messageLimits(options.messageLimits),
+  );
   return {
     store,
     bus,
@@ -78,7 +94,8 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     directory: new DirectoryService(store, presence),
     webhooks,
     topics: new TopicService(store, presence),
-    sessions: new SessionService(store, presence),
+    sessions,
+    messages,
     users: new UserService(store, presence, auth),
   };
 }

@@ -70,6 +70,7 @@ export class SessionService {
       whenRequested: null,
       whenStarted: null,
       whenEnded: null,
+      whenIdle: null,
       initialQueuePos: 0,
     };
   }
@@ -77,6 +78,13 @@ export class SessionService {
   async get(actor: Actor, id: number): Promise<ChatSessionRecord> {
     const session = await this.require(id);
     assertMayReadSession(actor, session, await this.rightsIn(actor, session.topicId));
+    return session;
+  }
+
+  /** A session the caller may change: its user, a manager of its topic, or an administrator. */
+  async getForChange(actor: Actor, id: number): Promise<ChatSessionRecord> {
+    const session = await this.require(id);
+    assertMayChangeSession(actor, session, await this.rightsIn(actor, session.topicId));
     return session;
   }
 

@@ -1,5 +1,6 @@
 /** Chooses a backend from a location: a postgres:// URL, or a SQLite file path. */
 import { type ChangeBus, LocalBus } from "../events/bus.ts";
+import { LocalMessageBus, type MessageBus } from "../events/messages.ts";
 import { openPostgresBackend, openPostgresStore } from "./postgres/store.ts";
 import { openSqliteStore } from "./sqlite/store.ts";
 import type { Store } from "./store.ts";
@@ -18,6 +19,8 @@ export interface Backend {
   store: Store;
   /** In-process for SQLite; LISTEN/NOTIFY across nodes for PostgreSQL. */
   bus: ChangeBus;
+  /** Tells followers of a chat session about new messages; across nodes on PostgreSQL. */
+  messageBus: MessageBus;
   /** True when other processes may change the store (PostgreSQL): caches must check for news. */
   shared: boolean;
 }
@@ -27,6 +30,11 @@ export async function openBackend(
   onError: (error: unknown) => void,
 ): Promise<Backend> {
   if (!isPostgresUrl(location))
-    return { store: openSqliteStore({ path: location }), bus: new LocalBus(), shared: false };
+    return {
+      store: openSqliteStore({ path: location }),
+      bus: new LocalBus(),
+      messageBus: new LocalMessageBus(),
+      shared: false,
+    };
   return { ...(await openPostgresBackend({ url: location, onError })), shared: true };
 }

@@ -1,13 +1,14 @@
 /**
  * The Store: everything the service layer needs from persistence, one interface file per
  * concern (presence.ts, directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts,
- * webhooks.ts). Each backend folder, sqlite/ and postgres/, implements every concern in a file
+ * messages.ts, webhooks.ts). Each backend folder, sqlite/ and postgres/, implements every concern in a file
  * of the same name and composes them in its store.ts. All methods are async so the same
  * service code runs over an in-process SQLite and a networked PostgreSQL.
  */
 import type { CredentialStore } from "./credentials.ts";
 import type { DirectoryStore } from "./directory.ts";
 import type { HistoryStore } from "./history.ts";
+import type { MessageStore } from "./messages.ts";
 import type { PresenceStore } from "./presence.ts";
 import type { SessionStore } from "./sessions.ts";
 import type { TopicStore } from "./topics.ts";
@@ -26,6 +27,7 @@ export interface StoreParts {
   history: HistoryStore;
   topics: TopicStore;
   sessions: SessionStore;
+  messages: MessageStore;
   webhooks: WebhookStore;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { PoolClient } from "pg";
 import { canonicalUsernames } from "../../domain/username.ts";
+import { MESSAGES_MIGRATION } from "./messages.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
 export interface Migration {
@@ -174,6 +175,7 @@ export const MIGRATIONS: Migration[] = [
         ${USER_CHANGE_TRIGGERS}`);
     },
   },
+  { version: 8, name: "chat messages and the sessions' WhenIdle", sql: MESSAGES_MIGRATION },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

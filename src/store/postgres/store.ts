@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL store, for several server nodes on one database. One part per concern, each
  * in a file of the same name as SQLite's: presence.ts, directory.ts, credentials.ts,
- * history.ts, topics.ts, sessions.ts and webhooks.ts; bus.ts is the cross-node change bus.
+ * history.ts, topics.ts, sessions.ts, messages.ts and webhooks.ts; bus.ts is the cross-node change bus.
  */
 import { composeStore } from "../compose.ts";
 import type { Store, StoreBase } from "../store.ts";
@@ -10,6 +10,8 @@ import { type Connection, connect, type PostgresOptions } from "./connection.ts"
 import { PostgresCredentials } from "./credentials.ts";
 import { PostgresDirectory } from "./directory.ts";
 import { PostgresHistory } from "./history.ts";
+import { PostgresMessageBus } from "./message-bus.ts";
+import { PostgresMessages } from "./messages.ts";
 import { migrate } from "./migrations.ts";
 import { PostgresPresence } from "./presence.ts";
 import { PostgresSessions } from "./sessions.ts";
@@ -20,7 +22,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   return (await openConnected(options)).store;
 }
 
-/** The store and the cross-node change bus over the same database. */
+/** The store and the cross-node change and message buses over the same database. */
 export async function openPostgresBackend(
   options: PostgresOptions & Omit<PostgresBusOptions, "url" | "schema" | "pool" | "history">,
 ) {
@@ -31,7 +33,12 @@ export async function openPostgresBackend(
     pool: connection.pool,
     history: store,
   });
-  return { store, bus };
+  const messageBus = await PostgresMessageBus.start({
+    ...options,
+    schema: connection.schema,
+    pool: connection.pool,
+  });
+  return { store, bus, messageBus };
 }
 
 /** Connects, migrates the schema, and composes the parts over the pool. */
@@ -74,6 +81,7 @@ async function openConnected(
     history,
     topics: new PostgresTopics(pool),
     sessions: new PostgresSessions(pool),
+    messages: new PostgresMessages(pool),
     webhooks: new PostgresWebhooks(pool),
   });
   return { store, connection };

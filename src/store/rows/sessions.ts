@@ -28,6 +28,7 @@ export interface SessionRow {
   when_requested: number | null;
   when_started: number | null;
   when_ended: number | null;
+  when_idle: number | null;
   u_username: string | null;
   u_display: string | null;
   x_username: string | null;
@@ -70,6 +71,7 @@ export function toSession(row: SessionRow): ChatSessionRecord {
     whenRequested: row.when_requested,
     whenStarted: row.when_started,
     whenEnded: row.when_ended,
+    whenIdle: row.when_idle,
     initialQueuePos: row.initial_queue_pos,
   };
 }

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { canonicalUsernames } from "../../domain/username.ts";
 import { HISTORY_MIGRATION } from "./history.ts";
+import { MESSAGES_MIGRATION } from "./messages.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
 /**
@@ -125,6 +126,7 @@ export const MIGRATIONS: Migration[] = [
       db.exec("CREATE UNIQUE INDEX users_username_key ON users(username_key);");
     },
   },
+  { version: 8, name: "chat messages and the sessions' WhenIdle", sql: MESSAGES_MIGRATION },
 ];
 
 /** Applies the migrations not yet applied, in order, each in a transaction of its own. */

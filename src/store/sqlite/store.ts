@@ -1,7 +1,7 @@
 /**
  * The embedded store: better-sqlite3 in WAL mode. Synchronous under the hood, async at the
  * edge. One part per concern, each in a file of the same name as PostgreSQL's: presence.ts,
- * directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts and webhooks.ts.
+ * directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts, messages.ts and webhooks.ts.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -11,6 +11,7 @@ import type { Store, StoreBase } from "../store.ts";
 import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDirectory } from "./directory.ts";
 import { SqliteHistory } from "./history.ts";
+import { SqliteMessages } from "./messages.ts";
 import { migrate } from "./migrations.ts";
 import { SqlitePresence } from "./presence.ts";
 import { SqliteSessions } from "./sessions.ts";
@@ -64,6 +65,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     history,
     topics: new SqliteTopics(db),
     sessions: new SqliteSessions(db),
+    messages: new SqliteMessages(db),
     webhooks: new SqliteWebhooks(db),
   });
 }
