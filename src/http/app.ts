@@ -3,30 +3,30 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { PresenceError } from "../domain/errors.ts";
 import { StreamHub } from "../realtime/stream.ts";
 import type { Services } from "../service/services.ts";
+import { agentsSessionRoutes } from "./agents/sessions.ts";
+import { agentsTopicRoutes } from "./agents/topics.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
-import { agentsSessionRoutes } from "./chat/agents-session-routes.ts";
-import { agentsTopicRoutes } from "./chat/agents-topic-routes.ts";
-import { memberRoutes } from "./chat/member-routes.ts";
-import { sessionRoutes } from "./chat/session-routes.ts";
-import { topicRoutes } from "./chat/topic-routes.ts";
-import { userRoutes } from "./chat/user-routes.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
 import { registerErrorHandlers, sendError } from "./errors.ts";
-import { liveRoutes } from "./live-routes.ts";
-import { buildOpenApi } from "./openapi.ts";
+import { memberRoutes } from "./rest/members.ts";
+import { presenceRoutes } from "./rest/presence.ts";
+import { liveRoutes } from "./rest/presence-live.ts";
+import { sessionRoutes } from "./rest/sessions.ts";
+import { topicRoutes } from "./rest/topics.ts";
+import { userRoutes } from "./rest/users.ts";
+import { webhookRoutes } from "./rest/webhooks.ts";
+import type { Method, RouteSpec } from "./route.ts";
+import { soapRoutes } from "./soap/routes.ts";
+import { webRoutes } from "./system/dashboard.ts";
+import { buildOpenApi } from "./system/openapi.ts";
+import { systemRoutes } from "./system/routes.ts";
 import {
   type OperationsOptions,
   operationsRoutes,
   registerOperations,
   serverOptions,
-} from "./operations.ts";
-import { presenceRoutes } from "./presence-routes.ts";
-import type { Method, RouteSpec } from "./route.ts";
-import { soapRoutes } from "./soap/routes.ts";
-import { systemRoutes } from "./system-routes.ts";
-import { webRoutes } from "./web-routes.ts";
-import { webhookRoutes } from "./webhook-routes.ts";
+} from "./system/server.ts";
 
 export interface AppOptions {
   services: Services;
@@ -36,7 +36,7 @@ export interface AppOptions {
   /** Honour X-Forwarded-* headers (only behind a proxy you control). */
   trustProxy?: boolean;
   version?: string;
-  /** Metrics, CORS, timeouts (see operations.ts). */
+  /** Metrics, CORS, timeouts (see system/server.ts). */
   operations?: OperationsOptions;
   /** Interval of keep-alive comments on change streams. */
   keepAliveMs?: number;

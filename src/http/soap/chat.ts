@@ -2,12 +2,12 @@
 import type { ChatPresence } from "../../domain/presence.ts";
 import { isTopicOpen } from "../../service/opening-hours.ts";
 import type { Services } from "../../service/services.ts";
+import { readPresenceUpdates } from "../carriers/presence.ts";
 import { bindOrThrow } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf } from "../codecs/schema.ts";
 import { escapeXml } from "../codecs/xml.ts";
-import { readPresenceUpdates } from "../presence-codec.ts";
+import type { Operations } from "./call.ts";
 import { readArgument } from "./fault.ts";
-import type { Operations } from "./operation.ts";
 import { ARRAYS_NS, type Vocabulary } from "./writer.ts";
 
 const OPENING_HOURS_ARGS: ObjectSchema = {

@@ -8,6 +8,7 @@ import { PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
 import { header } from "../auth/authenticate.ts";
 import { requestLanguage, sendError } from "../errors.ts";
+import type { Operations } from "./call.ts";
 import { chatOperations } from "./chat.ts";
 import { readEnvelope, type SoapRequest, versionOfContentType } from "./envelope.ts";
 import {
@@ -18,7 +19,6 @@ import {
   SoapFault,
   type SoapVersion,
 } from "./fault.ts";
-import type { Operations } from "./operation.ts";
 import { principalOperations } from "./principal.ts";
 import { Vocabulary } from "./writer.ts";
 import { type WsdlDocument, wsdlDocument } from "./wsdl.ts";

@@ -4,10 +4,10 @@
  * took first, is a null result; rights failures and bad input are errors as on REST.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { carrierResponse, orNull, SELECT_PARAMETER, sendCarrier } from "../carriers/render.ts";
 import { BODY_TYPES, readBody } from "../codecs/body.ts";
 import type { ObjectSchema, Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
-import { carrierResponse, orNull, SELECT_PARAMETER, sendCarrier } from "./render.ts";
 
 export const int = (description: string): Schema => ({
   type: "integer",

@@ -7,9 +7,6 @@ import type { Actor } from "../../domain/presence.ts";
 import type { ChatSessionRecord } from "../../domain/session.ts";
 import type { Services } from "../../service/services.ts";
 import type { SessionInput } from "../../service/sessions.ts";
-import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
-import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
 import {
   carrierResponse,
   pathInt,
@@ -18,7 +15,7 @@ import {
   pathTextParameter,
   SELECT_PARAMETER,
   sendCarrier,
-} from "./render.ts";
+} from "../carriers/render.ts";
 import {
   readSession,
   type SavedSession,
@@ -27,7 +24,10 @@ import {
   SESSION_WITH_LINKS,
   sessionCarrier,
   sessionWithLinks,
-} from "./session-carrier.ts";
+} from "../carriers/session.ts";
+import { BODY_TYPES, requireBody } from "../codecs/body.ts";
+import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
+import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
 
 const TAG = "ChatSession";
 const ID = pathIntParameter("id", "The id of the chat session");

@@ -1,6 +1,6 @@
 /** The operator routes, documented in /openapi.json like every other route. */
-import type { ObjectSchema } from "./codecs/schema.ts";
-import type { RouteSpec } from "./route.ts";
+import type { ObjectSchema } from "../codecs/schema.ts";
+import type { RouteSpec } from "../route.ts";
 
 const HEALTH: ObjectSchema = {
   type: "object",

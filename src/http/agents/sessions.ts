@@ -3,11 +3,11 @@
  * answers null (as the contract says for PickUpChatSession); a rights failure is a 403.
  */
 import type { Services } from "../../service/services.ts";
+import { queryInt } from "../carriers/render.ts";
+import { readSession, SESSION_LIST, SESSION_SCHEMA, sessionCarrier } from "../carriers/session.ts";
 import { requireBody } from "../codecs/body.ts";
-import { agentsRoute, int, requestSchema, text } from "./agents.ts";
-import { queryInt } from "./render.ts";
-import { readSession, SESSION_LIST, SESSION_SCHEMA, sessionCarrier } from "./session-carrier.ts";
-import { assertSameTopic, newSessionInput } from "./session-routes.ts";
+import { assertSameTopic, newSessionInput } from "../rest/sessions.ts";
+import { agentsRoute, int, requestSchema, text } from "./binding.ts";
 
 const SESSION_ID = { ChatSessionId: int("The chat session") };
 

@@ -7,9 +7,9 @@
 import type { FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatSessionRecord } from "../../domain/session.ts";
+import { queryInt, queryValue } from "../carriers/render.ts";
 import type { ObjectSchema, Schema } from "../codecs/schema.ts";
 import type { ParameterSpec } from "../route.ts";
-import { queryInt, queryValue } from "./render.ts";
 
 type Value = string | number | boolean | null;
 

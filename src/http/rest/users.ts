@@ -6,10 +6,10 @@ import type { FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser, Role } from "../../domain/model.ts";
 import type { Services } from "../../service/services.ts";
+import { pathInt } from "../carriers/render.ts";
 import { BODY_TYPES, readBody, readOptionalBody } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
-import { pathInt } from "./render.ts";
 
 const TAG = "ChatUser";
 const int = (description: string): Schema => ({ type: "integer", format: "int32", description });

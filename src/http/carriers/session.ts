@@ -13,7 +13,7 @@ import {
 } from "../../domain/session.ts";
 import { bindOrThrow } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
-import { ASSOCIATE_SCHEMA, associateOf } from "./carriers.ts";
+import { ASSOCIATE_SCHEMA, associateOf } from "./associate.ts";
 
 const int = (description = ""): Schema => ({ type: "integer", format: "int32", description });
 const text = (description = ""): Schema => ({ type: "string", description });

@@ -2,16 +2,13 @@
 import { PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
 import type { MemberInput } from "../../service/topics.ts";
-import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import { listItems } from "../codecs/schema.ts";
-import type { RouteSpec } from "../route.ts";
 import {
   type AgentInput,
   readTopicAgent,
   TOPIC_AGENT_LIST,
   TOPIC_AGENT_SCHEMA,
   topicAgentOf,
-} from "./carriers.ts";
+} from "../carriers/associate.ts";
 import {
   carrierResponse,
   pathInt,
@@ -19,7 +16,10 @@ import {
   pathText,
   pathTextParameter,
   sendCarrier,
-} from "./render.ts";
+} from "../carriers/render.ts";
+import { BODY_TYPES, requireBody } from "../codecs/body.ts";
+import { listItems } from "../codecs/schema.ts";
+import type { RouteSpec } from "../route.ts";
 
 const TAG = "ChatTopic";
 const TOPIC_ID = pathIntParameter("chatTopicId", "Id of the chat topic");

@@ -2,13 +2,13 @@
  * Live presence (extensions beyond SuperOffice): the SSE change stream, history and heartbeat.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { PresenceError } from "../domain/errors.ts";
-import type { StreamFilter, StreamHub } from "../realtime/stream.ts";
-import { snapshotMatches, sseFrame } from "../realtime/stream.ts";
-import type { Services } from "../service/services.ts";
-import { BODY_TYPES, readOptionalBody } from "./codecs/body.ts";
-import type { ObjectSchema, Schema } from "./codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "./route.ts";
+import { PresenceError } from "../../domain/errors.ts";
+import type { StreamFilter, StreamHub } from "../../realtime/stream.ts";
+import { snapshotMatches, sseFrame } from "../../realtime/stream.ts";
+import type { Services } from "../../service/services.ts";
+import { BODY_TYPES, readOptionalBody } from "../codecs/body.ts";
+import type { ObjectSchema, Schema } from "../codecs/schema.ts";
+import type { ParameterSpec, RouteSpec } from "../route.ts";
 
 const INT: Schema = { type: "integer", format: "int32" };
 

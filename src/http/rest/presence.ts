@@ -3,17 +3,17 @@
  * call the presence service, render through the shared PresenceRenderer.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Services } from "../service/services.ts";
-import { BODY_TYPES, requireBody } from "./codecs/body.ts";
-import { negotiate } from "./codecs/negotiate.ts";
-import { propertyOf, type Schema } from "./codecs/schema.ts";
+import type { Services } from "../../service/services.ts";
 import {
   CHAT_PRESENCE_SCHEMA,
   PresenceRenderer,
   parseSelect,
   readPresenceUpdates,
-} from "./presence-codec.ts";
-import type { ParameterSpec, RouteSpec } from "./route.ts";
+} from "../carriers/presence.ts";
+import { BODY_TYPES, requireBody } from "../codecs/body.ts";
+import { negotiate } from "../codecs/negotiate.ts";
+import { propertyOf, type Schema } from "../codecs/schema.ts";
+import type { ParameterSpec, RouteSpec } from "../route.ts";
 
 const PRESENCE_LIST: Schema = { type: "array", items: CHAT_PRESENCE_SCHEMA };
 const RESPONSE_TYPES = ["application/json", "text/json", "application/xml", "text/xml"];

@@ -7,15 +7,15 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyHttpOptions, FastifyInstance, FastifyRequest } from "fastify";
-import { ERRORS, type ErrorCode, formatMessage, PresenceError } from "../domain/errors.ts";
-import { assertAdmin } from "../domain/rights.ts";
-import { secretsEqual } from "../service/secrets.ts";
-import type { Services } from "../service/services.ts";
-import { authenticator, header } from "./auth/authenticate.ts";
-import type { ObjectSchema } from "./codecs/schema.ts";
-import { sendError } from "./errors.ts";
-import type { Metrics } from "./metrics.ts";
-import type { RouteSpec } from "./route.ts";
+import { ERRORS, type ErrorCode, formatMessage, PresenceError } from "../../domain/errors.ts";
+import { assertAdmin } from "../../domain/rights.ts";
+import { secretsEqual } from "../../service/secrets.ts";
+import type { Services } from "../../service/services.ts";
+import { authenticator, header } from "../auth/authenticate.ts";
+import type { ObjectSchema } from "../codecs/schema.ts";
+import { sendError } from "../errors.ts";
+import type { Metrics } from "../metrics.ts";
+import type { RouteSpec } from "../route.ts";
 
 export interface OperationsOptions {
   /** Prometheus metrics; /metrics is served when present. */

@@ -1,9 +1,6 @@
 /** Agents/Chat operations on topics, their members, the user list and opening hours. */
 import { isTopicOpen } from "../../service/opening-hours.ts";
 import type { Services } from "../../service/services.ts";
-import { requireBody } from "../codecs/body.ts";
-import { propertyOf } from "../codecs/schema.ts";
-import { agentsRoute, bool, int, requestSchema, text } from "./agents.ts";
 import {
   MDO_LIST,
   readTopicAgent,
@@ -11,10 +8,13 @@ import {
   TOPIC_AGENT_SCHEMA,
   topicAgentOf,
   userAgentList,
-} from "./carriers.ts";
-import { memberInput, memberInputs } from "./member-routes.ts";
-import { queryInt } from "./render.ts";
-import { readTopic, TOPIC_LIST, TOPIC_SCHEMA, topicCarrier } from "./topic-carrier.ts";
+} from "../carriers/associate.ts";
+import { queryInt } from "../carriers/render.ts";
+import { readTopic, TOPIC_LIST, TOPIC_SCHEMA, topicCarrier } from "../carriers/topic.ts";
+import { requireBody } from "../codecs/body.ts";
+import { propertyOf } from "../codecs/schema.ts";
+import { memberInput, memberInputs } from "../rest/members.ts";
+import { agentsRoute, bool, int, requestSchema, text } from "./binding.ts";
 
 const TOPIC_ID = { ChatTopicId: int("The chat topic") };
 const USERNAME = { Username: text("Associate username or associate id") };

@@ -3,10 +3,7 @@
  * opening hours and the topic's sessions. Members are in member-routes.ts.
  */
 import type { Services } from "../../service/services.ts";
-import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import type { RouteSpec } from "../route.ts";
-import { MDO_LIST, userAgentList } from "./carriers.ts";
-import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
+import { MDO_LIST, userAgentList } from "../carriers/associate.ts";
 import {
   carrierResponse,
   pathInt,
@@ -14,8 +11,8 @@ import {
   queryBool,
   SELECT_PARAMETER,
   sendCarrier,
-} from "./render.ts";
-import { SESSION_SCHEMA, sessionCarrier } from "./session-carrier.ts";
+} from "../carriers/render.ts";
+import { SESSION_SCHEMA, sessionCarrier } from "../carriers/session.ts";
 import {
   readTopic,
   TOPIC_LIST,
@@ -23,7 +20,10 @@ import {
   TOPIC_WITH_LINKS,
   topicCarrier,
   topicWithLinks,
-} from "./topic-carrier.ts";
+} from "../carriers/topic.ts";
+import { BODY_TYPES, requireBody } from "../codecs/body.ts";
+import type { RouteSpec } from "../route.ts";
+import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
 
 const TAG = "ChatTopic";
 const ID = pathIntParameter("id", "The id of the chat topic");

@@ -5,12 +5,12 @@
  * changed entries are serialised again.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { PresenceError } from "../domain/errors.ts";
-import type { ChatPresence, PresenceUpdate } from "../domain/presence.ts";
-import type { PresenceSnapshot } from "../service/presence.ts";
-import type { ResponseFormat } from "./codecs/negotiate.ts";
-import { BindError, bind, listItems, type ObjectSchema, propertyOf } from "./codecs/schema.ts";
-import { escapeXml, isXmlElement } from "./codecs/xml.ts";
+import { PresenceError } from "../../domain/errors.ts";
+import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
+import type { PresenceSnapshot } from "../../service/presence.ts";
+import type { ResponseFormat } from "../codecs/negotiate.ts";
+import { BindError, bind, listItems, type ObjectSchema, propertyOf } from "../codecs/schema.ts";
+import { escapeXml, isXmlElement } from "../codecs/xml.ts";
 
 export const CHAT_PRESENCE_SCHEMA: ObjectSchema = {
   type: "object",

@@ -3,14 +3,14 @@
  * webhooks, and read each one's delivery log. The secret is write-only: no answer echoes it.
  */
 import type { FastifyRequest } from "fastify";
-import { PresenceError } from "../domain/errors.ts";
-import type { Delivery, Webhook } from "../domain/webhook.ts";
-import { SECRET_MIN_LENGTH, WEBHOOK_EVENT } from "../domain/webhook.ts";
-import type { Services } from "../service/services.ts";
-import { DELIVERY_LOG_LIMIT } from "../service/webhooks.ts";
-import { BODY_TYPES, readBody } from "./codecs/body.ts";
-import type { ObjectSchema, Schema } from "./codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "./route.ts";
+import { PresenceError } from "../../domain/errors.ts";
+import type { Delivery, Webhook } from "../../domain/webhook.ts";
+import { SECRET_MIN_LENGTH, WEBHOOK_EVENT } from "../../domain/webhook.ts";
+import type { Services } from "../../service/services.ts";
+import { DELIVERY_LOG_LIMIT } from "../../service/webhooks.ts";
+import { BODY_TYPES, readBody } from "../codecs/body.ts";
+import type { ObjectSchema, Schema } from "../codecs/schema.ts";
+import type { ParameterSpec, RouteSpec } from "../route.ts";
 
 const INT: Schema = { type: "integer", format: "int32" };
 const TEXT: Schema = { type: "string" };
