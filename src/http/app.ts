@@ -9,6 +9,7 @@ import { authenticator } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
 import { registerErrorHandlers, sendError } from "./errors.ts";
+import { boundHandler } from "./params.ts";
 import { memberRoutes } from "./rest/members.ts";
 import { presenceRoutes } from "./rest/presence.ts";
 import { liveRoutes } from "./rest/presence-live.ts";
@@ -105,7 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       method: route.method,
       url: route.url,
       preHandler: route.auth ? authenticate : undefined,
-      handler: route.handler,
+      handler: boundHandler(route),
     });
   }
   registerMethodNotAllowed(app, routes, online);

@@ -1,8 +1,9 @@
 /**
  * Every route is declared once as a RouteSpec: Fastify serves it and /openapi.json documents
- * it from the same schemas that bind its input.
+ * it from the same schemas that bind its input (bodies in codecs/, parameters in params.ts).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorCode } from "../domain/errors.ts";
 import type { Actor } from "../domain/presence.ts";
 import type { Schema } from "./codecs/schema.ts";
 
@@ -21,6 +22,12 @@ export interface ParameterSpec {
   description: string;
   schema: Schema;
   required?: boolean;
+  /** Integers only: the smallest value bound (the whole int32 range when omitted). */
+  minimum?: number;
+  /** Integers only: what the error for a value outside the rule says is expected. */
+  expected?: string;
+  /** A value that cannot be bound names no entity: this registry error, the raw value as `param`. */
+  notFound?: { code: ErrorCode; param: string };
 }
 
 export interface RouteSpec {

@@ -3,7 +3,6 @@
  * answers null (as the contract says for PickUpChatSession); a rights failure is a 403.
  */
 import type { Services } from "../../service/services.ts";
-import { queryInt } from "../carriers/render.ts";
 import { readSession, SESSION_LIST, SESSION_SCHEMA, sessionCarrier } from "../carriers/session.ts";
 import { requireBody } from "../codecs/body.ts";
 import { assertSameTopic, newSessionInput } from "../rest/sessions.ts";
@@ -55,9 +54,7 @@ export function agentsSessionRoutes({ sessions }: Services) {
       ],
       response: SESSION_SCHEMA,
       run: async (request) =>
-        sessionCarrier(
-          await sessions.get(request.actor, queryInt(request, "chatSessionEntityId") ?? 0),
-        ),
+        sessionCarrier(await sessions.get(request.actor, request.bound.int("chatSessionEntityId"))),
     }),
     agentsRoute<{ ChatSessionId: number }>({
       name: "SaveChatSessionEntity",

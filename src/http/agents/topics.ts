@@ -9,7 +9,6 @@ import {
   topicAgentOf,
   userAgentList,
 } from "../carriers/associate.ts";
-import { queryInt } from "../carriers/render.ts";
 import { readTopic, TOPIC_LIST, TOPIC_SCHEMA, topicCarrier } from "../carriers/topic.ts";
 import { requireBody } from "../codecs/body.ts";
 import { propertyOf } from "../codecs/schema.ts";
@@ -41,7 +40,7 @@ export function agentsTopicRoutes({ topics, store }: Services): RouteSpecs {
       query: ENTITY_ID("chatTopicEntityId"),
       response: TOPIC_SCHEMA,
       run: async (request) =>
-        topicCarrier(await topics.get(request.actor, queryInt(request, "chatTopicEntityId") ?? 0)),
+        topicCarrier(await topics.get(request.actor, request.bound.int("chatTopicEntityId"))),
     }),
     agentsRoute({
       name: "SaveChatTopicEntity",
@@ -61,7 +60,7 @@ export function agentsTopicRoutes({ topics, store }: Services): RouteSpecs {
       name: "DeleteChatTopicEntity",
       summary: "Deletes the ChatTopicEntity with its members and sessions",
       query: ENTITY_ID("chatTopicEntityId"),
-      run: (request) => topics.delete(request.actor, queryInt(request, "chatTopicEntityId") ?? 0),
+      run: (request) => topics.delete(request.actor, request.bound.int("chatTopicEntityId")),
     }),
     agentsRoute({
       name: "CreateDefaultChatTopicEntity",

@@ -1,6 +1,6 @@
 /**
- * Shared plumbing of the chat routes: reading path and query parameters, and sending a
- * carrier as JSON or XML (by Accept) with SuperOffice's `$select`. Agents routes answer a
+ * Shared plumbing of the chat routes: declaring their parameters, and sending a carrier as
+ * JSON or XML (by Accept) with SuperOffice's `$select`. Agents routes answer a
  * missing entity with `null` instead of 404, as the official clients expect.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -8,69 +8,8 @@ import { PresenceError } from "../../domain/errors.ts";
 import { negotiate } from "../codecs/negotiate.ts";
 import { defaultOf, type Schema } from "../codecs/schema.ts";
 import { escapeXml } from "../codecs/xml.ts";
+import { queryValue } from "../params.ts";
 import type { ParameterSpec, ResponseSpec } from "../route.ts";
-
-const INT32 = /^[-+]?\d{1,10}$/;
-
-function toInt32(text: string): number | null {
-  if (!INT32.test(text.trim())) return null;
-  const value = Number(text);
-  return value >= -2147483648 && value <= 2147483647 ? value : null;
-}
-
-export function pathInt(request: FastifyRequest, name: string): number {
-  const raw = (request.params as Record<string, string>)[name] ?? "";
-  const value = toInt32(raw);
-  if (value === null) {
-    throw new PresenceError("PRES_ERR_BAD_PATH", {
-      name,
-      detail: `expected an integer, got "${raw}"`,
-    });
-  }
-  return value;
-}
-
-export function pathText(request: FastifyRequest, name: string): string {
-  return (request.params as Record<string, string>)[name] ?? "";
-}
-
-/** A query parameter by name, matched case-insensitively as .NET model binding does. */
-export function queryValue(request: FastifyRequest, name: string): string | undefined {
-  const query = request.query as Record<string, string | string[] | undefined>;
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(query)) {
-    if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
-
-export function queryInt(request: FastifyRequest, name: string, required = true): number | null {
-  const raw = queryValue(request, name);
-  if (raw === undefined || raw === "") {
-    if (!required) return null;
-    throw new PresenceError("PRES_ERR_BAD_QUERY", { name, detail: "it is required" });
-  }
-  const value = toInt32(raw);
-  if (value === null) {
-    throw new PresenceError("PRES_ERR_BAD_QUERY", {
-      name,
-      detail: `expected an integer, got "${raw}"`,
-    });
-  }
-  return value;
-}
-
-export function queryBool(request: FastifyRequest, name: string): boolean {
-  const raw = queryValue(request, name);
-  if (raw === undefined || raw === "") return false;
-  const lower = raw.trim().toLowerCase();
-  if (lower === "true" || lower === "1") return true;
-  if (lower === "false" || lower === "0") return false;
-  throw new PresenceError("PRES_ERR_BAD_QUERY", {
-    name,
-    detail: `expected true or false, got "${raw}"`,
-  });
-}
 
 export const SELECT_PARAMETER: ParameterSpec = {
   name: "$select",
@@ -87,12 +26,12 @@ export function carrierResponse(schema: Schema, description = "OK"): ResponseSpe
   return { description, schema, contentTypes: CARRIER_TYPES };
 }
 
-/** An int32 path parameter, as pathInt reads it. */
+/** An int32 path parameter (any int32: the service answers one that names nothing). */
 export function pathIntParameter(name: string, description: string): ParameterSpec {
   return { name, in: "path", description, schema: { type: "integer", format: "int32" } };
 }
 
-/** A text path parameter (a username or an id), as pathText reads it. */
+/** A text path parameter (a username or an id). */
 export function pathTextParameter(name: string, description: string): ParameterSpec {
   return { name, in: "path", description, schema: { type: "string" } };
 }

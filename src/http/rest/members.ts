@@ -11,9 +11,7 @@ import {
 } from "../carriers/associate.ts";
 import {
   carrierResponse,
-  pathInt,
   pathIntParameter,
-  pathText,
   pathTextParameter,
   sendCarrier,
 } from "../carriers/render.ts";
@@ -65,7 +63,7 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
       parameters: [TOPIC_ID],
       responses: { 200: AGENTS, 404: NOT_FOUND },
       async handler(request, reply) {
-        const members = await topics.members(request.actor, pathInt(request, "chatTopicId"));
+        const members = await topics.members(request.actor, request.bound.int("chatTopicId"));
         return sendCarrier(request, reply, members.map(topicAgentOf), TOPIC_AGENT_LIST);
       },
     },
@@ -84,7 +82,7 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
         const inputs = memberInputs(requireBody(request), "");
         const members = await topics.updateMembers(
           request.actor,
-          pathInt(request, "chatTopicId"),
+          request.bound.int("chatTopicId"),
           inputs,
         );
         return sendCarrier(request, reply, members.map(topicAgentOf), TOPIC_AGENT_LIST);
@@ -104,7 +102,7 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
         const input = memberInput(readTopicAgent(requireBody(request), ""), "");
         const member = await topics.addMember(
           request.actor,
-          pathInt(request, "chatTopicId"),
+          request.bound.int("chatTopicId"),
           input,
         );
         return sendCarrier(request, reply, topicAgentOf(member), TOPIC_AGENT_SCHEMA);
@@ -120,8 +118,8 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
       parameters: [TOPIC_ID, USERNAME],
       responses: { 200: AGENT, 404: NOT_FOUND },
       async handler(request, reply) {
-        const id = pathInt(request, "chatTopicId");
-        const member = await topics.member(request.actor, id, pathText(request, "username"));
+        const id = request.bound.int("chatTopicId");
+        const member = await topics.member(request.actor, id, request.bound.segment("username"));
         return sendCarrier(request, reply, topicAgentOf(member), TOPIC_AGENT_SCHEMA);
       },
     },
@@ -137,11 +135,11 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
       responses: { 200: AGENT, 404: NOT_FOUND },
       async handler(request, reply) {
         const { user: _ignored, ...rights } = readTopicAgent(requireBody(request), "");
-        const id = pathInt(request, "chatTopicId");
+        const id = request.bound.int("chatTopicId");
         const member = await topics.updateMember(
           request.actor,
           id,
-          pathText(request, "username"),
+          request.bound.segment("username"),
           rights,
         );
         return sendCarrier(request, reply, topicAgentOf(member), TOPIC_AGENT_SCHEMA);
@@ -159,8 +157,8 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
       async handler(request, reply) {
         await topics.deleteMember(
           request.actor,
-          pathInt(request, "chatTopicId"),
-          pathText(request, "username"),
+          request.bound.int("chatTopicId"),
+          request.bound.segment("username"),
         );
         return reply.code(204).send();
       },

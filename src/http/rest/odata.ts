@@ -7,7 +7,6 @@
 import type { FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatSessionRecord } from "../../domain/session.ts";
-import { queryInt, queryValue } from "../carriers/render.ts";
 import type { ObjectSchema, Schema } from "../codecs/schema.ts";
 import type { ParameterSpec } from "../route.ts";
 
@@ -131,13 +130,13 @@ function compare(a: Value, b: Value): number {
 
 /** Filters, sorts, pages and projects sessions as the query asks. */
 export function odataSessions(request: FastifyRequest, sessions: ChatSessionRecord[]) {
-  const filter = queryValue(request, "$filter");
+  const filter = request.bound.text("$filter");
   let rows = sessions;
   if (filter?.trim()) {
     const tests = parseFilter(filter);
     rows = rows.filter((s) => tests.every((test) => test(s)));
   }
-  const orderBy = queryValue(request, "$orderBy");
+  const orderBy = request.bound.text("$orderBy");
   if (orderBy?.trim()) {
     const keys = orderBy.split(",").map((part) => {
       const [name, direction = "asc"] = part.trim().split(/\s+/);
@@ -153,12 +152,12 @@ export function odataSessions(request: FastifyRequest, sessions: ChatSessionReco
       return a.id - b.id;
     });
   }
-  const skip = queryInt(request, "$skip", false) ?? 0;
-  const top = queryInt(request, "$top", false);
+  const skip = request.bound.optionalInt("$skip") ?? 0;
+  const top = request.bound.optionalInt("$top") ?? null;
   if (skip < 0) throw bad("$skip", "expected 0 or more");
   if (top !== null && top < 0) throw bad("$top", "expected 0 or more");
   const page = rows.slice(skip, top === null ? undefined : skip + top);
-  const select = queryValue(request, "$select");
+  const select = request.bound.text("$select");
   const names = select?.trim()
     ? select.split(",").map((name) => column(name, "$select"))
     : Object.keys(COLUMNS);

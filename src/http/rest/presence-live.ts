@@ -44,24 +44,21 @@ const HEARTBEAT_SCHEMA: ObjectSchema = {
   },
 };
 
+/** A query parameter; integers here are never negative. */
 function query(name: string, description: string, schema: Schema = INT): ParameterSpec {
-  return { name, in: "query", description, schema };
-}
-
-/** Integer query parameter, or undefined when absent; anything else is a 400 naming it. */
-function intParam(request: FastifyRequest, name: string): number | undefined {
-  const value = (request.query as Record<string, string | undefined>)[name];
-  if (value === undefined || value === "") return undefined;
-  if (!/^\d+$/.test(value) || Number(value) > 2147483647) {
-    throw new PresenceError("PRES_ERR_BAD_QUERY", { name, detail: "expected a whole number" });
-  }
-  return Number(value);
+  return {
+    name,
+    in: "query",
+    description,
+    schema,
+    ...(schema.type === "integer" && { minimum: 0 }),
+  };
 }
 
 /** A time as ISO 8601 or milliseconds since the epoch. */
 function timeParam(request: FastifyRequest, name: string): number | undefined {
-  const value = (request.query as Record<string, string | undefined>)[name];
-  if (value === undefined || value === "") return undefined;
+  const value = request.bound.text(name);
+  if (value === undefined) return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (Number.isNaN(ms))
     throw new PresenceError("PRES_ERR_BAD_QUERY", { name, detail: "expected an ISO 8601 time" });
@@ -75,8 +72,8 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
 
   async function stream(request: FastifyRequest, reply: FastifyReply) {
     const filter: StreamFilter = {
-      userId: intParam(request, "userId"),
-      topicId: intParam(request, "topicId"),
+      userId: request.bound.optionalInt("userId"),
+      topicId: request.bound.optionalInt("topicId"),
     };
     const lastEventHeader = request.headers["last-event-id"];
     const lastEventId =
@@ -167,10 +164,10 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
       },
       async handler(request) {
         const events = await history.query(request.actor, {
-          userId: intParam(request, "userId"),
+          userId: request.bound.optionalInt("userId"),
           since: timeParam(request, "since"),
           until: timeParam(request, "until"),
-          limit: intParam(request, "limit"),
+          limit: request.bound.optionalInt("limit"),
         });
         return events.map(({ Version, ...rest }) => ({ Id: Version, ...rest }));
       },

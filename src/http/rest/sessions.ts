@@ -9,9 +9,7 @@ import type { Services } from "../../service/services.ts";
 import type { SessionInput } from "../../service/sessions.ts";
 import {
   carrierResponse,
-  pathInt,
   pathIntParameter,
-  pathText,
   pathTextParameter,
   SELECT_PARAMETER,
   sendCarrier,
@@ -93,8 +91,12 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
     parameters: [SESSION_ID, ...extra],
     responses: { 200: SESSION, 404: NOT_FOUND, ...responses },
     async handler(request, reply) {
-      const id = pathInt(request, "chatSessionId");
-      const session = await run({ actor: request.actor, id, to: pathText(request, "toAssociate") });
+      const id = request.bound.int("chatSessionId");
+      const session = await run({
+        actor: request.actor,
+        id,
+        to: request.bound.segment("toAssociate"),
+      });
       return sendCarrier(request, reply, sessionCarrier(session), SESSION_SCHEMA);
     },
   });
@@ -147,7 +149,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
       parameters: [ID, SELECT_PARAMETER],
       responses: { 200: LINKED, 404: NOT_FOUND },
       async handler(request, reply) {
-        const session = await sessions.get(request.actor, pathInt(request, "id"));
+        const session = await sessions.get(request.actor, request.bound.int("id"));
         return sendCarrier(request, reply, sessionWithLinks(session), SESSION_WITH_LINKS);
       },
     },
@@ -168,7 +170,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
         409: { description: "Not a status this session can go to, or it changed meanwhile" },
       },
       async handler(request, reply) {
-        const id = pathInt(request, "id");
+        const id = request.bound.int("id");
         const saved = readSession(requireBody(request));
         assertSameTopic(saved, (await sessions.get(request.actor, id)).topicId);
         const session = await sessions.save(request.actor, id, saved.edit);
@@ -185,7 +187,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
       parameters: [ID],
       responses: { 204: { description: "ChatSessionEntity deleted." }, 404: NOT_FOUND },
       async handler(request, reply) {
-        await sessions.delete(request.actor, pathInt(request, "id"));
+        await sessions.delete(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },
     },

@@ -6,9 +6,7 @@ import type { Services } from "../../service/services.ts";
 import { MDO_LIST, userAgentList } from "../carriers/associate.ts";
 import {
   carrierResponse,
-  pathInt,
   pathIntParameter,
-  queryBool,
   SELECT_PARAMETER,
   sendCarrier,
 } from "../carriers/render.ts";
@@ -78,7 +76,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       parameters: [ID, SELECT_PARAMETER],
       responses: { 200: entity("ChatTopicEntity found."), 404: { description: "Not Found." } },
       async handler(request, reply) {
-        const topic = await topics.get(request.actor, pathInt(request, "id"));
+        const topic = await topics.get(request.actor, request.bound.int("id"));
         return sendCarrier(request, reply, topicWithLinks(topic), TOPIC_WITH_LINKS);
       },
     },
@@ -97,7 +95,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         404: { description: "Not Found." },
       },
       async handler(request, reply) {
-        const id = pathInt(request, "id");
+        const id = request.bound.int("id");
         const raw = requireBody(request);
         const updated = await topics.update(request.actor, id, (stored) => readTopic(raw, stored));
         return sendCarrier(request, reply, topicWithLinks(updated), TOPIC_WITH_LINKS);
@@ -117,7 +115,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         404: { description: "Not Found." },
       },
       async handler(request, reply) {
-        await topics.delete(request.actor, pathInt(request, "id"));
+        await topics.delete(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },
     },
@@ -136,7 +134,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       async handler(request) {
         return odataSessions(
           request,
-          await sessions.listForTopic(request.actor, pathInt(request, "id")),
+          await sessions.listForTopic(request.actor, request.bound.int("id")),
         );
       },
     },
@@ -155,7 +153,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         404: { description: "No such chat topic" },
       },
       async handler(request, reply) {
-        const created = await sessions.create({ topicId: pathInt(request, "id") });
+        const created = await sessions.create({ topicId: request.bound.int("id") });
         return sendCarrier(request, reply, sessionCarrier(created), SESSION_SCHEMA);
       },
     },
@@ -173,7 +171,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         404: { description: "No such chat topic" },
       },
       async handler(request, reply) {
-        const open = await topics.isOpen(pathInt(request, "chatTopicId"));
+        const open = await topics.isOpen(request.bound.int("chatTopicId"));
         return sendCarrier(request, reply, open, { type: "boolean" });
       },
     },
@@ -213,11 +211,11 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       ],
       responses: { 200: carrierResponse(MDO_LIST) },
       async handler(request, reply) {
-        const users = await topics.userAgents(queryBool(request, "onlyPresent"));
+        const users = await topics.userAgents(request.bound.bool("onlyPresent"));
         return sendCarrier(
           request,
           reply,
-          userAgentList(users, queryBool(request, "flat")),
+          userAgentList(users, request.bound.bool("flat")),
           MDO_LIST,
         );
       },

@@ -6,7 +6,6 @@ import type { FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser, Role } from "../../domain/model.ts";
 import type { Services } from "../../service/services.ts";
-import { pathInt } from "../carriers/render.ts";
 import { BODY_TYPES, readBody, readOptionalBody } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
@@ -125,7 +124,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
         404: NOT_FOUND,
       },
       handler: async (request) =>
-        userCarrier(await users.get(request.actor, pathInt(request, "id"))),
+        userCarrier(await users.get(request.actor, request.bound.int("id"))),
     }),
     route({
       method: "POST",
@@ -175,7 +174,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
         };
         const given = (name: string) =>
           propertyOf((request.body as { value: unknown }).value, name) !== undefined;
-        const user = await users.update(request.actor, pathInt(request, "id"), {
+        const user = await users.update(request.actor, request.bound.int("id"), {
           username: given("Username") ? (raw.Username ?? "") : undefined,
           displayName: given("DisplayName") ? (raw.DisplayName ?? undefined) : undefined,
           role: given("Role") ? role(raw.Role) : undefined,
@@ -192,7 +191,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
       parameters: [ID],
       responses: { 204: { description: "Deleted" }, 403: FORBIDDEN, 404: NOT_FOUND },
       async handler(request, reply) {
-        await users.delete(request.actor, pathInt(request, "id"));
+        await users.delete(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },
     }),
@@ -212,7 +211,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
       },
       async handler(request, reply) {
         const given = passwordOf(request);
-        const password = await users.resetPassword(request.actor, pathInt(request, "id"), given);
+        const password = await users.resetPassword(request.actor, request.bound.int("id"), given);
         return given ? reply.code(204).send() : { Password: password };
       },
     }),

@@ -2,8 +2,6 @@
  * Webhooks (extensions beyond SuperOffice, admins only): register, list, read and delete
  * webhooks, and read each one's delivery log. The secret is write-only: no answer echoes it.
  */
-import type { FastifyRequest } from "fastify";
-import { PresenceError } from "../../domain/errors.ts";
 import type { Delivery, Webhook } from "../../domain/webhook.ts";
 import { SECRET_MIN_LENGTH, WEBHOOK_EVENT } from "../../domain/webhook.ts";
 import type { Services } from "../../service/services.ts";
@@ -67,11 +65,14 @@ const DELIVERY_SCHEMA: ObjectSchema = {
   },
 };
 
+/** Anything but a positive int32 names no webhook. */
 const ID: ParameterSpec = {
   name: "id",
   in: "path",
   description: "The WebhookId",
   schema: INT,
+  minimum: 1,
+  notFound: { code: "PRES_ERR_NO_WEBHOOK", param: "webhookId" },
 };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -102,27 +103,6 @@ function deliveryJson(delivery: Delivery) {
     DeliveredAt: iso(delivery.deliveredAt),
     CreatedAt: iso(delivery.createdAt),
   };
-}
-
-/** The :id of the path; anything but a positive int32 names no webhook. */
-function webhookId(request: FastifyRequest): number {
-  const raw = (request.params as { id: string }).id;
-  const id = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(id > 0 && id <= 2147483647))
-    throw new PresenceError("PRES_ERR_NO_WEBHOOK", { webhookId: raw });
-  return id;
-}
-
-function limitParam(request: FastifyRequest): number | undefined {
-  const value = (request.query as Record<string, string | undefined>).limit;
-  if (value === undefined || value === "") return undefined;
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) {
-    throw new PresenceError("PRES_ERR_BAD_QUERY", {
-      name: "limit",
-      detail: `expected a whole number from 1 to ${DELIVERY_LOG_LIMIT}`,
-    });
-  }
-  return Number(value);
 }
 
 export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
@@ -191,7 +171,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
         ...notFound,
       },
       async handler(request) {
-        return toJson(await webhooks.get(request.actor, webhookId(request)));
+        return toJson(await webhooks.get(request.actor, request.bound.int("id")));
       },
     },
     {
@@ -205,7 +185,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       parameters: [ID],
       responses: { 204: { description: "Deleted" }, ...forbidden, ...notFound },
       async handler(request, reply) {
-        await webhooks.remove(request.actor, webhookId(request));
+        await webhooks.remove(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },
     },
@@ -224,6 +204,8 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
           in: "query",
           description: `At most this many entries (default 100, max ${DELIVERY_LOG_LIMIT})`,
           schema: INT,
+          minimum: 1,
+          expected: `a whole number from 1 to ${DELIVERY_LOG_LIMIT}`,
         },
       ],
       responses: {
@@ -234,8 +216,8 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       async handler(request) {
         const log = await webhooks.deliveries(
           request.actor,
-          webhookId(request),
-          limitParam(request),
+          request.bound.int("id"),
+          request.bound.optionalInt("limit"),
         );
         return log.map(deliveryJson);
       },

@@ -233,6 +233,7 @@ export function operationsRoutes(services: Services, options: OperationsOptions)
           description: "The id of the chat user",
           required: true,
           schema: { type: "integer", format: "int32" },
+          minimum: 1,
         },
       ],
       responses: {
@@ -242,13 +243,7 @@ export function operationsRoutes(services: Services, options: OperationsOptions)
       },
       async handler(request, reply) {
         assertAdmin(request.actor);
-        const raw = (request.params as { id: string }).id;
-        const id = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
-        if (!(id > 0 && id <= 2 ** 31 - 1))
-          throw new PresenceError("PRES_ERR_BAD_PATH", {
-            name: "id",
-            detail: `expected a positive integer, got "${raw}"`,
-          });
+        const id = request.bound.int("id");
         if (!(await services.store.getUser(id)))
           throw new PresenceError("PRES_ERR_NO_USER", { user: id });
         await services.auth.revokeAllOf(id);
