@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { ChatPresence } from "../src/domain/presence.ts";
-import { PresenceRenderer, parseSelect, presenceListXml } from "../src/http/carriers/presence.ts";
+import { parseSelect, presenceListXml } from "../src/http/carriers/presence.ts";
+import { PresenceRenderer } from "../src/http/carriers/presence-renderer.ts";
 import { negotiate } from "../src/http/codecs/negotiate.ts";
 
 const JSON_FORMAT = negotiate("application/json");

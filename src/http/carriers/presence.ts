@@ -1,14 +1,11 @@
 /**
- * ChatPresence on the wire for REST and Agents: the schema, reading save entries, and writing
- * lists as JSON or XML with $select. Rendered bytes are cached per presence version, so a
- * GetAll between two changes costs a lookup, not a serialisation; after a change only the
- * changed entries are serialised again.
+ * ChatPresence on the wire: the schema, reading save entries (REST, Agents and SOAP), `$select`,
+ * and the one DataContract XML writer of an entry, which REST's ArrayOfChatPresence and SOAP's
+ * GetChatPresence response both use (presence-renderer.ts caches what they render).
  */
-import { createHash, randomBytes } from "node:crypto";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
-import type { PresenceSnapshot } from "../../service/presence.ts";
-import type { ResponseFormat } from "../codecs/negotiate.ts";
+import { ARRAYS_NS, DATA_CONTRACT_NS, INSTANCE_NS } from "../codecs/namespaces.ts";
 import { BindError, bind, listItems, type ObjectSchema, propertyOf } from "../codecs/schema.ts";
 import { escapeXml, isXmlElement } from "../codecs/xml.ts";
 
@@ -84,7 +81,7 @@ export function parseSelect(select: string | undefined): (keyof ChatPresence)[] 
 }
 
 /** The entry as `$select` shows it: unselected fields nulled out (0/false for numbers and booleans). */
-function selector(fields: (keyof ChatPresence)[]): (p: ChatPresence) => ChatPresence {
+export function selector(fields: (keyof ChatPresence)[]): (p: ChatPresence) => ChatPresence {
   const keep = new Set(fields);
   return (p) => ({
     UserId: keep.has("UserId") ? p.UserId : 0,
@@ -95,167 +92,35 @@ function selector(fields: (keyof ChatPresence)[]): (p: ChatPresence) => ChatPres
   });
 }
 
-const DATA_CONTRACT_NS = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Services";
-const ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
+/**
+ * How entries are written in their document: the prefix the XML Schema instance namespace has
+ * there (for nil), and what ChatTopics declares (nothing when `a:` is declared above it).
+ */
+export interface PresenceXmlStyle {
+  nil: string;
+  topicsXmlns: string;
+}
 
-function presenceXml(p: ChatPresence): string {
+/** REST's ArrayOfChatPresence: `i:nil`, and each ChatTopics declares the Arrays namespace. */
+export const REST_XML: PresenceXmlStyle = { nil: "i", topicsXmlns: ` xmlns:a="${ARRAYS_NS}"` };
+
+/** One ChatPresence as DataContract XML (UserId, DisplayName, OngoingChats, Present, ChatTopics). */
+export function chatPresenceXml(p: ChatPresence, style: PresenceXmlStyle): string {
   const name =
     p.DisplayName === null
-      ? '<DisplayName i:nil="true"/>'
+      ? `<DisplayName ${style.nil}:nil="true"/>`
       : `<DisplayName>${escapeXml(p.DisplayName)}</DisplayName>`;
   const topics =
     p.ChatTopics === null
-      ? '<ChatTopics i:nil="true"/>'
-      : `<ChatTopics xmlns:a="${ARRAYS_NS}">${p.ChatTopics.map((t) => `<a:int>${t}</a:int>`).join("")}</ChatTopics>`;
+      ? `<ChatTopics ${style.nil}:nil="true"/>`
+      : `<ChatTopics${style.topicsXmlns}>${p.ChatTopics.map((t) => `<a:int>${t}</a:int>`).join("")}</ChatTopics>`;
   return `<ChatPresence><UserId>${p.UserId}</UserId>${name}<OngoingChats>${p.OngoingChats}</OngoingChats><Present>${p.Present}</Present>${topics}</ChatPresence>`;
 }
 
-const XML_PREFIX = `<?xml version="1.0" encoding="utf-8"?><ArrayOfChatPresence xmlns="${DATA_CONTRACT_NS}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">`;
-const XML_SUFFIX = "</ArrayOfChatPresence>";
+export const ARRAY_XML_PREFIX = `<?xml version="1.0" encoding="utf-8"?><ArrayOfChatPresence xmlns="${DATA_CONTRACT_NS}" xmlns:i="${INSTANCE_NS}">`;
+export const ARRAY_XML_SUFFIX = "</ArrayOfChatPresence>";
 
+/** A whole list as REST's ArrayOfChatPresence document. */
 export function presenceListXml(list: readonly ChatPresence[]): string {
-  return `${XML_PREFIX}${list.map(presenceXml).join("")}${XML_SUFFIX}`;
-}
-
-export interface RenderedPresence {
-  body: Buffer;
-  contentType: string;
-  etag: string;
-}
-
-/** How a list is written: each entry's text in order, between a prefix and a suffix. */
-interface Layout {
-  prefix: string;
-  separator: string;
-  suffix: string;
-  item(p: ChatPresence): string;
-}
-
-function layoutOf(format: ResponseFormat, select: (keyof ChatPresence)[] | null): Layout {
-  const pick = select ? selector(select) : (p: ChatPresence) => p;
-  return format.format === "xml"
-    ? { prefix: XML_PREFIX, separator: "", suffix: XML_SUFFIX, item: (p) => presenceXml(pick(p)) }
-    : { prefix: "[", separator: ",", suffix: "]", item: (p) => JSON.stringify(pick(p)) };
-}
-
-/**
- * A rendered list, and where each entry's bytes are in it: entry i is body[starts[i], ends[i]).
- * `list` is a copy of the entries rendered (the service may replace entries in its array).
- */
-interface Document {
-  list: readonly ChatPresence[];
-  body: Buffer;
-  starts: Uint32Array;
-  ends: Uint32Array;
-}
-
-function renderWhole(list: readonly ChatPresence[], layout: Layout): Document {
-  const items = list.map(layout.item);
-  const text = layout.prefix + items.join(layout.separator) + layout.suffix;
-  const body = Buffer.from(text);
-  // All ASCII (the usual case): byte offsets are character offsets.
-  const ascii = body.length === text.length;
-  const separator = Buffer.byteLength(layout.separator);
-  const starts = new Uint32Array(list.length);
-  const ends = new Uint32Array(list.length);
-  let at = Buffer.byteLength(layout.prefix);
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0) at += separator;
-    starts[i] = at;
-    at += ascii ? items[i].length : Buffer.byteLength(items[i]);
-    ends[i] = at;
-  }
-  return { list: list.slice(), body, starts, ends };
-}
-
-/**
- * The next version of a document from the one before: only the entries that are other objects
- * than before (the presence service replaces exactly the entries that changed) are rendered again, and the
- * bytes between them are copied. null when users were added, removed or reordered, or when so
- * many changed that rendering the whole list is as cheap.
- */
-function renderPatched(before: Document, list: readonly ChatPresence[], layout: Layout) {
-  if (list.length !== before.list.length) return null;
-  const changed: number[] = [];
-  for (let i = 0; i < list.length; i++) {
-    if (list[i] === before.list[i]) continue;
-    if (list[i].UserId !== before.list[i].UserId || changed.length >= list.length / 4) return null;
-    changed.push(i);
-  }
-  const items = changed.map((i) => Buffer.from(layout.item(list[i])));
-  let size = before.body.length;
-  changed.forEach((i, c) => {
-    size += items[c].length - (before.ends[i] - before.starts[i]);
-  });
-  const body = Buffer.allocUnsafe(size);
-  let read = 0;
-  let written = 0;
-  changed.forEach((i, c) => {
-    written += before.body.copy(body, written, read, before.starts[i]);
-    written += items[c].copy(body, written);
-    read = before.ends[i];
-  });
-  written += before.body.copy(body, written, read);
-  if (written !== size) return null;
-  const starts = new Uint32Array(list.length);
-  const ends = new Uint32Array(list.length);
-  let shift = 0;
-  for (let i = 0, c = 0; i < list.length; i++) {
-    starts[i] = before.starts[i] + shift;
-    if (changed[c] === i) shift += items[c++].length - (before.ends[i] - before.starts[i]);
-    ends[i] = before.ends[i] + shift;
-  }
-  return { list: list.slice(), body, starts, ends };
-}
-
-interface Cached extends Document {
-  version: number;
-  rendered: RenderedPresence;
-}
-
-/**
- * Renders presence lists, keeping the latest rendering of each kind (content type and $select;
- * the few used most recently). Between two changes an answer costs a lookup; after a change the
- * new version is patched from the last one, so a list of 100,000 users with a few changed costs
- * a copy of its bytes, not a serialisation of every entry.
- */
-export class PresenceRenderer {
-  private readonly documents = new Map<string, Cached>();
-  /** Part of every ETag, so a restarted server (whose versions start over) never matches an old one. */
-  private readonly epoch = randomBytes(4).toString("hex");
-
-  /** `keep`: how many kinds of rendering to hold on to. */
-  constructor(private readonly keep = 4) {}
-
-  render(
-    snapshot: PresenceSnapshot,
-    format: ResponseFormat,
-    select: (keyof ChatPresence)[] | null,
-  ): RenderedPresence {
-    const key = `${format.contentType}|${select?.join(",") ?? "*"}`;
-    let cached = this.documents.get(key);
-    this.documents.delete(key); // re-inserted below: most recently used last
-    if (cached?.version !== snapshot.version) {
-      const layout = layoutOf(format, select);
-      const document =
-        (cached && renderPatched(cached, snapshot.presence, layout)) ??
-        renderWhole(snapshot.presence, layout);
-      const digest = createHash("sha1").update(key).digest("base64url").slice(0, 8);
-      cached = {
-        ...document,
-        version: snapshot.version,
-        rendered: {
-          body: document.body,
-          contentType: format.contentType,
-          etag: `"${this.epoch}-${snapshot.version}-${digest}"`,
-        },
-      };
-    }
-    this.documents.set(key, cached);
-    for (const stale of this.documents.keys()) {
-      if (this.documents.size <= this.keep) break;
-      this.documents.delete(stale);
-    }
-    return cached.rendered;
-  }
+  return `${ARRAY_XML_PREFIX}${list.map((p) => chatPresenceXml(p, REST_XML)).join("")}${ARRAY_XML_SUFFIX}`;
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
+import { ARRAYS_NS, DATA_CONTRACT_NS, INSTANCE_NS } from "../codecs/namespaces.ts";
 import { negotiate } from "../codecs/negotiate.ts";
 import { defaultOf, type Schema } from "../codecs/schema.ts";
 import { escapeXml } from "../codecs/xml.ts";
@@ -51,10 +52,6 @@ function applySelect(value: unknown, schema: Schema, select: string | undefined)
   }
   return result;
 }
-
-const DATA_CONTRACT_NS = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Services";
-const INSTANCE_NS = "http://www.w3.org/2001/XMLSchema-instance";
-const ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
 
 function itemName(schema: Schema): string {
   if (schema.type === "object") return schema.title ?? "anyType";

@@ -4,12 +4,8 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Services } from "../../service/services.ts";
-import {
-  CHAT_PRESENCE_SCHEMA,
-  PresenceRenderer,
-  parseSelect,
-  readPresenceUpdates,
-} from "../carriers/presence.ts";
+import { CHAT_PRESENCE_SCHEMA, parseSelect, readPresenceUpdates } from "../carriers/presence.ts";
+import { PresenceRenderer } from "../carriers/presence-renderer.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
 import { negotiate } from "../codecs/negotiate.ts";
 import { propertyOf, type Schema } from "../codecs/schema.ts";

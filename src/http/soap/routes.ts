@@ -7,7 +7,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
 import { header } from "../auth/authenticate.ts";
-import { requestLanguage, sendError } from "../errors.ts";
+import { netServerNs } from "../codecs/namespaces.ts";
+import { requestLanguage, sendError, toPresenceError } from "../errors.ts";
 import type { Operations } from "./call.ts";
 import { chatOperations } from "./chat.ts";
 import { readEnvelope, type SoapRequest, versionOfContentType } from "./envelope.ts";
@@ -40,11 +41,7 @@ function soapServices(services: Services): SoapService[] {
     (["Chat", "SoPrincipal"] as const).map((name) => ({
       url: `/Remote/Services${version}/${name}.svc`,
       name: `Services${version}/${name}.svc`,
-      out: new Vocabulary(
-        name,
-        `http://www.superoffice.net/ws/crm/NetServer/Services${version}`,
-        version,
-      ),
+      out: new Vocabulary(name, netServerNs(version), version),
       wsdl: wsdlDocument(`Services${version}-${name}.wsdl`),
       operations: implemented[name],
     })),
@@ -152,18 +149,9 @@ export async function soapRoutes(app: FastifyInstance, { services }: { services:
 /** Fastify's own errors (body too large, aborted upload) and anything unexpected, as faults. */
 function toFault(error: unknown, request: FastifyRequest, bodyLimit: number): SoapFault {
   if (error instanceof SoapFault) return error;
-  if (error instanceof PresenceError) {
-    if (error.status >= 500) request.log.error({ err: error }, "SOAP request failed");
-    return faultOf(error);
-  }
-  const fastifyError = error as FastifyError;
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE")
-    return faultOf(new PresenceError("PRES_ERR_TOO_LARGE", { limit: bodyLimit }));
-  const status = fastifyError.statusCode ?? 500;
-  if (status >= 400 && status < 500)
-    return faultOf(new PresenceError("PRES_ERR_BAD_BODY", { detail: fastifyError.message }));
-  request.log.error({ err: error }, "SOAP request failed");
-  return faultOf(new PresenceError("PRES_ERR_INTERNAL", { requestId: request.id }));
+  const presenceError = toPresenceError(error as FastifyError, request, bodyLimit);
+  if (presenceError.status >= 500) request.log.error({ err: error }, "SOAP request failed");
+  return faultOf(presenceError);
 }
 
 /** In the envelope's version once known, else in the one the content type implies. */
