@@ -3,6 +3,7 @@ import { type ChangeBus, LocalBus } from "../realtime/bus.ts";
 import type { Store } from "../store/store.ts";
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
+import { HealthService } from "./health.ts";
 import { HistoryService } from "./history.ts";
 import { PresenceService } from "./presence.ts";
 import { SessionService } from "./sessions.ts";
@@ -10,9 +11,10 @@ import { TopicService } from "./topics.ts";
 import { UserService } from "./users.ts";
 import { WebhookService } from "./webhooks.ts";
 
+/** Adapters reach persistence only through these services: the store itself is not here. */
 export interface Services {
-  store: Store;
   bus: ChangeBus;
+  health: HealthService;
   auth: AuthService;
   presence: PresenceService;
   history: HistoryService;
@@ -46,8 +48,8 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   presence.onLocalChanges((events) => webhooks.enqueue(events));
   const auth = new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth });
   return {
-    store,
     bus,
+    health: new HealthService(store),
     auth,
     presence,
     history: new HistoryService(

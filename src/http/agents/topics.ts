@@ -1,5 +1,4 @@
 /** Agents/Chat operations on topics, their members, the user list and opening hours. */
-import { isTopicOpen } from "../../service/opening-hours.ts";
 import type { Services } from "../../service/services.ts";
 import {
   MDO_LIST,
@@ -32,7 +31,7 @@ interface TopicArgs {
   Username: string | null;
 }
 
-export function agentsTopicRoutes({ topics, store }: Services): RouteSpecs {
+export function agentsTopicRoutes({ topics }: Services): RouteSpecs {
   return [
     agentsRoute({
       name: "GetChatTopicEntity",
@@ -160,7 +159,8 @@ export function agentsTopicRoutes({ topics, store }: Services): RouteSpecs {
       summary: "Whether the topic is within its opening hours right now (false for no such topic)",
       body: requestSchema("IsWithinOpeningHours", TOPIC_ID),
       response: { type: "boolean" },
-      run: (_request, args) => isTopicOpen(store, args.ChatTopicId, new Date()),
+      // A topic that does not exist is not open (REST says 404 instead).
+      run: async (_request, args) => (await topics.isOpen(args.ChatTopicId)) ?? false,
     }),
   ];
 }

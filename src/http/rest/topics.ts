@@ -2,6 +2,7 @@
  * REST /api/v1/ChatTopic: the topic entity, the caller's topics, the user picker list,
  * opening hours and the topic's sessions. Members are in member-routes.ts.
  */
+import { PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
 import { MDO_LIST, userAgentList } from "../carriers/associate.ts";
 import {
@@ -171,7 +172,9 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         404: { description: "No such chat topic" },
       },
       async handler(request, reply) {
-        const open = await topics.isOpen(request.bound.int("chatTopicId"));
+        const id = request.bound.int("chatTopicId");
+        const open = await topics.isOpen(id);
+        if (open === null) throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: id });
         return sendCarrier(request, reply, open, { type: "boolean" });
       },
     },

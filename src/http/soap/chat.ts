@@ -1,5 +1,4 @@
 /** Chat.svc: GetChatPresence, SaveChatPresence and IsWithinOpeningHours over the service layer. */
-import { isTopicOpen } from "../../service/opening-hours.ts";
 import type { Services } from "../../service/services.ts";
 import {
   chatPresenceXml,
@@ -37,7 +36,7 @@ function listLayout(out: Vocabulary): Layout {
   };
 }
 
-export function chatOperations({ presence, store }: Services): Operations {
+export function chatOperations({ presence, topics }: Services): Operations {
   /** The rendered list per vocabulary, for the presence version it was rendered from. */
   const renderer = new PresenceRenderer();
 
@@ -67,7 +66,8 @@ export function chatOperations({ presence, store }: Services): Operations {
           ChatTopicId: number;
         };
         await actor();
-        return out.bool("Response", await isTopicOpen(store, ChatTopicId, new Date()));
+        // A topic that does not exist is not open (REST says 404 instead).
+        return out.bool("Response", (await topics.isOpen(ChatTopicId)) ?? false);
       },
     },
   };

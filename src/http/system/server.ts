@@ -205,7 +205,7 @@ export function operationsRoutes(services: Services, options: OperationsOptions)
           );
         });
         try {
-          await Promise.race([services.store.ping(), timeout]);
+          await Promise.race([services.health.ping(), timeout]);
         } catch (error) {
           if (error instanceof PresenceError) throw error;
           throw new PresenceError("PRES_ERR_UNAVAILABLE", {
@@ -242,11 +242,7 @@ export function operationsRoutes(services: Services, options: OperationsOptions)
         404: { description: "No such chat user" },
       },
       async handler(request, reply) {
-        assertAdmin(request.actor);
-        const id = request.bound.int("id");
-        if (!(await services.store.getUser(id)))
-          throw new PresenceError("PRES_ERR_NO_USER", { user: id });
-        await services.auth.revokeAllOf(id);
+        await services.users.revokeCredentials(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },
     },
