@@ -3,10 +3,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { PresenceError } from "../domain/errors.ts";
 import { StreamHub } from "../realtime/stream.ts";
 import type { Services } from "../service/services.ts";
+import { agentsPresenceRoutes } from "./agents/presence.ts";
 import { agentsSessionRoutes } from "./agents/sessions.ts";
 import { agentsTopicRoutes } from "./agents/topics.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
+import { PresenceRenderer } from "./carriers/presence-renderer.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
 import { registerErrorHandlers, sendError } from "./errors.ts";
 import { boundHandler } from "./params.ts";
@@ -15,19 +17,14 @@ import { presenceRoutes } from "./rest/presence.ts";
 import { liveRoutes } from "./rest/presence-live.ts";
 import { sessionRoutes } from "./rest/sessions.ts";
 import { topicRoutes } from "./rest/topics.ts";
-import { userRoutes } from "./rest/users.ts";
+import { credentialRoutes, userRoutes } from "./rest/users.ts";
 import { webhookRoutes } from "./rest/webhooks.ts";
 import type { Method, RouteSpec } from "./route.ts";
 import { soapRoutes } from "./soap/routes.ts";
 import { webRoutes } from "./system/dashboard.ts";
 import { buildOpenApi } from "./system/openapi.ts";
-import { systemRoutes } from "./system/routes.ts";
-import {
-  type OperationsOptions,
-  operationsRoutes,
-  registerOperations,
-  serverOptions,
-} from "./system/server.ts";
+import { metricsRoutes, systemRoutes } from "./system/routes.ts";
+import { type OperationsOptions, registerOperations, serverOptions } from "./system/server.ts";
 
 export interface AppOptions {
   services: Services;
@@ -85,9 +82,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.decorate("streams", hub);
   let openApi: unknown;
+  // One cache of rendered presence lists for REST and Agents: GetAll and GetChatPresence share it.
+  const presenceRenderer = new PresenceRenderer();
   const routes: RouteSpec[] = [
     ...authRoutes(services),
-    ...presenceRoutes(services),
+    ...presenceRoutes(services, presenceRenderer),
+    ...agentsPresenceRoutes(services, presenceRenderer),
     ...liveRoutes(services, hub),
     ...webhookRoutes(services),
     ...topicRoutes(services),
@@ -96,8 +96,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...agentsTopicRoutes(services),
     ...agentsSessionRoutes(services),
     ...userRoutes(services),
-    ...systemRoutes(() => openApi),
-    ...operationsRoutes(services, options.operations ?? {}),
+    ...systemRoutes(() => openApi, services),
+    ...credentialRoutes(services),
+    ...metricsRoutes(services, options.operations ?? {}),
     ...webRoutes(),
   ];
   const authenticate = authenticator(services.auth);

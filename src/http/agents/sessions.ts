@@ -3,9 +3,15 @@
  * answers null (as the contract says for PickUpChatSession); a rights failure is a 403.
  */
 import type { Services } from "../../service/services.ts";
-import { readSession, SESSION_LIST, SESSION_SCHEMA, sessionCarrier } from "../carriers/session.ts";
+import {
+  assertSameTopic,
+  newSessionInput,
+  readSession,
+  SESSION_LIST,
+  SESSION_SCHEMA,
+  sessionCarrier,
+} from "../carriers/session.ts";
 import { requireBody } from "../codecs/body.ts";
-import { assertSameTopic, newSessionInput } from "../rest/sessions.ts";
 import { agentsRoute, int, requestSchema, text } from "./binding.ts";
 
 const SESSION_ID = { ChatSessionId: int("The chat session") };

@@ -2,6 +2,8 @@
 import type { Services } from "../../service/services.ts";
 import {
   MDO_LIST,
+  memberInput,
+  memberInputs,
   readTopicAgent,
   TOPIC_AGENT_LIST,
   TOPIC_AGENT_SCHEMA,
@@ -11,7 +13,6 @@ import {
 import { readTopic, TOPIC_LIST, TOPIC_SCHEMA, topicCarrier } from "../carriers/topic.ts";
 import { requireBody } from "../codecs/body.ts";
 import { propertyOf } from "../codecs/schema.ts";
-import { memberInput, memberInputs } from "../rest/members.ts";
 import { agentsRoute, bool, int, requestSchema, text } from "./binding.ts";
 
 const TOPIC_ID = { ChatTopicId: int("The chat topic") };

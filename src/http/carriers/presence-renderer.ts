@@ -5,9 +5,10 @@
  * SOAP its GetChatPresence response.
  */
 import { createHash, randomBytes } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ChatPresence } from "../../domain/presence.ts";
 import type { PresenceSnapshot } from "../../service/presence.ts";
-import type { ResponseFormat } from "../codecs/negotiate.ts";
+import { negotiate, type ResponseFormat } from "../codecs/negotiate.ts";
 import {
   ARRAY_XML_PREFIX,
   ARRAY_XML_SUFFIX,
@@ -172,4 +173,19 @@ export class PresenceRenderer {
     }
     return cached;
   }
+}
+
+/**
+ * Sends the presence list as the request's Accept asks, after `select`, with the ETag of its
+ * rendering; 304 when If-None-Match already names it.
+ */
+export function sendPresenceList(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  rendered: (format: ResponseFormat) => RenderedPresence,
+) {
+  const { body, contentType, etag } = rendered(negotiate(request.headers.accept));
+  reply.header("etag", etag).header("cache-control", "no-cache").header("vary", "Accept");
+  if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+  return reply.type(contentType).send(body);
 }

@@ -6,7 +6,14 @@
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import { ARRAYS_NS, DATA_CONTRACT_NS, INSTANCE_NS } from "../codecs/namespaces.ts";
-import { BindError, bind, listItems, type ObjectSchema, propertyOf } from "../codecs/schema.ts";
+import {
+  BindError,
+  bind,
+  listItems,
+  type ObjectSchema,
+  propertyOf,
+  type Schema,
+} from "../codecs/schema.ts";
 import { escapeXml, isXmlElement } from "../codecs/xml.ts";
 
 export const CHAT_PRESENCE_SCHEMA: ObjectSchema = {
@@ -29,6 +36,11 @@ export const CHAT_PRESENCE_SCHEMA: ObjectSchema = {
     },
   },
 };
+
+/** The list of GetAll and GetChatPresence, and the body of SaveAll. */
+export const PRESENCE_LIST: Schema = { type: "array", items: CHAT_PRESENCE_SCHEMA };
+/** What a presence list is offered in. */
+export const PRESENCE_TYPES = ["application/json", "text/json", "application/xml", "text/xml"];
 
 const FIELDS = Object.keys(CHAT_PRESENCE_SCHEMA.properties) as (keyof ChatPresence)[];
 const USER_ID_ONLY: ObjectSchema = {

@@ -1,10 +1,8 @@
 /**
  * Shared plumbing of the chat routes: declaring their parameters, and sending a carrier as
- * JSON or XML (by Accept) with SuperOffice's `$select`. Agents routes answer a
- * missing entity with `null` instead of 404, as the official clients expect.
+ * JSON or XML (by Accept) with SuperOffice's `$select`, for REST and Agents alike.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { PresenceError } from "../../domain/errors.ts";
 import { ARRAYS_NS, DATA_CONTRACT_NS, INSTANCE_NS } from "../codecs/namespaces.ts";
 import { negotiate } from "../codecs/negotiate.ts";
 import { defaultOf, type Schema } from "../codecs/schema.ts";
@@ -99,26 +97,4 @@ export function sendCarrier(
     `<$1 xmlns="${DATA_CONTRACT_NS}" xmlns:i="${INSTANCE_NS}"`,
   );
   return reply.send(`<?xml version="1.0" encoding="utf-8"?>${xml}`);
-}
-
-/** Errors an Agents caller gets as a null result: the entity is missing, or was taken. */
-const NULL_ON_AGENTS = new Set([
-  "PRES_ERR_NO_TOPIC",
-  "PRES_ERR_NO_SESSION",
-  "PRES_ERR_NO_USER",
-  "PRES_ERR_NO_MEMBER",
-  "PRES_ERR_NOT_IN_QUEUE",
-  "PRES_ERR_NOT_ONGOING",
-  "PRES_ERR_NO_TRANSFER",
-  "PRES_ERR_CHANGED",
-]);
-
-/** Runs an Agents operation, answering null where REST would say 404 or lost-race 409. */
-export async function orNull<T>(work: () => Promise<T>): Promise<T | null> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof PresenceError && NULL_ON_AGENTS.has(error.code)) return null;
-    throw error;
-  }
 }

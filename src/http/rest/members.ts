@@ -1,9 +1,7 @@
-/** REST /api/v1/ChatTopic/{chatTopicId}/UserAgent: who is in a topic and with which rights. */
-import { PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
-import type { MemberInput } from "../../service/topics.ts";
 import {
-  type AgentInput,
+  memberInput,
+  memberInputs,
   readTopicAgent,
   TOPIC_AGENT_LIST,
   TOPIC_AGENT_SCHEMA,
@@ -16,7 +14,6 @@ import {
   sendCarrier,
 } from "../carriers/render.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import { listItems } from "../codecs/schema.ts";
 import type { RouteSpec } from "../route.ts";
 
 const TAG = "ChatTopic";
@@ -25,30 +22,6 @@ const USERNAME = pathTextParameter("username", "Associate username or associate 
 const AGENT = carrierResponse(TOPIC_AGENT_SCHEMA);
 const AGENTS = carrierResponse(TOPIC_AGENT_LIST);
 const NOT_FOUND = { description: "No such topic, user or membership" };
-
-/** A member from a body entry: the user must be named (AssociateId, UserName or Name). */
-export function memberInput(agent: AgentInput, path: string): MemberInput {
-  if (agent.user === null || agent.user === "") {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: `${path}User: name the user by AssociateId or UserName`,
-    });
-  }
-  const { user, ...rights } = agent;
-  return { user, ...rights };
-}
-
-/** The entries of a ChatTopicAgent list body. */
-export function memberInputs(raw: unknown, path: string): MemberInput[] {
-  const items = raw === null || raw === undefined ? null : listItems(raw);
-  if (!items) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: `${path || "body"}: expected an array of ChatTopicAgent`,
-    });
-  }
-  return items.map((item, i) =>
-    memberInput(readTopicAgent(item, `${path}[${i}]`), `${path}[${i}].`),
-  );
-}
 
 export function memberRoutes({ topics }: Services): RouteSpec[] {
   const base = "/api/v1/ChatTopic/:chatTopicId/UserAgent";

@@ -1,12 +1,6 @@
-/**
- * REST /api/v1/ChatSession: the session entity, the caller's sessions, and the operations that
- * move a chat along: pick-up, transfer, accept, reject and reset.
- */
-import { PresenceError } from "../../domain/errors.ts";
 import type { Actor } from "../../domain/presence.ts";
 import type { ChatSessionRecord } from "../../domain/session.ts";
 import type { Services } from "../../service/services.ts";
-import type { SessionInput } from "../../service/sessions.ts";
 import {
   carrierResponse,
   pathIntParameter,
@@ -15,8 +9,9 @@ import {
   sendCarrier,
 } from "../carriers/render.ts";
 import {
+  assertSameTopic,
+  newSessionInput,
   readSession,
-  type SavedSession,
   SESSION_LIST,
   SESSION_SCHEMA,
   SESSION_WITH_LINKS,
@@ -39,39 +34,6 @@ const sessionBody = {
   contentTypes: BODY_TYPES,
   description: "The ChatSessionEntity; on PUT, properties left out keep their values",
 };
-
-/** A new session from a saved entity: it starts before pick-up, with no user. */
-export function newSessionInput(saved: SavedSession): SessionInput {
-  if (saved.topicId <= 0) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: "TopicId: a new session needs its chat topic",
-    });
-  }
-  if (saved.edit.userId) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: "User: a new session waits in the queue; pick it up to assign it",
-    });
-  }
-  const { edit } = saved;
-  return {
-    topicId: saved.topicId,
-    status: edit.status,
-    customer: edit.customer,
-    firstMessage: edit.firstMessage,
-    lastMessage: edit.lastMessage,
-    rating: edit.rating,
-    chatbotIsActive: edit.chatbotIsActive,
-  };
-}
-
-/** TopicId cannot change; a body naming another topic is refused rather than ignored. */
-export function assertSameTopic(saved: SavedSession, topicId: number): void {
-  if (saved.topicId > 0 && saved.topicId !== topicId) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: "TopicId: a session cannot move to another topic",
-    });
-  }
-}
 
 export function sessionRoutes({ sessions }: Services): RouteSpec[] {
   const operation = (

@@ -217,3 +217,38 @@ export function userRoutes({ users }: Services): RouteSpec[] {
     }),
   ];
 }
+
+/** DELETE /api/v1/ChatUser/{id}/Credentials: sign a user out everywhere (administrators). */
+export function credentialRoutes(services: Services): RouteSpec[] {
+  return [
+    {
+      method: "DELETE",
+      url: "/api/v1/ChatUser/:id/Credentials",
+      operationId: "ChatUser_RevokeCredentials",
+      summary:
+        "Revoke every ticket, bearer token and browser session of a user (administrators); passwords stay",
+      tag: "ChatUser",
+      auth: true,
+      extension: true,
+      parameters: [
+        {
+          name: "id",
+          in: "path",
+          description: "The id of the chat user",
+          required: true,
+          schema: { type: "integer", format: "int32" },
+          minimum: 1,
+        },
+      ],
+      responses: {
+        204: { description: "Revoked" },
+        403: { description: "Administrators only" },
+        404: { description: "No such chat user" },
+      },
+      async handler(request, reply) {
+        await services.users.revokeCredentials(request.actor, request.bound.int("id"));
+        return reply.code(204).send();
+      },
+    },
+  ];
+}
