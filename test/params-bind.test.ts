@@ -65,6 +65,9 @@ const ROUTES = [
     { name: "flat", in: "query", description: "a flag", schema: { type: "boolean" } },
     { name: "name", in: "query", description: "text", schema: { type: "string" } },
   ]),
+  route("/plain", [
+    { name: "userId", in: "query", description: "exact name", schema: INT, style: "plain" },
+  ]),
   route("/required", [
     { name: "entityId", in: "query", description: "needed", schema: INT, required: true },
   ]),
@@ -103,8 +106,15 @@ describe("parameters bound from their declaration", () => {
       "abc",
     ])
       assert.equal(parseInt32(bad), null, bad);
-    assert.equal(parseInt32("0", 1), null);
-    assert.equal(parseInt32("-1", 0), null);
+    assert.equal(parseInt32("0", { minimum: 1 }), null);
+    assert.equal(parseInt32("-1", { minimum: 0 }), null);
+  });
+
+  it("the plain style (our extensions) reads digits only, at most maxDigits when declared", () => {
+    assert.equal(parseInt32("000000000005", { style: "plain" }), 5);
+    assert.equal(parseInt32("000000000005", { style: "plain", maxDigits: 10 }), null);
+    for (const bad of ["+5", " 5", "-1", "5 ", "2147483648"])
+      assert.equal(parseInt32(bad, { style: "plain" }), null, bad);
   });
 
   it("binds a path integer, and names it in PRES_ERR_BAD_PATH when it is none", async () => {
@@ -149,6 +159,14 @@ describe("parameters bound from their declaration", () => {
     const flag = await get("/query?flat=yes");
     assert.equal(flag.status, 400);
     assert.match(flag.body.ErrorMessage, /flat .*expected true or false, got "yes"/);
+  });
+
+  it("a plain query parameter is matched by its name as written", async () => {
+    assert.deepEqual(await get("/plain?userId=5"), { status: 200, body: { userId: 5 } });
+    assert.deepEqual(await get("/plain?USERID=5"), { status: 200, body: { userId: null } });
+    const signed = await get("/plain?userId=%2B5");
+    assert.equal(signed.status, 400);
+    assert.equal(signed.body.ErrorCode, "PRES_ERR_BAD_QUERY");
   });
 
   it("a required query parameter that is missing is a 400 saying so", async () => {

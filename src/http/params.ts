@@ -1,8 +1,10 @@
 /**
  * Path and query parameters bound from their declaration: the RouteSpec's `parameters` that
- * /openapi.json documents are also what checks and converts them, before the handler runs
- * (as Fastify's schema.params and schema.querystring both validate and document). Handlers
- * read the typed values from `request.bound`.
+ * /openapi.json documents are also what checks and converts them (as Fastify's schema.params
+ * and schema.querystring both validate and document). Handlers read the typed values from
+ * `request.bound`. Each parameter is bound when the handler first reads it, so a request that
+ * is wrong twice over (a bad `$top` on a missing topic, a bad id from a non-admin) gets the
+ * error it always got: the one of the check the handler makes first.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { PresenceError } from "../domain/errors.ts";
@@ -10,9 +12,14 @@ import type { ParameterSpec, RouteSpec } from "./route.ts";
 
 type Value = number | boolean | string;
 
-/** The bound parameters of a request, by declared name. */
+/** The declared parameters of a request, bound by name on first read. */
 export class BoundParameters {
-  constructor(private readonly values: ReadonlyMap<string, Value>) {}
+  private readonly values = new Map<string, Value | undefined>();
+
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly specs: ReadonlyMap<string, ParameterSpec>,
+  ) {}
 
   /** A declared integer; throws when it is absent (only for optional query parameters). */
   int(name: string): number {
@@ -23,22 +30,31 @@ export class BoundParameters {
 
   /** A declared integer, or undefined when the query leaves it out. */
   optionalInt(name: string): number | undefined {
-    return this.values.get(name) as number | undefined;
+    return this.value(name) as number | undefined;
   }
 
   /** A declared boolean: false when the query leaves it out. */
   bool(name: string): boolean {
-    return this.values.get(name) === true;
+    return this.value(name) === true;
   }
 
   /** A declared text query parameter, or undefined when the query leaves it out. */
   text(name: string): string | undefined {
-    return this.values.get(name) as string | undefined;
+    return this.value(name) as string | undefined;
   }
 
   /** A text path segment ("" when the route has none of that name). */
   segment(name: string): string {
-    return (this.values.get(name) as string | undefined) ?? "";
+    return this.specs.has(name) ? ((this.value(name) as string | undefined) ?? "") : "";
+  }
+
+  private value(name: string): Value | undefined {
+    if (this.values.has(name)) return this.values.get(name);
+    const spec = this.specs.get(name);
+    if (!spec) throw new Error(`parameter ${name} is not declared`);
+    const value = bindParameter(this.request, spec);
+    this.values.set(name, value);
+    return value;
   }
 }
 
@@ -49,19 +65,33 @@ declare module "fastify" {
   }
 }
 
-const INT32 = /^[-+]?\d{1,10}$/;
+const DOTNET_INT = /^[-+]?\d{1,10}$/;
+const PLAIN_INT = /^\d+$/;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
+/** How a parameter is read: as SuperOffice's .NET binder does, or plainly (our extensions). */
+export type ParameterStyle = "dotnet" | "plain";
+
+/** What the int32 rule may be told beyond the range: a minimum, plain digits, a length cap. */
+export interface Int32Rule {
+  minimum?: number;
+  style?: ParameterStyle;
+  maxDigits?: number;
+}
+
 /**
- * The one int32 rule, .NET's Int32 parse: optional sign, digits, surrounding blanks allowed,
- * inside the 32-bit range; then at least `minimum` when one is declared.
+ * The one int32 rule: the 32-bit range, and at least `minimum` when one is declared. The text
+ * is read as .NET's Int32 parse does (optional sign, blanks around, at most 10 digits), or in
+ * the plain style as digits only (at most `maxDigits` when declared).
  */
-export function parseInt32(text: string, minimum = INT32_MIN): number | null {
-  const trimmed = text.trim();
-  if (!INT32.test(trimmed)) return null;
-  const value = Number(trimmed);
-  return value >= minimum && value <= INT32_MAX ? value : null;
+export function parseInt32(text: string, rule: Int32Rule = {}): number | null {
+  const plain = rule.style === "plain";
+  const digits = plain ? text : text.trim();
+  if (!(plain ? PLAIN_INT : DOTNET_INT).test(digits)) return null;
+  if (rule.maxDigits !== undefined && digits.length > rule.maxDigits) return null;
+  const value = Number(digits);
+  return value >= (rule.minimum ?? INT32_MIN) && value <= INT32_MAX ? value : null;
 }
 
 /** A query parameter by name, matched case-insensitively as .NET model binding does. */
@@ -72,6 +102,12 @@ export function queryValue(request: FastifyRequest, name: string): string | unde
     if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
   }
   return undefined;
+}
+
+/** The plain style: the name as written; a repeated parameter is its values' joined text. */
+function plainQueryValue(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, string | string[] | undefined>)[name];
+  return value === undefined ? undefined : String(value);
 }
 
 /** What an integer parameter expects, as its error says it. */
@@ -91,7 +127,7 @@ function invalid(spec: ParameterSpec, raw: string, detail: string): PresenceErro
 function convert(spec: ParameterSpec, raw: string): Value {
   switch (spec.schema.type) {
     case "integer": {
-      const value = parseInt32(raw, spec.minimum);
+      const value = parseInt32(raw, spec);
       if (value === null) throw invalid(spec, raw, `expected ${expectation(spec)}, got "${raw}"`);
       return value;
     }
@@ -106,31 +142,30 @@ function convert(spec: ParameterSpec, raw: string): Value {
   }
 }
 
-/** Binds every declared path and query parameter of the request, or throws the first error. */
-function bindParameters(request: FastifyRequest, specs: readonly ParameterSpec[]) {
-  const values = new Map<string, Value>();
-  for (const spec of specs) {
-    if (spec.in === "path") {
-      values.set(spec.name, convert(spec, (request.params as Record<string, string>)[spec.name]));
-      continue;
-    }
-    const raw = queryValue(request, spec.name);
-    // An empty value is an absent one, as the .NET binder sees `?top=`.
-    if (raw === undefined || raw === "") {
-      if (spec.required) throw invalid(spec, "", "it is required");
-      continue;
-    }
-    values.set(spec.name, convert(spec, raw));
+/** Binds one declared path or query parameter, or throws its error. */
+function bindParameter(request: FastifyRequest, spec: ParameterSpec): Value | undefined {
+  if (spec.in === "path")
+    return convert(spec, (request.params as Record<string, string>)[spec.name]);
+  const raw =
+    spec.style === "plain" ? plainQueryValue(request, spec.name) : queryValue(request, spec.name);
+  // An empty value is an absent one, as the .NET binder sees `?top=`.
+  if (raw === undefined || raw === "") {
+    if (spec.required) throw invalid(spec, "", "it is required");
+    return undefined;
   }
-  return new BoundParameters(values);
+  return convert(spec, raw);
 }
 
-/** The route's handler, run once its declared path and query parameters are bound. */
+/** The route's handler, given its declared path and query parameters as `request.bound`. */
 export function boundHandler(route: RouteSpec): RouteSpec["handler"] {
-  const specs = (route.parameters ?? []).filter((p) => p.in === "path" || p.in === "query");
-  if (specs.length === 0) return route.handler;
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    request.bound = bindParameters(request, specs);
+  const specs = new Map(
+    (route.parameters ?? [])
+      .filter((p) => p.in === "path" || p.in === "query")
+      .map((p) => [p.name, p]),
+  );
+  if (specs.size === 0) return route.handler;
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    request.bound = new BoundParameters(request, specs);
     return route.handler(request, reply);
   };
 }

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../domain/errors.ts";
 import type { Actor } from "../domain/presence.ts";
 import type { Schema } from "./codecs/schema.ts";
+import type { ParameterStyle } from "./params.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -22,8 +23,16 @@ export interface ParameterSpec {
   description: string;
   schema: Schema;
   required?: boolean;
+  /**
+   * How the value is read (params.ts). "dotnet" (the default, SuperOffice's routes): the query
+   * name in any case, integers with optional sign and blanks. "plain" (our extensions): the
+   * name as written, integers as digits only.
+   */
+  style?: ParameterStyle;
   /** Integers only: the smallest value bound (the whole int32 range when omitted). */
   minimum?: number;
+  /** Integers only: at most this many digits. */
+  maxDigits?: number;
   /** Integers only: what the error for a value outside the rule says is expected. */
   expected?: string;
   /** A value that cannot be bound names no entity: this registry error, the raw value as `param`. */

@@ -44,15 +44,10 @@ const HEARTBEAT_SCHEMA: ObjectSchema = {
   },
 };
 
-/** A query parameter; integers here are never negative. */
+/** A query parameter, read plainly; integers here are never negative. */
 function query(name: string, description: string, schema: Schema = INT): ParameterSpec {
-  return {
-    name,
-    in: "query",
-    description,
-    schema,
-    ...(schema.type === "integer" && { minimum: 0 }),
-  };
+  const rule = schema.type === "integer" ? { minimum: 0 } : {};
+  return { name, in: "query", description, schema, style: "plain", ...rule };
 }
 
 /** A time as ISO 8601 or milliseconds since the epoch. */

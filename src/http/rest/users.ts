@@ -5,6 +5,7 @@
 import type { FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser, Role } from "../../domain/model.ts";
+import { assertAdmin } from "../../domain/rights.ts";
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readBody, readOptionalBody } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
@@ -237,7 +238,9 @@ export function credentialRoutes(services: Services): RouteSpec[] {
           description: "The id of the chat user",
           required: true,
           schema: { type: "integer", format: "int32" },
+          style: "plain",
           minimum: 1,
+          maxDigits: 10,
         },
       ],
       responses: {
@@ -246,6 +249,8 @@ export function credentialRoutes(services: Services): RouteSpec[] {
         404: { description: "No such chat user" },
       },
       async handler(request, reply) {
+        // Before the id is read: to anyone else every id is the same 403.
+        assertAdmin(request.actor);
         await services.users.revokeCredentials(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },

@@ -71,7 +71,9 @@ const ID: ParameterSpec = {
   in: "path",
   description: "The WebhookId",
   schema: INT,
+  style: "plain",
   minimum: 1,
+  maxDigits: 10,
   notFound: { code: "PRES_ERR_NO_WEBHOOK", param: "webhookId" },
 };
 
@@ -204,7 +206,9 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
           in: "query",
           description: `At most this many entries (default 100, max ${DELIVERY_LOG_LIMIT})`,
           schema: INT,
+          style: "plain",
           minimum: 1,
+          maxDigits: 9,
           expected: `a whole number from 1 to ${DELIVERY_LOG_LIMIT}`,
         },
       ],
