@@ -45,7 +45,7 @@ describe("auth on-site: Basic, SoTicket and Bearer", () => {
     assert.match(token, /^8A:[\w-]{20,}$/);
     const again = await server.services.auth.issue("ticket", 883);
     assert.notEqual(again, ticket);
-    const stored = await server.services.store.findCredential(ticket, Date.now());
+    const stored = await server.store.findCredential(ticket, Date.now());
     assert.equal(stored, null, "the raw ticket is not a lookup key");
   });
 

@@ -221,7 +221,7 @@ describe("authorization matrix", () => {
   async function call(route: (typeof routes)[number], who: Who): Promise<number> {
     const target = who === "online" ? online : server;
     await target.services.directory.importSeed(seed);
-    const hook = await target.services.store.createWebhook(
+    const hook = await target.store.createWebhook(
       {
         url: "http://127.0.0.1:9/hook",
         secret: "0123456789abcdef0123",

@@ -12,7 +12,7 @@ describe("MessageService: followers on another PostgreSQL node", { skip }, () =>
   const cross = scratchSchema();
   before(async () => {
     nodes.push(await postgres(false, cross.url).open(), await postgres(false, cross.url).open());
-    await seed(nodes[0].services.store);
+    await seed(nodes[0].store);
   });
   after(async () => {
     for (const node of nodes) await node.close();
@@ -32,7 +32,7 @@ describe("MessageService: followers on another PostgreSQL node", { skip }, () =>
       );
       await followed.complete;
       stop();
-      const stored = await a.store.listMessages(id, { after: 0, limit: 100 });
+      const stored = await nodes[0].store.listMessages(id, { after: 0, limit: 100 });
       assert.deepEqual(
         followed.got.map((m) => m.id),
         stored.map((m) => m.id),
@@ -53,7 +53,7 @@ describe("MessageService: a follower whose node lost its database", { skip }, ()
     viaProxy.hostname = "127.0.0.1";
     viaProxy.port = String(proxy.port);
     nodes.push(await postgres(false, scratch.url).open());
-    await seed(nodes[0].services.store);
+    await seed(nodes[0].store);
     nodes.push(await postgres(false, viaProxy.toString(), 100).open());
   });
   after(async () => {
@@ -79,7 +79,7 @@ describe("MessageService: a follower whose node lost its database", { skip }, ()
     await a.messages.post(ADA, id, { type: "ToUser", message: "after" });
     await followed.complete;
     stop();
-    const stored = await a.store.listMessages(id, { after: 0, limit: 100 });
+    const stored = await nodes[0].store.listMessages(id, { after: 0, limit: 100 });
     assert.deepEqual(
       followed.got.map((m) => m.id),
       stored.map((m) => m.id),

@@ -32,7 +32,7 @@ function suite(backend: Backend): void {
     before(async () => {
       opened = await backend.open();
       services = opened.services;
-      await seed(services.store);
+      await seed(opened.store);
     });
     after(() => opened.close());
     beforeEach(async () => {
@@ -213,7 +213,7 @@ function suite(backend: Backend): void {
       );
       await followed.complete;
       stop();
-      const stored = await services.store.listMessages(sessionId, { after: 0, limit: 100 });
+      const stored = await opened.store.listMessages(sessionId, { after: 0, limit: 100 });
       assert.deepEqual(
         followed.got.map((m) => m.id),
         stored.map((m) => m.id),
@@ -247,7 +247,7 @@ describe("MessageService: limits from the serve options", () => {
     try {
       const { services } = tuned;
       assert.deepEqual(services.messages.limits, { maxLength: 10, perSession: 2, pageSize: 1 });
-      await seed(services.store);
+      await seed(tuned.store);
       const { id } = await services.sessions.create({ topicId: 10 });
       await assert.rejects(
         services.messages.post(ADA, id, { type: "ToUser", message: "x".repeat(11) }),

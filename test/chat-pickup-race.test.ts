@@ -76,7 +76,7 @@ function raceSuite(name: string, start: () => Promise<TestServer>, skip = false)
         );
         assert.ok(restLosers.every((r) => r.body.ErrorCode === "PRES_ERR_NOT_IN_QUEUE"));
         const winner = winners[0].body.User.AssociateId;
-        const stored = await server.services.store.getSession(id);
+        const stored = await server.store.getSession(id);
         assert.deepEqual([stored?.status, stored?.user?.id], ["UserLast", winner]);
         assert.equal((await presenceOf(server, winner)).OngoingChats >= 1, true);
       }

@@ -10,7 +10,19 @@ import { withServices } from "../src/cli/options.ts";
 import type { PresenceError } from "../src/domain/errors.ts";
 import { sha256 } from "../src/service/secrets.ts";
 import { OPERATOR } from "../src/service/users.ts";
+import { openStore } from "../src/store/open.ts";
+import type { Store } from "../src/store/store.ts";
 import { cli, SEED, workspace } from "./support/cli.ts";
+
+/** Reads the store the CLI wrote, directly: what was saved, not what a service shows. */
+async function withStore<T>(db: string, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(db);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
 
 describe("chat-presence CLI: users, tokens, import", () => {
   let space: ReturnType<typeof workspace>;
@@ -92,8 +104,8 @@ describe("chat-presence CLI: users, tokens, import", () => {
       const started = Date.now();
       const run = await cli(["token", "create", "--user", "per", "--ttl", ttl, "--db", db]);
       const secret = run.stdout.trim();
-      const stored = await withServices(db, (s) =>
-        s.store.findCredential(sha256(secret), Date.now()),
+      const stored = await withStore(db, (store) =>
+        store.findCredential(sha256(secret), Date.now()),
       );
       assert.ok(stored, ttl);
       assert.ok(stored.expiresAt >= started + ms && stored.expiresAt <= Date.now() + ms, ttl);
@@ -144,12 +156,15 @@ describe("chat-presence CLI: users, tokens, import", () => {
 
   it("import upserts idempotently: twice gives the same state", async () => {
     const importDb = join(dir, "import.db");
-    const snapshot = () =>
-      withServices(importDb, async (s) => ({
-        users: (await s.users.list(OPERATOR)).map(({ passwordHash: _, ...u }) => u),
-        presence: await s.store.listPresence(),
-        appToken: await s.store.hasAppToken(sha256("app-123")),
-      }));
+    const snapshot = async () => ({
+      users: await withServices(importDb, async (s) =>
+        (await s.users.list(OPERATOR)).map(({ passwordHash: _, ...u }) => u),
+      ),
+      ...(await withStore(importDb, async (store) => ({
+        presence: await store.listPresence(),
+        appToken: await store.hasAppToken(sha256("app-123")),
+      }))),
+    });
     const first = await cli(["import", seedFile, "--db", importDb]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /2 users, 1 topics, 1 memberships, 1 sessions, 1 app tokens/);

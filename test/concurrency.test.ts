@@ -122,7 +122,7 @@ describe(`${CLIENTS} parallel clients`, () => {
         /<(?:\w+:)?UserId>(\d+)<\/(?:\w+:)?UserId>.*?<(?:\w+:)?Present>(true|false)</g,
       ),
     ].map((m) => ({ UserId: Number(m[1]), Present: m[2] === "true" }));
-    const stored = (await server.services.store.listPresence()).map((p) => ({
+    const stored = (await server.store.listPresence()).map((p) => ({
       UserId: p.UserId,
       Present: p.Present,
     }));
@@ -169,7 +169,7 @@ describe(`${CLIENTS} parallel clients`, () => {
       }),
     );
     const owners = await Promise.all(
-      sessionIds.map((sessionId) => server.services.store.getSession(sessionId)),
+      sessionIds.map((sessionId) => server.store.getSession(sessionId)),
     );
     for (const [index, sessionId] of sessionIds.entries()) {
       const won = winners.get(sessionId) ?? [];

@@ -34,7 +34,7 @@ describe("Content-Encoding", () => {
     };
   };
   const present = async (userId: number) =>
-    (await server.services.store.listPresence()).find((p) => p.UserId === userId)?.Present;
+    (await server.store.listPresence()).find((p) => p.UserId === userId)?.Present;
 
   it("decodes gzip, x-gzip and deflate bodies (JSON, XML and form)", async () => {
     const json = (present: boolean) => JSON.stringify([{ UserId: 589, Present: present }]);

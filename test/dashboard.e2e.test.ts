@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { DASHBOARD_CSP, WEB_DIR } from "../src/http/web-routes.ts";
+import { DASHBOARD_CSP, WEB_DIR } from "../src/http/system/dashboard.ts";
 import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -111,6 +111,6 @@ describe("a user's own heartbeat TTL", () => {
       sessions: [],
       appTokens: [],
     });
-    assert.equal((await server.services.store.getUser(950))?.presenceTtl, 30);
+    assert.equal((await server.store.getUser(950))?.presenceTtl, 30);
   });
 });

@@ -115,7 +115,7 @@ describe("/metrics, /readyz, request ids and CORS", () => {
     const ready = await server.fetch("/readyz");
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: "ready" });
-    const store = server.services.store as { ping: () => Promise<void> };
+    const store = server.store as { ping: () => Promise<void> };
     const ping = store.ping;
     store.ping = async () => {
       throw new Error("connection refused");

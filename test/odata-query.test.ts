@@ -12,7 +12,7 @@ import {
   parseFilter,
   parseOrderBy,
   parseSelect,
-} from "../src/http/chat/odata-query.ts";
+} from "../src/http/rest/odata-query.ts";
 import { ADMIN, assertError, call } from "./support/chat.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 

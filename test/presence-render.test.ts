@@ -8,8 +8,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { ChatPresence } from "../src/domain/presence.ts";
+import { parseSelect, presenceListXml } from "../src/http/carriers/presence.ts";
+import { PresenceRenderer } from "../src/http/carriers/presence-renderer.ts";
 import { negotiate } from "../src/http/codecs/negotiate.ts";
-import { PresenceRenderer, parseSelect, presenceListXml } from "../src/http/presence-codec.ts";
 
 const JSON_FORMAT = negotiate("application/json");
 const XML_FORMAT = negotiate("application/xml");

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PresenceError } from "../src/domain/errors.ts";
+import { CHAT_PRESENCE_SCHEMA, readPresenceUpdates } from "../src/http/carriers/presence.ts";
 import { BindError, bind, type Schema } from "../src/http/codecs/schema.ts";
-import { CHAT_PRESENCE_SCHEMA, readPresenceUpdates } from "../src/http/presence-codec.ts";
 
 const LIST: Schema = { type: "array", items: CHAT_PRESENCE_SCHEMA };
 const WRAPPED: Schema = {

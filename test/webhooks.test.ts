@@ -497,7 +497,7 @@ describe("webhooks", () => {
 
   it("a failure to enqueue is logged and never fails the save", async () => {
     const id = await hook("/unreached");
-    const store = server.services.store;
+    const store = server.store;
     const original = store.enqueueChanges;
     const reported: unknown[] = [];
     const log = server.services.webhooks.onError;

@@ -48,7 +48,7 @@ async function importBenchSeed(): Promise<number> {
 const importMs = values["skip-seed"] ? 0 : await importBenchSeed();
 const ticket = await server.services.auth.issue("ticket", BENCH_ADMIN_ID);
 for (let i = 0; i < (webhooks ?? 0); i++) {
-  await server.services.store.createWebhook(
+  await server.store.createWebhook(
     {
       url: `https://receiver-${i}.example/hook`,
       secret: "bench-webhook-secret-0001",

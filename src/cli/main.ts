@@ -1,6 +1,6 @@
 /** The `chat-presence` command: serve, import, user, token. */
 import { Command } from "commander";
-import { MAX_ODATA_LENGTH } from "../http/chat/odata-query.ts";
+import { MAX_ODATA_LENGTH } from "../http/rest/odata-query.ts";
 import { DEMO_PASSWORD, DEMO_SEED } from "./demo.ts";
 import { registerOperatorCommands } from "./operator.ts";
 import { cidr, DEFAULT_DB, duration, integer, positive, trustProxy, xmlLimits } from "./options.ts";

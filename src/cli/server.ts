@@ -17,6 +17,7 @@ import { createServices, type Services } from "../service/services.ts";
 import type { SignInLimits } from "../service/throttle.ts";
 import { instrumentStore } from "../store/instrumented.ts";
 import { openBackend } from "../store/open.ts";
+import type { Store } from "../store/store.ts";
 import { DEMO_SEED } from "./demo.ts";
 
 export interface ServeOptions {
@@ -82,6 +83,8 @@ export interface ServeOptions {
 export interface RunningServer {
   app: FastifyInstance;
   services: Services;
+  /** The store under the services: the CLI's own wiring and tests use it, adapters never do. */
+  store: Store;
   url: string;
   /** True when --demo loaded the demo directory into an empty store. */
   demoLoaded: boolean;
@@ -145,7 +148,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
   });
   if (options.seed) await services.directory.importSeed(await readSeedFile(options.seed));
-  const demoLoaded = Boolean(options.demo) && (await store.isEmpty());
+  const demoLoaded = Boolean(options.demo) && (await services.directory.isEmpty());
   if (demoLoaded) await services.directory.importSeed(DEMO_SEED);
   // Load presence before the first request: change detection diffs against this snapshot.
   await services.presence.getAll();
@@ -197,6 +200,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     app,
     services,
+    store,
     url: address,
     demoLoaded,
     async close() {

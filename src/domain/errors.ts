@@ -252,8 +252,8 @@ export const ERRORS = {
   PRES_ERR_BAD_MESSAGE: {
     status: 400,
     type: "ArgumentException",
-    en: "The chat message is not valid: {field} {detail}",
-    nb: "Chatmeldingen er ugyldig: {field} {detail}",
+    en: "The chat message's {field} is not valid: {detail}",
+    nb: "Chatmeldingens {field} er ugyldig: {detail}",
   },
   PRES_ERR_SESSION_CLOSED: {
     status: 409,

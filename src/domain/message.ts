@@ -3,7 +3,7 @@
  * follows: what it must look like, and what it does to its session (status, FirstMessage,
  * LastMessage). Pure: the store applies the effect in the same transaction as the insert.
  */
-import { PresenceError } from "./errors.ts";
+import { type Localized, localized, PresenceError } from "./errors.ts";
 import { ONGOING_STATUSES, SESSION_STATUSES, type SessionStatus } from "./model.ts";
 import type { ChatSessionRecord } from "./session.ts";
 
@@ -99,7 +99,19 @@ function parseEnum<T extends string>(value: string | number, names: readonly T[]
     : names.find((n) => n.toLowerCase() === String(value).trim().toLowerCase());
 }
 
-function badField(field: string, detail: string): PresenceError {
+const notAType = (value: unknown) =>
+  localized(
+    `${value} is not one of ToCustomer, ToUser, Special`,
+    `${value} er ikke en av ToCustomer, ToUser, Special`,
+  );
+
+const notASpecialType = (value: unknown) =>
+  localized(
+    `${value} is not a ChatMessageSpecialType`,
+    `${value} er ikke en ChatMessageSpecialType`,
+  );
+
+function badField(field: string, detail: Localized): PresenceError {
   return new PresenceError("PRES_ERR_BAD_MESSAGE", { field, detail });
 }
 
@@ -107,7 +119,7 @@ function badField(field: string, detail: string): PresenceError {
 export function parseMessageType(field: string, value: string | number): MessageType {
   const found = parseEnum(value, MESSAGE_TYPES);
   if (!found || found === "Invalid") {
-    throw badField(field, `${value} is not one of ToCustomer, ToUser, Special`);
+    throw badField(field, notAType(value));
   }
   return found;
 }
@@ -115,13 +127,15 @@ export function parseMessageType(field: string, value: string | number): Message
 /** Reads a ChatMessageSpecialType name (case-insensitive) or index. */
 export function parseSpecialType(field: string, value: string | number): SpecialType {
   const found = parseEnum(value, SPECIAL_TYPES);
-  if (!found) throw badField(field, `${value} is not a ChatMessageSpecialType`);
+  if (!found) throw badField(field, notASpecialType(value));
   return found;
 }
 
 function checkText(field: string, value: string, max: number): string {
-  if (value.length > max) throw badField(field, `longer than ${max} characters`);
-  if (CONTROL.test(value)) throw badField(field, "contains a control character");
+  if (value.length > max)
+    throw badField(field, localized(`longer than ${max} characters`, `lengre enn ${max} tegn`));
+  if (CONTROL.test(value))
+    throw badField(field, localized("contains a control character", "inneholder et kontrolltegn"));
   return value;
 }
 
@@ -137,16 +151,18 @@ export function newMessage(
   now: number,
 ): NewMessage {
   if (!MESSAGE_TYPES.includes(input.type) || input.type === "Invalid") {
-    throw badField("Type", `${input.type} is not one of ToCustomer, ToUser, Special`);
+    throw badField("Type", notAType(input.type));
   }
   const specialType = input.specialType ?? "None";
   if (!SPECIAL_TYPES.includes(specialType)) {
-    throw badField("SpecialType", `${specialType} is not a ChatMessageSpecialType`);
+    throw badField("SpecialType", notASpecialType(specialType));
   }
   const message = checkText("Message", input.message ?? "", limits.maxLength);
-  if (input.type !== "Special" && message.trim() === "") throw badField("Message", "empty");
+  if (input.type !== "Special" && message.trim() === "")
+    throw badField("Message", localized("empty", "tom"));
   const readByCustomer = input.readByCustomer ?? 0;
-  if (readByCustomer !== 0 && readByCustomer !== 1) throw badField("ReadByCustomer", "not 0 or 1");
+  if (readByCustomer !== 0 && readByCustomer !== 1)
+    throw badField("ReadByCustomer", localized("not 0 or 1", "verken 0 eller 1"));
   const author = checkText("Author", (input.author ?? "").trim(), FIELD_LIMITS.author);
   return {
     sessionId,

@@ -9,33 +9,31 @@ import { PresenceError } from "../domain/errors.ts";
 import { StreamHub } from "../realtime/stream.ts";
 import { type StreamLimits, streamLimits } from "../realtime/stream-limits.ts";
 import type { Services } from "../service/services.ts";
+import { agentsPresenceRoutes } from "./agents/presence.ts";
+import { agentsSessionRoutes } from "./agents/sessions.ts";
+import { agentsTopicRoutes } from "./agents/topics.ts";
 import { authenticator, closeIfLongBody } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
-import { agentsSessionRoutes } from "./chat/agents-session-routes.ts";
-import { agentsTopicRoutes } from "./chat/agents-topic-routes.ts";
-import { memberRoutes } from "./chat/member-routes.ts";
-import { MAX_ODATA_LENGTH } from "./chat/odata-query.ts";
-import { sessionRoutes } from "./chat/session-routes.ts";
-import { topicRoutes } from "./chat/topic-routes.ts";
-import { userRoutes } from "./chat/user-routes.ts";
+import { PresenceRenderer } from "./carriers/presence-renderer.ts";
 import { registerBodyParsers } from "./codecs/body.ts";
 import { registerContentEncoding } from "./codecs/encoding.ts";
 import { XML_LIMITS, type XmlLimits } from "./codecs/xml.ts";
 import { registerErrorHandlers } from "./errors.ts";
-import { liveRoutes } from "./live-routes.ts";
-import { buildOpenApi } from "./openapi.ts";
-import {
-  type OperationsOptions,
-  operationsRoutes,
-  registerOperations,
-  serverOptions,
-} from "./operations.ts";
-import { presenceRoutes } from "./presence-routes.ts";
+import { boundHandler } from "./params.ts";
+import { memberRoutes } from "./rest/members.ts";
+import { MAX_ODATA_LENGTH } from "./rest/odata-query.ts";
+import { presenceRoutes } from "./rest/presence.ts";
+import { liveRoutes } from "./rest/presence-live.ts";
+import { sessionRoutes } from "./rest/sessions.ts";
+import { topicRoutes } from "./rest/topics.ts";
+import { credentialRoutes, userRoutes } from "./rest/users.ts";
+import { webhookRoutes } from "./rest/webhooks.ts";
 import type { Method, RouteSpec } from "./route.ts";
 import { soapRoutes } from "./soap/routes.ts";
-import { systemRoutes } from "./system-routes.ts";
-import { webRoutes } from "./web-routes.ts";
-import { webhookRoutes } from "./webhook-routes.ts";
+import { webRoutes } from "./system/dashboard.ts";
+import { buildOpenApi } from "./system/openapi.ts";
+import { metricsRoutes, systemRoutes } from "./system/routes.ts";
+import { type OperationsOptions, registerOperations, serverOptions } from "./system/server.ts";
 
 export interface AppOptions {
   services: Services;
@@ -45,7 +43,7 @@ export interface AppOptions {
   /** Which proxies' X-Forwarded-* headers to honour (see trust-proxy.ts); none by default. */
   trustProxy?: FastifyServerOptions["trustProxy"];
   version?: string;
-  /** Metrics, CORS, timeouts (see operations.ts). */
+  /** Metrics, CORS, timeouts (see system/server.ts). */
   operations?: OperationsOptions;
   /** Interval of keep-alive comments on change streams. */
   keepAliveMs?: number;
@@ -106,9 +104,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.decorate("streams", hub);
   let openApi: unknown;
+  // One cache of rendered presence lists for REST and Agents: GetAll and GetChatPresence share it.
+  const presenceRenderer = new PresenceRenderer();
   const routes: RouteSpec[] = [
     ...authRoutes(services),
-    ...presenceRoutes(services),
+    ...presenceRoutes(services, presenceRenderer),
+    ...agentsPresenceRoutes(services, presenceRenderer),
     ...liveRoutes(services, hub),
     ...webhookRoutes(services),
     ...topicRoutes(services),
@@ -117,8 +118,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...agentsTopicRoutes(services),
     ...agentsSessionRoutes(services),
     ...userRoutes(services),
-    ...systemRoutes(() => openApi),
-    ...operationsRoutes(services, options.operations ?? {}),
+    ...systemRoutes(() => openApi, services),
+    ...credentialRoutes(services),
+    ...metricsRoutes(services, options.operations ?? {}),
     ...webRoutes(),
   ];
   const authenticate = authenticator(services.auth);
@@ -129,7 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // onRequest runs before the body is read: a caller without valid credentials is refused
       // before any of it is parsed (a short body is drained, never buffered; see DRAIN_LIMIT).
       onRequest: route.auth ? authenticate : undefined,
-      handler: route.handler,
+      handler: boundHandler(route),
     });
   }
   registerMethodNotAllowed(app, routes);

@@ -1,10 +1,12 @@
 /**
  * Every route is declared once as a RouteSpec: Fastify serves it and /openapi.json documents
- * it from the same schemas that bind its input.
+ * it from the same schemas that bind its input (bodies in codecs/, parameters in params.ts).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorCode, Localized } from "../domain/errors.ts";
 import type { Actor } from "../domain/presence.ts";
 import type { Schema } from "./codecs/schema.ts";
+import type { ParameterStyle } from "./params.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -21,6 +23,20 @@ export interface ParameterSpec {
   description: string;
   schema: Schema;
   required?: boolean;
+  /**
+   * How the value is read (params.ts). "dotnet" (the default, SuperOffice's routes): the query
+   * name in any case, integers with optional sign and blanks. "plain" (our extensions): the
+   * name as written, integers as digits only.
+   */
+  style?: ParameterStyle;
+  /** Integers only: the smallest value bound (the whole int32 range when omitted). */
+  minimum?: number;
+  /** Integers only: at most this many digits. */
+  maxDigits?: number;
+  /** Integers only: what the error for a value outside the rule says is expected. */
+  expected?: Localized;
+  /** A value that cannot be bound names no entity: this registry error, the raw value as `param`. */
+  notFound?: { code: ErrorCode; param: string };
 }
 
 export interface RouteSpec {

@@ -13,6 +13,11 @@ export class DirectoryService {
     private readonly presence: PresenceService,
   ) {}
 
+  /** True while there are no users (`serve --demo` loads its directory only then). */
+  isEmpty(): Promise<boolean> {
+    return this.store.isEmpty();
+  }
+
   /** Upserts a whole import file in one transaction; passwords are hashed in parallel first. */
   async importSeed(seed: Seed): Promise<ImportCounts> {
     const users = await Promise.all(

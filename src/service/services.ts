@@ -5,6 +5,7 @@ import { LocalMessageBus, type MessageBus } from "../events/messages.ts";
 import type { Store } from "../store/store.ts";
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
+import { HealthService } from "./health.ts";
 import { HistoryService, type ResumeWindow } from "./history.ts";
 import { MessageService } from "./messages.ts";
 import { PresenceService } from "./presence.ts";
@@ -18,9 +19,10 @@ import {
   type WebhookServiceOptions,
 } from "./webhooks.ts";
 
+/** Adapters reach persistence only through these services: the store itself is not here. */
 export interface Services {
-  store: Store;
   bus: ChangeBus;
+  health: HealthService;
   auth: AuthService;
   presence: PresenceService;
   history: HistoryService;
@@ -82,8 +84,8 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     messageLimits(options.messageLimits),
   );
   return {
-    store,
     bus,
+    health: new HealthService(store),
     auth,
     presence,
     history: new HistoryService(

@@ -5,6 +5,7 @@
  */
 import { PresenceError } from "../domain/errors.ts";
 import type { ChatUser, TopicRights } from "../domain/model.ts";
+import { isOpenAt } from "../domain/opening-hours.ts";
 import type { Actor, ChangeOrigin } from "../domain/presence.ts";
 import { assertAdmin, assertMayManage, assertMayReadTopic } from "../domain/rights.ts";
 import {
@@ -15,7 +16,6 @@ import {
   type TopicMemberRecord,
 } from "../domain/topic.ts";
 import type { Store } from "../store/store.ts";
-import { topicOpenAt } from "./opening-hours.ts";
 import type { PresenceService } from "./presence.ts";
 
 /** A member given by the caller: a username or user id, with the rights to hold. */
@@ -95,11 +95,14 @@ export class TopicService {
     await this.presence.usersChanged(affected, adminOrigin(actor));
   }
 
-  /** Whether the topic is open now (any signed-in caller may ask); 404 when it does not exist. */
-  async isOpen(id: number, at = new Date()): Promise<boolean> {
-    const open = await topicOpenAt(this.store, id, at);
-    if (open === null) throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: id });
-    return open;
+  /**
+   * Whether the topic is within its opening hours at `at` (any signed-in caller may ask; the
+   * rule is domain/opening-hours.ts); null when there is no such topic, which REST answers with
+   * 404 and Agents and SOAP's IsWithinOpeningHours with false.
+   */
+  async isOpen(id: number, at = new Date()): Promise<boolean | null> {
+    const topic = await this.store.getTopic(id);
+    return topic ? isOpenAt(topic.openingHoursEnabled, topic.openingHours, at) : null;
   }
 
   async members(actor: Actor, topicId: number): Promise<TopicMemberRecord[]> {

@@ -145,6 +145,13 @@ export class UserService {
     return next;
   }
 
+  /** Ends every ticket, bearer token and browser session of an existing user; passwords stay. */
+  async revokeCredentials(actor: Actor, id: number): Promise<void> {
+    assertAdmin(actor);
+    await this.require(id);
+    await this.auth.revokeAllOf(id);
+  }
+
   /** A user by username (case-insensitive), or PRES_ERR_NO_USER. */
   async byUsername(actor: Actor, username: string): Promise<ChatUser> {
     assertAdmin(actor);

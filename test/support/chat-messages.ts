@@ -58,7 +58,7 @@ export async function seed(store: Store): Promise<void> {
 export interface Backend {
   name: string;
   skip?: boolean;
-  open(): Promise<{ services: Services; close(): Promise<void> }>;
+  open(): Promise<{ services: Services; store: Store; close(): Promise<void> }>;
 }
 
 export const sqlite: Backend = {
@@ -67,6 +67,7 @@ export const sqlite: Backend = {
     const store = openSqliteStore({ path: ":memory:" });
     return {
       services: createServices(store, { messageLimits: { pageSize: 4 } }),
+      store,
       close: () => store.close(),
     };
   },
@@ -86,6 +87,7 @@ export function postgres(skip: boolean, url: string, reconnectMs?: number): Back
       });
       return {
         services,
+        store: backend.store,
         async close() {
           await backend.bus.close();
           await backend.messageBus.close();

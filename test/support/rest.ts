@@ -34,15 +34,13 @@ export interface Entry {
 
 /** Present per UserId, read from the store itself, so a test proves what was (not) saved. */
 export async function presentByUser(server: TestServer): Promise<Record<number, boolean>> {
-  const list = await server.services.store.listPresence();
+  const list = await server.store.listPresence();
   return Object.fromEntries(list.map((p) => [p.UserId, p.Present]));
 }
 
 /** Sets presence directly in the store, to start a test from a known state. */
 export async function setPresent(server: TestServer, entries: Entry[]): Promise<void> {
-  await server.services.store.savePresence(
-    entries.map((e) => ({ userId: e.UserId, present: e.Present })),
-  );
+  await server.store.savePresence(entries.map((e) => ({ userId: e.UserId, present: e.Present })));
   await server.services.presence.usersChanged(
     entries.map((e) => e.UserId),
     { source: "admin", changedBy: null },

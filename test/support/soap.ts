@@ -54,7 +54,7 @@ export async function post(
 
 /** Present per UserId, read from the store itself, so a test proves what was (not) saved. */
 export async function presentByUser(server: TestServer): Promise<Record<number, boolean>> {
-  const list = await server.services.store.listPresence();
+  const list = await server.store.listPresence();
   return Object.fromEntries(list.map((p) => [p.UserId, p.Present]));
 }
 

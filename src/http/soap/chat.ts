@@ -1,19 +1,25 @@
 /** Chat.svc: GetChatPresence, SaveChatPresence and IsWithinOpeningHours over the service layer. */
-import type { ChatPresence } from "../../domain/presence.ts";
-import { isTopicOpen } from "../../service/opening-hours.ts";
 import type { Services } from "../../service/services.ts";
+import {
+  chatPresenceXml,
+  type PresenceXmlStyle,
+  readPresenceUpdates,
+} from "../carriers/presence.ts";
+import { type Layout, PresenceRenderer } from "../carriers/presence-renderer.ts";
 import { bindOrThrow } from "../codecs/body.ts";
+import { ARRAYS_NS } from "../codecs/namespaces.ts";
 import { type ObjectSchema, propertyOf } from "../codecs/schema.ts";
-import { escapeXml } from "../codecs/xml.ts";
-import { readPresenceUpdates } from "../presence-codec.ts";
+import type { Operations } from "./call.ts";
 import { readArgument } from "./fault.ts";
-import type { Operations } from "./operation.ts";
-import { ARRAYS_NS, type Vocabulary } from "./writer.ts";
+import type { Vocabulary } from "./writer.ts";
 
 const OPENING_HOURS_ARGS: ObjectSchema = {
   type: "object",
   properties: { ChatTopicId: { type: "integer", format: "int32" } },
 };
+
+/** SOAP writes nil with the envelope's `xsi:`, and declares `a:` once on Response. */
+const SOAP_XML: PresenceXmlStyle = { nil: "xsi", topicsXmlns: "" };
 
 /**
  * The presence list is the one large response, so its items are written unprefixed under a
@@ -21,24 +27,18 @@ const OPENING_HOURS_ARGS: ObjectSchema = {
  * them: the same namespaces and elements as the samples' `Chat:` and `NetServerServices882:`
  * prefixes, in 40% fewer bytes.
  */
-function listXml(out: Vocabulary, list: readonly ChatPresence[]): string {
-  const items = list.map((p) => {
-    const name =
-      p.DisplayName === null
-        ? '<DisplayName xsi:nil="true"/>'
-        : `<DisplayName>${escapeXml(p.DisplayName)}</DisplayName>`;
-    const topics =
-      p.ChatTopics === null
-        ? '<ChatTopics xsi:nil="true"/>'
-        : `<ChatTopics>${p.ChatTopics.map((t) => `<a:int>${t}</a:int>`).join("")}</ChatTopics>`;
-    return `<ChatPresence><UserId>${p.UserId}</UserId>${name}<OngoingChats>${p.OngoingChats}</OngoingChats><Present>${p.Present}</Present>${topics}</ChatPresence>`;
-  });
-  return `<${out.prefix}:Response xmlns="${out.ns}" xmlns:a="${ARRAYS_NS}">${items.join("")}</${out.prefix}:Response>`;
+function listLayout(out: Vocabulary): Layout {
+  return {
+    prefix: `<${out.prefix}:Response xmlns="${out.ns}" xmlns:a="${ARRAYS_NS}">`,
+    separator: "",
+    suffix: `</${out.prefix}:Response>`,
+    item: (p) => chatPresenceXml(p, SOAP_XML),
+  };
 }
 
-export function chatOperations({ presence, store }: Services): Operations {
+export function chatOperations({ presence, topics }: Services): Operations {
   /** The rendered list per vocabulary, for the presence version it was rendered from. */
-  const rendered = new Map<Vocabulary, { version: number; xml: Buffer }>();
+  const renderer = new PresenceRenderer();
 
   return {
     GetChatPresence: {
@@ -46,12 +46,7 @@ export function chatOperations({ presence, store }: Services): Operations {
       async run({ out, actor }) {
         await actor();
         const snapshot = await presence.getAll();
-        let cached = rendered.get(out);
-        if (cached?.version !== snapshot.version) {
-          cached = { version: snapshot.version, xml: Buffer.from(listXml(out, snapshot.presence)) };
-          rendered.set(out, cached);
-        }
-        return cached.xml;
+        return renderer.bytes(snapshot, `${out.prefix} ${out.ns}`, () => listLayout(out));
       },
     },
     SaveChatPresence: {
@@ -71,7 +66,8 @@ export function chatOperations({ presence, store }: Services): Operations {
           ChatTopicId: number;
         };
         await actor();
-        return out.bool("Response", await isTopicOpen(store, ChatTopicId, new Date()));
+        // A topic that does not exist is not open (REST says 404 instead).
+        return out.bool("Response", (await topics.isOpen(ChatTopicId)) ?? false);
       },
     },
   };

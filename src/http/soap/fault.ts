@@ -5,15 +5,13 @@
  * ExceptionInfo header, the NetServer way (see writer.ts).
  */
 import { type Language, PresenceError } from "../../domain/errors.ts";
+import { SOAP_ENVELOPE_NS } from "../codecs/namespaces.ts";
 import { escapeXml } from "../codecs/xml.ts";
 
 export type SoapVersion = "1.1" | "1.2";
 export type FaultCode = "VersionMismatch" | "MustUnderstand" | "Sender" | "Receiver";
 
-export const ENVELOPE_NS: Record<SoapVersion, string> = {
-  "1.1": "http://schemas.xmlsoap.org/soap/envelope/",
-  "1.2": "http://www.w3.org/2003/05/soap-envelope",
-};
+export const ENVELOPE_NS: Record<SoapVersion, string> = SOAP_ENVELOPE_NS;
 
 export const CONTENT_TYPE: Record<SoapVersion, string> = {
   "1.1": "text/xml; charset=utf-8",

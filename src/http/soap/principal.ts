@@ -6,8 +6,8 @@ import type { ChatUser } from "../../domain/model.ts";
 import type { Services } from "../../service/services.ts";
 import { bindOrThrow } from "../codecs/body.ts";
 import type { ObjectSchema } from "../codecs/schema.ts";
+import type { Operations } from "./call.ts";
 import { readArgument } from "./fault.ts";
-import type { Operations } from "./operation.ts";
 import type { Vocabulary } from "./writer.ts";
 
 const CREDENTIALS_ARGS: ObjectSchema = {

@@ -7,8 +7,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { localized, PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
 import { header } from "../auth/authenticate.ts";
+import { netServerNs } from "../codecs/namespaces.ts";
 import type { XmlLimits } from "../codecs/xml.ts";
-import { requestLanguage, sendError } from "../errors.ts";
+import { requestLanguage, sendError, toPresenceError } from "../errors.ts";
+import type { Operations } from "./call.ts";
 import { chatOperations } from "./chat.ts";
 import { readEnvelope, type SoapRequest, versionOfContentType } from "./envelope.ts";
 import {
@@ -19,7 +21,6 @@ import {
   SoapFault,
   type SoapVersion,
 } from "./fault.ts";
-import type { Operations } from "./operation.ts";
 import { principalOperations } from "./principal.ts";
 import { Vocabulary } from "./writer.ts";
 import { type WsdlDocument, wsdlDocument } from "./wsdl.ts";
@@ -41,11 +42,7 @@ function soapServices(services: Services): SoapService[] {
     (["Chat", "SoPrincipal"] as const).map((name) => ({
       url: `/Remote/Services${version}/${name}.svc`,
       name: `Services${version}/${name}.svc`,
-      out: new Vocabulary(
-        name,
-        `http://www.superoffice.net/ws/crm/NetServer/Services${version}`,
-        version,
-      ),
+      out: new Vocabulary(name, netServerNs(version), version),
       wsdl: wsdlDocument(`Services${version}-${name}.wsdl`),
       operations: implemented[name],
     })),
@@ -159,18 +156,9 @@ export async function soapRoutes(
 /** Fastify's own errors (body too large, aborted upload) and anything unexpected, as faults. */
 function toFault(error: unknown, request: FastifyRequest, bodyLimit: number): SoapFault {
   if (error instanceof SoapFault) return error;
-  if (error instanceof PresenceError) {
-    if (error.status >= 500) request.log.error({ err: error }, "SOAP request failed");
-    return faultOf(error);
-  }
-  const fastifyError = error as FastifyError;
-  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE")
-    return faultOf(new PresenceError("PRES_ERR_TOO_LARGE", { limit: bodyLimit }));
-  const status = fastifyError.statusCode ?? 500;
-  if (status >= 400 && status < 500)
-    return faultOf(new PresenceError("PRES_ERR_BAD_BODY", { detail: fastifyError.message }));
-  request.log.error({ err: error }, "SOAP request failed");
-  return faultOf(new PresenceError("PRES_ERR_INTERNAL", { requestId: request.id }));
+  const presenceError = toPresenceError(error as FastifyError, request, bodyLimit);
+  if (presenceError.status >= 500) request.log.error({ err: error }, "SOAP request failed");
+  return faultOf(presenceError);
 }
 
 /** In the envelope's version once known, else in the one the content type implies. */

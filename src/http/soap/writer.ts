@@ -7,22 +7,24 @@
  * `soap` package hand back { attributes, $value } objects instead of values.
  */
 import type { Language, PresenceError } from "../../domain/errors.ts";
+import {
+  ARRAYS_NS,
+  CRYPTOGRAPHY_NS,
+  INSTANCE_NS,
+  SCHEMA_NS,
+  SERIALIZATION_NS,
+  SOAP_ENCODING_NS,
+  SOAP_ENVELOPE_NS,
+} from "../codecs/namespaces.ts";
 import { escapeXml, type XmlElement } from "../codecs/xml.ts";
-import { ENVELOPE_NS, type SoapVersion } from "./fault.ts";
+import type { SoapVersion } from "./fault.ts";
 
-const ENCODING_NS: Record<SoapVersion, string> = {
-  "1.1": "http://schemas.xmlsoap.org/soap/encoding/",
-  "1.2": "http://www.w3.org/2003/05/soap-encoding",
-};
-export const ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
-const SERIALIZATION_NS = "http://schemas.microsoft.com/2003/10/Serialization/";
-const CRYPTOGRAPHY_NS = "http://schemas.datacontract.org/2004/07/System.Security.Cryptography";
 /** Envelopes kept per cached content: one per version and header set (TimeZone varies). */
 const MAX_WRAPPED = 8;
 
 /** How one service writes: its prefix and namespace, and the samples' extra declarations. */
 export class Vocabulary {
-  /** The prefix of http://schemas.microsoft.com/2003/10/Serialization/Arrays. */
+  /** The prefix of ARRAYS_NS. */
   readonly arrays: string;
   private readonly open: Record<SoapVersion, string>;
   private readonly wrapped = new WeakMap<Buffer, Map<string, Buffer>>();
@@ -49,7 +51,7 @@ export class Vocabulary {
       .map(([p, uri]) => ` xmlns:${p}="${uri}"`)
       .join("");
     const open = (v: SoapVersion) =>
-      `<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="${ENVELOPE_NS[v]}" xmlns:SOAP-ENC="${ENCODING_NS[v]}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"${xmlns}>`;
+      `<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="${SOAP_ENVELOPE_NS[v]}" xmlns:SOAP-ENC="${SOAP_ENCODING_NS[v]}" xmlns:xsi="${INSTANCE_NS}" xmlns:xsd="${SCHEMA_NS}"${xmlns}>`;
     this.open = { "1.1": open("1.1"), "1.2": open("1.2") };
   }
 

@@ -1,33 +1,26 @@
-/**
- * REST /api/v1/ChatSession: the session entity, the caller's sessions, and the operations that
- * move a chat along: pick-up, transfer, accept, reject and reset.
- */
-import { PresenceError } from "../../domain/errors.ts";
 import type { Actor } from "../../domain/presence.ts";
 import type { ChatSessionRecord } from "../../domain/session.ts";
 import type { Services } from "../../service/services.ts";
-import type { SessionInput } from "../../service/sessions.ts";
-import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
-import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
 import {
   carrierResponse,
-  pathInt,
   pathIntParameter,
-  pathText,
   pathTextParameter,
   SELECT_PARAMETER,
   sendCarrier,
-} from "./render.ts";
+} from "../carriers/render.ts";
 import {
+  assertSameTopic,
+  newSessionInput,
   readSession,
-  type SavedSession,
   SESSION_LIST,
   SESSION_SCHEMA,
   SESSION_WITH_LINKS,
   sessionCarrier,
   sessionWithLinks,
-} from "./session-carrier.ts";
+} from "../carriers/session.ts";
+import { BODY_TYPES, requireBody } from "../codecs/body.ts";
+import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
+import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
 
 const TAG = "ChatSession";
 const ID = pathIntParameter("id", "The id of the chat session");
@@ -41,39 +34,6 @@ const sessionBody = {
   contentTypes: BODY_TYPES,
   description: "The ChatSessionEntity; on PUT, properties left out keep their values",
 };
-
-/** A new session from a saved entity: it starts before pick-up, with no user. */
-export function newSessionInput(saved: SavedSession): SessionInput {
-  if (saved.topicId <= 0) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: "TopicId: a new session needs its chat topic",
-    });
-  }
-  if (saved.edit.userId) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: "User: a new session waits in the queue; pick it up to assign it",
-    });
-  }
-  const { edit } = saved;
-  return {
-    topicId: saved.topicId,
-    status: edit.status,
-    customer: edit.customer,
-    firstMessage: edit.firstMessage,
-    lastMessage: edit.lastMessage,
-    rating: edit.rating,
-    chatbotIsActive: edit.chatbotIsActive,
-  };
-}
-
-/** TopicId cannot change; a body naming another topic is refused rather than ignored. */
-export function assertSameTopic(saved: SavedSession, topicId: number): void {
-  if (saved.topicId > 0 && saved.topicId !== topicId) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: "TopicId: a session cannot move to another topic",
-    });
-  }
-}
 
 export function sessionRoutes({ sessions }: Services): RouteSpec[] {
   const operation = (
@@ -93,8 +53,12 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
     parameters: [SESSION_ID, ...extra],
     responses: { 200: SESSION, 404: NOT_FOUND, ...responses },
     async handler(request, reply) {
-      const id = pathInt(request, "chatSessionId");
-      const session = await run({ actor: request.actor, id, to: pathText(request, "toAssociate") });
+      const id = request.bound.int("chatSessionId");
+      const session = await run({
+        actor: request.actor,
+        id,
+        to: request.bound.segment("toAssociate"),
+      });
       return sendCarrier(request, reply, sessionCarrier(session), SESSION_SCHEMA);
     },
   });
@@ -147,7 +111,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
       parameters: [ID, SELECT_PARAMETER],
       responses: { 200: LINKED, 404: NOT_FOUND },
       async handler(request, reply) {
-        const session = await sessions.get(request.actor, pathInt(request, "id"));
+        const session = await sessions.get(request.actor, request.bound.int("id"));
         return sendCarrier(request, reply, sessionWithLinks(session), SESSION_WITH_LINKS);
       },
     },
@@ -168,7 +132,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
         409: { description: "Not a status this session can go to, or it changed meanwhile" },
       },
       async handler(request, reply) {
-        const id = pathInt(request, "id");
+        const id = request.bound.int("id");
         const saved = readSession(requireBody(request));
         assertSameTopic(saved, (await sessions.get(request.actor, id)).topicId);
         const session = await sessions.save(request.actor, id, saved.edit);
@@ -185,7 +149,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
       parameters: [ID],
       responses: { 204: { description: "ChatSessionEntity deleted." }, 404: NOT_FOUND },
       async handler(request, reply) {
-        await sessions.delete(request.actor, pathInt(request, "id"));
+        await sessions.delete(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },
     },

@@ -1,79 +1,14 @@
 /**
- * Shared plumbing of the chat routes: reading path and query parameters, and sending a
- * carrier as JSON or XML (by Accept) with SuperOffice's `$select`. Agents routes answer a
- * missing entity with `null` instead of 404, as the official clients expect.
+ * Shared plumbing of the chat routes: declaring their parameters, and sending a carrier as
+ * JSON or XML (by Accept) with SuperOffice's `$select`, for REST and Agents alike.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { localized, PresenceError } from "../../domain/errors.ts";
+import { ARRAYS_NS, DATA_CONTRACT_NS, INSTANCE_NS } from "../codecs/namespaces.ts";
 import { negotiate } from "../codecs/negotiate.ts";
 import { defaultOf, type Schema } from "../codecs/schema.ts";
 import { escapeXml } from "../codecs/xml.ts";
+import { queryValue } from "../params.ts";
 import type { ParameterSpec, ResponseSpec } from "../route.ts";
-
-const INT32 = /^[-+]?\d{1,10}$/;
-
-function toInt32(text: string): number | null {
-  if (!INT32.test(text.trim())) return null;
-  const value = Number(text);
-  return value >= -2147483648 && value <= 2147483647 ? value : null;
-}
-
-const expectedInteger = (raw: string) =>
-  localized(`expected an integer, got "${raw}"`, `forventet et heltall, fikk «${raw}»`);
-
-export function pathInt(request: FastifyRequest, name: string): number {
-  const raw = (request.params as Record<string, string>)[name] ?? "";
-  const value = toInt32(raw);
-  if (value === null) {
-    throw new PresenceError("PRES_ERR_BAD_PATH", { name, detail: expectedInteger(raw) });
-  }
-  return value;
-}
-
-export function pathText(request: FastifyRequest, name: string): string {
-  return (request.params as Record<string, string>)[name] ?? "";
-}
-
-/** A query parameter by name, matched case-insensitively as .NET model binding does. */
-export function queryValue(request: FastifyRequest, name: string): string | undefined {
-  const query = request.query as Record<string, string | string[] | undefined>;
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(query)) {
-    if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
-
-export function queryInt(request: FastifyRequest, name: string, required = true): number | null {
-  const raw = queryValue(request, name);
-  if (raw === undefined || raw === "") {
-    if (!required) return null;
-    throw new PresenceError("PRES_ERR_BAD_QUERY", {
-      name,
-      detail: localized("it is required", "den er påkrevd"),
-    });
-  }
-  const value = toInt32(raw);
-  if (value === null) {
-    throw new PresenceError("PRES_ERR_BAD_QUERY", { name, detail: expectedInteger(raw) });
-  }
-  return value;
-}
-
-export function queryBool(request: FastifyRequest, name: string): boolean {
-  const raw = queryValue(request, name);
-  if (raw === undefined || raw === "") return false;
-  const lower = raw.trim().toLowerCase();
-  if (lower === "true" || lower === "1") return true;
-  if (lower === "false" || lower === "0") return false;
-  throw new PresenceError("PRES_ERR_BAD_QUERY", {
-    name,
-    detail: localized(
-      `expected true or false, got "${raw}"`,
-      `forventet true eller false, fikk «${raw}»`,
-    ),
-  });
-}
 
 export const SELECT_PARAMETER: ParameterSpec = {
   name: "$select",
@@ -90,12 +25,12 @@ export function carrierResponse(schema: Schema, description = "OK"): ResponseSpe
   return { description, schema, contentTypes: CARRIER_TYPES };
 }
 
-/** An int32 path parameter, as pathInt reads it. */
+/** An int32 path parameter (any int32: the service answers one that names nothing). */
 export function pathIntParameter(name: string, description: string): ParameterSpec {
   return { name, in: "path", description, schema: { type: "integer", format: "int32" } };
 }
 
-/** A text path parameter (a username or an id), as pathText reads it. */
+/** A text path parameter (a username or an id). */
 export function pathTextParameter(name: string, description: string): ParameterSpec {
   return { name, in: "path", description, schema: { type: "string" } };
 }
@@ -115,10 +50,6 @@ function applySelect(value: unknown, schema: Schema, select: string | undefined)
   }
   return result;
 }
-
-const DATA_CONTRACT_NS = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Services";
-const INSTANCE_NS = "http://www.w3.org/2001/XMLSchema-instance";
-const ARRAYS_NS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
 
 function itemName(schema: Schema): string {
   if (schema.type === "object") return schema.title ?? "anyType";
@@ -166,26 +97,4 @@ export function sendCarrier(
     `<$1 xmlns="${DATA_CONTRACT_NS}" xmlns:i="${INSTANCE_NS}"`,
   );
   return reply.send(`<?xml version="1.0" encoding="utf-8"?>${xml}`);
-}
-
-/** Errors an Agents caller gets as a null result: the entity is missing, or was taken. */
-const NULL_ON_AGENTS = new Set([
-  "PRES_ERR_NO_TOPIC",
-  "PRES_ERR_NO_SESSION",
-  "PRES_ERR_NO_USER",
-  "PRES_ERR_NO_MEMBER",
-  "PRES_ERR_NOT_IN_QUEUE",
-  "PRES_ERR_NOT_ONGOING",
-  "PRES_ERR_NO_TRANSFER",
-  "PRES_ERR_CHANGED",
-]);
-
-/** Runs an Agents operation, answering null where REST would say 404 or lost-race 409. */
-export async function orNull<T>(work: () => Promise<T>): Promise<T | null> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof PresenceError && NULL_ON_AGENTS.has(error.code)) return null;
-    throw error;
-  }
 }

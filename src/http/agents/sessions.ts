@@ -3,11 +3,16 @@
  * answers null (as the contract says for PickUpChatSession); a rights failure is a 403.
  */
 import type { Services } from "../../service/services.ts";
+import {
+  assertSameTopic,
+  newSessionInput,
+  readSession,
+  SESSION_LIST,
+  SESSION_SCHEMA,
+  sessionCarrier,
+} from "../carriers/session.ts";
 import { requireBody } from "../codecs/body.ts";
-import { agentsRoute, int, requestSchema, text } from "./agents.ts";
-import { queryInt } from "./render.ts";
-import { readSession, SESSION_LIST, SESSION_SCHEMA, sessionCarrier } from "./session-carrier.ts";
-import { assertSameTopic, newSessionInput } from "./session-routes.ts";
+import { agentsRoute, int, requestSchema, text } from "./binding.ts";
 
 const SESSION_ID = { ChatSessionId: int("The chat session") };
 
@@ -55,9 +60,7 @@ export function agentsSessionRoutes({ sessions }: Services) {
       ],
       response: SESSION_SCHEMA,
       run: async (request) =>
-        sessionCarrier(
-          await sessions.get(request.actor, queryInt(request, "chatSessionEntityId") ?? 0),
-        ),
+        sessionCarrier(await sessions.get(request.actor, request.bound.int("chatSessionEntityId"))),
     }),
     agentsRoute<{ ChatSessionId: number }>({
       name: "SaveChatSessionEntity",

@@ -1,21 +1,17 @@
 /**
- * What operators need around the API: /readyz, /metrics, admin revocation of a user's
- * credentials, CORS (off unless origins are configured), connection timeouts against slow
- * clients, documented answers to malformed HTTP, and a draining state for graceful shutdown.
+ * The server around the routes: CORS (off unless origins are configured), connection timeouts
+ * against slow clients, documented answers to malformed HTTP, request metrics, and a draining
+ * state for graceful shutdown. Its routes (/readyz, /metrics) are in routes.ts.
  */
 
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
-import type { FastifyHttpOptions, FastifyInstance, FastifyRequest } from "fastify";
-import { ERRORS, type ErrorCode, formatMessage, PresenceError } from "../domain/errors.ts";
-import { assertAdmin } from "../domain/rights.ts";
-import { secretsEqual } from "../service/secrets.ts";
-import type { Services } from "../service/services.ts";
-import { authenticator, header } from "./auth/authenticate.ts";
-import type { ObjectSchema } from "./codecs/schema.ts";
-import { sendError } from "./errors.ts";
-import type { Metrics } from "./metrics.ts";
-import type { RouteSpec } from "./route.ts";
+import type { FastifyHttpOptions, FastifyInstance } from "fastify";
+import { ERRORS, type ErrorCode, formatMessage, PresenceError } from "../../domain/errors.ts";
+import type { Services } from "../../service/services.ts";
+import { header } from "../auth/authenticate.ts";
+import { sendError } from "../errors.ts";
+import type { Metrics } from "../metrics.ts";
 
 export interface OperationsOptions {
   /** Prometheus metrics; /metrics is served when present. */
@@ -34,7 +30,6 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 /** Node's default, stated so the 431 message can name it. */
 const MAX_HEADER_BYTES = 16 * 1024;
-const READY_TIMEOUT_MS = 2_000;
 
 const CORS_EXPOSED = "request-id, etag, retry-after, location";
 const CORS_ALLOWED_HEADERS =
@@ -156,126 +151,4 @@ export function registerOperations(
         .send();
     });
   }
-}
-
-const READY: ObjectSchema = {
-  type: "object",
-  title: "Readiness",
-  properties: { status: { type: "string", description: '"ready" when the store answers' } },
-};
-
-/** The routes: /readyz, /metrics, and admin revocation of a user's credentials. */
-export function operationsRoutes(services: Services, options: OperationsOptions): RouteSpec[] {
-  const authenticate = authenticator(services.auth);
-  const { metrics, metricsToken } = options;
-
-  async function mayReadMetrics(request: FastifyRequest): Promise<void> {
-    const authorization = header(request, "authorization");
-    if (metricsToken && authorization && secretsEqual(authorization, `Bearer ${metricsToken}`))
-      return;
-    await authenticate(request);
-    assertAdmin(request.actor);
-  }
-
-  const routes: RouteSpec[] = [
-    {
-      method: "GET",
-      url: "/readyz",
-      operationId: "Ready",
-      summary:
-        "Readiness: 200 when the store answers, 503 when it cannot be reached or the server is stopping",
-      tag: "System",
-      auth: false,
-      extension: true,
-      responses: {
-        200: { description: "Ready to serve", schema: READY },
-        503: { description: "The store cannot be reached, or the server is shutting down" },
-      },
-      async handler() {
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new PresenceError("PRES_ERR_UNAVAILABLE", {
-                  detail: `the store did not answer within ${READY_TIMEOUT_MS} ms`,
-                }),
-              ),
-            READY_TIMEOUT_MS,
-          );
-        });
-        try {
-          await Promise.race([services.store.ping(), timeout]);
-        } catch (error) {
-          if (error instanceof PresenceError) throw error;
-          throw new PresenceError("PRES_ERR_UNAVAILABLE", {
-            detail: "the store cannot be reached",
-          });
-        } finally {
-          clearTimeout(timer);
-        }
-        return { status: "ready" };
-      },
-    },
-    {
-      method: "DELETE",
-      url: "/api/v1/ChatUser/:id/Credentials",
-      operationId: "ChatUser_RevokeCredentials",
-      summary:
-        "Revoke every ticket, bearer token and browser session of a user (administrators); passwords stay",
-      tag: "ChatUser",
-      auth: true,
-      extension: true,
-      parameters: [
-        {
-          name: "id",
-          in: "path",
-          description: "The id of the chat user",
-          required: true,
-          schema: { type: "integer", format: "int32" },
-        },
-      ],
-      responses: {
-        204: { description: "Revoked" },
-        403: { description: "Administrators only" },
-        404: { description: "No such chat user" },
-      },
-      async handler(request, reply) {
-        assertAdmin(request.actor);
-        const raw = (request.params as { id: string }).id;
-        const id = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
-        if (!(id > 0 && id <= 2 ** 31 - 1))
-          throw new PresenceError("PRES_ERR_BAD_PATH", {
-            name: "id",
-            detail: `expected a positive integer, got "${raw}"`,
-          });
-        if (!(await services.store.getUser(id)))
-          throw new PresenceError("PRES_ERR_NO_USER", { user: id });
-        await services.auth.revokeAllOf(id);
-        return reply.code(204).send();
-      },
-    },
-  ];
-  if (metrics) {
-    routes.push({
-      method: "GET",
-      url: "/metrics",
-      operationId: "Metrics",
-      summary: "Prometheus metrics (administrators, or Authorization: Bearer <metrics token>)",
-      tag: "System",
-      auth: false,
-      extension: true,
-      responses: {
-        200: { description: "Prometheus text format", contentTypes: ["text/plain"] },
-        401: { description: "No credentials, or wrong ones" },
-        403: { description: "Not an administrator" },
-      },
-      async handler(request, reply) {
-        await mayReadMetrics(request);
-        const text = await metrics.render();
-        return reply.type(metrics.contentType).header("cache-control", "no-store").send(text);
-      },
-    });
-  }
-  return routes;
 }

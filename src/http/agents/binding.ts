@@ -4,10 +4,11 @@
  * took first, is a null result; rights failures and bad input are errors as on REST.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { PresenceError } from "../../domain/errors.ts";
+import { carrierResponse, SELECT_PARAMETER, sendCarrier } from "../carriers/render.ts";
 import { BODY_TYPES, readBody } from "../codecs/body.ts";
 import type { ObjectSchema, Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
-import { carrierResponse, orNull, SELECT_PARAMETER, sendCarrier } from "./render.ts";
 
 export const int = (description: string): Schema => ({
   type: "integer",
@@ -56,4 +57,26 @@ export function agentsRoute<T = Record<string, never>>(spec: AgentsRoute<T>): Ro
       return sendCarrier(request, reply, result ?? null, response);
     },
   };
+}
+
+/** Errors an Agents caller gets as a null result: the entity is missing, or was taken. */
+const NULL_ON_AGENTS = new Set([
+  "PRES_ERR_NO_TOPIC",
+  "PRES_ERR_NO_SESSION",
+  "PRES_ERR_NO_USER",
+  "PRES_ERR_NO_MEMBER",
+  "PRES_ERR_NOT_IN_QUEUE",
+  "PRES_ERR_NOT_ONGOING",
+  "PRES_ERR_NO_TRANSFER",
+  "PRES_ERR_CHANGED",
+]);
+
+/** Runs an Agents operation, answering null where REST would say 404 or lost-race 409. */
+async function orNull<T>(work: () => Promise<T>): Promise<T | null> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PresenceError && NULL_ON_AGENTS.has(error.code)) return null;
+    throw error;
+  }
 }

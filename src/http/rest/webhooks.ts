@@ -2,15 +2,15 @@
  * Webhooks (extensions beyond SuperOffice, admins only): register, list, read and delete
  * webhooks, and read each one's delivery log. The secret is write-only: no answer echoes it.
  */
-import type { FastifyRequest } from "fastify";
-import { PresenceError } from "../domain/errors.ts";
-import type { Delivery, Webhook } from "../domain/webhook.ts";
-import { SECRET_MIN_LENGTH, WEBHOOK_EVENT } from "../domain/webhook.ts";
-import type { Services } from "../service/services.ts";
-import { DELIVERY_LOG_LIMIT } from "../service/webhooks.ts";
-import { BODY_TYPES, readBody } from "./codecs/body.ts";
-import type { ObjectSchema, Schema } from "./codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "./route.ts";
+
+import { localized } from "../../domain/errors.ts";
+import type { Delivery, Webhook } from "../../domain/webhook.ts";
+import { SECRET_MIN_LENGTH, WEBHOOK_EVENT } from "../../domain/webhook.ts";
+import type { Services } from "../../service/services.ts";
+import { DELIVERY_LOG_LIMIT } from "../../service/webhooks.ts";
+import { BODY_TYPES, readBody } from "../codecs/body.ts";
+import type { ObjectSchema, Schema } from "../codecs/schema.ts";
+import type { ParameterSpec, RouteSpec } from "../route.ts";
 
 const INT: Schema = { type: "integer", format: "int32" };
 const TEXT: Schema = { type: "string" };
@@ -83,11 +83,16 @@ const DELIVERY_SCHEMA: ObjectSchema = {
   },
 };
 
+/** Anything but a positive int32 names no webhook. */
 const ID: ParameterSpec = {
   name: "id",
   in: "path",
   description: "The WebhookId",
   schema: INT,
+  style: "plain",
+  minimum: 1,
+  maxDigits: 10,
+  notFound: { code: "PRES_ERR_NO_WEBHOOK", param: "webhookId" },
 };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -122,27 +127,6 @@ function deliveryJson(delivery: Delivery) {
     DeliveredAt: iso(delivery.deliveredAt),
     CreatedAt: iso(delivery.createdAt),
   };
-}
-
-/** The :id of the path; anything but a positive int32 names no webhook. */
-function webhookId(request: FastifyRequest): number {
-  const raw = (request.params as { id: string }).id;
-  const id = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(id > 0 && id <= 2147483647))
-    throw new PresenceError("PRES_ERR_NO_WEBHOOK", { webhookId: raw });
-  return id;
-}
-
-function limitParam(request: FastifyRequest): number | undefined {
-  const value = (request.query as Record<string, string | undefined>).limit;
-  if (value === undefined || value === "") return undefined;
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) {
-    throw new PresenceError("PRES_ERR_BAD_QUERY", {
-      name: "limit",
-      detail: `expected a whole number from 1 to ${DELIVERY_LOG_LIMIT}`,
-    });
-  }
-  return Number(value);
 }
 
 export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
@@ -215,7 +199,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
         ...notFound,
       },
       async handler(request) {
-        return toJson(await webhooks.get(request.actor, webhookId(request)));
+        return toJson(await webhooks.get(request.actor, request.bound.int("id")));
       },
     },
     {
@@ -229,7 +213,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       parameters: [ID],
       responses: { 204: { description: "Deleted" }, ...forbidden, ...notFound },
       async handler(request, reply) {
-        await webhooks.remove(request.actor, webhookId(request));
+        await webhooks.remove(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },
     },
@@ -248,6 +232,13 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
           in: "query",
           description: `At most this many entries (default 100, max ${DELIVERY_LOG_LIMIT})`,
           schema: INT,
+          style: "plain",
+          minimum: 1,
+          maxDigits: 9,
+          expected: localized(
+            `a whole number from 1 to ${DELIVERY_LOG_LIMIT}`,
+            `et heltall fra 1 til ${DELIVERY_LOG_LIMIT}`,
+          ),
         },
       ],
       responses: {
@@ -258,8 +249,8 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       async handler(request) {
         const log = await webhooks.deliveries(
           request.actor,
-          webhookId(request),
-          limitParam(request),
+          request.bound.int("id"),
+          request.bound.optionalInt("limit"),
         );
         return log.map(deliveryJson);
       },

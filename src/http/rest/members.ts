@@ -1,25 +1,20 @@
-/** REST /api/v1/ChatTopic/{chatTopicId}/UserAgent: who is in a topic and with which rights. */
-import { PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
-import type { MemberInput } from "../../service/topics.ts";
-import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import { listItems } from "../codecs/schema.ts";
-import type { RouteSpec } from "../route.ts";
 import {
-  type AgentInput,
+  memberInput,
+  memberInputs,
   readTopicAgent,
   TOPIC_AGENT_LIST,
   TOPIC_AGENT_SCHEMA,
   topicAgentOf,
-} from "./carriers.ts";
+} from "../carriers/associate.ts";
 import {
   carrierResponse,
-  pathInt,
   pathIntParameter,
-  pathText,
   pathTextParameter,
   sendCarrier,
-} from "./render.ts";
+} from "../carriers/render.ts";
+import { BODY_TYPES, requireBody } from "../codecs/body.ts";
+import type { RouteSpec } from "../route.ts";
 
 const TAG = "ChatTopic";
 const TOPIC_ID = pathIntParameter("chatTopicId", "Id of the chat topic");
@@ -27,30 +22,6 @@ const USERNAME = pathTextParameter("username", "Associate username or associate 
 const AGENT = carrierResponse(TOPIC_AGENT_SCHEMA);
 const AGENTS = carrierResponse(TOPIC_AGENT_LIST);
 const NOT_FOUND = { description: "No such topic, user or membership" };
-
-/** A member from a body entry: the user must be named (AssociateId, UserName or Name). */
-export function memberInput(agent: AgentInput, path: string): MemberInput {
-  if (agent.user === null || agent.user === "") {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: `${path}User: name the user by AssociateId or UserName`,
-    });
-  }
-  const { user, ...rights } = agent;
-  return { user, ...rights };
-}
-
-/** The entries of a ChatTopicAgent list body. */
-export function memberInputs(raw: unknown, path: string): MemberInput[] {
-  const items = raw === null || raw === undefined ? null : listItems(raw);
-  if (!items) {
-    throw new PresenceError("PRES_ERR_BAD_BODY", {
-      detail: `${path || "body"}: expected an array of ChatTopicAgent`,
-    });
-  }
-  return items.map((item, i) =>
-    memberInput(readTopicAgent(item, `${path}[${i}]`), `${path}[${i}].`),
-  );
-}
 
 export function memberRoutes({ topics }: Services): RouteSpec[] {
   const base = "/api/v1/ChatTopic/:chatTopicId/UserAgent";
@@ -65,7 +36,7 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
       parameters: [TOPIC_ID],
       responses: { 200: AGENTS, 404: NOT_FOUND },
       async handler(request, reply) {
-        const members = await topics.members(request.actor, pathInt(request, "chatTopicId"));
+        const members = await topics.members(request.actor, request.bound.int("chatTopicId"));
         return sendCarrier(request, reply, members.map(topicAgentOf), TOPIC_AGENT_LIST);
       },
     },
@@ -84,7 +55,7 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
         const inputs = memberInputs(requireBody(request), "");
         const members = await topics.updateMembers(
           request.actor,
-          pathInt(request, "chatTopicId"),
+          request.bound.int("chatTopicId"),
           inputs,
         );
         return sendCarrier(request, reply, members.map(topicAgentOf), TOPIC_AGENT_LIST);
@@ -104,7 +75,7 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
         const input = memberInput(readTopicAgent(requireBody(request), ""), "");
         const member = await topics.addMember(
           request.actor,
-          pathInt(request, "chatTopicId"),
+          request.bound.int("chatTopicId"),
           input,
         );
         return sendCarrier(request, reply, topicAgentOf(member), TOPIC_AGENT_SCHEMA);
@@ -120,8 +91,8 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
       parameters: [TOPIC_ID, USERNAME],
       responses: { 200: AGENT, 404: NOT_FOUND },
       async handler(request, reply) {
-        const id = pathInt(request, "chatTopicId");
-        const member = await topics.member(request.actor, id, pathText(request, "username"));
+        const id = request.bound.int("chatTopicId");
+        const member = await topics.member(request.actor, id, request.bound.segment("username"));
         return sendCarrier(request, reply, topicAgentOf(member), TOPIC_AGENT_SCHEMA);
       },
     },
@@ -137,11 +108,11 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
       responses: { 200: AGENT, 404: NOT_FOUND },
       async handler(request, reply) {
         const { user: _ignored, ...rights } = readTopicAgent(requireBody(request), "");
-        const id = pathInt(request, "chatTopicId");
+        const id = request.bound.int("chatTopicId");
         const member = await topics.updateMember(
           request.actor,
           id,
-          pathText(request, "username"),
+          request.bound.segment("username"),
           rights,
         );
         return sendCarrier(request, reply, topicAgentOf(member), TOPIC_AGENT_SCHEMA);
@@ -159,8 +130,8 @@ export function memberRoutes({ topics }: Services): RouteSpec[] {
       async handler(request, reply) {
         await topics.deleteMember(
           request.actor,
-          pathInt(request, "chatTopicId"),
-          pathText(request, "username"),
+          request.bound.int("chatTopicId"),
+          request.bound.segment("username"),
         );
         return reply.code(204).send();
       },

@@ -2,20 +2,16 @@
  * REST /api/v1/ChatTopic: the topic entity, the caller's topics, the user picker list,
  * opening hours and the topic's sessions. Members are in member-routes.ts.
  */
+import { PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
-import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import type { RouteSpec } from "../route.ts";
-import { MDO_LIST, userAgentList } from "./carriers.ts";
-import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
+import { MDO_LIST, userAgentList } from "../carriers/associate.ts";
 import {
   carrierResponse,
-  pathInt,
   pathIntParameter,
-  queryBool,
   SELECT_PARAMETER,
   sendCarrier,
-} from "./render.ts";
-import { SESSION_SCHEMA, sessionCarrier } from "./session-carrier.ts";
+} from "../carriers/render.ts";
+import { SESSION_SCHEMA, sessionCarrier } from "../carriers/session.ts";
 import {
   readTopic,
   TOPIC_LIST,
@@ -23,7 +19,10 @@ import {
   TOPIC_WITH_LINKS,
   topicCarrier,
   topicWithLinks,
-} from "./topic-carrier.ts";
+} from "../carriers/topic.ts";
+import { BODY_TYPES, requireBody } from "../codecs/body.ts";
+import type { RouteSpec } from "../route.ts";
+import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
 
 const TAG = "ChatTopic";
 const ID = pathIntParameter("id", "The id of the chat topic");
@@ -78,7 +77,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       parameters: [ID, SELECT_PARAMETER],
       responses: { 200: entity("ChatTopicEntity found."), 404: { description: "Not Found." } },
       async handler(request, reply) {
-        const topic = await topics.get(request.actor, pathInt(request, "id"));
+        const topic = await topics.get(request.actor, request.bound.int("id"));
         return sendCarrier(request, reply, topicWithLinks(topic), TOPIC_WITH_LINKS);
       },
     },
@@ -97,7 +96,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         404: { description: "Not Found." },
       },
       async handler(request, reply) {
-        const id = pathInt(request, "id");
+        const id = request.bound.int("id");
         const raw = requireBody(request);
         const updated = await topics.update(request.actor, id, (stored) => readTopic(raw, stored));
         return sendCarrier(request, reply, topicWithLinks(updated), TOPIC_WITH_LINKS);
@@ -117,7 +116,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         404: { description: "Not Found." },
       },
       async handler(request, reply) {
-        await topics.delete(request.actor, pathInt(request, "id"));
+        await topics.delete(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },
     },
@@ -136,7 +135,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       async handler(request) {
         return odataSessions(
           request,
-          await sessions.listForTopic(request.actor, pathInt(request, "id")),
+          await sessions.listForTopic(request.actor, request.bound.int("id")),
         );
       },
     },
@@ -155,7 +154,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         404: { description: "No such chat topic" },
       },
       async handler(request, reply) {
-        const created = await sessions.create({ topicId: pathInt(request, "id") });
+        const created = await sessions.create({ topicId: request.bound.int("id") });
         return sendCarrier(request, reply, sessionCarrier(created), SESSION_SCHEMA);
       },
     },
@@ -173,7 +172,9 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         404: { description: "No such chat topic" },
       },
       async handler(request, reply) {
-        const open = await topics.isOpen(pathInt(request, "chatTopicId"));
+        const id = request.bound.int("chatTopicId");
+        const open = await topics.isOpen(id);
+        if (open === null) throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: id });
         return sendCarrier(request, reply, open, { type: "boolean" });
       },
     },
@@ -213,11 +214,11 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       ],
       responses: { 200: carrierResponse(MDO_LIST) },
       async handler(request, reply) {
-        const users = await topics.userAgents(queryBool(request, "onlyPresent"));
+        const users = await topics.userAgents(request.bound.bool("onlyPresent"));
         return sendCarrier(
           request,
           reply,
-          userAgentList(users, queryBool(request, "flat")),
+          userAgentList(users, request.bound.bool("flat")),
           MDO_LIST,
         );
       },

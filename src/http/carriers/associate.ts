@@ -2,10 +2,12 @@
  * Carriers shared by the chat routes: Associate (a user as SuperOffice shows one),
  * ChatTopicAgent (a member and their rights) and MDOListItem (the user picker list).
  */
+import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser } from "../../domain/model.ts";
 import type { TopicMemberRecord, UserRef } from "../../domain/topic.ts";
+import type { MemberInput } from "../../service/topics.ts";
 import { bindOrThrow } from "../codecs/body.ts";
-import type { ObjectSchema, Schema } from "../codecs/schema.ts";
+import { listItems, type ObjectSchema, type Schema } from "../codecs/schema.ts";
 
 const int = (description: string): Schema => ({ type: "integer", format: "int32", description });
 const text = (description: string): Schema => ({ type: "string", description });
@@ -198,4 +200,28 @@ export function userAgentList(
       ToolTip: name,
       ChildItems: members.map((u, i) => userItem(u, i + 1)),
     }));
+}
+
+/** A member from a body entry: the user must be named (AssociateId, UserName or Name). */
+export function memberInput(agent: AgentInput, path: string): MemberInput {
+  if (agent.user === null || agent.user === "") {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: `${path}User: name the user by AssociateId or UserName`,
+    });
+  }
+  const { user, ...rights } = agent;
+  return { user, ...rights };
+}
+
+/** The entries of a ChatTopicAgent list body. */
+export function memberInputs(raw: unknown, path: string): MemberInput[] {
+  const items = raw === null || raw === undefined ? null : listItems(raw);
+  if (!items) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: `${path || "body"}: expected an array of ChatTopicAgent`,
+    });
+  }
+  return items.map((item, i) =>
+    memberInput(readTopicAgent(item, `${path}[${i}]`), `${path}[${i}].`),
+  );
 }

@@ -1,20 +1,19 @@
 /** Agents/Chat operations on topics, their members, the user list and opening hours. */
-import { isTopicOpen } from "../../service/opening-hours.ts";
 import type { Services } from "../../service/services.ts";
-import { requireBody } from "../codecs/body.ts";
-import { propertyOf } from "../codecs/schema.ts";
-import { agentsRoute, bool, int, requestSchema, text } from "./agents.ts";
 import {
   MDO_LIST,
+  memberInput,
+  memberInputs,
   readTopicAgent,
   TOPIC_AGENT_LIST,
   TOPIC_AGENT_SCHEMA,
   topicAgentOf,
   userAgentList,
-} from "./carriers.ts";
-import { memberInput, memberInputs } from "./member-routes.ts";
-import { queryInt } from "./render.ts";
-import { readTopic, TOPIC_LIST, TOPIC_SCHEMA, topicCarrier } from "./topic-carrier.ts";
+} from "../carriers/associate.ts";
+import { readTopic, TOPIC_LIST, TOPIC_SCHEMA, topicCarrier } from "../carriers/topic.ts";
+import { requireBody } from "../codecs/body.ts";
+import { propertyOf } from "../codecs/schema.ts";
+import { agentsRoute, bool, int, requestSchema, text } from "./binding.ts";
 
 const TOPIC_ID = { ChatTopicId: int("The chat topic") };
 const USERNAME = { Username: text("Associate username or associate id") };
@@ -33,7 +32,7 @@ interface TopicArgs {
   Username: string | null;
 }
 
-export function agentsTopicRoutes({ topics, store }: Services): RouteSpecs {
+export function agentsTopicRoutes({ topics }: Services): RouteSpecs {
   return [
     agentsRoute({
       name: "GetChatTopicEntity",
@@ -41,7 +40,7 @@ export function agentsTopicRoutes({ topics, store }: Services): RouteSpecs {
       query: ENTITY_ID("chatTopicEntityId"),
       response: TOPIC_SCHEMA,
       run: async (request) =>
-        topicCarrier(await topics.get(request.actor, queryInt(request, "chatTopicEntityId") ?? 0)),
+        topicCarrier(await topics.get(request.actor, request.bound.int("chatTopicEntityId"))),
     }),
     agentsRoute({
       name: "SaveChatTopicEntity",
@@ -61,7 +60,7 @@ export function agentsTopicRoutes({ topics, store }: Services): RouteSpecs {
       name: "DeleteChatTopicEntity",
       summary: "Deletes the ChatTopicEntity with its members and sessions",
       query: ENTITY_ID("chatTopicEntityId"),
-      run: (request) => topics.delete(request.actor, queryInt(request, "chatTopicEntityId") ?? 0),
+      run: (request) => topics.delete(request.actor, request.bound.int("chatTopicEntityId")),
     }),
     agentsRoute({
       name: "CreateDefaultChatTopicEntity",
@@ -161,7 +160,8 @@ export function agentsTopicRoutes({ topics, store }: Services): RouteSpecs {
       summary: "Whether the topic is within its opening hours right now (false for no such topic)",
       body: requestSchema("IsWithinOpeningHours", TOPIC_ID),
       response: { type: "boolean" },
-      run: (_request, args) => isTopicOpen(store, args.ChatTopicId, new Date()),
+      // A topic that does not exist is not open (REST says 404 instead).
+      run: async (_request, args) => (await topics.isOpen(args.ChatTopicId)) ?? false,
     }),
   ];
 }

@@ -8,6 +8,7 @@
 import type { FastifyRequest } from "fastify";
 import type { ChatSessionRecord } from "../../domain/session.ts";
 import type { ObjectSchema, Schema } from "../codecs/schema.ts";
+import { queryValue } from "../params.ts";
 import type { ParameterSpec } from "../route.ts";
 import {
   badQuery,
@@ -18,7 +19,6 @@ import {
   parseSelect,
   type Value,
 } from "./odata-query.ts";
-import { queryInt, queryValue } from "./render.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -115,7 +115,7 @@ export function odataSessions(request: FastifyRequest, sessions: ChatSessionReco
   const limit = request.server.odataMaxLength;
   for (const name of ODATA_NAMES) checkLength(name, queryValue(request, name) ?? "", limit);
   let rows = sessions;
-  const filter = queryValue(request, "$filter");
+  const filter = request.bound.text("$filter");
   if (filter?.trim()) {
     const tests = parseFilter(filter, columnOf("$filter"), limit).map(({ column, test, value }) => {
       const get = COLUMNS[column];
@@ -123,7 +123,7 @@ export function odataSessions(request: FastifyRequest, sessions: ChatSessionReco
     });
     rows = rows.filter((s) => tests.every((test) => test(s)));
   }
-  const orderBy = queryValue(request, "$orderBy");
+  const orderBy = request.bound.text("$orderBy");
   if (orderBy?.trim()) {
     const keys = parseOrderBy(orderBy, columnOf("$orderBy"), limit).map(({ column, sign }) => ({
       get: COLUMNS[column],
@@ -137,13 +137,13 @@ export function odataSessions(request: FastifyRequest, sessions: ChatSessionReco
       return a.id - b.id;
     });
   }
-  const skip = queryInt(request, "$skip", false) ?? 0;
-  const top = queryInt(request, "$top", false);
+  const skip = request.bound.optionalInt("$skip") ?? 0;
+  const top = request.bound.optionalInt("$top") ?? null;
   if (skip < 0) throw badQuery("$skip", "expected 0 or more", "forventet 0 eller mer");
   if (top !== null && top < 0)
     throw badQuery("$top", "expected 0 or more", "forventet 0 eller mer");
   const page = rows.slice(skip, top === null ? undefined : skip + top);
-  const select = queryValue(request, "$select");
+  const select = request.bound.text("$select");
   const names = select?.trim()
     ? parseSelect(select, columnOf("$select"), limit)
     : Object.keys(COLUMNS);

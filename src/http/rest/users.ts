@@ -5,11 +5,11 @@
 import type { FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { ChatUser, Role } from "../../domain/model.ts";
+import { assertAdmin } from "../../domain/rights.ts";
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readBody, readOptionalBody } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
-import { pathInt } from "./render.ts";
 
 const TAG = "ChatUser";
 const int = (description: string): Schema => ({ type: "integer", format: "int32", description });
@@ -125,7 +125,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
         404: NOT_FOUND,
       },
       handler: async (request) =>
-        userCarrier(await users.get(request.actor, pathInt(request, "id"))),
+        userCarrier(await users.get(request.actor, request.bound.int("id"))),
     }),
     route({
       method: "POST",
@@ -175,7 +175,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
         };
         const given = (name: string) =>
           propertyOf((request.body as { value: unknown }).value, name) !== undefined;
-        const user = await users.update(request.actor, pathInt(request, "id"), {
+        const user = await users.update(request.actor, request.bound.int("id"), {
           username: given("Username") ? (raw.Username ?? "") : undefined,
           displayName: given("DisplayName") ? (raw.DisplayName ?? undefined) : undefined,
           role: given("Role") ? role(raw.Role) : undefined,
@@ -192,7 +192,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
       parameters: [ID],
       responses: { 204: { description: "Deleted" }, 403: FORBIDDEN, 404: NOT_FOUND },
       async handler(request, reply) {
-        await users.delete(request.actor, pathInt(request, "id"));
+        await users.delete(request.actor, request.bound.int("id"));
         return reply.code(204).send();
       },
     }),
@@ -212,9 +212,48 @@ export function userRoutes({ users }: Services): RouteSpec[] {
       },
       async handler(request, reply) {
         const given = passwordOf(request);
-        const password = await users.resetPassword(request.actor, pathInt(request, "id"), given);
+        const password = await users.resetPassword(request.actor, request.bound.int("id"), given);
         return given ? reply.code(204).send() : { Password: password };
       },
     }),
+  ];
+}
+
+/** DELETE /api/v1/ChatUser/{id}/Credentials: sign a user out everywhere (administrators). */
+export function credentialRoutes(services: Services): RouteSpec[] {
+  return [
+    {
+      method: "DELETE",
+      url: "/api/v1/ChatUser/:id/Credentials",
+      operationId: "ChatUser_RevokeCredentials",
+      summary:
+        "Revoke every ticket, bearer token and browser session of a user (administrators); passwords stay",
+      tag: "ChatUser",
+      auth: true,
+      extension: true,
+      parameters: [
+        {
+          name: "id",
+          in: "path",
+          description: "The id of the chat user",
+          required: true,
+          schema: { type: "integer", format: "int32" },
+          style: "plain",
+          minimum: 1,
+          maxDigits: 10,
+        },
+      ],
+      responses: {
+        204: { description: "Revoked" },
+        403: { description: "Administrators only" },
+        404: { description: "No such chat user" },
+      },
+      async handler(request, reply) {
+        // Before the id is read: to anyone else every id is the same 403.
+        assertAdmin(request.actor);
+        await services.users.revokeCredentials(request.actor, request.bound.int("id"));
+        return reply.code(204).send();
+      },
+    },
   ];
 }

@@ -11,9 +11,10 @@ import {
   parseStatus,
   type SessionEdit,
 } from "../../domain/session.ts";
+import type { SessionInput } from "../../service/sessions.ts";
 import { bindOrThrow } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
-import { ASSOCIATE_SCHEMA, associateOf } from "./carriers.ts";
+import { ASSOCIATE_SCHEMA, associateOf } from "./associate.ts";
 
 const int = (description = ""): Schema => ({ type: "integer", format: "int32", description });
 const text = (description = ""): Schema => ({ type: "string", description });
@@ -168,4 +169,37 @@ export function readSession(raw: unknown): SavedSession {
     throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "Rating: expected 0 or more" });
   }
   return { id: bound.ChatSessionId as number, topicId: bound.TopicId as number, edit };
+}
+
+/** A new session from a saved entity: it starts before pick-up, with no user. */
+export function newSessionInput(saved: SavedSession): SessionInput {
+  if (saved.topicId <= 0) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: "TopicId: a new session needs its chat topic",
+    });
+  }
+  if (saved.edit.userId) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: "User: a new session waits in the queue; pick it up to assign it",
+    });
+  }
+  const { edit } = saved;
+  return {
+    topicId: saved.topicId,
+    status: edit.status,
+    customer: edit.customer,
+    firstMessage: edit.firstMessage,
+    lastMessage: edit.lastMessage,
+    rating: edit.rating,
+    chatbotIsActive: edit.chatbotIsActive,
+  };
+}
+
+/** TopicId cannot change; a body naming another topic is refused rather than ignored. */
+export function assertSameTopic(saved: SavedSession, topicId: number): void {
+  if (saved.topicId > 0 && saved.topicId !== topicId) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: "TopicId: a session cannot move to another topic",
+    });
+  }
 }

@@ -1,6 +1,6 @@
 /** /openapi.json, generated from the RouteSpecs and the schemas that bind their input. */
-import type { Schema } from "./codecs/schema.ts";
-import type { RouteSpec } from "./route.ts";
+import type { Schema } from "../codecs/schema.ts";
+import type { RouteSpec } from "../route.ts";
 
 type Json = Record<string, unknown>;
 

@@ -8,10 +8,10 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { RouteSpec } from "./route.ts";
+import type { RouteSpec } from "../route.ts";
 
 /** src/http (tsx) and dist/http (compiled) both sit two levels below the package root. */
-export const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "web");
+export const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "web");
 
 export const DASHBOARD_CSP = [
   "default-src 'self'",

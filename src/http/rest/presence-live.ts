@@ -2,14 +2,14 @@
  * Live presence (extensions beyond SuperOffice): the SSE change stream, history and heartbeat.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { PresenceError } from "../domain/errors.ts";
-import type { PresenceEvent } from "../domain/presence.ts";
-import { isUnfiltered, type StreamFilter, snapshotMatches } from "../domain/stream-filter.ts";
-import { type StreamHub, type Subscriber, sseFrame } from "../realtime/stream.ts";
-import type { Services } from "../service/services.ts";
-import { BODY_TYPES, readOptionalBody } from "./codecs/body.ts";
-import type { ObjectSchema, Schema } from "./codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "./route.ts";
+import { PresenceError } from "../../domain/errors.ts";
+import type { PresenceEvent } from "../../domain/presence.ts";
+import { isUnfiltered, type StreamFilter, snapshotMatches } from "../../domain/stream-filter.ts";
+import { type StreamHub, type Subscriber, sseFrame } from "../../realtime/stream.ts";
+import type { Services } from "../../service/services.ts";
+import { BODY_TYPES, readOptionalBody } from "../codecs/body.ts";
+import type { ObjectSchema, Schema } from "../codecs/schema.ts";
+import type { ParameterSpec, RouteSpec } from "../route.ts";
 
 const INT: Schema = { type: "integer", format: "int32" };
 
@@ -45,24 +45,16 @@ const HEARTBEAT_SCHEMA: ObjectSchema = {
   },
 };
 
+/** A query parameter, read plainly; integers here are never negative. */
 function query(name: string, description: string, schema: Schema = INT): ParameterSpec {
-  return { name, in: "query", description, schema };
-}
-
-/** Integer query parameter, or undefined when absent; anything else is a 400 naming it. */
-function intParam(request: FastifyRequest, name: string): number | undefined {
-  const value = (request.query as Record<string, string | undefined>)[name];
-  if (value === undefined || value === "") return undefined;
-  if (!/^\d+$/.test(value) || Number(value) > 2147483647) {
-    throw new PresenceError("PRES_ERR_BAD_QUERY", { name, detail: "expected a whole number" });
-  }
-  return Number(value);
+  const rule = schema.type === "integer" ? { minimum: 0 } : {};
+  return { name, in: "query", description, schema, style: "plain", ...rule };
 }
 
 /** A time as ISO 8601 or milliseconds since the epoch. */
 function timeParam(request: FastifyRequest, name: string): number | undefined {
-  const value = (request.query as Record<string, string | undefined>)[name];
-  if (value === undefined || value === "") return undefined;
+  const value = request.bound.text(name);
+  if (value === undefined) return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (Number.isNaN(ms))
     throw new PresenceError("PRES_ERR_BAD_QUERY", { name, detail: "expected an ISO 8601 time" });
@@ -133,8 +125,8 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
 
   async function stream(request: FastifyRequest, reply: FastifyReply) {
     const filter: StreamFilter = {
-      userId: intParam(request, "userId"),
-      topicId: intParam(request, "topicId"),
+      userId: request.bound.optionalInt("userId"),
+      topicId: request.bound.optionalInt("topicId"),
     };
     const response = reply.raw;
     // Admitted (or refused with 429) before anything is sent.
@@ -203,10 +195,10 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
       },
       async handler(request) {
         const events = await history.query(request.actor, {
-          userId: intParam(request, "userId"),
+          userId: request.bound.optionalInt("userId"),
           since: timeParam(request, "since"),
           until: timeParam(request, "until"),
-          limit: intParam(request, "limit"),
+          limit: request.bound.optionalInt("limit"),
         });
         return events.map(({ Version, ...rest }) => ({ Id: Version, ...rest }));
       },
