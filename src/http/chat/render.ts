@@ -165,13 +165,14 @@ export function sendCarrier(
   return reply.send(`<?xml version="1.0" encoding="utf-8"?>${xml}`);
 }
 
-/** Errors an Agents caller gets as a null result: the entity is missing, or was taken. */
+/** Errors an Agents caller gets as a null result: the entity is missing or taken, or the caller is full. */
 const NULL_ON_AGENTS = new Set([
   "PRES_ERR_NO_TOPIC",
   "PRES_ERR_NO_SESSION",
   "PRES_ERR_NO_USER",
   "PRES_ERR_NO_MEMBER",
   "PRES_ERR_NOT_IN_QUEUE",
+  "PRES_ERR_AT_CAPACITY",
   "PRES_ERR_NOT_ONGOING",
   "PRES_ERR_NO_TRANSFER",
   "PRES_ERR_CHANGED",

@@ -108,6 +108,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   { version: 4, name: "webhooks and their delivery outbox", sql: WEBHOOKS_MIGRATION },
+  // Version 5 is SQLite's alone (it drops an index PostgreSQL keeps).
+  {
+    version: 6,
+    name: "agent capacity: chat limits per user and per topic",
+    sql: `
+      ALTER TABLE users ADD COLUMN max_chats integer NOT NULL DEFAULT 0 CHECK (max_chats >= 0);
+      ALTER TABLE topics ADD COLUMN max_chats_per_agent integer NOT NULL DEFAULT 0
+        CHECK (max_chats_per_agent >= 0);
+    `,
+  },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

@@ -33,8 +33,8 @@ export class SqliteDirectory implements DirectoryStore {
       byName: db.prepare("SELECT * FROM users WHERE username = ?"),
       all: db.prepare("SELECT * FROM users ORDER BY id"),
       insert: db.prepare(
-        `INSERT INTO users (id, username, display_name, role, present, password_hash)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO users (id, username, display_name, role, present, password_hash, max_chats)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       requeue: db.prepare(
         `UPDATE sessions SET status = 'InQueue', user_id = NULL, transfer_to = NULL,
@@ -68,6 +68,7 @@ export class SqliteDirectory implements DirectoryStore {
         user.role,
         user.present ? 1 : 0,
         user.passwordHash,
+        user.maxChats ?? 0,
       ) as UserRow;
       return toUser(row);
     } catch (error) {
@@ -82,6 +83,7 @@ export class SqliteDirectory implements DirectoryStore {
       passwordHash: "password_hash",
       username: "username",
       presenceTtl: "presence_ttl",
+      maxChats: "max_chats",
     };
     const keys = (Object.keys(patch) as (keyof UserPatch)[]).filter((k) => patch[k] !== undefined);
     if (keys.length > 0) {
@@ -109,23 +111,28 @@ export class SqliteDirectory implements DirectoryStore {
   async importDirectory(directory: DirectoryImport): Promise<ImportCounts> {
     const db = this.db;
     const upsertUser = db.prepare(
-      `INSERT INTO users (id, username, display_name, role, present, password_hash, presence_ttl)
-       VALUES (@id, @username, @displayName, @role, @present, @passwordHash, @presenceTtl)
+      `INSERT INTO users (id, username, display_name, role, present, password_hash, presence_ttl,
+         max_chats)
+       VALUES (@id, @username, @displayName, @role, @present, @passwordHash, @presenceTtl,
+         COALESCE(@maxChats, 0))
        ON CONFLICT(id) DO UPDATE SET username = excluded.username,
          display_name = excluded.display_name, role = excluded.role, present = excluded.present,
          password_hash = COALESCE(excluded.password_hash, users.password_hash),
-         presence_ttl = COALESCE(excluded.presence_ttl, users.presence_ttl)`,
+         presence_ttl = COALESCE(excluded.presence_ttl, users.presence_ttl),
+         max_chats = COALESCE(@maxChats, users.max_chats)`,
     );
     // Fields an import file leaves out keep their stored values (or the column defaults).
     const upsertTopic = db.prepare(
-      `INSERT INTO topics (id, name, description, welcome_message, opening_hours_enabled, opening_hours)
+      `INSERT INTO topics (id, name, description, welcome_message, opening_hours_enabled, opening_hours,
+         max_chats_per_agent)
        VALUES (@id, @name, COALESCE(@description, ''), COALESCE(@welcomeMessage, ''),
-         COALESCE(@openingHoursEnabled, 0), @openingHours)
+         COALESCE(@openingHoursEnabled, 0), @openingHours, COALESCE(@maxChatsPerAgent, 0))
        ON CONFLICT(id) DO UPDATE SET name = excluded.name,
          description = COALESCE(@description, topics.description),
          welcome_message = COALESCE(@welcomeMessage, topics.welcome_message),
          opening_hours_enabled = COALESCE(@openingHoursEnabled, topics.opening_hours_enabled),
-         opening_hours = COALESCE(@openingHours, topics.opening_hours)`,
+         opening_hours = COALESCE(@openingHours, topics.opening_hours),
+         max_chats_per_agent = COALESCE(@maxChatsPerAgent, topics.max_chats_per_agent)`,
     );
     const upsertMember = db.prepare(
       `INSERT INTO topic_members (topic_id, user_id, can_listen, can_respond, can_manage, can_notify)
@@ -154,10 +161,16 @@ export class SqliteDirectory implements DirectoryStore {
       welcomeMessage: t.welcomeMessage ?? null,
       openingHoursEnabled: t.openingHoursEnabled === undefined ? null : +t.openingHoursEnabled,
       openingHours: t.openingHours ? JSON.stringify(t.openingHours) : null,
+      maxChatsPerAgent: t.maxChatsPerAgent ?? null,
     });
     db.transaction(() => {
       for (const u of directory.users) {
-        upsertUser.run({ ...u, present: u.present ? 1 : 0, presenceTtl: u.presenceTtl ?? null });
+        upsertUser.run({
+          ...u,
+          present: u.present ? 1 : 0,
+          presenceTtl: u.presenceTtl ?? null,
+          maxChats: u.maxChats ?? null,
+        });
       }
       for (const t of directory.topics) upsertTopic.run(topicRow(t));
       for (const m of directory.members) upsertMember.run(flags(m));
