@@ -110,7 +110,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 4, name: "webhooks and their delivery outbox", sql: WEBHOOKS_MIGRATION },
   // Version 5 is SQLite's alone (it drops an index PostgreSQL keeps).
   {
-    version: 6,
+    version: 7,
     name: "agent capacity: chat limits per user and per topic",
     sql: `
       ALTER TABLE users ADD COLUMN max_chats integer NOT NULL DEFAULT 0 CHECK (max_chats >= 0);

@@ -96,7 +96,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     sql: "DROP INDEX presence_history_user;",
   },
   {
-    version: 6,
+    version: 7,
     name: "agent capacity: chat limits per user and per topic",
     sql: `
       ALTER TABLE users ADD COLUMN max_chats INTEGER NOT NULL DEFAULT 0 CHECK (max_chats >= 0);
