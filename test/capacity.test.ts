@@ -59,17 +59,18 @@ describe("capacity rules", () => {
     }
   });
 
-  it("names the limits that are set", () => {
+  it("names the limits that are set, in words that read the same in every language", () => {
     assert.equal(
       describeLimits(2, { id: 10, maxChatsPerAgent: 1 }),
-      "MaxChats 2 in all, MaxChatsPerAgent 1 in chat topic 10",
+      "MaxChats = 2; ChatTopic 10: MaxChatsPerAgent = 1",
     );
-    assert.equal(describeLimits(2, { id: 10, maxChatsPerAgent: 0 }), "MaxChats 2 in all");
+    assert.equal(describeLimits(2, { id: 10, maxChatsPerAgent: 0 }), "MaxChats = 2");
     assert.equal(
       describeLimits(0, { id: 10, maxChatsPerAgent: 3 }),
-      "MaxChatsPerAgent 3 in chat topic 10",
+      "ChatTopic 10: MaxChatsPerAgent = 3",
     );
-    assert.equal(describeLimits(0, null), "MaxChatsPerAgent of the topics with waiting chats");
+    assert.equal(describeLimits(2, null), "MaxChats = 2");
+    assert.equal(describeLimits(0, null), "MaxChatsPerAgent");
   });
 
   it("changes that give a chat to a user carry the capacity check; the others do not", () => {

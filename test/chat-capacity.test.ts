@@ -95,12 +95,15 @@ describe("capacity over HTTP", () => {
     assertError(rest, 409, "PRES_ERR_AT_CAPACITY");
     assert.equal(
       rest.body.ErrorMessage,
-      "kuhn cannot take another chat: their ongoing chats are at the limit (MaxChats 2 in all)",
+      "kuhn cannot take another chat: their ongoing chats are at the limit (MaxChats = 2)",
     );
     const norsk = await call(server, KUHN, "POST", `/api/v1/ChatSession/${id}/Pickup`, undefined, {
       "Accept-Language": "nb",
     });
-    assert.match(norsk.body.ErrorMessage, /^kuhn kan ikke ta en chat til: .*MaxChats 2/);
+    assert.match(
+      norsk.body.ErrorMessage,
+      /^kuhn kan ikke ta en chat til: de pågående chattene har nådd grensen \(MaxChats = 2\)$/,
+    );
     const agentsReply = await agents(server, KUHN, "PickUpChatSession", { ChatSessionId: id });
     assert.deepEqual([agentsReply.status, agentsReply.body], [200, null]);
     assertError(
@@ -185,7 +188,7 @@ describe("capacity over HTTP", () => {
     const id = await queued();
     const refused = await call(server, TARA, "POST", `/api/v1/ChatSession/${id}/Pickup`);
     assertError(refused, 409, "PRES_ERR_AT_CAPACITY");
-    assert.match(refused.body.ErrorMessage, /MaxChatsPerAgent 1 in chat topic 574/);
+    assert.match(refused.body.ErrorMessage, /\(ChatTopic 574: MaxChatsPerAgent = 1\)$/);
     await topics.setMaxChatsPerAgent(ADMIN_ACTOR, 574, 0);
     assert.equal(
       (await call(server, TARA, "POST", `/api/v1/ChatSession/${id}/Pickup`)).status,

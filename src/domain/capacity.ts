@@ -34,16 +34,20 @@ export function chatLimit(maxChats: number, maxChatsPerAgent: number): number {
   return set.length === 0 ? 0 : Math.min(...set);
 }
 
-/** The limits that are set, as PRES_ERR_AT_CAPACITY names them. */
+/**
+ * The limits that are set, as PRES_ERR_AT_CAPACITY names them: field and entity names only, so
+ * the text reads the same in every language. Without a topic (a first-in-queue pick-up) and
+ * without a MaxChats, it was the MaxChatsPerAgent of the topics with chats waiting.
+ */
 export function describeLimits(
   maxChats: number,
   topic: { id: number; maxChatsPerAgent: number } | null,
 ): string {
   const parts: string[] = [];
-  if (maxChats > 0) parts.push(`MaxChats ${maxChats} in all`);
+  if (maxChats > 0) parts.push(`MaxChats = ${maxChats}`);
   if (topic && topic.maxChatsPerAgent > 0) {
-    parts.push(`MaxChatsPerAgent ${topic.maxChatsPerAgent} in chat topic ${topic.id}`);
+    parts.push(`ChatTopic ${topic.id}: MaxChatsPerAgent = ${topic.maxChatsPerAgent}`);
   }
-  if (!topic && parts.length === 0) parts.push("MaxChatsPerAgent of the topics with waiting chats");
-  return parts.join(", ");
+  if (!topic && parts.length === 0) parts.push("MaxChatsPerAgent");
+  return parts.join("; ");
 }

@@ -223,7 +223,7 @@ export const ERRORS = {
     status: 409,
     type: "ConflictException",
     en: "{user} cannot take another chat: their ongoing chats are at the limit ({limits})",
-    nb: "{user} kan ikke ta en chat til: de pågående chattene er ved grensen ({limits})",
+    nb: "{user} kan ikke ta en chat til: de pågående chattene har nådd grensen ({limits})",
   },
   PRES_ERR_NO_TRANSFER: {
     status: 409,
