@@ -1,7 +1,8 @@
 /**
  * Many clients picking up at once. For one session exactly one caller wins (REST
  * losers get 409, Agents losers null); for the first-in-queue pick-up every waiting session
- * goes to exactly one caller. Run over SQLite and, when reachable, PostgreSQL.
+ * goes to exactly one caller; an agent's own concurrent pick-ups stop at their MaxChats. Run
+ * over SQLite and, when reachable, PostgreSQL.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -110,6 +111,39 @@ function raceSuite(name: string, start: () => Promise<TestServer>, skip = false)
         replies.filter((r) => r.body !== null).map((r) => r.body.User.AssociateId),
       );
       assert.equal(owners.size, 8, "no caller got two");
+    });
+
+    it("an agent with room for 2 more: of 10 concurrent pick-ups 2 win, the rest AT_CAPACITY / null", async () => {
+      for (let round = 0; round < 5; round++) {
+        const racer = racers[round];
+        const ongoing = (await presenceOf(server, racer.id)).OngoingChats;
+        const limit = await call(
+          server,
+          basic("tje0", "Tje0"),
+          "PUT",
+          `/api/v1/ChatUser/${racer.id}`,
+          {
+            MaxChats: ongoing + 2,
+          },
+        );
+        assert.equal(limit.status, 200);
+        const ids = await queue(server, 10);
+        const replies = await Promise.all(
+          ids.map((id, i) =>
+            i % 2 === 0
+              ? call(server, racer.auth, "POST", `/api/v1/ChatSession/${id}/Pickup`)
+              : agents(server, racer.auth, "PickUpChatSession", { ChatSessionId: id }),
+          ),
+        );
+        const winners = replies.filter((r) => r.status === 200 && r.body !== null);
+        const restLosers = replies.filter((r) => r.status === 409);
+        const agentsLosers = replies.filter((r) => r.status === 200 && r.body === null);
+        assert.equal(winners.length, 2, `round ${round}: two winners`);
+        assert.equal(restLosers.length + agentsLosers.length, 8, `round ${round}: eight refused`);
+        assert.ok(restLosers.every((r) => r.body.ErrorCode === "PRES_ERR_AT_CAPACITY"));
+        assert.equal((await presenceOf(server, racer.id)).OngoingChats, ongoing + 2);
+        for (const id of ids) await server.store.deleteSession(id);
+      }
     });
   });
 }

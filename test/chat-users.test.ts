@@ -22,6 +22,7 @@ describe("ChatUser (extension)", () => {
       Present: false,
       HasPassword: false,
       PresenceTtl: 0,
+      MaxChats: 0,
     });
     assert.ok(!JSON.stringify(list.body).includes("scrypt"));
     assert.equal((await call(server, ADMIN, "GET", "/api/v1/ChatUser/883")).body.Username, "kuhn");

@@ -231,6 +231,12 @@ export const ERRORS = {
     en: "Chat session {sessionId} is not an ongoing chat (it is {status})",
     nb: "Chatøkt {sessionId} er ikke en pågående chat (den er {status})",
   },
+  PRES_ERR_AT_CAPACITY: {
+    status: 409,
+    type: "ConflictException",
+    en: "{user} cannot take another chat: their ongoing chats are at the limit ({limits})",
+    nb: "{user} kan ikke ta en chat til: de pågående chattene har nådd grensen ({limits})",
+  },
   PRES_ERR_NO_TRANSFER: {
     status: 409,
     type: "ConflictException",

@@ -13,6 +13,8 @@ export interface ChatUser {
   passwordHash: string | null;
   /** Seconds a Present=true lasts without a heartbeat; null: the server's --presence-ttl. */
   presenceTtl: number | null;
+  /** The most ongoing chats this user may have in all (domain/capacity.ts); 0: no limit. */
+  maxChats: number;
 }
 
 export interface TopicRights {
@@ -35,6 +37,8 @@ export interface ChatTopic {
   welcomeMessage?: string;
   openingHoursEnabled?: boolean;
   openingHours?: OpeningHours;
+  /** The most ongoing chats one agent may have in this topic; 0: no limit. */
+  maxChatsPerAgent?: number;
 }
 
 /** The ChatSessionStatus names of the SuperOffice contract, in contract order. */

@@ -2,6 +2,7 @@
  * The import file (`--seed FILE`, `chat-presence import FILE`), checked field by field so a
  * mistake names its place (`users[3].id`) instead of failing half-way through the import.
  */
+import { isChatLimit } from "./capacity.ts";
 import {
   type ChatSession,
   type ChatTopic,
@@ -27,6 +28,8 @@ export interface SeedUser {
   passwordHash: string | null;
   /** Heartbeat TTL in seconds for this user; absent or null keeps what is stored. */
   presenceTtl?: number | null;
+  /** The most ongoing chats in all (0: no limit); absent keeps what is stored. */
+  maxChats?: number;
 }
 
 export interface Seed {
@@ -64,6 +67,13 @@ function flag(value: unknown, path: string): boolean {
   return value;
 }
 
+/** A chat limit (`maxChats`, `maxChatsPerAgent`); undefined when absent or null (kept). */
+function chatLimit(value: unknown, path: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isChatLimit(value)) fail(path, "0 (no limit) or a positive 32-bit integer");
+  return value;
+}
+
 function list(value: unknown, path: string): unknown[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) fail(path, "an array");
@@ -95,6 +105,7 @@ function parseUser(raw: unknown, path: string): SeedUser {
       u.presenceTtl === undefined || u.presenceTtl === null
         ? null
         : id(u.presenceTtl, `${path}.presenceTtl`),
+    maxChats: chatLimit(u.maxChats, `${path}.maxChats`),
   };
 }
 
@@ -147,6 +158,8 @@ function parseTopic(t: Json, topicId: number, path: string): ChatTopic {
   if (t.openingHoursEnabled !== undefined) {
     topic.openingHoursEnabled = flag(t.openingHoursEnabled, `${path}.openingHoursEnabled`);
   }
+  const maxChatsPerAgent = chatLimit(t.maxChatsPerAgent, `${path}.maxChatsPerAgent`);
+  if (maxChatsPerAgent !== undefined) topic.maxChatsPerAgent = maxChatsPerAgent;
   return topic;
 }
 

@@ -56,6 +56,11 @@ export interface SessionCondition {
   /** The assigned user id (null: unassigned). */
   userId?: number | null;
   transferToId?: number | null;
+  /**
+   * The user the change gives the chat to: they must have room for one more ongoing chat under
+   * their limits in the session's topic (capacity.ts), checked in the same write.
+   */
+  capacityFor?: number;
 }
 
 export interface SessionChanges {
@@ -88,6 +93,16 @@ export const EMPTY_CUSTOMER: CustomerInfo = {
 
 export function isOngoing(status: SessionStatus): boolean {
   return ONGOING_STATUSES.includes(status);
+}
+
+/** Whether the session meets the row part of a condition (all but capacity). */
+export function meetsCondition(session: ChatSessionRecord, condition: SessionCondition): boolean {
+  const { statusIn, userId, transferToId } = condition;
+  return (
+    (statusIn === undefined || statusIn.includes(session.status)) &&
+    (userId === undefined || userId === (session.user?.id ?? null)) &&
+    (transferToId === undefined || transferToId === (session.transferTo?.id ?? null))
+  );
 }
 
 /** Statuses a session may be created in: before anyone has picked it up. */
@@ -149,7 +164,7 @@ export function assertCreatable(status: SessionStatus): void {
 /** Pick-up: only a queued session, assigned to the caller as an ongoing chat. */
 export function pickUp(userId: number, now: number): GuardedChange {
   return {
-    condition: { statusIn: ["InQueue"] },
+    condition: { statusIn: ["InQueue"], capacityFor: userId },
     changes: { status: "UserLast", userId, transferToId: null, whenStarted: now },
   };
 }
@@ -164,7 +179,7 @@ export function offerTransfer(ownerId: number, toUserId: number): GuardedChange 
 
 export function acceptTransfer(userId: number): GuardedChange {
   return {
-    condition: { statusIn: ONGOING_STATUSES, transferToId: userId },
+    condition: { statusIn: ONGOING_STATUSES, transferToId: userId, capacityFor: userId },
     changes: { userId, transferToId: null },
   };
 }
@@ -229,5 +244,10 @@ export function edit(before: ChatSessionRecord, change: SessionEdit, now: number
   };
   if (userChanged || !isOngoing(status)) changes.transferToId = null;
   if (ENDED.includes(status) && !ENDED.includes(before.status)) changes.whenEnded = now;
-  return { condition: { statusIn: [before.status], userId: before.user?.id ?? null }, changes };
+  const condition: SessionCondition = {
+    statusIn: [before.status],
+    userId: before.user?.id ?? null,
+  };
+  if (userChanged && userId !== null) condition.capacityFor = userId;
+  return { condition, changes };
 }

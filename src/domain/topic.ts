@@ -21,9 +21,12 @@ export interface ChatTopicRecord {
    * client last saved them: kept and returned, not interpreted by this server.
    */
   settings: Record<string, unknown>;
+  /** The most ongoing chats one agent may have in this topic (domain/capacity.ts); 0: no limit. */
+  maxChatsPerAgent: number;
 }
 
-export type TopicInput = Omit<ChatTopicRecord, "id">;
+/** A topic as the ChatTopicEntity saves it; MaxChatsPerAgent is set on its own (routing). */
+export type TopicInput = Omit<ChatTopicRecord, "id" | "maxChatsPerAgent">;
 
 export interface TopicMemberRecord extends TopicRights {
   topicId: number;
@@ -51,5 +54,6 @@ export function defaultTopic(): ChatTopicRecord {
     openingHoursEnabled: false,
     openingHours: defaultOpeningHours(),
     settings: {},
+    maxChatsPerAgent: 0,
   };
 }

@@ -1,9 +1,12 @@
 /**
  * Chat session operations for every protocol. Each change is a domain GuardedChange applied
  * by one conditional write in the store; when the write finds the session changed (a lost
- * pick-up race, a finished chat) the session is read again to say why. Every change that can
- * alter OngoingChats is reported to the presence service before the call returns.
+ * pick-up race, a finished chat) the session is read again to say why. A change that gives a
+ * chat to a user at their limits (domain/capacity.ts) is refused with PRES_ERR_AT_CAPACITY.
+ * Every change that can alter OngoingChats is reported to the presence service before the call
+ * returns.
  */
+import { describeLimits } from "../domain/capacity.ts";
 import { PresenceError } from "../domain/errors.ts";
 import type { SessionStatus, TopicRights } from "../domain/model.ts";
 import type { Actor } from "../domain/presence.ts";
@@ -24,6 +27,7 @@ import {
   EMPTY_CUSTOMER,
   edit,
   type GuardedChange,
+  meetsCondition,
   offerTransfer,
   pickUp,
   rejectTransfer,
@@ -179,8 +183,14 @@ export class SessionService {
       if (topics.length === 0) return null;
     }
     const picked = await this.store.pickUpFirstSession(actor.userId, topics, Date.now());
-    if (picked) await this.changed(actor, [actor.userId]);
-    return picked;
+    if (picked) {
+      await this.changed(actor, [actor.userId]);
+      return picked;
+    }
+    if (await this.store.waitingBeyondCapacity(actor.userId, topics)) {
+      throw await this.atCapacity(actor.userId, null);
+    }
+    return null;
   }
 
   /**
@@ -257,11 +267,31 @@ export class SessionService {
     }
   }
 
-  /** Applies a guarded change; when it does not apply, says why (404 if the session is gone). */
+  /**
+   * Applies a guarded change; when it does not apply, says why (404 if the session is gone).
+   * A session that still meets the row condition was refused for the taker's capacity.
+   */
   private async apply(id: number, change: GuardedChange, explain: Explain) {
     const after = await this.store.updateSessionIf(id, change);
     if (after) return after;
-    throw explain(await this.require(id));
+    const now = await this.require(id);
+    const taker = change.condition.capacityFor;
+    if (taker !== undefined && meetsCondition(now, change.condition)) {
+      throw await this.atCapacity(taker, now.topicId);
+    }
+    throw explain(now);
+  }
+
+  /** PRES_ERR_AT_CAPACITY naming the limits that are set (those of one topic, or the user's). */
+  private async atCapacity(userId: number, topicId: number | null): Promise<PresenceError> {
+    const [user, topic] = await Promise.all([
+      this.store.getUser(userId),
+      topicId === null ? null : this.store.getTopic(topicId),
+    ]);
+    return new PresenceError("PRES_ERR_AT_CAPACITY", {
+      user: user?.username ?? userId,
+      limits: describeLimits(user?.maxChats ?? 0, topic),
+    });
   }
 
   private async changed(actor: Actor, userIds: (number | null | undefined)[]): Promise<void> {

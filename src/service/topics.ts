@@ -3,6 +3,7 @@
  * assigning members, and opening hours. Rights are checked here with the domain rules; every
  * change that alters presence (ChatTopics) is reported to the presence service at once.
  */
+import { checkChatLimit } from "../domain/capacity.ts";
 import { PresenceError } from "../domain/errors.ts";
 import type { ChatUser, TopicRights } from "../domain/model.ts";
 import { isOpenAt } from "../domain/opening-hours.ts";
@@ -83,6 +84,20 @@ export class TopicService {
     const stored = await this.requireTopic(id);
     assertMayManage(actor, id, await this.rightsIn(actor, id));
     const updated = await this.store.updateTopic(id, build(stored));
+    if (!updated) throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: id });
+    return updated;
+  }
+
+  /**
+   * Sets the most ongoing chats one agent may have in the topic (0: no limit), for those who
+   * manage it. Chats already ongoing stay; the limit refuses new ones (domain/capacity.ts).
+   */
+  async setMaxChatsPerAgent(actor: Actor, id: number, limit: number): Promise<ChatTopicRecord> {
+    await this.assertManage(actor, id);
+    const updated = await this.store.setMaxChatsPerAgent(
+      id,
+      checkChatLimit("MaxChatsPerAgent", limit),
+    );
     if (!updated) throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: id });
     return updated;
   }

@@ -3,6 +3,7 @@
  * only. Changes that show in presence (a new user, a new display name, a deleted user) are
  * reported to the presence service; a password reset signs the user out everywhere.
  */
+import { checkChatLimit } from "../domain/capacity.ts";
 import { PresenceError } from "../domain/errors.ts";
 import type { ChatUser, Role } from "../domain/model.ts";
 import type { Actor } from "../domain/presence.ts";
@@ -20,6 +21,8 @@ export interface NewUserInput {
   displayName?: string;
   role: Role;
   password?: string;
+  /** The most ongoing chats in all; 0 or absent: no limit. */
+  maxChats?: number;
 }
 
 export interface UserChange {
@@ -28,6 +31,8 @@ export interface UserChange {
   role?: Role;
   /** Seconds; 0 or null returns the user to the server's --presence-ttl. */
   presenceTtl?: number | null;
+  /** The most ongoing chats in all; 0: no limit. */
+  maxChats?: number;
 }
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -84,6 +89,7 @@ export class UserService {
   async create(actor: Actor, input: NewUserInput): Promise<ChatUser> {
     assertAdmin(actor);
     const username = checkUsername(input.username);
+    const maxChats = checkChatLimit("MaxChats", input.maxChats ?? 0);
     if (input.id !== undefined && input.id < 1)
       throw bad("UserId: a positive integer, or 0 for the next free one");
     const user = await this.store.createUser({
@@ -92,6 +98,7 @@ export class UserService {
       displayName: input.displayName?.trim() || username,
       role: input.role,
       passwordHash: input.password ? await hashPassword(checkPassword(input.password)) : null,
+      maxChats,
     });
     await this.presence.usersChanged([user.id], adminOrigin(actor));
     return user;
@@ -108,6 +115,8 @@ export class UserService {
       displayName: change.displayName?.trim() || undefined,
       role: change.role,
       presenceTtl: checkPresenceTtl(change.presenceTtl),
+      maxChats:
+        change.maxChats === undefined ? undefined : checkChatLimit("MaxChats", change.maxChats),
     };
     const after = await this.store.updateUser(id, patch);
     if (!after) throw new PresenceError("PRES_ERR_NO_USER", { user: id });

@@ -10,10 +10,12 @@ export interface NewUser {
   passwordHash: string | null;
   /** Heartbeat TTL of this user in seconds; absent keeps the stored one (none for a new user). */
   presenceTtl?: number | null;
+  /** The most ongoing chats in all (0: no limit); absent keeps the stored one (0 for a new user). */
+  maxChats?: number;
 }
 
 export type UserPatch = Partial<
-  Pick<ChatUser, "displayName" | "role" | "passwordHash" | "username" | "presenceTtl">
+  Pick<ChatUser, "displayName" | "role" | "passwordHash" | "username" | "presenceTtl" | "maxChats">
 >;
 
 /** A whole directory to upsert in one transaction (the import file, already validated). */

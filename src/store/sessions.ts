@@ -17,18 +17,26 @@ export interface SessionStore {
   createSession(session: NewSession): Promise<ChatSessionRecord>;
   /**
    * Applies the change only if the row still meets its condition, atomically (one UPDATE … WHERE
-   * on SQL backends). Null when the session is missing or no longer meets the condition.
+   * on SQL backends). Null when the session is missing or no longer meets the condition. A
+   * condition's `capacityFor` is decided in the same write, so racing assignments to one user
+   * never take them over a limit, from one process or many.
    */
   updateSessionIf(id: number, change: GuardedChange): Promise<ChatSessionRecord | null>;
   /**
    * Picks up the oldest InQueue session (by WhenRequested, then id) in these topics (null: any
-   * topic) for the user, as one atomic write. Null when nothing is waiting.
+   * topic) for the user, as one atomic write, passing over topics where the user's limits
+   * leave no room. Null when nothing is waiting that the user may take.
    */
   pickUpFirstSession(
     userId: number,
     topicIds: readonly number[] | null,
     now: number,
   ): Promise<ChatSessionRecord | null>;
+  /**
+   * Whether a session waits in these topics (null: any) that the user's limits keep them from
+   * taking: why a first-in-queue pick-up found nothing. A read, not a decision.
+   */
+  waitingBeyondCapacity(userId: number, topicIds: readonly number[] | null): Promise<boolean>;
   /** Deletes a session; returns it as it was, or null when there was none. */
   deleteSession(id: number): Promise<ChatSessionRecord | null>;
 }

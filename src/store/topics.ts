@@ -13,8 +13,10 @@ export interface TopicStore {
   /** Topics where the user holds at least one right, in id order. */
   topicsForUser(userId: number): Promise<ChatTopicRecord[]>;
   createTopic(topic: TopicInput): Promise<ChatTopicRecord>;
-  /** Replaces every field; null when there is no such topic. */
+  /** Replaces every field of the input (not MaxChatsPerAgent); null when there is no such topic. */
   updateTopic(id: number, topic: TopicInput): Promise<ChatTopicRecord | null>;
+  /** Sets the topic's MaxChatsPerAgent (0: no limit); null when there is no such topic. */
+  setMaxChatsPerAgent(id: number, limit: number): Promise<ChatTopicRecord | null>;
   /**
    * Deletes a topic with its members and sessions in one transaction. Returns the users whose
    * presence may change (members and assigned users), or null when there was no such topic.

@@ -191,6 +191,7 @@ export function userAgentList(
           present: false,
           passwordHash: null,
           presenceTtl: null,
+          maxChats: 0,
         },
         index + 1,
       ),

@@ -17,6 +17,8 @@ const text = (description: string): Schema => ({ type: "string", description });
 
 const PRESENCE_TTL =
   "Seconds a Present=true lasts without a heartbeat or save; 0: the server's --presence-ttl";
+const MAX_CHATS =
+  "Extension: the most ongoing chats (CustomerLast or UserLast) the user may have in all; a pick-up, accepted transfer or reassignment beyond it is refused (409 PRES_ERR_AT_CAPACITY). 0: no limit (the default)";
 const USER_SCHEMA: ObjectSchema = {
   type: "object",
   title: "ChatUser",
@@ -32,6 +34,7 @@ const USER_SCHEMA: ObjectSchema = {
       description: "False for a user who signs in with tickets only",
     },
     PresenceTtl: int(PRESENCE_TTL),
+    MaxChats: int(MAX_CHATS),
   },
 };
 const USER_LIST: Schema = { type: "array", items: USER_SCHEMA };
@@ -45,6 +48,7 @@ const NEW_USER: ObjectSchema = {
     DisplayName: text("Name shown in presence; the username when empty"),
     Role: text("admin or agent (default agent)"),
     Password: text("At least 8 characters; absent for a user who signs in with tickets only"),
+    MaxChats: int(MAX_CHATS),
   },
 };
 const USER_CHANGE: ObjectSchema = {
@@ -56,6 +60,7 @@ const USER_CHANGE: ObjectSchema = {
     DisplayName: text("New display name"),
     Role: text("admin or agent"),
     PresenceTtl: int(PRESENCE_TTL),
+    MaxChats: int(MAX_CHATS),
   },
 };
 const PASSWORD: ObjectSchema = {
@@ -79,6 +84,7 @@ function userCarrier(user: ChatUser) {
     Present: user.present,
     HasPassword: user.passwordHash !== null,
     PresenceTtl: user.presenceTtl ?? 0,
+    MaxChats: user.maxChats,
   };
 }
 
@@ -149,6 +155,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
           displayName: (body.DisplayName as string | null) ?? undefined,
           role: role(body.Role as string | null, "agent") as Role,
           password: (body.Password as string | null) ?? undefined,
+          maxChats: body.MaxChats as number,
         });
         reply.code(201).header("location", `${base}/${user.id}`);
         return userCarrier(user);
@@ -172,6 +179,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
           DisplayName: string | null;
           Role: string | null;
           PresenceTtl: number;
+          MaxChats: number;
         };
         const given = (name: string) =>
           propertyOf((request.body as { value: unknown }).value, name) !== undefined;
@@ -180,6 +188,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
           displayName: given("DisplayName") ? (raw.DisplayName ?? undefined) : undefined,
           role: given("Role") ? role(raw.Role) : undefined,
           presenceTtl: given("PresenceTtl") ? raw.PresenceTtl : undefined,
+          maxChats: given("MaxChats") ? raw.MaxChats : undefined,
         });
         return userCarrier(user);
       },

@@ -48,9 +48,10 @@ export class PostgresDirectory implements DirectoryStore {
       // Ids come from import files too, so there is no sequence: the next id is taken under a lock.
       await client.query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
       const { rows } = await client.query<UserRow>(
-        `INSERT INTO users (id, username, display_name, role, present, password_hash, username_key)
-         VALUES (COALESCE($1, (SELECT COALESCE(max(id), 0) + 1 FROM users)), $2, $3, $4, $5, $6, $7)
-         RETURNING *`,
+        `INSERT INTO users (id, username, display_name, role, present, password_hash, username_key,
+           max_chats)
+         VALUES (COALESCE($1, (SELECT COALESCE(max(id), 0) + 1 FROM users)), $2, $3, $4, $5, $6, $7,
+           $8) RETURNING *`,
         [
           user.id ?? null,
           user.username,
@@ -59,6 +60,7 @@ export class PostgresDirectory implements DirectoryStore {
           user.present ?? false,
           user.passwordHash,
           canonicalUsername(user.username),
+          user.maxChats ?? 0,
         ],
       );
       return toUser(rows[0]);
@@ -73,7 +75,8 @@ export class PostgresDirectory implements DirectoryStore {
         `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
          password_hash = CASE WHEN $4::boolean THEN $5 ELSE password_hash END,
          username = COALESCE($6, username), username_key = COALESCE($9, username_key),
-         presence_ttl = CASE WHEN $7::boolean THEN $8::int ELSE presence_ttl END
+         presence_ttl = CASE WHEN $7::boolean THEN $8::int ELSE presence_ttl END,
+         max_chats = COALESCE($10::int, max_chats)
        WHERE id = $1 RETURNING *`,
         [
           id,
@@ -85,6 +88,7 @@ export class PostgresDirectory implements DirectoryStore {
           patch.presenceTtl !== undefined,
           patch.presenceTtl ?? null,
           patch.username === undefined ? null : canonicalUsername(patch.username),
+          patch.maxChats ?? null,
         ],
       )
       .catch((error) => {
@@ -95,6 +99,8 @@ export class PostgresDirectory implements DirectoryStore {
 
   async deleteUser(id: number): Promise<boolean> {
     return transaction(this.pool, async (client) => {
+      // The user row first, as an assignment locks it (sessions.ts): the same order, no deadlock.
+      await client.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [id]);
       // Their chats must not linger as ongoing with nobody on them: back to the queue.
       await client.query(
         `UPDATE sessions SET status = 'InQueue', user_id = NULL, transfer_to = NULL,
@@ -130,6 +136,13 @@ export class PostgresDirectory implements DirectoryStore {
           ),
         ],
       );
+      // A limit the file leaves out keeps its stored value (0 for a new user).
+      await client.query(
+        `UPDATE users u SET max_chats = r."maxChats"
+         FROM jsonb_to_recordset($1::jsonb) AS r(id int, "maxChats" int)
+         WHERE u.id = r.id AND r."maxChats" IS NOT NULL`,
+        [json(d.users.map(({ id, maxChats }) => ({ id, maxChats })))],
+      );
       await client.query(
         `INSERT INTO topics (id, name) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id int, name text)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
@@ -140,9 +153,10 @@ export class PostgresDirectory implements DirectoryStore {
         `UPDATE topics t SET description = COALESCE(r.description, t.description),
            welcome_message = COALESCE(r."welcomeMessage", t.welcome_message),
            opening_hours_enabled = COALESCE(r."openingHoursEnabled", t.opening_hours_enabled),
-           opening_hours = COALESCE(r."openingHours", t.opening_hours)
+           opening_hours = COALESCE(r."openingHours", t.opening_hours),
+           max_chats_per_agent = COALESCE(r."maxChatsPerAgent", t.max_chats_per_agent)
          FROM jsonb_to_recordset($1::jsonb) AS r(id int, description text, "welcomeMessage" text,
-           "openingHoursEnabled" boolean, "openingHours" jsonb)
+           "openingHoursEnabled" boolean, "openingHours" jsonb, "maxChatsPerAgent" int)
          WHERE t.id = r.id`,
         [json(d.topics)],
       );

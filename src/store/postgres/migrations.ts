@@ -176,6 +176,15 @@ export const MIGRATIONS: Migration[] = [
     },
   },
   { version: 8, name: "chat messages and the sessions' WhenIdle", sql: MESSAGES_MIGRATION },
+  {
+    version: 9,
+    name: "agent capacity: chat limits per user and per topic",
+    sql: `
+      ALTER TABLE users ADD COLUMN max_chats integer NOT NULL DEFAULT 0 CHECK (max_chats >= 0);
+      ALTER TABLE topics ADD COLUMN max_chats_per_agent integer NOT NULL DEFAULT 0
+        CHECK (max_chats_per_agent >= 0);
+    `,
+  },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

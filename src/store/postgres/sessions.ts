@@ -2,7 +2,8 @@
  * PostgreSQL: chat sessions (SessionStore). A guarded change is one UPDATE … WHERE: under READ
  * COMMITTED a second writer waits for the first and then re-checks the WHERE against the new
  * row, so only one of two racing pick-ups changes a row. The first-in-queue pick-up skips rows
- * another transaction has locked, so concurrent pickers take different sessions.
+ * another transaction has locked, so concurrent pickers take different sessions. A change that
+ * gives a chat to a user under their limits first locks that user's row (guardedUpdate).
  */
 import type pg from "pg";
 import { PresenceError } from "../../domain/errors.ts";
@@ -14,7 +15,14 @@ import {
   type SessionChanges,
   type SessionCondition,
 } from "../../domain/session.ts";
-import { changedColumns, JOINED, JOINS, type SessionRow, toSession } from "../rows/sessions.ts";
+import {
+  changedColumns,
+  JOINED,
+  JOINS,
+  type SessionRow,
+  toSession,
+  withinCapacity,
+} from "../rows/sessions.ts";
 import { ANY_RIGHT } from "../rows/topics.ts";
 import type { SessionFilter, SessionStore } from "../sessions.ts";
 import { transaction } from "./connection.ts";
@@ -45,7 +53,16 @@ function whereClauses(condition: SessionCondition, params: Params): string[] {
   if (condition.transferToId !== undefined) {
     where.push(`s.transfer_to IS NOT DISTINCT FROM ${params.add(condition.transferToId, "int")}`);
   }
+  if (condition.capacityFor !== undefined) {
+    where.push(withinCapacity(params.add(condition.capacityFor, "int"), "s.topic_id"));
+  }
   return where;
+}
+
+/** Queued sessions `q` in these topics (null: any topic). */
+function queuedInTopics(params: Params, topicIds: readonly number[] | null): string {
+  const topics = params.add(topicIds, "int[]");
+  return `q.status = 'InQueue' AND (${topics} IS NULL OR q.topic_id = ANY(${topics}))`;
 }
 
 function isForeignKeyError(error: unknown): boolean {
@@ -131,11 +148,24 @@ export class PostgresSessions implements SessionStore {
     now: number,
   ): Promise<ChatSessionRecord | null> {
     const params = new Params();
-    const topics = params.add(topicIds, "int[]");
-    const pick = `pick AS (SELECT id FROM sessions WHERE status = 'InQueue'
-        AND (${topics} IS NULL OR topic_id = ANY(${topics}))
-      ORDER BY COALESCE(when_requested, 0), id LIMIT 1 FOR UPDATE SKIP LOCKED),`;
+    // Topics where the user has no room left are passed over for the next oldest session.
+    const pick = `pick AS (SELECT q.id FROM sessions q WHERE ${queuedInTopics(params, topicIds)}
+        AND ${withinCapacity(params.add(userId, "int"), "q.topic_id")}
+      ORDER BY COALESCE(q.when_requested, 0), q.id LIMIT 1 FOR UPDATE SKIP LOCKED),`;
     return this.guardedUpdate(pick, "s.id = (SELECT id FROM pick)", params, pickUp(userId, now));
+  }
+
+  async waitingBeyondCapacity(
+    userId: number,
+    topicIds: readonly number[] | null,
+  ): Promise<boolean> {
+    const params = new Params();
+    const { rows } = await this.pool.query<{ beyond: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM sessions q WHERE ${queuedInTopics(params, topicIds)}
+         AND NOT (${withinCapacity(params.add(userId, "int"), "q.topic_id")})) AS beyond`,
+      params.values,
+    );
+    return rows[0].beyond;
   }
 
   async deleteSession(id: number): Promise<ChatSessionRecord | null> {
@@ -161,8 +191,20 @@ export class PostgresSessions implements SessionStore {
     const sql = `WITH ${before} changed AS (
         UPDATE sessions s SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING s.*)
       SELECT ${JOINED} FROM changed s ${JOINS}`;
+    const run = (client: pg.Pool | pg.PoolClient) => client.query<SessionRow>(sql, params.values);
+    const taker = condition.capacityFor;
     try {
-      const { rows } = await this.pool.query<SessionRow>(sql, params.values);
+      const { rows } =
+        taker === undefined
+          ? await run(this.pool)
+          : await transaction(this.pool, async (client) => {
+              // A statement's snapshot would miss chats another transaction gives the same user
+              // meanwhile, so two could each count one free place. Assignments to one user
+              // queue on their row instead; the count, in a statement begun after the lock,
+              // sees every assignment committed before.
+              await client.query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", [taker]);
+              return run(client);
+            });
       return rows[0] ? toSession(rows[0]) : null;
     } catch (error) {
       if (isForeignKeyError(error)) {

@@ -78,6 +78,14 @@ export class PostgresTopics implements TopicStore {
     return rows[0] ? toTopic(rows[0]) : null;
   }
 
+  async setMaxChatsPerAgent(id: number, limit: number): Promise<ChatTopicRecord | null> {
+    const { rows } = await this.pool.query<TopicRow>(
+      "UPDATE topics SET max_chats_per_agent = $2 WHERE id = $1 RETURNING *",
+      [id, limit],
+    );
+    return rows[0] ? toTopic(rows[0]) : null;
+  }
+
   async deleteTopic(id: number): Promise<number[] | null> {
     return transaction(this.pool, async (client) => {
       // Locking the topic first holds off new members and sessions until the delete commits.

@@ -7,6 +7,25 @@ import { type Flag, flag } from "./dialect.ts";
 /** The ongoing statuses as an SQL list, for `status IN (…)` in either dialect. */
 export const ONGOING_SQL = ONGOING_STATUSES.map((s) => `'${s}'`).join(", ");
 
+/**
+ * An SQL condition of either dialect: the user `user` has room for one more ongoing chat in
+ * the topic `topic` (both SQL expressions): their ongoing chats in all stay under their
+ * max_chats, and those in the topic under its max_chats_per_agent, each where set (0: no limit,
+ * domain/capacity.ts). A user or topic that does not exist passes, so the write then fails on
+ * its foreign key as it would without limits.
+ */
+export function withinCapacity(user: string, topic: string): string {
+  const ongoing = `SELECT COUNT(*) FROM sessions co WHERE co.user_id = ${user}
+      AND co.status IN (${ONGOING_SQL})`;
+  // CASE, not OR: without a limit the count is not made at all.
+  return `COALESCE((SELECT CASE WHEN cu.max_chats = 0 THEN TRUE
+        ELSE cu.max_chats > (${ongoing}) END
+      FROM users cu WHERE cu.id = ${user}), TRUE)
+    AND COALESCE((SELECT CASE WHEN ct.max_chats_per_agent = 0 THEN TRUE
+        ELSE ct.max_chats_per_agent > (${ongoing} AND co.topic_id = ct.id) END
+      FROM topics ct WHERE ct.id = ${topic}), TRUE)`;
+}
+
 export interface SessionRow {
   id: number;
   topic_id: number;

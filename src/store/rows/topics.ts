@@ -12,6 +12,7 @@ export interface TopicRow {
   opening_hours_enabled: Flag;
   opening_hours: Json<ChatTopicRecord["openingHours"]> | null;
   settings: Json<Record<string, unknown>> | null;
+  max_chats_per_agent: number;
 }
 
 export interface RightsRow {
@@ -43,6 +44,7 @@ export function toTopic(row: TopicRow): ChatTopicRecord {
     openingHoursEnabled: flag(row.opening_hours_enabled),
     openingHours: json(row.opening_hours) ?? defaultOpeningHours(),
     settings: json(row.settings) ?? {},
+    maxChatsPerAgent: row.max_chats_per_agent,
   };
 }
 

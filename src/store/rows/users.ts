@@ -10,6 +10,7 @@ export interface UserRow {
   present: Flag;
   password_hash: string | null;
   presence_ttl: number | null;
+  max_chats: number;
 }
 
 export function toUser(row: UserRow): ChatUser {
@@ -21,5 +22,6 @@ export function toUser(row: UserRow): ChatUser {
     present: flag(row.present),
     passwordHash: row.password_hash,
     presenceTtl: row.presence_ttl,
+    maxChats: row.max_chats,
   };
 }

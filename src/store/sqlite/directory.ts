@@ -34,8 +34,9 @@ export class SqliteDirectory implements DirectoryStore {
       byName: db.prepare("SELECT * FROM users WHERE username_key = ?"),
       all: db.prepare("SELECT * FROM users ORDER BY id"),
       insert: db.prepare(
-        `INSERT INTO users (id, username, username_key, display_name, role, present, password_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO users (id, username, username_key, display_name, role, present, password_hash,
+           max_chats)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       requeue: db.prepare(
         `UPDATE sessions SET status = 'InQueue', user_id = NULL, transfer_to = NULL,
@@ -70,6 +71,7 @@ export class SqliteDirectory implements DirectoryStore {
         user.role,
         user.present ? 1 : 0,
         user.passwordHash,
+        user.maxChats ?? 0,
       ) as UserRow;
       return toUser(row);
     } catch (error) {
@@ -84,6 +86,7 @@ export class SqliteDirectory implements DirectoryStore {
       passwordHash: "password_hash",
       username: "username",
       presenceTtl: "presence_ttl",
+      maxChats: "max_chats",
     };
     const keys = (Object.keys(patch) as (keyof UserPatch)[]).filter((k) => patch[k] !== undefined);
     if (keys.length > 0) {
@@ -116,25 +119,28 @@ export class SqliteDirectory implements DirectoryStore {
     const db = this.db;
     const upsertUser = db.prepare(
       `INSERT INTO users (id, username, username_key, display_name, role, present, password_hash,
-         presence_ttl)
+         presence_ttl, max_chats)
        VALUES (@id, @username, @usernameKey, @displayName, @role, @present, @passwordHash,
-         @presenceTtl)
+         @presenceTtl, COALESCE(@maxChats, 0))
        ON CONFLICT(id) DO UPDATE SET username = excluded.username,
          username_key = excluded.username_key,
          display_name = excluded.display_name, role = excluded.role, present = excluded.present,
          password_hash = COALESCE(excluded.password_hash, users.password_hash),
-         presence_ttl = COALESCE(excluded.presence_ttl, users.presence_ttl)`,
+         presence_ttl = COALESCE(excluded.presence_ttl, users.presence_ttl),
+         max_chats = COALESCE(@maxChats, users.max_chats)`,
     );
     // Fields an import file leaves out keep their stored values (or the column defaults).
     const upsertTopic = db.prepare(
-      `INSERT INTO topics (id, name, description, welcome_message, opening_hours_enabled, opening_hours)
+      `INSERT INTO topics (id, name, description, welcome_message, opening_hours_enabled, opening_hours,
+         max_chats_per_agent)
        VALUES (@id, @name, COALESCE(@description, ''), COALESCE(@welcomeMessage, ''),
-         COALESCE(@openingHoursEnabled, 0), @openingHours)
+         COALESCE(@openingHoursEnabled, 0), @openingHours, COALESCE(@maxChatsPerAgent, 0))
        ON CONFLICT(id) DO UPDATE SET name = excluded.name,
          description = COALESCE(@description, topics.description),
          welcome_message = COALESCE(@welcomeMessage, topics.welcome_message),
          opening_hours_enabled = COALESCE(@openingHoursEnabled, topics.opening_hours_enabled),
-         opening_hours = COALESCE(@openingHours, topics.opening_hours)`,
+         opening_hours = COALESCE(@openingHours, topics.opening_hours),
+         max_chats_per_agent = COALESCE(@maxChatsPerAgent, topics.max_chats_per_agent)`,
     );
     const upsertMember = db.prepare(
       `INSERT INTO topic_members (topic_id, user_id, can_listen, can_respond, can_manage, can_notify)
@@ -163,6 +169,7 @@ export class SqliteDirectory implements DirectoryStore {
       welcomeMessage: t.welcomeMessage ?? null,
       openingHoursEnabled: t.openingHoursEnabled === undefined ? null : +t.openingHoursEnabled,
       openingHours: t.openingHours ? JSON.stringify(t.openingHours) : null,
+      maxChatsPerAgent: t.maxChatsPerAgent ?? null,
     });
     db.transaction(() => {
       for (const u of directory.users) {
@@ -171,6 +178,7 @@ export class SqliteDirectory implements DirectoryStore {
           usernameKey: canonicalUsername(u.username),
           present: u.present ? 1 : 0,
           presenceTtl: u.presenceTtl ?? null,
+          maxChats: u.maxChats ?? null,
         });
       }
       for (const t of directory.topics) upsertTopic.run(topicRow(t));

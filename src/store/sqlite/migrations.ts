@@ -127,6 +127,15 @@ export const MIGRATIONS: Migration[] = [
     },
   },
   { version: 8, name: "chat messages and the sessions' WhenIdle", sql: MESSAGES_MIGRATION },
+  {
+    version: 9,
+    name: "agent capacity: chat limits per user and per topic",
+    sql: `
+      ALTER TABLE users ADD COLUMN max_chats INTEGER NOT NULL DEFAULT 0 CHECK (max_chats >= 0);
+      ALTER TABLE topics ADD COLUMN max_chats_per_agent INTEGER NOT NULL DEFAULT 0
+        CHECK (max_chats_per_agent >= 0);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, in order, each in a transaction of its own. */

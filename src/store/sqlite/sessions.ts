@@ -12,13 +12,28 @@ import {
   type SessionChanges,
   type SessionCondition,
 } from "../../domain/session.ts";
-import { changedColumns, JOINED, JOINS, type SessionRow, toSession } from "../rows/sessions.ts";
+import {
+  changedColumns,
+  JOINED,
+  JOINS,
+  type SessionRow,
+  toSession,
+  withinCapacity,
+} from "../rows/sessions.ts";
 import { ANY_RIGHT } from "../rows/topics.ts";
 import type { SessionFilter, SessionStore } from "../sessions.ts";
 
 const SELECT = `SELECT ${JOINED} FROM sessions s ${JOINS}`;
 
 type Params = Record<string, string | number | null>;
+
+/** Queued sessions `q` in the topics @topics, or in any topic when @anyTopic. */
+const QUEUED_IN_TOPICS = `q.status = 'InQueue'
+  AND (@anyTopic OR q.topic_id IN (SELECT value FROM json_each(@topics)))`;
+
+function topicParams(topicIds: readonly number[] | null): Params {
+  return { anyTopic: topicIds === null ? 1 : 0, topics: JSON.stringify(topicIds ?? []) };
+}
 
 /** SET clauses and their parameters for the defined fields of a change. */
 function setClauses(changes: SessionChanges, params: Params): string[] {
@@ -43,6 +58,10 @@ function whereClauses(condition: SessionCondition, params: Params): string[] {
   if (condition.transferToId !== undefined) {
     params.if_transfer = condition.transferToId;
     where.push("transfer_to IS @if_transfer");
+  }
+  if (condition.capacityFor !== undefined) {
+    params.if_capacity = condition.capacityFor;
+    where.push(withinCapacity("@if_capacity", "sessions.topic_id"));
   }
   return where;
 }
@@ -79,6 +98,12 @@ export class SqliteSessions implements SessionStore {
          RETURNING id`,
       ),
       delete: db.prepare("DELETE FROM sessions WHERE id = ?"),
+      beyondCapacity: db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM sessions q WHERE ${QUEUED_IN_TOPICS}
+             AND NOT (${withinCapacity("@picker", "q.topic_id")}))`,
+        )
+        .pluck(),
     };
   }
 
@@ -126,14 +151,22 @@ export class SqliteSessions implements SessionStore {
     topicIds: readonly number[] | null,
     now: number,
   ): Promise<ChatSessionRecord | null> {
-    const oldest = `id = (SELECT id FROM sessions WHERE status = 'InQueue'
-        AND (@anyTopic OR topic_id IN (SELECT value FROM json_each(@topics)))
-      ORDER BY COALESCE(when_requested, 0), id LIMIT 1)`;
+    // Topics where the user has no room left are passed over for the next oldest session.
+    const oldest = `id = (SELECT q.id FROM sessions q WHERE ${QUEUED_IN_TOPICS}
+        AND ${withinCapacity("@picker", "q.topic_id")}
+      ORDER BY COALESCE(q.when_requested, 0), q.id LIMIT 1)`;
     return this.guardedUpdate(
       oldest,
-      { anyTopic: topicIds === null ? 1 : 0, topics: JSON.stringify(topicIds ?? []) },
+      { ...topicParams(topicIds), picker: userId },
       pickUp(userId, now),
     );
+  }
+
+  async waitingBeyondCapacity(
+    userId: number,
+    topicIds: readonly number[] | null,
+  ): Promise<boolean> {
+    return this.statements.beyondCapacity.get({ ...topicParams(topicIds), picker: userId }) === 1;
   }
 
   async deleteSession(id: number): Promise<ChatSessionRecord | null> {

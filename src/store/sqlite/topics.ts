@@ -64,6 +64,9 @@ export class SqliteTopics implements TopicStore {
            opening_hours = @openingHours, settings = @settings
          WHERE id = @id RETURNING *`,
       ),
+      setMaxChatsPerAgent: db.prepare(
+        "UPDATE topics SET max_chats_per_agent = ? WHERE id = ? RETURNING *",
+      ),
       affected: db
         .prepare(
           `SELECT user_id FROM topic_members WHERE topic_id = @id
@@ -111,6 +114,11 @@ export class SqliteTopics implements TopicStore {
 
   async updateTopic(id: number, topic: TopicInput): Promise<ChatTopicRecord | null> {
     const row = this.statements.update.get({ ...topicParams(topic), id }) as TopicRow | undefined;
+    return row ? toTopic(row) : null;
+  }
+
+  async setMaxChatsPerAgent(id: number, limit: number): Promise<ChatTopicRecord | null> {
+    const row = this.statements.setMaxChatsPerAgent.get(limit, id) as TopicRow | undefined;
     return row ? toTopic(row) : null;
   }
 

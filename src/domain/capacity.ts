@@ -1,0 +1,53 @@
+/**
+ * Agent capacity: how many ongoing chats (CustomerLast or UserLast, the chats OngoingChats
+ * counts) an agent may have. Two limits, each 0 for "no limit", the default, which is
+ * SuperOffice's behaviour:
+ * - `MaxChats` on the user counts all their ongoing chats, in every topic;
+ * - `MaxChatsPerAgent` on a topic counts the agent's ongoing chats in that topic.
+ * A chat can be given to an agent (pick-up, accepted transfer, reassignment) only while every
+ * limit that is set leaves room for one more; so in a topic the smaller of the two set is the
+ * one that binds. The store makes that check in the same atomic write that assigns the chat.
+ */
+import { PresenceError } from "./errors.ts";
+
+/** The largest limit a column holds (a 32-bit integer). */
+const MAX_LIMIT = 2147483647;
+
+/** A limit as stored: a whole number from 0 (no limit) up. */
+export function isChatLimit(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_LIMIT;
+}
+
+/** A limit from a request body; PRES_ERR_BAD_BODY naming the field when it is not one. */
+export function checkChatLimit(field: string, value: unknown): number {
+  if (!isChatLimit(value)) {
+    throw new PresenceError("PRES_ERR_BAD_BODY", {
+      detail: `${field}: expected 0 (no limit) or a positive whole number`,
+    });
+  }
+  return value;
+}
+
+/** The limit that binds an agent in a topic: the smaller of the two set; 0 when neither is. */
+export function chatLimit(maxChats: number, maxChatsPerAgent: number): number {
+  const set = [maxChats, maxChatsPerAgent].filter((limit) => limit > 0);
+  return set.length === 0 ? 0 : Math.min(...set);
+}
+
+/**
+ * The limits that are set, as PRES_ERR_AT_CAPACITY names them: field and entity names only, so
+ * the text reads the same in every language. Without a topic (a first-in-queue pick-up) and
+ * without a MaxChats, it was the MaxChatsPerAgent of the topics with chats waiting.
+ */
+export function describeLimits(
+  maxChats: number,
+  topic: { id: number; maxChatsPerAgent: number } | null,
+): string {
+  const parts: string[] = [];
+  if (maxChats > 0) parts.push(`MaxChats = ${maxChats}`);
+  if (topic && topic.maxChatsPerAgent > 0) {
+    parts.push(`ChatTopic ${topic.id}: MaxChatsPerAgent = ${topic.maxChatsPerAgent}`);
+  }
+  if (!topic && parts.length === 0) parts.push("MaxChatsPerAgent");
+  return parts.join("; ");
+}
