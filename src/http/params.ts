@@ -8,7 +8,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Localized, localized, PresenceError } from "../domain/errors.ts";
-import type { ParameterSpec, RouteSpec } from "./route.ts";
+import type { ParameterSpec, ParameterStyle, RouteSpec } from "./route.ts";
 
 type Value = number | boolean | string;
 
@@ -70,8 +70,6 @@ const PLAIN_INT = /^\d+$/;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-/** How a parameter is read: as SuperOffice's .NET binder does, or plainly (our extensions). */
-export type ParameterStyle = "dotnet" | "plain";
 
 /** What the int32 rule may be told beyond the range: a minimum, plain digits, a length cap. */
 export interface Int32Rule {

@@ -6,7 +6,6 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode, Localized } from "../domain/errors.ts";
 import type { Actor } from "../domain/presence.ts";
 import type { Schema } from "./codecs/schema.ts";
-import type { ParameterStyle } from "./params.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -16,6 +15,9 @@ export interface ResponseSpec {
   /** Media types this response is offered in; JSON when omitted. */
   contentTypes?: string[];
 }
+
+/** How a parameter is read: as SuperOffice's .NET binder does, or plainly (our extensions). */
+export type ParameterStyle = "dotnet" | "plain";
 
 export interface ParameterSpec {
   name: string;
