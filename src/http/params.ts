@@ -70,7 +70,6 @@ const PLAIN_INT = /^\d+$/;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-
 /** What the int32 rule may be told beyond the range: a minimum, plain digits, a length cap. */
 export interface Int32Rule {
   minimum?: number;
