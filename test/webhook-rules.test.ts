@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PUBLIC_ONLY, parseRange, targetRefusal } from "../src/domain/webhook-target.ts";
-import { planTurns } from "../src/realtime/webhook-turns.ts";
+import { planTurns } from "../src/jobs/webhook-turns.ts";
 
 describe("webhook targets", () => {
   it("refuses every non-public range, also inside IPv6, and allows public addresses", () => {

@@ -10,8 +10,8 @@ import type { XmlLimits } from "../http/codecs/xml.ts";
 
 import { Metrics } from "../http/metrics.ts";
 import { fastifyTrustProxy, type TrustProxySetting } from "../http/trust-proxy.ts";
-import { startMaintenance } from "../realtime/maintenance.ts";
-import { WebhookWorker, type WebhookWorkerOptions } from "../realtime/webhooks.ts";
+import { startMaintenance } from "../jobs/maintenance.ts";
+import { WebhookWorker, type WebhookWorkerOptions } from "../jobs/webhook-delivery.ts";
 import { DEFAULT_RESUME_WINDOW } from "../service/history.ts";
 import { createServices, type Services } from "../service/services.ts";
 import type { SignInLimits } from "../service/throttle.ts";
