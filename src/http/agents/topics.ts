@@ -1,6 +1,7 @@
 /** Agents/Chat operations on topics, their members, the user list and opening hours. */
 import type { Services } from "../../service/services.ts";
 import {
+  defaultTopicAgent,
   MDO_LIST,
   memberInput,
   memberInputs,
@@ -67,6 +68,12 @@ export function agentsTopicRoutes({ topics }: Services): RouteSpecs {
       summary: "A new ChatTopicEntity with default values (not saved)",
       response: TOPIC_SCHEMA,
       run: async () => topicCarrier(topics.defaultTopic()),
+    }),
+    agentsRoute({
+      name: "CreateDefaultChatTopicAgent",
+      summary: "A new ChatTopicAgent with default values: no topic, no user, no rights (not saved)",
+      response: TOPIC_AGENT_SCHEMA,
+      run: async () => defaultTopicAgent(),
     }),
     agentsRoute({
       name: "ChatTopicsForUser",
