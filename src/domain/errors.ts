@@ -353,6 +353,12 @@ export const ERRORS = {
     en: "An internal error occurred (request {requestId})",
     nb: "En intern feil oppstod (forespørsel {requestId})",
   },
+  PRES_ERR_XML_ELEMENT: {
+    status: 400,
+    type: "SerializationException",
+    en: "The XML body has <{found}> where <{expected}> is expected",
+    nb: "XML-innholdet har <{found}> der <{expected}> er forventet",
+  },
 } satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

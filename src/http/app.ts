@@ -15,7 +15,7 @@ import { agentsTopicRoutes } from "./agents/topics.ts";
 import { authenticator, closeIfLongBody } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { PresenceRenderer } from "./carriers/presence-renderer.ts";
-import { registerBodyParsers } from "./codecs/body.ts";
+import { registerBodyParsers, xmlListGuard } from "./codecs/body.ts";
 import { registerContentEncoding } from "./codecs/encoding.ts";
 import { XML_LIMITS, type XmlLimits } from "./codecs/xml.ts";
 import { registerErrorHandlers } from "./errors.ts";
@@ -131,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // onRequest runs before the body is read: a caller without valid credentials is refused
       // before any of it is parsed (a short body is drained, never buffered; see DRAIN_LIMIT).
       onRequest: route.auth ? authenticate : undefined,
+      preHandler: xmlListGuard(route.body?.schema),
       handler: boundHandler(route),
     });
   }

@@ -167,8 +167,7 @@ export function agentsTopicRoutes({ topics }: Services): RouteSpecs {
       summary: "Whether the topic is within its opening hours right now (false for no such topic)",
       body: requestSchema("IsWithinOpeningHours", TOPIC_ID),
       response: { type: "boolean" },
-      // A topic that does not exist is not open (REST says 404 instead).
-      run: async (_request, args) => (await topics.isOpen(args.ChatTopicId)) ?? false,
+      run: (_request, args) => topics.isOpen(args.ChatTopicId),
     }),
   ];
 }

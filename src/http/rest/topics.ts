@@ -2,7 +2,6 @@
  * REST /api/v1/ChatTopic: the topic entity, the caller's topics, the user picker list,
  * opening hours and the topic's sessions. Members are in member-routes.ts.
  */
-import { PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
 import { MDO_LIST, userAgentList } from "../carriers/associate.ts";
 import {
@@ -168,13 +167,10 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       auth: true,
       parameters: [TOPIC_ID],
       responses: {
-        200: carrierResponse({ type: "boolean" }),
-        404: { description: "No such chat topic" },
+        200: carrierResponse({ type: "boolean" }, "OK (false for a topic that does not exist)"),
       },
       async handler(request, reply) {
-        const id = request.bound.int("chatTopicId");
-        const open = await topics.isOpen(id);
-        if (open === null) throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: id });
+        const open = await topics.isOpen(request.bound.int("chatTopicId"));
         return sendCarrier(request, reply, open, { type: "boolean" });
       },
     },
