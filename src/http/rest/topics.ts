@@ -63,7 +63,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       async handler(request, reply) {
         const raw = requireBody(request);
         const created = await topics.create(request.actor, (defaults) => readTopic(raw, defaults));
-        return sendCarrier(request, reply, topicWithLinks(created), TOPIC_WITH_LINKS);
+        return sendCarrier(request, reply, topicWithLinks(created, request), TOPIC_WITH_LINKS);
       },
     },
     {
@@ -77,7 +77,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       responses: { 200: entity("ChatTopicEntity found."), 404: { description: "Not Found." } },
       async handler(request, reply) {
         const topic = await topics.get(request.actor, request.bound.int("id"));
-        return sendCarrier(request, reply, topicWithLinks(topic), TOPIC_WITH_LINKS);
+        return sendCarrier(request, reply, topicWithLinks(topic, request), TOPIC_WITH_LINKS);
       },
     },
     {
@@ -98,7 +98,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         const id = request.bound.int("id");
         const raw = requireBody(request);
         const updated = await topics.update(request.actor, id, (stored) => readTopic(raw, stored));
-        return sendCarrier(request, reply, topicWithLinks(updated), TOPIC_WITH_LINKS);
+        return sendCarrier(request, reply, topicWithLinks(updated, request), TOPIC_WITH_LINKS);
       },
     },
     {
