@@ -66,6 +66,31 @@ describe("chat-presence serve", () => {
     }
   });
 
+  it("serve --base-path /SuperOffice serves the API under it and /healthz at the root", async () => {
+    const bad = await cli(["serve", "--base-path", "/a b", "--db", join(dir, "x.db")]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--base-path.*not a path segment/);
+    const { child, url } = await serve([
+      "--port",
+      "0",
+      "--base-path",
+      "/SuperOffice/",
+      "--db",
+      join(dir, "base.db"),
+      "--seed",
+      seedFile,
+    ]);
+    try {
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      const headers = { Authorization: `Basic ${btoa("anna:s3cret")}` };
+      const list = await fetch(`${url}/SuperOffice/api/v1/Presence/GetAll`, { headers });
+      assert.equal(list.status, 200);
+      assert.equal((await fetch(`${url}/api/v1/Presence/GetAll`, { headers })).status, 404);
+    } finally {
+      await stop(child);
+    }
+  });
+
   it("serve --online refuses Basic and requires SO-AppToken", async () => {
     const onlineDb = join(dir, "online.db");
     const { child, url } = await serve([

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
 import { SUPPORTED_NODE, unsupportedNode } from "../bin/node-version.js";
-import { BIN } from "./cli-support.ts";
+import { BIN } from "./support/cli.ts";
 
 const packageJson = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { PresenceError } from "../src/domain/errors.ts";
 import { CHAT_PRESENCE_SCHEMA, readPresenceUpdates } from "../src/http/carriers/presence.ts";
 import { BindError, bind, type Schema } from "../src/http/codecs/schema.ts";
+import { parseXml } from "../src/http/codecs/xml.ts";
 
 const LIST: Schema = { type: "array", items: CHAT_PRESENCE_SCHEMA };
 const WRAPPED: Schema = {
@@ -39,7 +40,7 @@ describe("binding request bodies", () => {
     assert.equal(failure("x", CHAT_PRESENCE_SCHEMA), "body: expected an object");
     assert.equal(failure({ UserId: "one" }, CHAT_PRESENCE_SCHEMA), "UserId: expected an integer");
     assert.equal(failure({ UserId: null }, CHAT_PRESENCE_SCHEMA), "UserId: expected an integer");
-    assert.equal(failure([{}, { Present: 1 }], LIST), "[1].Present: expected true or false");
+    assert.equal(failure([{}, { Present: 1.5 }], LIST), "[1].Present: expected true or false");
     assert.equal(
       failure([{ ChatTopics: [1, 2, "3x"] }], LIST),
       "[0].ChatTopics[2]: expected an integer",
@@ -72,5 +73,58 @@ describe("binding request bodies", () => {
         error.params.userId === "7" &&
         error.params.detail === "ChatPresence[1].Present: expected true or false",
     );
+  });
+
+  it("reads XML booleans as XML Schema does: true, false, 1, 0, white space around", () => {
+    const present = (text: string) =>
+      (
+        bind(
+          parseXml(`<ChatPresence><Present>${text}</Present></ChatPresence>`),
+          CHAT_PRESENCE_SCHEMA,
+        ) as {
+          Present: boolean;
+        }
+      ).Present;
+    for (const [text, value] of [
+      ["true", true],
+      ["false", false],
+      ["1", true],
+      ["0", false],
+      [" \t\r\n1\n ", true],
+      ["\nfalse\t", false],
+    ] as const)
+      assert.equal(present(text), value, JSON.stringify(text));
+    for (const text of ["TRUE", "True", "FALSE", "yes", "no", "01", "-0", "+1", "", "t", "1 0"]) {
+      const xml = parseXml(`<ChatPresence><Present>${text}</Present></ChatPresence>`);
+      assert.equal(
+        failure(xml, CHAT_PRESENCE_SCHEMA, "Item"),
+        "Item.Present: expected true, false, 1 or 0",
+        JSON.stringify(text),
+      );
+    }
+    // XML's white space only: a no-break space is not XML white space.
+    assert.throws(() => present("\u00a0true"), BindError);
+  });
+
+  it("reads JSON booleans as Newtonsoft.Json does: integers too, 0 false, others true", () => {
+    const present = (value: unknown) =>
+      (bind({ Present: value }, CHAT_PRESENCE_SCHEMA) as { Present: boolean }).Present;
+    assert.deepEqual([1, 0, -1, 2, 2 ** 40, true, false, "true", "False"].map(present), [
+      true,
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    for (const value of [0.5, "1", "0", "yes", null, [], {}])
+      assert.equal(
+        failure({ Present: value }, CHAT_PRESENCE_SCHEMA),
+        "Present: expected true or false",
+        JSON.stringify(value),
+      );
   });
 });

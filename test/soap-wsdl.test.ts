@@ -106,6 +106,33 @@ describe("SOAP WSDLs", () => {
     });
   }
 
+  for (const { path } of ENDPOINTS) {
+    it(`${path}?wsdl: every schema it imports can be read by following the import`, async () => {
+      const wsdlUrl = `${server.url}${path}?wsdl`;
+      const served = await (await fetch(wsdlUrl)).text();
+      const inline = new Set(
+        [...served.matchAll(/<xs:schema[^>]*targetNamespace="([^"]+)"/g)].map((m) => m[1]),
+      );
+      const imports = [...served.matchAll(/<(?:xs|xsd):(?:import|include)\b([^>]*)>/g)];
+      assert.ok(imports.length > 0, "the types import namespaces");
+      for (const [tag, attributes] of imports) {
+        const location = /schemaLocation="([^"]+)"/.exec(attributes)?.[1];
+        const namespace = /namespace="([^"]+)"/.exec(attributes)?.[1] ?? "";
+        if (location === undefined) {
+          assert.ok(inline.has(namespace), `${tag}: no schemaLocation and not in the document`);
+          continue;
+        }
+        const schema = await fetch(new URL(location, wsdlUrl));
+        assert.equal(schema.status, 200, `${location} answers`);
+        assert.match(await schema.text(), /<(xs|xsd):schema/, `${location} is a schema`);
+      }
+      for (const m of served.matchAll(/<wsdl:import[^>]*location="([^"]+)"/g)) {
+        const document = await fetch(new URL(m[1], wsdlUrl));
+        assert.equal(document.status, 200, `${m[1]} answers`);
+      }
+    });
+  }
+
   it("carries its own words, not the published prose", async () => {
     const served = await (await server.fetch("/Remote/Services86/Chat.svc?wsdl")).text();
     const publishedProse = documentation(fixture("contract/soap/Services86-Chat.wsdl"));

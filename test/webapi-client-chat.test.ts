@@ -155,4 +155,19 @@ describe("@superoffice/webapi ChatAgent: topics, members, sessions", () => {
     assert.equal(await kuhn.getChatSessionEntityAsync(999), null);
     assert.equal(await status(ocon.getChatSessionEntityAsync(2)), 403);
   });
+
+  it("creates default session and agent entities and deletes a session", async () => {
+    const draft = await kuhn.createDefaultChatSessionEntityAsync();
+    assert.deepEqual([draft.chatSessionId, draft.status], [0, "InQueue"]);
+    const agent = await kuhn.createDefaultChatTopicAgentAsync();
+    assert.deepEqual(
+      [agent.topicId, agent.user?.associateId, agent.canListen, agent.canRespond],
+      [0, 0, false, false],
+    );
+    const created = await ocon.createChatSessionForTopicAsync(574);
+    assert.equal(await status(kuhn.deleteChatSessionEntityAsync(created.chatSessionId)), 403);
+    await admin.deleteChatSessionEntityAsync(created.chatSessionId);
+    assert.equal(await admin.getChatSessionEntityAsync(created.chatSessionId), null);
+    await admin.deleteChatSessionEntityAsync(created.chatSessionId);
+  });
 });

@@ -104,7 +104,7 @@ function savePresent(entry, present) {
   entry.queue = entry.queue
     .then(async () => {
       const changes = entry.changes;
-      await session.api("/api/v1/Presence/SaveAll", {
+      await session.api("api/v1/Presence/SaveAll", {
         method: "POST",
         body: [{ UserId: entry.presence.UserId, Present: present }],
       });

@@ -73,7 +73,7 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
 
 /** Signs in; an Online installation also needs the application token (SO-AppToken). */
 export async function signIn(Username, Password, appToken = "") {
-  me = await api("/api/v1/Auth/Login", {
+  me = await api("api/v1/Auth/Login", {
     method: "POST",
     body: { Username, Password },
     headers: appToken ? { "SO-AppToken": appToken } : {},
@@ -86,7 +86,7 @@ export async function resumeSession() {
   // The readable XSRF cookie lives as long as the HttpOnly session: without it, do not even ask.
   if (!readCookie("XSRF-TOKEN")) return null;
   try {
-    me = await api("/api/v1/Auth/Me");
+    me = await api("api/v1/Auth/Me");
   } catch {
     me = null;
   }
@@ -95,7 +95,7 @@ export async function resumeSession() {
 
 export async function signOut() {
   try {
-    await api("/api/v1/Auth/Logout", { method: "POST" });
+    await api("api/v1/Auth/Logout", { method: "POST" });
   } catch {
     // Signed out either way: the cookies go with the session.
   }

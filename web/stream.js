@@ -16,7 +16,7 @@ import {
   userEntry,
 } from "./users.js";
 
-const STREAM_URL = "/api/v1/Presence/Stream";
+const STREAM_URL = "api/v1/Presence/Stream";
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /** { onSessionEnded() } while the stream is wanted, else null. */
@@ -85,7 +85,7 @@ function onError() {
   // Closed: the server answered with an error, so the browser will not retry by itself.
   disconnect();
   showConnection("offline", "Disconnected");
-  api("/api/v1/Auth/Me").then(scheduleReconnect, (error) => {
+  api("api/v1/Auth/Me").then(scheduleReconnect, (error) => {
     if (error.status === 401) listeners?.onSessionEnded();
     else scheduleReconnect();
   });
@@ -134,7 +134,7 @@ function fetchMissingNames() {
   if (namesTimer) return;
   namesTimer = setTimeout(async () => {
     try {
-      for (const presence of await api("/api/v1/Presence/GetAll")) {
+      for (const presence of await api("api/v1/Presence/GetAll")) {
         const entry = userEntry(presence.UserId);
         if (entry && !entry.presence.DisplayName && presence.DisplayName) {
           entry.presence.DisplayName = presence.DisplayName;

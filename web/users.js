@@ -207,7 +207,7 @@ export function learnTopics() {
       if (topicNames.has(id)) continue;
       topicNames.set(id, null);
       added = true;
-      api(`/api/v1/ChatTopic/${id}`).then(
+      api(`api/v1/ChatTopic/${id}`).then(
         (topic) => {
           if (typeof topic?.Name === "string" && topic.Name) renameTopic(id, topic.Name);
         },

@@ -3,7 +3,16 @@ import { Command } from "commander";
 import { MAX_ODATA_LENGTH } from "../http/rest/odata-query.ts";
 import { DEMO_PASSWORD, DEMO_SEED } from "./demo.ts";
 import { registerOperatorCommands } from "./operator.ts";
-import { cidr, DEFAULT_DB, duration, integer, positive, trustProxy, xmlLimits } from "./options.ts";
+import {
+  basePath,
+  cidr,
+  DEFAULT_DB,
+  duration,
+  integer,
+  positive,
+  trustProxy,
+  xmlLimits,
+} from "./options.ts";
 import { startServer, VERSION } from "./server.ts";
 
 const program = new Command("chat-presence")
@@ -61,6 +70,12 @@ program
     "a non-admin's stream resumes only over events this recent (30s, 15m, 1h)",
     duration,
     15 * 60_000,
+  )
+  .option(
+    "--base-path <path>",
+    "serve every route, SOAP endpoint and the dashboard under this site path (/SuperOffice)",
+    basePath,
+    "",
   )
   .option("--body-limit <bytes>", "largest request body accepted", integer, 1024 * 1024)
   .option(

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { InvalidArgumentError } from "commander";
 import { parseRange } from "../domain/webhook-target.ts";
 import type { XmlLimits } from "../http/codecs/xml.ts";
+import { normalizeBasePath } from "../http/route.ts";
 import { TRUSTED_NAMES } from "../http/trust-proxy.ts";
 import { createServices, type Services } from "../service/services.ts";
 import { openStore } from "../store/open.ts";
@@ -20,6 +21,15 @@ export function cidr(value: string): string {
   if (!parseRange(value))
     throw new InvalidArgumentError("expected an address range such as 10.1.0.0/16 or fd00::/8");
   return value.trim();
+}
+
+/** `--base-path`: a site path such as /SuperOffice ("/" is the root). */
+export function basePath(value: string): string {
+  try {
+    return normalizeBasePath(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /** A whole number from 1 up. */

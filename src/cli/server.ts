@@ -36,6 +36,8 @@ export interface ServeOptions {
   odataMaxLength?: number;
   /** Limits of XML bodies, REST and SOAP; unnamed ones keep their defaults. */
   xmlLimits?: Partial<XmlLimits>;
+  /** The site path everything is served under (`/SuperOffice`); the root by default. */
+  basePath?: string;
   /** Heartbeat expiry in seconds (off when absent). */
   presenceTtl?: number;
   /** Days of presence history to keep (default 30; 0 keeps it for ever). */
@@ -160,6 +162,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     bodyLimit: options.bodyLimit,
     odataMaxLength: options.odataMaxLength,
     xmlLimits: options.xmlLimits,
+    basePath: options.basePath,
     version: VERSION,
     operations: {
       metrics,

@@ -15,7 +15,7 @@ import { agentsTopicRoutes } from "./agents/topics.ts";
 import { authenticator, closeIfLongBody } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { PresenceRenderer } from "./carriers/presence-renderer.ts";
-import { registerBodyParsers } from "./codecs/body.ts";
+import { registerBodyParsers, xmlListGuard } from "./codecs/body.ts";
 import { registerContentEncoding } from "./codecs/encoding.ts";
 import { XML_LIMITS, type XmlLimits } from "./codecs/xml.ts";
 import { registerErrorHandlers } from "./errors.ts";
@@ -28,7 +28,7 @@ import { sessionRoutes } from "./rest/sessions.ts";
 import { topicRoutes } from "./rest/topics.ts";
 import { credentialRoutes, userRoutes } from "./rest/users.ts";
 import { webhookRoutes } from "./rest/webhooks.ts";
-import type { Method, RouteSpec } from "./route.ts";
+import { type Method, normalizeBasePath, type RouteSpec } from "./route.ts";
 import { soapRoutes } from "./soap/routes.ts";
 import { webRoutes } from "./system/dashboard.ts";
 import { buildOpenApi } from "./system/openapi.ts";
@@ -53,6 +53,11 @@ export interface AppOptions {
   odataMaxLength?: number;
   /** Limits of XML bodies, REST and SOAP (default XML_LIMITS). */
   xmlLimits?: Partial<XmlLimits>;
+  /**
+   * The site path every route, SOAP endpoint and the dashboard are served under
+   * (`/SuperOffice`); the root by default. See normalizeBasePath.
+   */
+  basePath?: string;
 }
 
 declare module "fastify" {
@@ -61,6 +66,8 @@ declare module "fastify" {
     streams: StreamHub;
     /** The longest value of each OData parameter, characters. */
     odataMaxLength: number;
+    /** The site path routes are served under: "" at the root, else `/SuperOffice` etc. */
+    basePath: string;
   }
 }
 
@@ -83,6 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerContentEncoding(app, bodyLimit);
   registerBodyParsers(app, xmlLimits);
   app.decorate("odataMaxLength", options.odataMaxLength ?? MAX_ODATA_LENGTH);
+  const basePath = normalizeBasePath(options.basePath ?? "/");
+  app.decorate("basePath", basePath);
   // After the operations hooks (shutdown, CORS), whose headers an error answer also carries.
   registerOperations(app, services, options.operations ?? {});
   registerErrorHandlers(app, { online, bodyLimit });
@@ -124,28 +133,43 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...webRoutes(),
   ];
   const authenticate = authenticator(services.auth);
-  for (const route of routes) {
+  const served = servedUrls(routes, basePath);
+  for (const { route, url } of served) {
     app.route({
       method: route.method,
-      url: route.url,
+      url,
       // onRequest runs before the body is read: a caller without valid credentials is refused
       // before any of it is parsed (a short body is drained, never buffered; see DRAIN_LIMIT).
       onRequest: route.auth ? authenticate : undefined,
+      preHandler: xmlListGuard(route.body?.schema),
       handler: boundHandler(route),
     });
   }
-  registerMethodNotAllowed(app, routes);
-  await app.register(soapRoutes, { services, xmlLimits });
+  // The dashboard's URLs are relative to its page, so the page is always at the base path's `/`.
+  if (basePath) app.get(basePath, (_request, reply) => reply.redirect(`${basePath}/`, 308));
+  registerMethodNotAllowed(app, served);
+  await app.register(soapRoutes, { services, xmlLimits, prefix: basePath });
 
-  openApi = buildOpenApi(routes, options.version ?? "0.0.0");
+  openApi = buildOpenApi(routes, options.version ?? "0.0.0", basePath);
   return app;
 }
 
+/** Each route under the base path, and the probes also at the root. */
+function servedUrls(routes: RouteSpec[], basePath: string) {
+  return routes.flatMap((route) => [
+    { route, url: basePath + route.url },
+    ...(basePath && route.alsoAtRoot ? [{ route, url: route.url }] : []),
+  ]);
+}
+
 /** A known path with the wrong verb is 405 with Allow (SuperOffice's Agents routes are POST only). */
-function registerMethodNotAllowed(app: FastifyInstance, routes: RouteSpec[]) {
+function registerMethodNotAllowed(
+  app: FastifyInstance,
+  served: { route: RouteSpec; url: string }[],
+) {
   const allowed = new Map<string, Method[]>();
-  for (const route of routes)
-    allowed.set(route.url, [...(allowed.get(route.url) ?? []), route.method]);
+  for (const { route, url } of served)
+    allowed.set(url, [...(allowed.get(url) ?? []), route.method]);
   for (const [url, methods] of allowed) {
     const others = ALL_METHODS.filter(
       (m) => !methods.includes(m) && !(m === "GET" && methods.includes("GET")),

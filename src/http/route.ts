@@ -51,6 +51,11 @@ export interface RouteSpec {
   auth: boolean;
   /** True for what SuperOffice does not have; /openapi.json marks it `x-extension`. */
   extension?: boolean;
+  /**
+   * Also served at the root when the site has a base path: probes and scrapers (health,
+   * readiness, metrics) address the host, not the site.
+   */
+  alsoAtRoot?: boolean;
   parameters?: ParameterSpec[];
   body?: { schema: Schema; required: boolean; contentTypes: string[]; description?: string };
   responses: Record<number, ResponseSpec>;
@@ -62,4 +67,19 @@ declare module "fastify" {
     /** The authenticated caller, set by the auth hook on routes with `auth: true`. */
     actor: Actor;
   }
+}
+
+/**
+ * A site path such as `/SuperOffice` or `/Cust12345` (SuperOffice's on-site and Online
+ * installations), in the form routes are prefixed with: "" for the root, else a leading slash
+ * and no trailing one. Segments are URL-safe words (letters, digits, `-._~`), so the path is
+ * the same whether or not a client percent-encodes it; anything else throws.
+ */
+export function normalizeBasePath(value: string): string {
+  const segments = value.trim().split("/").filter(Boolean);
+  for (const segment of segments) {
+    if (!/^[A-Za-z0-9._~-]+$/.test(segment) || segment === "." || segment === "..")
+      throw new Error(`"${segment}" is not a path segment (letters, digits, - . _ ~)`);
+  }
+  return segments.map((s) => `/${s}`).join("");
 }

@@ -112,12 +112,12 @@ export class TopicService {
 
   /**
    * Whether the topic is within its opening hours at `at` (any signed-in caller may ask; the
-   * rule is domain/opening-hours.ts); null when there is no such topic, which REST answers with
-   * 404 and Agents and SOAP's IsWithinOpeningHours with false.
+   * rule is domain/opening-hours.ts). A topic that does not exist is not open: false, as
+   * NetServer answers, the same on REST, Agents and SOAP.
    */
-  async isOpen(id: number, at = new Date()): Promise<boolean | null> {
+  async isOpen(id: number, at = new Date()): Promise<boolean> {
     const topic = await this.store.getTopic(id);
-    return topic ? isOpenAt(topic.openingHoursEnabled, topic.openingHours, at) : null;
+    return topic ? isOpenAt(topic.openingHoursEnabled, topic.openingHours, at) : false;
   }
 
   async members(actor: Actor, topicId: number): Promise<TopicMemberRecord[]> {

@@ -71,4 +71,10 @@ export const REQUEST_ERRORS = {
     en: "{method} is not allowed here; use {allow}",
     nb: "{method} er ikke tillatt her; bruk {allow}",
   },
+  PRES_ERR_XML_ELEMENT: {
+    status: 400,
+    type: "SerializationException",
+    en: "The XML body has <{found}> where <{expected}> is expected",
+    nb: "XML-innholdet har <{found}> der <{expected}> er forventet",
+  },
 } satisfies Record<string, ErrorDefinition>;

@@ -15,6 +15,15 @@ import { requireBody } from "../codecs/body.ts";
 import { agentsRoute, int, requestSchema, text } from "./binding.ts";
 
 const SESSION_ID = { ChatSessionId: int("The chat session") };
+const SESSION_ENTITY_ID = [
+  {
+    name: "chatSessionEntityId",
+    in: "query" as const,
+    description: "The id of the ChatSessionEntity",
+    schema: { type: "integer", format: "int32" } as const,
+    required: true,
+  },
+];
 
 interface SessionArgs {
   ChatSessionId: number;
@@ -47,17 +56,15 @@ export function agentsSessionRoutes({ sessions }: Services) {
         sessionCarrier(await sessions.create({ topicId: args.ChatTopicId })),
     }),
     agentsRoute({
+      name: "CreateDefaultChatSessionEntity",
+      summary: "A new ChatSessionEntity with default values (not saved)",
+      response: SESSION_SCHEMA,
+      run: async () => sessionCarrier(sessions.defaultSession()),
+    }),
+    agentsRoute({
       name: "GetChatSessionEntity",
       summary: "Gets a ChatSessionEntity (null when there is none)",
-      query: [
-        {
-          name: "chatSessionEntityId",
-          in: "query",
-          description: "The id of the ChatSessionEntity",
-          schema: { type: "integer", format: "int32" },
-          required: true,
-        },
-      ],
+      query: SESSION_ENTITY_ID,
       response: SESSION_SCHEMA,
       run: async (request) =>
         sessionCarrier(await sessions.get(request.actor, request.bound.int("chatSessionEntityId"))),
@@ -74,6 +81,13 @@ export function agentsSessionRoutes({ sessions }: Services) {
         assertSameTopic(saved, (await sessions.get(request.actor, saved.id)).topicId);
         return sessionCarrier(await sessions.save(request.actor, saved.id, saved.edit));
       },
+    }),
+    agentsRoute({
+      name: "DeleteChatSessionEntity",
+      summary:
+        "Deletes the ChatSessionEntity (its topic's managers and administrators); none: nothing happens",
+      query: SESSION_ENTITY_ID,
+      run: (request) => sessions.delete(request.actor, request.bound.int("chatSessionEntityId")),
     }),
     agentsRoute({
       name: "ChatSessionsForUser",

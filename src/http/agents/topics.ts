@@ -1,6 +1,7 @@
 /** Agents/Chat operations on topics, their members, the user list and opening hours. */
 import type { Services } from "../../service/services.ts";
 import {
+  defaultTopicAgent,
   MDO_LIST,
   memberInput,
   memberInputs,
@@ -67,6 +68,12 @@ export function agentsTopicRoutes({ topics }: Services): RouteSpecs {
       summary: "A new ChatTopicEntity with default values (not saved)",
       response: TOPIC_SCHEMA,
       run: async () => topicCarrier(topics.defaultTopic()),
+    }),
+    agentsRoute({
+      name: "CreateDefaultChatTopicAgent",
+      summary: "A new ChatTopicAgent with default values: no topic, no user, no rights (not saved)",
+      response: TOPIC_AGENT_SCHEMA,
+      run: async () => defaultTopicAgent(),
     }),
     agentsRoute({
       name: "ChatTopicsForUser",
@@ -160,8 +167,7 @@ export function agentsTopicRoutes({ topics }: Services): RouteSpecs {
       summary: "Whether the topic is within its opening hours right now (false for no such topic)",
       body: requestSchema("IsWithinOpeningHours", TOPIC_ID),
       response: { type: "boolean" },
-      // A topic that does not exist is not open (REST says 404 instead).
-      run: async (_request, args) => (await topics.isOpen(args.ChatTopicId)) ?? false,
+      run: (_request, args) => topics.isOpen(args.ChatTopicId),
     }),
   ];
 }

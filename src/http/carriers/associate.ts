@@ -23,7 +23,7 @@ export const ASSOCIATE_SCHEMA: ObjectSchema = {
     PersonId: int("Always 0: chat users have no person record here"),
     Rank: int("Rank order"),
     Tooltip: text("The display name"),
-    Type: text("Always InternalAssociate"),
+    Type: text("InternalAssociate (Unknown in a default ChatTopicAgent)"),
     GroupIdx: int("1 for administrators, 2 for agents"),
     FullName: text("The display name"),
     FormalName: text("The display name"),
@@ -76,6 +76,19 @@ export function topicAgentOf(member: TopicMemberRecord): Record<string, unknown>
     CanRespond: member.canRespond,
     CanManage: member.canManage,
     CanNotify: member.canNotify,
+  };
+}
+
+/** What CreateDefaultChatTopicAgent answers: no topic, an empty user, no rights (as the sample). */
+export function defaultTopicAgent(): Record<string, unknown> {
+  const empty = associateOf({ id: 0, username: "", displayName: "" });
+  return {
+    TopicId: 0,
+    User: { ...empty, Type: "Unknown" },
+    CanListen: false,
+    CanRespond: false,
+    CanManage: false,
+    CanNotify: false,
   };
 }
 

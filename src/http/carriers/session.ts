@@ -3,6 +3,7 @@
  * carrier as a new session or an edit. CRM links (Person, Contact, Project, Sale, Ticket) are
  * not kept by this server: they are always null and ignored when saved.
  */
+import type { FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { SessionStatus } from "../../domain/model.ts";
 import {
@@ -118,8 +119,13 @@ export function sessionCarrier(session: ChatSessionRecord): Record<string, unkno
   };
 }
 
-export function sessionWithLinks(session: ChatSessionRecord): Record<string, unknown> {
-  return { ...sessionCarrier(session), _Links: { Self: `/api/v1/ChatSession/${session.id}` } };
+/** The entity with its own URL, under the site's base path. */
+export function sessionWithLinks(
+  session: ChatSessionRecord,
+  { server }: FastifyRequest,
+): Record<string, unknown> {
+  const self = `${server.basePath}/api/v1/ChatSession/${session.id}`;
+  return { ...sessionCarrier(session), _Links: { Self: self } };
 }
 
 /** A saved ChatSessionEntity: what it says, and which top-level properties it carried. */

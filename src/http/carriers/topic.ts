@@ -3,6 +3,7 @@
  * carrier, and a saved carrier as a stored topic. ChatOpeningHours is read into the domain
  * form (seconds after midnight, a time-zone code) and written back as "HH:mm:ss".
  */
+import type { FastifyRequest } from "fastify";
 import {
   findTimeZone,
   formatTimeOfDay,
@@ -190,8 +191,13 @@ export function topicCarrier(topic: ChatTopicRecord): Record<string, unknown> {
   };
 }
 
-export function topicWithLinks(topic: ChatTopicRecord): Record<string, unknown> {
-  return { ...topicCarrier(topic), _Links: { Self: `/api/v1/ChatTopic/${topic.id}` } };
+/** The entity with its own URL, under the site's base path. */
+export function topicWithLinks(
+  topic: ChatTopicRecord,
+  { server }: FastifyRequest,
+): Record<string, unknown> {
+  const self = `${server.basePath}/api/v1/ChatTopic/${topic.id}`;
+  return { ...topicCarrier(topic), _Links: { Self: self } };
 }
 
 function hoursOf(carrier: Record<string, unknown>, at: string): OpeningHours {

@@ -128,3 +128,44 @@ export function bindOrThrow(value: unknown, schema: Schema, path = ""): unknown 
     throw error;
   }
 }
+
+/**
+ * The element names of an XML body whose schema is a list of titled items, as the
+ * DataContractSerializer writes one: root `ArrayOf<Item>` and one `<Item>` per entry (names
+ * case-insensitive, as the binder reads them). Null for any other schema.
+ */
+function xmlListNames(schema: Schema | undefined): { root: string; item: string } | null {
+  if (schema?.type !== "array" || schema.items.type !== "object" || !schema.items.title)
+    return null;
+  return { root: `ArrayOf${schema.items.title}`, item: schema.items.title };
+}
+
+/**
+ * A check for the routes whose body is such a list: an XML body with another root (`<Foo>`)
+ * would otherwise bind as an empty list and save nothing with success, so it is refused, as
+ * is an entry element of another name. Undefined for routes that take no list.
+ */
+export function xmlListGuard(
+  schema: Schema | undefined,
+): ((request: FastifyRequest) => Promise<void>) | undefined {
+  const names = xmlListNames(schema);
+  if (!names) return undefined;
+  const root = names.root.toLowerCase();
+  const item = names.item.toLowerCase();
+  return async (request) => {
+    const body = request.body as ParsedBody | undefined;
+    if (body?.format !== "xml") return;
+    const element = body.value;
+    if (element.name.toLowerCase() !== root)
+      throw new PresenceError("PRES_ERR_XML_ELEMENT", {
+        found: element.name,
+        expected: names.root,
+      });
+    const stranger = element.children.find((c) => c.name.toLowerCase() !== item);
+    if (stranger)
+      throw new PresenceError("PRES_ERR_XML_ELEMENT", {
+        found: stranger.name,
+        expected: names.item,
+      });
+  };
+}

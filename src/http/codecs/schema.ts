@@ -2,9 +2,11 @@
  * A small JSON Schema subset that both validates request bodies and documents them in
  * /openapi.json. Binding is lenient the way SuperOffice's .NET binder is: property names match
  * case-insensitively, unknown properties are ignored, a missing value takes its .NET default,
- * and text sources (XML, forms) carry numbers and booleans as strings.
+ * and text sources (XML, forms) carry numbers and booleans as strings. Booleans follow each
+ * format's .NET reader: XML's XmlConvert (`true`, `false`, `1`, `0`), JSON's Newtonsoft.Json
+ * (true/false, an integer, the strings "true"/"false"), forms' bool.Parse ("true"/"false").
  */
-import { isNil, isXmlElement, type XmlElement } from "./xml.ts";
+import { isNil, isXmlElement, type XmlElement, xmlBoolean } from "./xml.ts";
 
 export type Schema =
   | { type: "integer"; format: "int32"; description?: string }
@@ -59,7 +61,7 @@ function bindValue(value: unknown, schema: Schema): unknown {
     case "integer":
       return bindInteger(textOf(value));
     case "boolean":
-      return bindBoolean(textOf(value));
+      return isXmlElement(value) ? bindXmlBoolean(value.text) : bindBoolean(value);
     case "string":
       return bindString(textOf(value));
     case "array":
@@ -83,8 +85,16 @@ function bindInteger(value: unknown): number {
   return number;
 }
 
+function bindXmlBoolean(text: string): boolean {
+  const value = xmlBoolean(text);
+  if (value === null) throw new BindError("", "true, false, 1 or 0");
+  return value;
+}
+
+/** JSON and forms: Newtonsoft.Json takes an integer as a boolean (0 false, any other true). */
 function bindBoolean(value: unknown): boolean {
   if (typeof value === "boolean") return value;
+  if (typeof value === "number" && Number.isInteger(value)) return value !== 0;
   if (typeof value === "string") {
     const lower = value.trim().toLowerCase();
     if (lower === "true") return true;

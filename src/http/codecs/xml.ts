@@ -145,9 +145,31 @@ export function child(element: XmlElement, name: string): XmlElement | undefined
   return element.children.find((c) => c.name.toLowerCase() === wanted);
 }
 
+/** xsi:nil is an xs:boolean, so `1` (and white space around it) says nil as `true` does. */
 export function isNil(element: XmlElement): boolean {
-  return element.attributes.nil === "true";
+  const nil = element.attributes.nil;
+  return nil !== undefined && xmlBoolean(nil) === true;
 }
+
+/**
+ * XML Schema's boolean, as .NET's XmlConvert.ToBoolean reads it: `true`, `false`, `1` or `0`,
+ * with XML white space (space, tab, CR, LF) around it; null for anything else (`TRUE`, `yes`).
+ * The one rule for every boolean in XML: REST XML bodies, SOAP arguments and attributes.
+ */
+export function xmlBoolean(text: string): boolean | null {
+  switch (text.replace(XML_SPACE_AROUND, "")) {
+    case "true":
+    case "1":
+      return true;
+    case "false":
+    case "0":
+      return false;
+    default:
+      return null;
+  }
+}
+
+const XML_SPACE_AROUND = /^[ \t\r\n]+|[ \t\r\n]+$/g;
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",

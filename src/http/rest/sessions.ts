@@ -98,7 +98,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
       responses: { 200: LINKED, 404: { description: "No such chat topic" } },
       async handler(request, reply) {
         const created = await sessions.create(newSessionInput(readSession(requireBody(request))));
-        return sendCarrier(request, reply, sessionWithLinks(created), SESSION_WITH_LINKS);
+        return sendCarrier(request, reply, sessionWithLinks(created, request), SESSION_WITH_LINKS);
       },
     },
     {
@@ -112,7 +112,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
       responses: { 200: LINKED, 404: NOT_FOUND },
       async handler(request, reply) {
         const session = await sessions.get(request.actor, request.bound.int("id"));
-        return sendCarrier(request, reply, sessionWithLinks(session), SESSION_WITH_LINKS);
+        return sendCarrier(request, reply, sessionWithLinks(session, request), SESSION_WITH_LINKS);
       },
     },
     {
@@ -136,7 +136,7 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
         const saved = readSession(requireBody(request));
         assertSameTopic(saved, (await sessions.get(request.actor, id)).topicId);
         const session = await sessions.save(request.actor, id, saved.edit);
-        return sendCarrier(request, reply, sessionWithLinks(session), SESSION_WITH_LINKS);
+        return sendCarrier(request, reply, sessionWithLinks(session, request), SESSION_WITH_LINKS);
       },
     },
     {

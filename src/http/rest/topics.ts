@@ -2,7 +2,6 @@
  * REST /api/v1/ChatTopic: the topic entity, the caller's topics, the user picker list,
  * opening hours and the topic's sessions. Members are in member-routes.ts.
  */
-import { PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
 import { MDO_LIST, userAgentList } from "../carriers/associate.ts";
 import {
@@ -64,7 +63,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       async handler(request, reply) {
         const raw = requireBody(request);
         const created = await topics.create(request.actor, (defaults) => readTopic(raw, defaults));
-        return sendCarrier(request, reply, topicWithLinks(created), TOPIC_WITH_LINKS);
+        return sendCarrier(request, reply, topicWithLinks(created, request), TOPIC_WITH_LINKS);
       },
     },
     {
@@ -78,7 +77,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       responses: { 200: entity("ChatTopicEntity found."), 404: { description: "Not Found." } },
       async handler(request, reply) {
         const topic = await topics.get(request.actor, request.bound.int("id"));
-        return sendCarrier(request, reply, topicWithLinks(topic), TOPIC_WITH_LINKS);
+        return sendCarrier(request, reply, topicWithLinks(topic, request), TOPIC_WITH_LINKS);
       },
     },
     {
@@ -99,7 +98,7 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
         const id = request.bound.int("id");
         const raw = requireBody(request);
         const updated = await topics.update(request.actor, id, (stored) => readTopic(raw, stored));
-        return sendCarrier(request, reply, topicWithLinks(updated), TOPIC_WITH_LINKS);
+        return sendCarrier(request, reply, topicWithLinks(updated, request), TOPIC_WITH_LINKS);
       },
     },
     {
@@ -168,13 +167,10 @@ export function topicRoutes({ topics, sessions }: Services): RouteSpec[] {
       auth: true,
       parameters: [TOPIC_ID],
       responses: {
-        200: carrierResponse({ type: "boolean" }),
-        404: { description: "No such chat topic" },
+        200: carrierResponse({ type: "boolean" }, "OK (false for a topic that does not exist)"),
       },
       async handler(request, reply) {
-        const id = request.bound.int("chatTopicId");
-        const open = await topics.isOpen(id);
-        if (open === null) throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: id });
+        const open = await topics.isOpen(request.bound.int("chatTopicId"));
         return sendCarrier(request, reply, open, { type: "boolean" });
       },
     },

@@ -66,8 +66,7 @@ export function chatOperations({ presence, topics }: Services): Operations {
           ChatTopicId: number;
         };
         await actor();
-        // A topic that does not exist is not open (REST says 404 instead).
-        return out.bool("Response", (await topics.isOpen(ChatTopicId)) ?? false);
+        return out.bool("Response", await topics.isOpen(ChatTopicId));
       },
     },
   };

@@ -4,7 +4,15 @@
  * SuperOffice samples put them; prefixes are free, elements are matched by local name.
  */
 import { type Localized, localized, PresenceError } from "../../domain/errors.ts";
-import { parseXml, XML_LIMITS, type XmlElement, XmlError, type XmlLimits } from "../codecs/xml.ts";
+import {
+  isNil,
+  parseXml,
+  XML_LIMITS,
+  type XmlElement,
+  XmlError,
+  type XmlLimits,
+  xmlBoolean,
+} from "../codecs/xml.ts";
 import { ENVELOPE_NS, SoapFault, type SoapVersion } from "./fault.ts";
 
 export const SOAP_MEDIA_TYPES = ["text/xml", "application/soap+xml", "application/xml"];
@@ -122,7 +130,8 @@ function read(body: Buffer | undefined, contentType: string, limits: XmlLimits):
   for (const element of header?.children ?? []) {
     const mustUnderstand = element.attributes.mustUnderstand;
     if (
-      (mustUnderstand === "1" || mustUnderstand === "true") &&
+      mustUnderstand !== undefined &&
+      xmlBoolean(mustUnderstand) === true &&
       !KNOWN_HEADERS.has(element.name.toLowerCase())
     ) {
       throw new SoapFault(
@@ -139,7 +148,7 @@ function read(body: Buffer | undefined, contentType: string, limits: XmlLimits):
 
 function readHeader(request: SoapRequest, element: XmlElement): void {
   const text = (e: XmlElement | undefined) =>
-    e && e.attributes.nil !== "true" && e.text.trim() !== "" ? e.text.trim() : undefined;
+    e && !isNil(e) && e.text.trim() !== "" ? e.text.trim() : undefined;
   switch (element.name.toLowerCase()) {
     case "applicationtoken":
       request.applicationToken = text(element);

@@ -133,9 +133,12 @@ export async function soapRoutes(
       if (!query.includes("wsdl") && !query.includes("singlewsdl")) {
         return reply
           .type("text/plain; charset=utf-8")
-          .send(`${service.name} is a SOAP endpoint; its WSDL is at ${service.url}?wsdl\n`);
+          .send(
+            `${service.name} is a SOAP endpoint; its WSDL is at ${app.prefix}${service.url}?wsdl\n`,
+          );
       }
-      const location = `${request.protocol}://${request.host}${service.url}`;
+      // app.prefix: the site's base path, which the plugin is registered under.
+      const location = `${request.protocol}://${request.host}${app.prefix}${service.url}`;
       return reply.type("text/xml; charset=utf-8").send(service.wsdl.render(location));
     });
     app.route({

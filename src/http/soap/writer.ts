@@ -16,7 +16,7 @@ import {
   SOAP_ENCODING_NS,
   SOAP_ENVELOPE_NS,
 } from "../codecs/namespaces.ts";
-import { escapeXml, type XmlElement } from "../codecs/xml.ts";
+import { escapeXml, isNil, type XmlElement } from "../codecs/xml.ts";
 import type { SoapVersion } from "./fault.ts";
 
 /** Envelopes kept per cached content: one per version and header set (TimeZone varies). */
@@ -141,7 +141,7 @@ export class Vocabulary {
   }
 
   private timeZone(element: XmlElement | undefined): string {
-    if (!element || element.attributes.nil === "true") return "";
+    if (!element || isNil(element)) return "";
     const field = (name: string) => element.children.find((c) => c.name === name)?.text.trim();
     const id = field("SoTimeZoneId");
     const code = field("SoTimeZoneLocationCode");

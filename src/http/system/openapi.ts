@@ -4,7 +4,8 @@ import type { RouteSpec } from "../route.ts";
 
 type Json = Record<string, unknown>;
 
-export function buildOpenApi(routes: readonly RouteSpec[], version: string): Json {
+/** Paths are relative to `servers`, which names the site's base path (`/` at the root). */
+export function buildOpenApi(routes: readonly RouteSpec[], version: string, basePath = ""): Json {
   const components: Record<string, Json> = {};
 
   /** Named object schemas become components and are referenced, as the SuperOffice files do. */
@@ -78,6 +79,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], version: string): Jso
       description:
         "The SuperOffice NetServer chat presence API (Presence and Agents/Chat routes) plus extensions, which are marked x-extension.",
     },
+    servers: [{ url: basePath || "/" }],
     paths,
     components: {
       schemas: components,

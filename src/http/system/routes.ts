@@ -40,6 +40,7 @@ export function systemRoutes(openApi: () => unknown, services: Services): RouteS
     {
       method: "GET",
       url: "/healthz",
+      alsoAtRoot: true,
       operationId: "Health",
       summary: "Liveness check for load balancers and orchestrators; no sign-in needed",
       tag: "System",
@@ -51,6 +52,7 @@ export function systemRoutes(openApi: () => unknown, services: Services): RouteS
     {
       method: "GET",
       url: "/readyz",
+      alsoAtRoot: true,
       operationId: "Ready",
       summary:
         "Readiness: 200 when the store answers, 503 when it cannot be reached or the server is stopping",
@@ -108,6 +110,7 @@ export function metricsRoutes(services: Services, options: OperationsOptions): R
     {
       method: "GET",
       url: "/metrics",
+      alsoAtRoot: true,
       operationId: "Metrics",
       summary: "Prometheus metrics (administrators, or Authorization: Bearer <metrics token>)",
       tag: "System",
