@@ -71,7 +71,16 @@ describe("SIGKILL while clients stream saves (SQLite)", () => {
       writer("Agents", 2 + 3 * slice, 2 + 4 * slice),
       writer("SOAP", 2 + 4 * slice, USERS + 1),
     ];
+    // Kill once every protocol has had saves acknowledged (at least 1.5 s in), however slow
+    // a loaded machine makes them.
+    const ackedVia = (via: Via) => acknowledged.filter((a) => a.via === via).length;
+    const started = Date.now();
     await sleep(1500);
+    while (
+      Date.now() - started < 20_000 &&
+      !(["REST", "Agents", "SOAP"] as const).every((via) => ackedVia(via) > 10)
+    )
+      await sleep(100);
     await first.stop("SIGKILL");
     stop = true;
     await Promise.all(writers);
@@ -89,7 +98,7 @@ describe("SIGKILL while clients stream saves (SQLite)", () => {
     const acked = new Set(acknowledged.map((a) => a.userId));
     const inFlight = [...attempted].filter((id) => !acked.has(id));
     const landed = inFlight.filter((id) => stored.get(id) === true).length;
-    const by = (via: Via) => acknowledged.filter((a) => a.via === via).length;
+    const by = ackedVia;
     console.log(
       `durability: ${acknowledged.length} saves acknowledged before SIGKILL (REST ${by("REST")}, Agents ${by("Agents")}, SOAP ${by("SOAP")}), ${acknowledged.length - lost.length} found after restart, ${lost.length} lost; ${inFlight.length} in flight at the kill, ${landed} of them landed`,
     );
