@@ -24,6 +24,21 @@ async function post(server: TestServer, id: number, message: string) {
   return reply.body.ChatMessageId as number;
 }
 
+/** Every stored message id of a session, paged through GET …/Messages as a client would. */
+async function storedIds(server: TestServer, id: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (;;) {
+    const reply = await call(
+      server,
+      ADMIN,
+      "GET",
+      `/api/v1/ChatSession/${id}/Messages?after=${ids.at(-1) ?? 0}`,
+    );
+    if (reply.body.length === 0) return ids;
+    ids.push(...reply.body.map((m: { ChatMessageId: number }) => m.ChatMessageId));
+  }
+}
+
 /** The next `count` events' ids and texts. */
 async function take(stream: SseStream, count: number) {
   const got: { event: string; id: number; message: string; sessionId: number }[] = [];
@@ -116,6 +131,28 @@ describe("the session message stream", () => {
       [later],
     );
     fromQuery.close();
+  });
+
+  it("a stream opened while messages are being posted gets each stored message once, in order", async () => {
+    for (let round = 0; round < 10; round++) {
+      const created = await call(server, ADMIN, "POST", "/api/v1/ChatTopic/574/Sessions");
+      const id = created.body.ChatSessionId;
+      await post(server, id, "before");
+      // The stream's backlog (two a page) and its live part race the posts.
+      const posting = Promise.all(Array.from({ length: 6 }, (_, i) => post(server, id, `r${i}`)));
+      const live = await stream(id);
+      await posting;
+      const got = await take(live, 7);
+      const all = await storedIds(server, id);
+      assert.equal(all.length, 7);
+      assert.deepEqual(
+        got.map((e) => e.id),
+        all,
+        `round ${round}`,
+      );
+      await assert.rejects(live.next(300), /no SSE event/, "nothing twice");
+      live.close();
+    }
   });
 
   it("is refused like every route: no sign-in 401, no rights 403, no session 404, bad after 400", async () => {
