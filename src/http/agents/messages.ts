@@ -2,12 +2,17 @@
  * Agents/Chat operations on chat messages. As for every Agents operation a missing session
  * answers null; rights failures, a closed session and bad messages are the errors REST gives.
  */
-import { PresenceError } from "../../domain/errors.ts";
+import { localized, PresenceError } from "../../domain/errors.ts";
 import type { Services } from "../../service/services.ts";
-import { MESSAGE_LIST, MESSAGE_SCHEMA, messageCarrier, readMessage } from "../carriers/message.ts";
+import {
+  MESSAGE_LIST,
+  MESSAGE_SCHEMA,
+  messageCarrier,
+  readMessage,
+  TRANSCRIPT_SCHEMA,
+} from "../carriers/message.ts";
 import { requireBody } from "../codecs/body.ts";
 import { propertyOf } from "../codecs/schema.ts";
-import { TRANSCRIPT_SCHEMA } from "../rest/messages.ts";
 import { agentsRoute, bool, int, requestSchema } from "./binding.ts";
 
 const CHAT_SESSION_ID = int("The chat session");
@@ -27,7 +32,10 @@ export function agentsMessageRoutes({ messages }: Services) {
         const raw = propertyOf(requireBody(request), "Message");
         if (raw === undefined || raw === null) {
           throw new PresenceError("PRES_ERR_BAD_BODY", {
-            detail: "Message: a ChatMessage is required",
+            detail: localized(
+              "Message: a ChatMessage is required",
+              "Message: en ChatMessage kreves",
+            ),
           });
         }
         const posted = await messages.post(
@@ -49,7 +57,9 @@ export function agentsMessageRoutes({ messages }: Services) {
       response: MESSAGE_LIST,
       async run(request, args) {
         if (args.After < 0) {
-          throw new PresenceError("PRES_ERR_BAD_BODY", { detail: "After: expected 0 or more" });
+          throw new PresenceError("PRES_ERR_BAD_BODY", {
+            detail: localized("After: expected 0 or more", "After: forventet 0 eller mer"),
+          });
         }
         const list = await messages.list(request.actor, args.ChatSessionId, args.After);
         return list.map(messageCarrier);

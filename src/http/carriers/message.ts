@@ -54,6 +54,12 @@ export const MESSAGE_SCHEMA: ObjectSchema = {
 
 export const MESSAGE_LIST: Schema = { type: "array", items: MESSAGE_SCHEMA };
 
+/** The transcript is a string carrier, as the contract says: a JSON string, or XML `<string>`. */
+export const TRANSCRIPT_SCHEMA: Schema = {
+  type: "string",
+  description: "The whole conversation, one message per line (text) or per <p> (HTML)",
+};
+
 /** What a posted ChatMessage is bound with: only the fields a client gives. */
 const POSTED_SCHEMA: ObjectSchema = {
   type: "object",

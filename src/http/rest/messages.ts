@@ -4,7 +4,13 @@
  * change it (MessageService); a missing session is 404.
  */
 import type { Services } from "../../service/services.ts";
-import { MESSAGE_LIST, MESSAGE_SCHEMA, messageCarrier, readMessage } from "../carriers/message.ts";
+import {
+  MESSAGE_LIST,
+  MESSAGE_SCHEMA,
+  messageCarrier,
+  readMessage,
+  TRANSCRIPT_SCHEMA,
+} from "../carriers/message.ts";
 import { carrierResponse, pathIntParameter, sendCarrier } from "../carriers/render.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
 import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
@@ -14,7 +20,7 @@ const SESSION_ID = pathIntParameter("chatSessionId", "The id of the chat session
 const NOT_FOUND: ResponseSpec = { description: "No such chat session" };
 const FORBIDDEN: ResponseSpec = { description: "The caller may not read (or change) the session" };
 
-export const AFTER_PARAMETER: ParameterSpec = {
+const AFTER_PARAMETER: ParameterSpec = {
   name: "after",
   in: "query",
   description:
@@ -29,12 +35,6 @@ const HTML_PARAMETER: ParameterSpec = {
   description: "Get transcript as HTML (every value escaped); plain text otherwise",
   schema: { type: "boolean" },
 };
-
-/** The transcript is a string carrier, as the contract says: a JSON string, or XML `<string>`. */
-export const TRANSCRIPT_SCHEMA = {
-  type: "string",
-  description: "The whole conversation, one message per line (text) or per <p> (HTML)",
-} as const;
 
 export function messageRoutes({ messages }: Services): RouteSpec[] {
   return [
