@@ -207,6 +207,22 @@ describe("the session message stream", () => {
   });
 });
 
+describe("the session message stream at shutdown", () => {
+  it("is ended by the server's shutdown like every change stream", async () => {
+    // A stream the shutdown did not end itself would be cut only after shutdownTimeoutMs.
+    const server = await startTestServer({ shutdownTimeoutMs: 8000 });
+    const live = await openStream(streamOf(server, 1), { Authorization: KUHN });
+    assert.equal(live.status, 200);
+    const closing = server.close();
+    const deadline = Date.now() + 3000;
+    while (!live.ended) {
+      assert.ok(Date.now() < deadline, "the stream ended before the shutdown timeout");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await closing;
+  });
+});
+
 describe("the session message stream across two PostgreSQL nodes", { skip: skipPostgres }, () => {
   const scratch = scratchSchema();
   let a: TestServer;
