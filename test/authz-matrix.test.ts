@@ -58,6 +58,10 @@ const MATRIX: Record<string, string> = {
   "POST /api/v1/ChatSession/{chatSessionId}/AcceptTransfer": "401 401 401 409 409 409",
   "POST /api/v1/ChatSession/{chatSessionId}/RejectTransfer": "401 401 401 409 409 409",
   "POST /api/v1/ChatSession/{chatSessionId}/Reset": "401 401 401 403 200 200",
+  "GET /api/v1/ChatSession/{chatSessionId}/Messages": "401 401 401 403 200 200",
+  "POST /api/v1/ChatSession/{chatSessionId}/Messages": "401 401 401 403 200 200",
+  "POST /api/v1/ChatSession/{chatSessionId}/Transcript": "401 401 401 403 200 200",
+  "GET /api/v1/ChatSession/{chatSessionId}/Stream": "401 401 401 403 200 200",
   "POST /api/v1/Agents/Chat/GetChatTopicEntity": "401 401 401 403 200 200",
   "POST /api/v1/Agents/Chat/SaveChatTopicEntity": "401 401 401 403 403 200",
   "POST /api/v1/Agents/Chat/DeleteChatTopicEntity": "401 401 401 403 403 204",
@@ -84,6 +88,9 @@ const MATRIX: Record<string, string> = {
   "POST /api/v1/Agents/Chat/AcceptChatSessionTransfer": "401 401 401 200 200 200",
   "POST /api/v1/Agents/Chat/RejectChatSessionTransfer": "401 401 401 200 200 200",
   "POST /api/v1/Agents/Chat/ResetChatSession": "401 401 401 403 200 200",
+  "POST /api/v1/Agents/Chat/AddChatMessage": "401 401 401 403 200 200",
+  "POST /api/v1/Agents/Chat/GetChatMessages": "401 401 401 403 200 200",
+  "POST /api/v1/Agents/Chat/GetChatTranscript": "401 401 401 403 200 200",
   "GET /api/v1/ChatUser": "401 401 401 403 403 200",
   "POST /api/v1/ChatUser": "401 401 401 403 403 201",
   "GET /api/v1/ChatUser/{id}": "401 401 401 403 403 200",
@@ -138,6 +145,12 @@ const BODIES: Record<string, unknown> = {
   "POST /api/v1/ChatUser": { Username: "newbie", Password: "newbie-pw-1", Role: "agent" },
   // A new session waits in the queue: it names its topic, never a user.
   "POST /api/v1/ChatSession": { TopicId: 574 },
+  // A message needs its Type and text, which no schema sample can guess.
+  "POST /api/v1/ChatSession/{chatSessionId}/Messages": { Type: "ToCustomer", Message: "Matrix" },
+  "POST /api/v1/Agents/Chat/AddChatMessage": {
+    ChatSessionId: 1,
+    Message: { Type: "ToCustomer", Message: "Matrix" },
+  },
 };
 
 /** The test seed with its passwords hashed once (importing it before every call stays cheap). */

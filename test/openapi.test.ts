@@ -153,6 +153,85 @@ describe("/openapi.json", () => {
     }
   });
 
+  it("has the contract's message and transcript operations, ChatMessage as the contract types it", () => {
+    // From openapi-v3-ChatSession.json and openapi-v3-ChatAgent.json.
+    const operations: [string, string, string, string[]][] = [
+      [
+        "/api/v1/ChatSession/{chatSessionId}/Messages",
+        "get",
+        "v1ChatSessionEntity_GetChatMessages",
+        ["path:chatSessionId", "query:after"],
+      ],
+      [
+        "/api/v1/ChatSession/{chatSessionId}/Messages",
+        "post",
+        "v1ChatSessionEntity_AddChatMessage",
+        ["path:chatSessionId"],
+      ],
+      [
+        "/api/v1/ChatSession/{chatSessionId}/Transcript",
+        "post",
+        "v1ChatSessionEntity_GetChatTranscript",
+        ["path:chatSessionId", "query:html"],
+      ],
+      [
+        "/api/v1/Agents/Chat/AddChatMessage",
+        "post",
+        "v1ChatAgent_AddChatMessage",
+        ["query:$select"],
+      ],
+      [
+        "/api/v1/Agents/Chat/GetChatMessages",
+        "post",
+        "v1ChatAgent_GetChatMessages",
+        ["query:$select"],
+      ],
+      [
+        "/api/v1/Agents/Chat/GetChatTranscript",
+        "post",
+        "v1ChatAgent_GetChatTranscript",
+        ["query:$select"],
+      ],
+    ];
+    for (const [url, method, operationId, parameters] of operations) {
+      const operation = doc.paths[url]?.[method];
+      assert.ok(operation, `${method.toUpperCase()} ${url}`);
+      assert.equal(operation.operationId, operationId);
+      assert.equal(operation["x-extension"], undefined, operationId);
+      const names = operation.parameters.map((p: Json) => `${p.in}:${p.name}`);
+      assert.deepEqual(names, parameters, operationId);
+    }
+    const agentsBody = (name: string) =>
+      doc.components.schemas[`Chat_${name}Request`].properties as Json;
+    assert.deepEqual(Object.keys(agentsBody("AddChatMessage")), ["ChatSessionId", "Message"]);
+    assert.deepEqual(Object.keys(agentsBody("GetChatMessages")), ["ChatSessionId", "After"]);
+    assert.deepEqual(Object.keys(agentsBody("GetChatTranscript")), ["ChatSessionId", "Html"]);
+    const transcript =
+      doc.paths["/api/v1/ChatSession/{chatSessionId}/Transcript"].post.responses["200"].content;
+    assert.equal(transcript["application/json"].schema.type, "string");
+    const contract: Record<string, [string, string | undefined]> = {
+      ChatMessageId: ["integer", "int32"],
+      ChatSessionId: ["integer", "int32"],
+      Type: ["string", undefined],
+      Message: ["string", undefined],
+      Author: ["string", undefined],
+      ReadByCustomer: ["integer", "int32"],
+      SpecialType: ["string", undefined],
+      SpecialParam: ["string", undefined],
+      WhenPosted: ["string", "date-time"],
+    };
+    const ours = doc.components.schemas.ChatMessage.properties as Json;
+    assert.deepEqual(Object.keys(ours), Object.keys(contract));
+    for (const [name, [type, format]] of Object.entries(contract)) {
+      assert.deepEqual([ours[name].type, ours[name].format], [type, format], name);
+    }
+    assert.deepEqual(ours.Type.enum, ["Invalid", "ToCustomer", "ToUser", "Special"]);
+    assert.equal(ours.SpecialType.enum.length, 18);
+    const stream = doc.paths["/api/v1/ChatSession/{chatSessionId}/Stream"].get;
+    assert.ok(stream["x-extension"], "the session stream is an extension");
+    assert.ok(stream.security.length > 0);
+  });
+
   it("GetAll's response conforms to the contract's ChatPresence schema", async () => {
     await setPresent(server, [{ UserId: 883, Present: true }]);
     const list = await readAll(server);

@@ -224,6 +224,25 @@ describe("StreamHub upkeep", () => {
       assert.match(reader.writes.join(""), /^(: keep-alive\n\n)+$/);
   });
 
+  it("a stream with a feed of its own gets keep-alives and its frames, never presence changes", async () => {
+    const streams = hub({ keepAliveMs: 30, maxPerUser: 2, maxBufferedBytes: 100 });
+    const own = new FakeResponse();
+    const subscriber = streams.add(own as unknown as ServerResponse, null, 1);
+    streams.goLive(subscriber, 0);
+    live(streams);
+    assert.throws(() => live(streams), /change streams open/, "counted in the owner's limit");
+    streams.publish([change(1, 883, [])]);
+    assert.equal(streams.push(subscriber, sseFrame("message", "{}", 7)), true);
+    await sleep(200);
+    const text = own.writes.join("");
+    assert.match(text, /^id: 7\nevent: message\ndata: \{\}\n\n(: keep-alive\n\n)+$/);
+    assert.doesNotMatch(text, /event: change/);
+    own.writableLength = 101;
+    assert.equal(streams.push(subscriber, sseFrame("message", "{}", 8)), false, "too far behind");
+    assert.equal(own.destroyed, true);
+    assert.equal(streams.push(subscriber, sseFrame("message", "{}", 9)), false, "gone");
+  });
+
   it("on closeAll flushes what is queued, then ends every stream with a retry hint", () => {
     const streams = hub({ coalesceMs: 0 });
     const reader = live(streams);

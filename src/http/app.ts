@@ -9,6 +9,7 @@ import { PresenceError } from "../domain/errors.ts";
 import { StreamHub } from "../realtime/stream.ts";
 import { type StreamLimits, streamLimits } from "../realtime/stream-limits.ts";
 import type { Services } from "../service/services.ts";
+import { agentsMessageRoutes } from "./agents/messages.ts";
 import { agentsPresenceRoutes } from "./agents/presence.ts";
 import { agentsSessionRoutes } from "./agents/sessions.ts";
 import { agentsTopicRoutes } from "./agents/topics.ts";
@@ -21,9 +22,11 @@ import { XML_LIMITS, type XmlLimits } from "./codecs/xml.ts";
 import { registerErrorHandlers } from "./errors.ts";
 import { boundHandler } from "./params.ts";
 import { memberRoutes } from "./rest/members.ts";
+import { messageRoutes } from "./rest/messages.ts";
 import { MAX_ODATA_LENGTH } from "./rest/odata-query.ts";
 import { presenceRoutes } from "./rest/presence.ts";
 import { liveRoutes } from "./rest/presence-live.ts";
+import { sessionStreamRoutes } from "./rest/session-stream.ts";
 import { sessionRoutes } from "./rest/sessions.ts";
 import { topicRoutes } from "./rest/topics.ts";
 import { credentialRoutes, userRoutes } from "./rest/users.ts";
@@ -124,8 +127,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...topicRoutes(services),
     ...memberRoutes(services),
     ...sessionRoutes(services),
+    ...messageRoutes(services),
+    ...sessionStreamRoutes(services, hub),
     ...agentsTopicRoutes(services),
     ...agentsSessionRoutes(services),
+    ...agentsMessageRoutes(services),
     ...userRoutes(services),
     ...systemRoutes(() => openApi, services),
     ...credentialRoutes(services),

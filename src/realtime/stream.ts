@@ -33,7 +33,11 @@ export interface StreamOptions {
 
 export interface Subscriber {
   response: ServerResponse;
-  filter: StreamFilter;
+  /**
+   * The presence changes it carries; null for a stream with a feed of its own (a session's
+   * messages), which gets only keep-alives from the hub and its own frames through `push`.
+   */
+  filter: StreamFilter | null;
   /** The signed-in user the stream counts against. */
   owner: number;
   /** Frames held back while the subscriber's snapshot or backlog is being written. */
@@ -47,6 +51,17 @@ interface Queued {
   sequence: number;
   frame: string;
   event: PresenceEvent | null;
+}
+
+/** Answers an admitted stream: the event-stream headers, unbuffered by proxies. */
+export function startEventStream(response: ServerResponse, requestId: string): void {
+  response.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+    "request-id": requestId,
+  });
 }
 
 export function sseFrame(event: string, data: string, id?: number): string {
@@ -83,7 +98,7 @@ export class StreamHub {
    * snapshot and the live stream: changes are held until `goLive`. Refuses (429) a stream over
    * the owner's or the server's limit; call it before answering, so the refusal can be sent.
    */
-  add(response: ServerResponse, filter: StreamFilter, owner: number): Subscriber {
+  add(response: ServerResponse, filter: StreamFilter | null, owner: number): Subscriber {
     const owned = this.openByUser.get(owner) ?? 0;
     if (owned >= this.options.maxPerUser)
       throw new PresenceError("PRES_ERR_STREAMS_PER_USER", { limit: this.options.maxPerUser });
@@ -160,7 +175,7 @@ export class StreamHub {
     for (const event of events) {
       const frame = sseFrame("change", JSON.stringify(event), event.Version);
       for (const subscriber of this.subscribers)
-        if (subscriber.pending && matches(subscriber.filter, event))
+        if (subscriber.pending && carries(subscriber, event))
           this.hold(subscriber, event.Version, frame);
       this.queue(frame, event);
     }
@@ -189,14 +204,18 @@ export class StreamHub {
     let everything: Buffer | undefined;
     for (const subscriber of this.subscribers) {
       if (subscriber.pending) continue;
-      if (subscriber.liveFrom <= first && isUnfiltered(subscriber.filter)) {
+      if (
+        subscriber.liveFrom <= first &&
+        subscriber.filter !== null &&
+        isUnfiltered(subscriber.filter)
+      ) {
         everything ??= Buffer.from(queued.map((q) => q.frame).join(""));
         this.write(subscriber, everything);
         continue;
       }
       let text = "";
       for (const q of queued)
-        if (q.sequence >= subscriber.liveFrom && (!q.event || matches(subscriber.filter, q.event)))
+        if (q.sequence >= subscriber.liveFrom && (!q.event || carries(subscriber, q.event)))
           text += q.frame;
       if (text) this.write(subscriber, text);
     }
@@ -220,6 +239,16 @@ export class StreamHub {
     if (this.subscribers.size > 0) this.queue(text, null);
   }
 
+  /**
+   * Writes a frame of the subscriber's own feed once it is live (false when the stream is
+   * gone), with the same rule as changes: a reader too far behind is dropped.
+   */
+  push(subscriber: Subscriber, text: string): boolean {
+    if (!this.subscribers.has(subscriber) || isClosed(subscriber.response)) return false;
+    this.write(subscriber, text);
+    return this.subscribers.has(subscriber);
+  }
+
   /** Writes to one subscriber at once, first dropping it if it has fallen too far behind. */
   write(subscriber: Subscriber, text: string | Buffer): void {
     if (subscriber.response.writableLength > this.options.maxBufferedBytes) this.drop(subscriber);
@@ -231,6 +260,11 @@ export class StreamHub {
     this.subscribers.delete(subscriber);
     subscriber.response.destroy();
   }
+}
+
+/** Whether a presence change belongs on this subscriber's stream. */
+function carries(subscriber: Subscriber, event: PresenceEvent): boolean {
+  return subscriber.filter !== null && matches(subscriber.filter, event);
 }
 
 /** Ended by shutdown or gone: writing more would be an error. */

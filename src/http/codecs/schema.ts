@@ -11,7 +11,13 @@ import { isNil, isXmlElement, type XmlElement, xmlBoolean } from "./xml.ts";
 export type Schema =
   | { type: "integer"; format: "int32"; description?: string }
   | { type: "boolean"; description?: string }
-  | { type: "string"; description?: string }
+  | {
+      type: "string";
+      description?: string;
+      format?: "date-time";
+      /** The names of a .NET enum, in value order: a JSON integer binds as the name it indexes. */
+      enum?: readonly string[];
+    }
   | { type: "array"; items: Schema; description?: string }
   | ObjectSchema;
 
@@ -63,7 +69,7 @@ function bindValue(value: unknown, schema: Schema): unknown {
     case "boolean":
       return isXmlElement(value) ? bindXmlBoolean(value.text) : bindBoolean(value);
     case "string":
-      return bindString(textOf(value));
+      return schema.enum ? bindEnum(textOf(value), schema.enum) : bindString(textOf(value));
     case "array":
       return bindArray(value, schema.items);
     case "object":
@@ -224,4 +230,14 @@ export function defaultOf(schema: Schema): unknown {
   if (schema.type === "integer") return 0;
   if (schema.type === "boolean") return false;
   return null;
+}
+
+/**
+ * A .NET enum, which Newtonsoft reads from its name or from its integer value: an integer
+ * becomes the name it indexes (or its digits, when it indexes none, for the caller to refuse).
+ * Names are left for the caller to check, so its error can name the field and the choices.
+ */
+function bindEnum(value: unknown, names: readonly string[]): string | null {
+  if (typeof value === "number" && Number.isInteger(value)) return names[value] ?? String(value);
+  return bindString(value);
 }

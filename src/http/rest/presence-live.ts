@@ -5,7 +5,12 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import { isUnfiltered, type StreamFilter, snapshotMatches } from "../../domain/stream-filter.ts";
-import { type StreamHub, type Subscriber, sseFrame } from "../../realtime/stream.ts";
+import {
+  type StreamHub,
+  type Subscriber,
+  sseFrame,
+  startEventStream,
+} from "../../realtime/stream.ts";
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readOptionalBody } from "../codecs/body.ts";
 import type { ObjectSchema, Schema } from "../codecs/schema.ts";
@@ -73,7 +78,8 @@ function replayFrames(events: readonly PresenceEvent[], maxBytes: number): strin
   return Buffer.byteLength(text) > maxBytes ? null : text;
 }
 
-function lastEventIdOf(request: FastifyRequest): number | undefined {
+/** The SSE Last-Event-ID a reconnecting client sends; undefined unless it is an id. */
+export function lastEventIdOf(request: FastifyRequest): number | undefined {
   const header = request.headers["last-event-id"];
   return typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined;
 }
@@ -105,8 +111,12 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
   }
 
   /** Replays what the client missed, or sends resync and a snapshot; then streams live. */
-  async function start(request: FastifyRequest, subscriber: Subscriber, lastEventId?: number) {
-    const { filter } = subscriber;
+  async function start(
+    request: FastifyRequest,
+    subscriber: Subscriber,
+    filter: StreamFilter,
+    lastEventId?: number,
+  ) {
     if (lastEventId !== undefined) {
       const backlog = await history.backlog(request.actor, lastEventId, filter);
       const replay = backlog && replayFrames(backlog, hub.maxReplayBytes);
@@ -132,15 +142,9 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
     // Admitted (or refused with 429) before anything is sent.
     const subscriber = hub.add(response, filter, request.actor.userId);
     reply.hijack();
-    response.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-      "request-id": request.id,
-    });
+    startEventStream(response, request.id);
     try {
-      await start(request, subscriber, lastEventIdOf(request));
+      await start(request, subscriber, filter, lastEventIdOf(request));
     } catch (error) {
       // The answer has begun, so no error body can follow: end the stream (the client
       // reconnects) rather than leave it open and never live.
