@@ -353,6 +353,12 @@ export const ERRORS = {
     en: "An internal error occurred (request {requestId})",
     nb: "En intern feil oppstod (forespørsel {requestId})",
   },
+  PRES_ERR_SIGN_IN_METHOD: {
+    status: 400,
+    type: "NotSupportedException",
+    en: "{operation} cannot sign in to this server: {reason}. Use AuthenticateUsernamePassword or AuthenticateWithAccessToken",
+    nb: "{operation} kan ikke logge inn på denne serveren: {reason}. Bruk AuthenticateUsernamePassword eller AuthenticateWithAccessToken",
+  },
 } satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -135,7 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
   registerMethodNotAllowed(app, routes);
-  await app.register(soapRoutes, { services, xmlLimits });
+  await app.register(soapRoutes, { services, xmlLimits, version: options.version });
 
   openApi = buildOpenApi(routes, options.version ?? "0.0.0");
   return app;

@@ -79,6 +79,18 @@ export function topicAgentOf(member: TopicMemberRecord): Record<string, unknown>
   };
 }
 
+/** CreateDefaultChatTopicAgent: no topic, no user, no rights (not saved). */
+export function defaultTopicAgent(): Record<string, unknown> {
+  return {
+    TopicId: 0,
+    User: null,
+    CanListen: false,
+    CanRespond: false,
+    CanManage: false,
+    CanNotify: false,
+  };
+}
+
 interface BoundAgent {
   TopicId: number;
   User: { AssociateId: number; Name: string | null; UserName: string | null } | null;
@@ -141,6 +153,7 @@ export const MDO_LIST_ITEM_SCHEMA: ObjectSchema = {
 /** The child list carries the same shape; for XML and `$select` one level is described. */
 (MDO_PROPERTIES.ChildItems as { items: Schema }).items = {
   type: "object",
+  title: "MDOListItem",
   properties: {
     ...MDO_PROPERTIES,
     ChildItems: { type: "array", items: { type: "object", properties: {} } },
