@@ -327,6 +327,25 @@ describe("Services88 Chat.svc: every operation through a generated client", () =
     assert.match(reply.header.ExceptionInfo?.Message ?? "", /Type/);
   });
 
+  it("bad input: an argument not of its type is a Sender fault, a bad value ExceptionInfo, nothing saved", async () => {
+    await assert.rejects(
+      call("kuhn", "GetChatSessionEntity", { ChatSessionEntityId: "one" }),
+      /ChatSessionEntityId: expected an integer/,
+    );
+    await assert.rejects(
+      call("admin", "AddChatMessage", { ChatSessionId: 1, Message: { Type: "Shout" } }),
+      /Shout is not a ChatMessageType/,
+    );
+    const before = (await server.store.listTopics()).length;
+    const reply = await call("admin", "SaveChatTopicEntity", {
+      ChatTopicEntity: { ChatTopicId: 0, Name: "Late", OpeningHours: { MonStart: "PT25H" } },
+    });
+    refused(reply, "ArgumentException");
+    assert.match(reply.header.ExceptionInfo?.Message ?? "", /MonStart/);
+    const after = (await server.store.listTopics()).length;
+    assert.equal(after, before, "no topic created");
+  });
+
   it("the generated client has called every operation the WSDL declares", async () => {
     const wsdl = await (await server.fetch("/Remote/Services88/Chat.svc?wsdl")).text();
     const portType = wsdl.slice(wsdl.indexOf("<wsdl:portType"), wsdl.indexOf("</wsdl:portType>"));
