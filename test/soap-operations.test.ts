@@ -254,6 +254,24 @@ describe("Services88 Chat.svc: every operation through a generated client", () =
     assert.equal(first.User.AssociateId, 883);
   });
 
+  it("racing PickUpChatSession calls: exactly one gets the session, the others a nil Response (50 rounds)", async () => {
+    const callers = ["admin", "kuhn", "admin", "kuhn"];
+    for (let round = 0; round < 50; round++) {
+      const queued = await server.services.sessions.create({ topicId: 574 });
+      const replies = await Promise.all(
+        callers.map((who) => call(who, "PickUpChatSession", { ChatSessionId: queued.id })),
+      );
+      for (const reply of replies) assert.equal(reply.header.Succeeded, "true");
+      const winners = replies.filter((r) => r.result?.Response);
+      assert.equal(winners.length, 1, `round ${round}`);
+      const stored = await server.services.sessions.get(
+        { userId: 1, username: "tje0", role: "admin" },
+        queued.id,
+      );
+      assert.equal(stored.user?.id, winners[0].result?.Response.User.AssociateId);
+    }
+  });
+
   it("TransferChatSession, RejectChatSessionTransfer, AcceptChatSessionTransfer", async () => {
     await server.services.topics.addMember({ userId: 1, username: "tje0", role: "admin" }, 574, {
       user: "ocon",
