@@ -179,6 +179,12 @@ describe("Services88 Chat.svc sessions and messages through a generated client",
       call("admin", "AddChatMessage", { ChatSessionId: 1, Message: { Type: "Shout" } }),
       /Shout is not a ChatMessageType/,
     );
+    for (const [operation, entity] of [
+      ["SaveChatSessionEntity", "ChatSessionEntity"],
+      ["SaveChatTopicEntity", "ChatTopicEntity"],
+    ]) {
+      await assert.rejects(call("admin", operation, {}), new RegExp(`${entity}: required`));
+    }
     const before = (await server.store.listTopics()).length;
     const reply = await call("admin", "SaveChatTopicEntity", {
       ChatTopicEntity: { ChatTopicId: 0, Name: "Late", OpeningHours: { MonStart: "PT25H" } },

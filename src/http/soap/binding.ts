@@ -5,11 +5,12 @@
  * a nil Response with Succeeded true, as NetServer's agents return null to every protocol;
  * rights failures and refused input are ExceptionInfo.
  */
+import { PresenceError, verbatim } from "../../domain/errors.ts";
 import type { Actor } from "../../domain/presence.ts";
 import { orNull } from "../agents/binding.ts";
 import { bindOrThrow } from "../codecs/body.ts";
-import type { Schema } from "../codecs/schema.ts";
-import type { XmlElement } from "../codecs/xml.ts";
+import { propertyOf, type Schema } from "../codecs/schema.ts";
+import { isNil, isXmlElement, type XmlElement } from "../codecs/xml.ts";
 import type { Operation } from "./call.ts";
 import { readArgument } from "./fault.ts";
 
@@ -41,4 +42,13 @@ export function chatOperation<A = Record<string, never>>(
         : out.carrier("Response", result, spec.response);
     },
   };
+}
+
+/** The argument `name`, which the operation cannot do without: absent or nil is a Sender fault. */
+export function requiredArgument(input: XmlElement, name: string): XmlElement {
+  const value = propertyOf(input, name);
+  if (isXmlElement(value) && !isNil(value)) return value;
+  return readArgument(() => {
+    throw new PresenceError("PRES_ERR_BAD_BODY", { detail: verbatim(`${name}: required`) });
+  });
 }

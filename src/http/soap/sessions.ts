@@ -11,7 +11,7 @@ import {
   sessionCarrier,
 } from "../carriers/session.ts";
 import { propertyOf } from "../codecs/schema.ts";
-import { chatOperation, INT, TEXT } from "./binding.ts";
+import { chatOperation, INT, requiredArgument, TEXT } from "./binding.ts";
 import type { Operation, Operations } from "./call.ts";
 
 interface SessionArgs {
@@ -54,7 +54,7 @@ export function sessionOperations({ sessions }: Services): Operations {
       args: { ChatSessionEntity: SESSION_SCHEMA },
       response: SESSION_SCHEMA,
       async run(actor, _args, input) {
-        const saved = readSession(propertyOf(input, "ChatSessionEntity") ?? null);
+        const saved = readSession(requiredArgument(input, "ChatSessionEntity"));
         if (saved.id <= 0) return sessionCarrier(await sessions.create(newSessionInput(saved)));
         assertSameTopic(saved, (await sessions.get(actor, saved.id)).topicId);
         return sessionCarrier(await sessions.save(actor, saved.id, saved.edit));

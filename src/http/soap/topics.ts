@@ -13,7 +13,7 @@ import {
 } from "../carriers/associate.ts";
 import { readTopic, TOPIC_LIST, TOPIC_SCHEMA, topicCarrier } from "../carriers/topic.ts";
 import { propertyOf } from "../codecs/schema.ts";
-import { BOOL, chatOperation, INT, TEXT } from "./binding.ts";
+import { BOOL, chatOperation, INT, requiredArgument, TEXT } from "./binding.ts";
 import type { Operations } from "./call.ts";
 
 const TOPIC_ID = { ChatTopicId: INT };
@@ -39,7 +39,7 @@ export function topicOperations({ topics }: Services): Operations {
       args: { ChatTopicEntity: TOPIC_SCHEMA },
       response: TOPIC_SCHEMA,
       async run(actor, args, input) {
-        const raw = propertyOf(input, "ChatTopicEntity") ?? null;
+        const raw = requiredArgument(input, "ChatTopicEntity");
         const id = args.ChatTopicEntity?.ChatTopicId ?? 0;
         const saved =
           id > 0
