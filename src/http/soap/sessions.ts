@@ -10,7 +10,6 @@ import {
   SESSION_SCHEMA,
   sessionCarrier,
 } from "../carriers/session.ts";
-import { propertyOf } from "../codecs/schema.ts";
 import { chatOperation, INT, requiredArgument, TEXT } from "./binding.ts";
 import type { Operation, Operations } from "./call.ts";
 
