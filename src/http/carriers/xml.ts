@@ -2,7 +2,8 @@
  * The one DataContract XML writer of carriers, for REST's XML bodies and SOAP's responses
  * alike: it walks a value along its schema (properties in schema order, ArrayOf… lists, nil
  * for null). What differs between the two is the style: element prefixes, the nil attribute,
- * and (SOAP) values written in the type its WSDL declares.
+ * and (SOAP) values written in the type its WSDL declares. Presence lists, the one large and
+ * hot answer, keep their own cached writer (presence.ts, presence-renderer.ts).
  */
 import type { Schema } from "../codecs/schema.ts";
 import { escapeXml } from "../codecs/xml.ts";
