@@ -57,14 +57,21 @@ describe("SOAP carriers in the WSDL's order", () => {
 
   it("reads element types: durations, date-times, nillable or not", () => {
     const hours = types.get("ChatOpeningHours");
-    assert.deepEqual(hours?.get("MonStart"), { type: "duration", nillable: false });
+    assert.deepEqual(hours?.get("MonStart"), { type: "duration", nillable: false, list: false });
+    assert.deepEqual(types.get("ChatWidgetSettings")?.get("RequiredFields"), {
+      type: "WidgetRequiredFields",
+      nillable: false,
+      list: true,
+    });
     assert.deepEqual(types.get("ChatSessionEntity")?.get("WhenStarted"), {
       type: "dateTime",
       nillable: false,
+      list: false,
     });
     assert.deepEqual(types.get("ChatSessionEntity")?.get("User"), {
       type: "Associate",
       nillable: true,
+      list: false,
     });
   });
 

@@ -100,6 +100,19 @@ describe("Services88 Chat.svc topics, members and presence through a generated c
     nil(await call("admin", "GetChatTopicEntity", { ChatTopicEntityId: created.ChatTopicId }));
   });
 
+  it("a flag list saved over REST (comma-separated JSON) is an XML list over SOAP", async () => {
+    const ticket = await server.services.auth.issue("ticket", 1);
+    const created = await server.fetch("/api/v1/ChatTopic", {
+      method: "POST",
+      headers: { Authorization: `SoTicket ${ticket}`, "content-type": "application/json" },
+      body: JSON.stringify({ Name: "Flags", Widget: { RequiredFields: "Email, Name" } }),
+    });
+    assert.equal(created.status, 200, await created.clone().text());
+    const { ChatTopicId } = await created.json();
+    const topic = ok(await call("admin", "GetChatTopicEntity", { ChatTopicEntityId: ChatTopicId }));
+    assert.equal(topic.Widget.RequiredFields, "Email Name");
+  });
+
   it("topic members: list, get, add, update, update many, delete", async () => {
     const members = ok(await call("kuhn", "GetChatTopicUserAgentList", { ChatTopicId: 574 }));
     assert.equal(members.ChatTopicAgent.length, 2);

@@ -167,7 +167,8 @@ export class Vocabulary {
 
 /**
  * Carriers in the service's prefix, with values as the WSDL types them: a TimeSpan as
- * xs:duration, an unset DateTime as WCF writes it, and a null the type cannot carry as nil
+ * xs:duration, a flag list space-separated, an unset DateTime as WCF writes it, and a null
+ * the type cannot carry as nil
  * (an enum, a flag list) left out, which a WCF client reads as the type's default.
  */
 function carrierStyle(prefix: string, arrays: string, types: WsdlTypes): XmlStyle {
@@ -181,6 +182,12 @@ function carrierStyle(prefix: string, arrays: string, types: WsdlTypes): XmlStyl
       if (!declared) return value;
       if (declared.type === "dateTime" && value === null) return MIN_DATE_TIME;
       if (declared.type === "duration" && typeof value === "string") return durationOf(value);
+      // Saved over REST as "Email, Name" (JSON's form); XML lists separate items by spaces.
+      if (declared.list && typeof value === "string")
+        return value
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .join(" ");
       if (value === null && !declared.nillable) return OMIT;
       return value;
     },

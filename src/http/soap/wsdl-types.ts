@@ -6,6 +6,8 @@ export interface DeclaredElement {
   /** The type's local name: dateTime, duration, int, string, ChatSessionFlags, … */
   type: string;
   nillable: boolean;
+  /** An xs:list type (a [Flags] enum such as WidgetRequiredFields): items space-separated. */
+  list: boolean;
 }
 
 /** Complex type name → its elements by name, in sequence order. */
@@ -13,16 +15,19 @@ export type WsdlTypes = ReadonlyMap<string, ReadonlyMap<string, DeclaredElement>
 
 const COMPLEX_TYPE = /<xs:complexType name="([^"]+)">([\s\S]*?)<\/xs:complexType>/g;
 const ELEMENT = /<xs:element\b[^>]*?\bname="([^"]+)"[^>]*?>/g;
+const LIST_TYPE = /<xs:simpleType name="([^"]+)">(?:(?!<\/xs:simpleType>)[\s\S])*?<xs:list>/g;
 
 /** Reads the named complex types of a WSDL (its own trusted copy, so patterns suffice). */
 export function wsdlTypes(wsdl: string): WsdlTypes {
   const types = new Map<string, Map<string, DeclaredElement>>();
+  const lists = new Set([...wsdl.matchAll(LIST_TYPE)].map((m) => m[1]));
   for (const [, name, body] of wsdl.matchAll(COMPLEX_TYPE)) {
     const elements = new Map<string, DeclaredElement>();
     for (const match of body.matchAll(ELEMENT)) {
       const tag = match[0];
       const type = /\btype="(?:[\w]+:)?([^"]+)"/.exec(tag)?.[1] ?? "";
-      elements.set(match[1], { type, nillable: /\bnillable="true"/.test(tag) });
+      const nillable = /\bnillable="true"/.test(tag);
+      elements.set(match[1], { type, nillable, list: lists.has(type) });
     }
     types.set(name, elements);
   }
