@@ -23,7 +23,7 @@ export const ASSOCIATE_SCHEMA: ObjectSchema = {
     PersonId: int("Always 0: chat users have no person record here"),
     Rank: int("Rank order"),
     Tooltip: text("The display name"),
-    Type: text("Always InternalAssociate"),
+    Type: text("InternalAssociate (Unknown in a default ChatTopicAgent)"),
     GroupIdx: int("1 for administrators, 2 for agents"),
     FullName: text("The display name"),
     FormalName: text("The display name"),
@@ -79,11 +79,12 @@ export function topicAgentOf(member: TopicMemberRecord): Record<string, unknown>
   };
 }
 
-/** CreateDefaultChatTopicAgent: no topic, no user, no rights (not saved). */
+/** What CreateDefaultChatTopicAgent answers: no topic, an empty user, no rights (as the sample). */
 export function defaultTopicAgent(): Record<string, unknown> {
+  const empty = associateOf({ id: 0, username: "", displayName: "" });
   return {
     TopicId: 0,
-    User: null,
+    User: { ...empty, Type: "Unknown" },
     CanListen: false,
     CanRespond: false,
     CanManage: false,
