@@ -175,9 +175,15 @@ describe("Services88 Chat.svc sessions and messages through a generated client",
       call("kuhn", "GetChatSessionEntity", { ChatSessionEntityId: "one" }),
       /ChatSessionEntityId: expected an integer/,
     );
+    const shout = await call("admin", "AddChatMessage", {
+      ChatSessionId: 1,
+      Message: { Type: "Shout", Message: "x" },
+    });
+    refused(shout, "ArgumentException");
+    assert.match(shout.header.ExceptionInfo?.Message ?? "", /Type.*Shout|Shout.*Type/);
     await assert.rejects(
-      call("admin", "AddChatMessage", { ChatSessionId: 1, Message: { Type: "Shout" } }),
-      /Shout is not a ChatMessageType/,
+      call("admin", "AddChatMessage", { ChatSessionId: 1 }),
+      /Message: required/,
     );
     for (const [operation, entity] of [
       ["SaveChatSessionEntity", "ChatSessionEntity"],

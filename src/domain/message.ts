@@ -92,11 +92,7 @@ const FIELD_LIMITS = { author: 200, specialParam: 2000 } as const;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-/** A name of `names` (case-insensitive) or its index; undefined for anything else. */
-export function parseEnum<T extends string>(
-  value: string | number,
-  names: readonly T[],
-): T | undefined {
+function parseEnum<T extends string>(value: string | number, names: readonly T[]): T | undefined {
   const byIndex = typeof value === "number" || /^\d+$/.test(value.trim());
   return byIndex
     ? names[Number(value)]

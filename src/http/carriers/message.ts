@@ -6,9 +6,8 @@
 import { PresenceError, verbatim } from "../../domain/errors.ts";
 import {
   type ChatMessageRecord,
-  MESSAGE_TYPES,
   type MessageInput,
-  parseEnum,
+  parseMessageType,
   parseSpecialType,
 } from "../../domain/message.ts";
 import { bindOrThrow } from "../codecs/body.ts";
@@ -59,29 +58,21 @@ interface BoundMessage {
 }
 
 /**
- * A posted ChatMessage at `path`. Type is read as any ChatMessageType, Invalid (or none)
- * included: the service refuses it, after checking the session exists and may be changed.
+ * A posted ChatMessage at `path`. A missing Type is .NET's default, Invalid, and is refused
+ * like it (PRES_ERR_BAD_MESSAGE naming Type); the service checks the rest.
  */
 export function readMessage(raw: unknown, path: string): MessageInput {
   const bound = bindOrThrow(raw ?? null, MESSAGE_SCHEMA, path) as BoundMessage | null;
   if (!bound) {
     throw new PresenceError("PRES_ERR_BAD_BODY", { detail: verbatim(`${path}: a ChatMessage`) });
   }
-  const typeName = bound.Type?.trim() ? bound.Type : "Invalid";
-  const type = parseEnum(typeName, MESSAGE_TYPES);
-  if (!type) {
-    throw new PresenceError("PRES_ERR_BAD_MESSAGE", {
-      field: "Type",
-      detail: verbatim(`${typeName} is not a ChatMessageType`),
-    });
-  }
   const special = bound.SpecialType?.trim();
   return {
-    type,
+    type: parseMessageType(`${path}.Type`, bound.Type?.trim() || "Invalid"),
     message: bound.Message ?? "",
     author: bound.Author ?? "",
     readByCustomer: bound.ReadByCustomer,
-    specialType: special ? parseSpecialType("SpecialType", special) : "None",
+    specialType: special ? parseSpecialType(`${path}.SpecialType`, special) : "None",
     specialParam: bound.SpecialParam ?? "",
   };
 }

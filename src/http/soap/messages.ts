@@ -1,10 +1,8 @@
 /** Chat.svc AddChatMessage, GetChatMessages and GetChatTranscript over MessageService. */
 import type { Services } from "../../service/services.ts";
 import { MESSAGE_LIST, MESSAGE_SCHEMA, messageCarrier, readMessage } from "../carriers/message.ts";
-import { propertyOf } from "../codecs/schema.ts";
-import { BOOL, chatOperation, INT, TEXT } from "./binding.ts";
+import { BOOL, chatOperation, INT, requiredArgument, TEXT } from "./binding.ts";
 import type { Operations } from "./call.ts";
-import { readArgument } from "./fault.ts";
 
 interface MessageArgs {
   ChatSessionId: number;
@@ -18,7 +16,8 @@ export function messageOperations({ messages }: Services): Operations {
       args: { ChatSessionId: INT, Message: MESSAGE_SCHEMA },
       response: MESSAGE_SCHEMA,
       async run(actor, args, input) {
-        const message = readArgument(() => readMessage(propertyOf(input, "Message"), "Message"));
+        // Read here, not as an argument: a refused Type or text is ExceptionInfo, as on REST 400.
+        const message = readMessage(requiredArgument(input, "Message"), "Message");
         return messageCarrier(await messages.post(actor, args.ChatSessionId, message));
       },
     }),
