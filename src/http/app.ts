@@ -154,7 +154,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // The dashboard's URLs are relative to its page, so the page is always at the base path's `/`.
   if (basePath) app.get(basePath, (_request, reply) => reply.redirect(`${basePath}/`, 308));
   registerMethodNotAllowed(app, served);
-  await app.register(soapRoutes, { services, xmlLimits, prefix: basePath });
+  await app.register(soapRoutes, {
+    services,
+    xmlLimits,
+    prefix: basePath,
+    version: options.version,
+  });
 
   openApi = buildOpenApi(routes, options.version ?? "0.0.0", basePath);
   return app;

@@ -148,6 +148,16 @@ export class AuthService {
     this.caches.forgetUser(userId);
   }
 
+  /**
+   * The user of a bearer token (`8A:…`), as SoPrincipal's AuthenticateWithAccessToken
+   * exchanges one for a ticket; null for a token that is unknown, expired or not a bearer.
+   */
+  async userOfBearer(token: string): Promise<ChatUser | null> {
+    const credential = token ? await this.resolve(sha256(token)) : null;
+    if (credential?.kind !== "bearer" || !credential.actor) return null;
+    return this.store.getUser(credential.actor.userId);
+  }
+
   /** Issues a ticket (`7T:…`) or bearer token (`8A:…`) for a user; only its hash is stored. */
   async issue(
     kind: "ticket" | "bearer",

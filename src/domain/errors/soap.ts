@@ -22,10 +22,10 @@ export const SOAP_ERRORS = {
     en: "{operation} is not an operation of {service}",
     nb: "{operation} er ikke en operasjon i {service}",
   },
-  PRES_ERR_NOT_IMPLEMENTED: {
-    status: 501,
-    type: "NotImplementedException",
-    en: "{operation} is not implemented by this server",
-    nb: "{operation} er ikke implementert på denne serveren",
+  PRES_ERR_SIGN_IN_METHOD: {
+    status: 400,
+    type: "NotSupportedException",
+    en: "{operation} cannot sign in to this server: {reason}. Use AuthenticateUsernamePassword or AuthenticateWithAccessToken",
+    nb: "{operation} kan ikke logge inn på denne serveren: {reason}. Bruk AuthenticateUsernamePassword eller AuthenticateWithAccessToken",
   },
 } satisfies Record<string, ErrorDefinition>;

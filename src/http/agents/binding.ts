@@ -73,7 +73,7 @@ const NULL_ON_AGENTS = new Set([
 ]);
 
 /** Runs an Agents operation, answering null where REST would say 404 or lost-race 409. */
-async function orNull<T>(work: () => Promise<T>): Promise<T | null> {
+export async function orNull<T>(work: () => Promise<T>): Promise<T | null> {
   try {
     return await work();
   } catch (error) {

@@ -154,6 +154,7 @@ export const MDO_LIST_ITEM_SCHEMA: ObjectSchema = {
 /** The child list carries the same shape; for XML and `$select` one level is described. */
 (MDO_PROPERTIES.ChildItems as { items: Schema }).items = {
   type: "object",
+  title: "MDOListItem",
   properties: {
     ...MDO_PROPERTIES,
     ChildItems: { type: "array", items: { type: "object", properties: {} } },

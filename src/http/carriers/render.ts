@@ -6,9 +6,9 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { ARRAYS_NS, DATA_CONTRACT_NS, INSTANCE_NS } from "../codecs/namespaces.ts";
 import { negotiate } from "../codecs/negotiate.ts";
 import { defaultOf, type Schema } from "../codecs/schema.ts";
-import { escapeXml } from "../codecs/xml.ts";
 import { queryValue } from "../params.ts";
 import type { ParameterSpec, ResponseSpec } from "../route.ts";
+import { carrierXml, rootName, type XmlStyle } from "./xml.ts";
 
 export const SELECT_PARAMETER: ParameterSpec = {
   name: "$select",
@@ -51,34 +51,13 @@ function applySelect(value: unknown, schema: Schema, select: string | undefined)
   return result;
 }
 
-function itemName(schema: Schema): string {
-  if (schema.type === "object") return schema.title ?? "anyType";
-  return schema.type === "integer" ? "a:int" : schema.type === "boolean" ? "a:boolean" : "a:string";
-}
-
-/** The DataContract XML of a value: nil for null, ArrayOf… for lists, elements per property. */
-function xmlOf(name: string, value: unknown, schema: Schema): string {
-  if (value === null || value === undefined) return `<${name} i:nil="true"/>`;
-  if (schema.type === "array") {
-    const ns = schema.items.type === "object" ? "" : ` xmlns:a="${ARRAYS_NS}"`;
-    const items = (value as unknown[]).map((v) => xmlOf(itemName(schema.items), v, schema.items));
-    return `<${name}${ns}>${items.join("")}</${name}>`;
-  }
-  if (schema.type === "object") {
-    const source = value as Record<string, unknown>;
-    const body = Object.entries(schema.properties)
-      .map(([key, property]) => xmlOf(key, source[key], property))
-      .join("");
-    return `<${name}>${body}</${name}>`;
-  }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
-}
-
-function rootName(schema: Schema): string {
-  if (schema.type === "array") return `ArrayOf${itemName(schema.items).replace(/^a:/, "")}`;
-  if (schema.type === "object") return schema.title ?? "Response";
-  return schema.type === "integer" ? "int" : schema.type;
-}
+/** REST's XML: unprefixed elements under the root's default namespace, `i:nil`, `a:` arrays. */
+const REST_STYLE: XmlStyle = {
+  name: (local) => local,
+  nil: 'i:nil="true"',
+  simpleItem: (type) => `a:${type}`,
+  simpleListXmlns: ` xmlns:a="${ARRAYS_NS}"`,
+};
 
 /** Sends a carrier, list or scalar in the negotiated format, after `$select` when given. */
 export function sendCarrier(
@@ -92,7 +71,7 @@ export function sendCarrier(
   const format = negotiate(request.headers.accept);
   reply.code(status).type(format.contentType);
   if (format.format === "json") return reply.send(JSON.stringify(selected ?? null));
-  const xml = xmlOf(rootName(schema), selected, schema).replace(
+  const xml = carrierXml(rootName(schema), selected, schema, REST_STYLE).replace(
     /^<([\w:]+)/,
     `<$1 xmlns="${DATA_CONTRACT_NS}" xmlns:i="${INSTANCE_NS}"`,
   );

@@ -54,9 +54,14 @@ Object.assign(HOURS_PROPERTIES, {
 });
 const OPENING_HOURS_SCHEMA = object("ChatOpeningHours", HOURS_PROPERTIES);
 
-/** ChatTopicEntity fields kept for clients as saved, not interpreted by this server. */
-const SETTINGS: Record<string, Schema> = {
+/**
+ * ChatTopicEntity fields kept for clients as saved, not interpreted by this server, in three
+ * runs so that the entity lists every property in the contract's order (WSDL and OpenAPI).
+ */
+const SETTINGS_BEFORE_ACCEPT: Record<string, Schema> = {
   Language: object("CustomerLanguage", LIST_ITEM),
+};
+const SETTINGS_BEFORE_HOURS: Record<string, Schema> = {
   SecondsPrAccept: int("Average seconds per accept"),
   AlertRecipient: text(),
   AlertTemplate: object("ReplyTemplate", {
@@ -74,6 +79,8 @@ const SETTINGS: Record<string, Schema> = {
   TicketEnabled: bool(),
   TicketCategory: object("TicketCategory", LIST_ITEM),
   TicketPriority: object("TicketPriority", LIST_ITEM),
+};
+const SETTINGS_AFTER_HOURS: Record<string, Schema> = {
   Widget: object("ChatWidgetSettings", {
     AutoFaqEnabled: bool(),
     AutoFaqCategory: object("KbCategory", {
@@ -133,16 +140,23 @@ const SETTINGS: Record<string, Schema> = {
   WidgetEnableRating: bool(),
   WidgetRatingText: text(),
 };
+const SETTINGS: Record<string, Schema> = {
+  ...SETTINGS_BEFORE_ACCEPT,
+  ...SETTINGS_BEFORE_HOURS,
+  ...SETTINGS_AFTER_HOURS,
+};
 
 const TOPIC_PROPERTIES: Record<string, Schema> = {
   ChatTopicId: int("The primary key; 0 (or absent) when creating"),
   Name: text("The name of this chat topic"),
   Description: text("The description of this topic"),
   WelcomeMessage: text("Sent to the customer when the chat session starts"),
+  ...SETTINGS_BEFORE_ACCEPT,
   LastAccept: text("Always null here (date-time)"),
-  ...SETTINGS,
+  ...SETTINGS_BEFORE_HOURS,
   OpeningHoursEnabled: bool("Whether to use opening hours"),
   OpeningHours: OPENING_HOURS_SCHEMA,
+  ...SETTINGS_AFTER_HOURS,
 };
 
 export const TOPIC_SCHEMA = object("ChatTopicEntity", TOPIC_PROPERTIES);

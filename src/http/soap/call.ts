@@ -1,4 +1,4 @@
-/** What a SOAP operation is given and returns; chat.ts and principal.ts implement these. */
+/** What a SOAP operation is given and returns; chat.ts, topics.ts, … implement these. */
 import type { Actor } from "../../domain/presence.ts";
 import type { XmlElement } from "../codecs/xml.ts";
 import type { Vocabulary } from "./writer.ts";
@@ -22,6 +22,8 @@ export interface Operation {
    * becomes ExceptionInfo.
    */
   run(call: Call): Promise<string | Buffer>;
+  /** The response element's content when the call is refused (ExceptionInfo); else empty. */
+  refused?(out: Vocabulary): string;
 }
 
 export type Operations = Record<string, Operation>;

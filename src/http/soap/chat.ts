@@ -36,7 +36,7 @@ function listLayout(out: Vocabulary): Layout {
   };
 }
 
-export function chatOperations({ presence, topics }: Services): Operations {
+export function presenceOperations({ presence, topics }: Services): Operations {
   /** The rendered list per vocabulary, for the presence version it was rendered from. */
   const renderer = new PresenceRenderer();
 

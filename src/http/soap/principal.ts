@@ -1,14 +1,20 @@
 /**
  * SoPrincipal.svc: AuthenticateUsernamePassword issues the same `7T:` tickets as REST, so a
- * ticket from here works as `Authorization: SoTicket` and the other way round.
+ * ticket from here works as `Authorization: SoTicket` and the other way round, and
+ * AuthenticateWithAccessToken exchanges a bearer token (`8A:`) for one. AuthenticateImplicit
+ * and AuthenticateGeneric rely on what this server does not have (a Windows identity, an
+ * authentication plug-in): they answer AuthenticationSucceeded false with ExceptionInfo
+ * saying so. GetSystemInfo needs no ticket, as in NetServer.
  */
+import { localized, PresenceError } from "../../domain/errors.ts";
 import type { ChatUser } from "../../domain/model.ts";
 import type { Services } from "../../service/services.ts";
 import { bindOrThrow } from "../codecs/body.ts";
 import type { ObjectSchema } from "../codecs/schema.ts";
-import type { Operations } from "./call.ts";
+import type { Operation, Operations } from "./call.ts";
 import { readArgument } from "./fault.ts";
 import type { Vocabulary } from "./writer.ts";
+import { MIN_DATE_TIME } from "./wsdl-types.ts";
 
 const CREDENTIALS_ARGS: ObjectSchema = {
   type: "object",
@@ -61,7 +67,69 @@ function principalXml(out: Vocabulary, user: ChatUser): string {
   );
 }
 
-export function principalOperations({ auth }: Services): Operations {
+const ACCESS_TOKEN_ARGS: ObjectSchema = {
+  type: "object",
+  properties: { AccessToken: { type: "string" } },
+};
+
+/** AuthenticateResponse of a sign-in that did not succeed. */
+function notAuthenticated(out: Vocabulary): string {
+  return out.nil("Response") + out.nil("Credentials") + out.bool("AuthenticationSucceeded", false);
+}
+
+/** AuthenticateResponse of a sign-in that did: the principal and a new ticket. */
+async function authenticated(auth: Services["auth"], out: Vocabulary, user: ChatUser) {
+  const ticket = await auth.issue("ticket", user.id);
+  return (
+    principalXml(out, user) +
+    out.element("Credentials", out.string("Ticket", ticket)) +
+    out.bool("AuthenticationSucceeded", true)
+  );
+}
+
+/** A sign-in method that cannot apply here: refused with the reason, in both languages. */
+function unsupported(operation: string, reason: { en: string; nb: string }): Operation {
+  return {
+    response: "AuthenticateResponse",
+    run: () =>
+      Promise.reject(
+        new PresenceError("PRES_ERR_SIGN_IN_METHOD", {
+          operation,
+          reason: localized(reason.en, reason.nb),
+        }),
+      ),
+    refused: notAuthenticated,
+  };
+}
+
+/** SoSystemInfoCarrier: this server's name and version; no SuperOffice licence or database. */
+function systemInfoXml(out: Vocabulary, version: string): string {
+  return out.element(
+    "SystemInfo",
+    out.nil("License") +
+      out.string("WarningEnglish", "") +
+      out.string("WarningResource", "") +
+      out.string("BranchName", "") +
+      out.string("BuildLabel", `chat-presence ${version}`) +
+      out.string("AssemblyVersion", version) +
+      out.element("AccumulatedNextCheckDate", MIN_DATE_TIME) +
+      out.string("FileVersion", version) +
+      out.string("Description", "chat-presence: SuperOffice chat presence server") +
+      out.int("DaysUntilNetServerExpiry", 0) +
+      out.element("BuildType", "Release") +
+      out.int("DatabaseVersion", 0) +
+      out.bool("IsUnicode", true) +
+      out.string("CompanyName", "") +
+      out.int("CompanyId", 0) +
+      out.string("DatabaseType", "") +
+      out.string("DatabaseMinor", "") +
+      out.string("DatabaseName", "") +
+      out.bool("IsOnTravel", false) +
+      out.bool("IsSatellite", false),
+  );
+}
+
+export function principalOperations({ auth }: Services, version: string): Operations {
   return {
     AuthenticateUsernamePassword: {
       response: "AuthenticateResponse",
@@ -74,20 +142,30 @@ export function principalOperations({ auth }: Services): Operations {
           UserName && Password !== null
             ? await auth.verifyUsernamePassword(UserName, Password, address)
             : null;
-        if (!user) {
-          return (
-            out.nil("Response") +
-            out.nil("Credentials") +
-            out.bool("AuthenticationSucceeded", false)
-          );
-        }
-        const ticket = await auth.issue("ticket", user.id);
-        return (
-          principalXml(out, user) +
-          out.element("Credentials", out.string("Ticket", ticket)) +
-          out.bool("AuthenticationSucceeded", true)
-        );
+        return user ? authenticated(auth, out, user) : notAuthenticated(out);
       },
+    },
+    AuthenticateWithAccessToken: {
+      response: "AuthenticateResponse",
+      async run({ input, out }) {
+        const { AccessToken } = readArgument(() => bindOrThrow(input, ACCESS_TOKEN_ARGS)) as {
+          AccessToken: string | null;
+        };
+        const user = await auth.userOfBearer(AccessToken?.trim() ?? "");
+        return user ? authenticated(auth, out, user) : notAuthenticated(out);
+      },
+    },
+    AuthenticateImplicit: unsupported("AuthenticateImplicit", {
+      en: "it signs in as the Windows identity of the connection, and this server has no Windows accounts",
+      nb: "den logger inn som Windows-identiteten til forbindelsen, og denne serveren har ingen Windows-kontoer",
+    }),
+    AuthenticateGeneric: unsupported("AuthenticateGeneric", {
+      en: "it hands its data to a SuperOffice authentication plug-in, and this server has none",
+      nb: "den gir dataene sine til et SuperOffice-autentiseringstillegg, og denne serveren har ingen",
+    }),
+    GetSystemInfo: {
+      response: "GetSystemInfoResponse",
+      run: async ({ out }) => systemInfoXml(out, version),
     },
   };
 }

@@ -11,7 +11,7 @@ import { netServerNs } from "../codecs/namespaces.ts";
 import type { XmlLimits } from "../codecs/xml.ts";
 import { requestLanguage, sendError, toPresenceError } from "../errors.ts";
 import type { Operations } from "./call.ts";
-import { chatOperations } from "./chat.ts";
+import { presenceOperations } from "./chat.ts";
 import { readEnvelope, type SoapRequest, versionOfContentType } from "./envelope.ts";
 import {
   CONTENT_TYPE,
@@ -21,7 +21,10 @@ import {
   SoapFault,
   type SoapVersion,
 } from "./fault.ts";
+import { messageOperations } from "./messages.ts";
 import { principalOperations } from "./principal.ts";
+import { sessionOperations } from "./sessions.ts";
+import { topicOperations } from "./topics.ts";
 import { Vocabulary } from "./writer.ts";
 import { type WsdlDocument, wsdlDocument } from "./wsdl.ts";
 
@@ -33,25 +36,46 @@ interface SoapService {
   operations: Operations;
 }
 
-function soapServices(services: Services): SoapService[] {
+/** Every operation of Chat.svc (Services88 declares them all; Services86 three of them). */
+function chatOperations(services: Services): Operations {
+  return {
+    ...presenceOperations(services),
+    ...topicOperations(services),
+    ...sessionOperations(services),
+    ...messageOperations(services),
+  };
+}
+
+function soapServices(services: Services, version: string): SoapService[] {
   const implemented = {
     Chat: chatOperations(services),
-    SoPrincipal: principalOperations(services),
+    SoPrincipal: principalOperations(services, version),
   };
-  return (["86", "88"] as const).flatMap((version) =>
-    (["Chat", "SoPrincipal"] as const).map((name) => ({
-      url: `/Remote/Services${version}/${name}.svc`,
-      name: `Services${version}/${name}.svc`,
-      out: new Vocabulary(name, netServerNs(version), version),
-      wsdl: wsdlDocument(`Services${version}-${name}.wsdl`),
-      operations: implemented[name],
-    })),
+  return (["86", "88"] as const).flatMap((netServer) =>
+    (["Chat", "SoPrincipal"] as const).map((name) => {
+      const wsdl = wsdlDocument(`Services${netServer}-${name}.wsdl`);
+      // A declared operation without an implementation is a bug: refuse to start, never answer
+      // a client "not implemented".
+      const missing = [...wsdl.operations].filter((o) => !implemented[name][o]);
+      if (missing.length) throw new Error(`${wsdl.file}: no implementation of ${missing}`);
+      return {
+        url: `/Remote/Services${netServer}/${name}.svc`,
+        name: `Services${netServer}/${name}.svc`,
+        out: new Vocabulary(name, netServerNs(netServer), netServer, wsdl.types),
+        wsdl,
+        operations: implemented[name],
+      };
+    }),
   );
 }
 
 export async function soapRoutes(
   app: FastifyInstance,
-  { services, xmlLimits }: { services: Services; xmlLimits: XmlLimits },
+  {
+    services,
+    xmlLimits,
+    version = "0.0.0",
+  }: { services: Services; xmlLimits: XmlLimits; version?: string },
 ) {
   const { auth } = services;
   const bodyLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
@@ -79,13 +103,6 @@ export async function soapRoutes(
       );
     }
     const operation = service.operations[input.name];
-    if (!operation) {
-      throw new SoapFault(
-        "Receiver",
-        new PresenceError("PRES_ERR_NOT_IMPLEMENTED", { operation: input.name }),
-        version,
-      );
-    }
     let headers: string;
     let content: string | Buffer = "";
     try {
@@ -111,12 +128,13 @@ export async function soapRoutes(
       if (!(error instanceof PresenceError) || error.status >= 500) throw error;
       const source = `${service.name}/${input.name}`;
       headers = out.failureHeader(error, requestLanguage(request), source, soap.timeZone);
+      content = operation.refused?.(out) ?? "";
     }
     const body = out.envelope(version, headers, operation.response, content);
     return reply.type(CONTENT_TYPE[version]).send(body);
   }
 
-  for (const service of soapServices(services)) {
+  for (const service of soapServices(services, version)) {
     app.post(service.url, async (request, reply) => {
       const contentType = header(request, "content-type");
       let version = versionOfContentType(contentType);

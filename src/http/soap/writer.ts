@@ -7,6 +7,7 @@
  * `soap` package hand back { attributes, $value } objects instead of values.
  */
 import type { Language, PresenceError } from "../../domain/errors.ts";
+import { carrierXml, OMIT, type XmlStyle } from "../carriers/xml.ts";
 import {
   ARRAYS_NS,
   CRYPTOGRAPHY_NS,
@@ -16,8 +17,10 @@ import {
   SOAP_ENCODING_NS,
   SOAP_ENVELOPE_NS,
 } from "../codecs/namespaces.ts";
+import type { Schema } from "../codecs/schema.ts";
 import { escapeXml, isNil, type XmlElement } from "../codecs/xml.ts";
 import type { SoapVersion } from "./fault.ts";
+import { durationOf, MIN_DATE_TIME, type WsdlTypes } from "./wsdl-types.ts";
 
 /** Envelopes kept per cached content: one per version and header set (TimeZone varies). */
 const MAX_WRAPPED = 8;
@@ -28,11 +31,14 @@ export class Vocabulary {
   readonly arrays: string;
   private readonly open: Record<SoapVersion, string>;
   private readonly wrapped = new WeakMap<Buffer, Map<string, Buffer>>();
+  private readonly style: XmlStyle;
 
   constructor(
     readonly prefix: "Chat" | "SoPrincipal",
     readonly ns: string,
     version: "86" | "88",
+    /** The WSDL's declared element types, which carriers' values are written as. */
+    types: WsdlTypes = new Map(),
   ) {
     const n = `NetServerServices${version}`;
     const declarations: [string, string][] =
@@ -53,6 +59,12 @@ export class Vocabulary {
     const open = (v: SoapVersion) =>
       `<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="${SOAP_ENVELOPE_NS[v]}" xmlns:SOAP-ENC="${SOAP_ENCODING_NS[v]}" xmlns:xsi="${INSTANCE_NS}" xmlns:xsd="${SCHEMA_NS}"${xmlns}>`;
     this.open = { "1.1": open("1.1"), "1.2": open("1.2") };
+    this.style = carrierStyle(prefix, this.arrays, types);
+  }
+
+  /** A carrier (topic, session, member, message, list item, or a list of them) as `name`. */
+  carrier(name: string, value: unknown, schema: Schema): string {
+    return carrierXml(`${this.prefix}:${name}`, value, schema, this.style);
   }
 
   /**
@@ -151,4 +163,33 @@ export class Vocabulary {
         (code === undefined ? "" : this.string("SoTimeZoneLocationCode", code)),
     );
   }
+}
+
+/**
+ * Carriers in the service's prefix, with values as the WSDL types them: a TimeSpan as
+ * xs:duration, a flag list space-separated, an unset DateTime as WCF writes it, and a null
+ * the type cannot carry as nil
+ * (an enum, a flag list) left out, which a WCF client reads as the type's default.
+ */
+function carrierStyle(prefix: string, arrays: string, types: WsdlTypes): XmlStyle {
+  return {
+    name: (local) => `${prefix}:${local}`,
+    nil: 'xsi:nil="true"',
+    simpleItem: (type) => `${arrays}:${type}`,
+    simpleListXmlns: "",
+    adjust(owner, name, value) {
+      const declared = owner === undefined ? undefined : types.get(owner)?.get(name);
+      if (!declared) return value;
+      if (declared.type === "dateTime" && value === null) return MIN_DATE_TIME;
+      if (declared.type === "duration" && typeof value === "string") return durationOf(value);
+      // Saved over REST as "Email, Name" (JSON's form); XML lists separate items by spaces.
+      if (declared.list && typeof value === "string")
+        return value
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .join(" ");
+      if (value === null && !declared.nillable) return OMIT;
+      return value;
+    },
+  };
 }

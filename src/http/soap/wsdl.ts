@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { escapeXml } from "../codecs/xml.ts";
+import { type WsdlTypes, wsdlTypes } from "./wsdl-types.ts";
 
 const DIRECTORY = new URL("./wsdl/", import.meta.url);
 const ADDRESS = /<soap:address location="([^"]*)"/;
@@ -14,6 +15,8 @@ const MAX_RENDERED = 16;
 export class WsdlDocument {
   /** Every operation the portType declares, implemented here or not. */
   readonly operations: ReadonlySet<string>;
+  /** The complex types its schema declares, element by element. */
+  readonly types: WsdlTypes;
   private readonly head: string;
   private readonly tail: string;
   private readonly rendered = new Map<string, Buffer>();
@@ -26,6 +29,7 @@ export class WsdlDocument {
     this.head = text.slice(0, start);
     this.tail = text.slice(start + address[1].length);
     const portType = text.slice(text.indexOf("<wsdl:portType"), text.indexOf("</wsdl:portType>"));
+    this.types = wsdlTypes(text);
     this.operations = new Set(
       [...portType.matchAll(/<wsdl:operation name="([^"]+)"/g)].map((m) => m[1]),
     );
