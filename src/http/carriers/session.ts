@@ -12,7 +12,7 @@ import {
   parseStatus,
   type SessionEdit,
 } from "../../domain/session.ts";
-import type { SessionInput } from "../../service/sessions.ts";
+import type { SessionInput } from "../../service/session-input.ts";
 import { bindOrThrow } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
 import { ASSOCIATE_SCHEMA, associateOf } from "./associate.ts";
