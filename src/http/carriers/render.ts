@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ARRAYS_NS, DATA_CONTRACT_NS, INSTANCE_NS } from "../codecs/namespaces.ts";
 import { negotiate } from "../codecs/negotiate.ts";
-import { defaultOf, type Schema } from "../codecs/schema.ts";
+import { defaultOf, INT32, type Schema } from "../codecs/schema.ts";
 import { escapeXml } from "../codecs/xml.ts";
 import { queryValue } from "../params.ts";
 import type { ParameterSpec, ResponseSpec } from "../route.ts";
@@ -27,7 +27,7 @@ export function carrierResponse(schema: Schema, description = "OK"): ResponseSpe
 
 /** An int32 path parameter (any int32: the service answers one that names nothing). */
 export function pathIntParameter(name: string, description: string): ParameterSpec {
-  return { name, in: "path", description, schema: { type: "integer", format: "int32" } };
+  return { name, in: "path", description, schema: INT32 };
 }
 
 /** A text path parameter (a username or an id). */
