@@ -10,6 +10,15 @@ import { escapeXml } from "../codecs/xml.ts";
 import { queryValue } from "../params.ts";
 import type { ParameterSpec, ResponseSpec } from "../route.ts";
 
+/** A carrier with its own URL (`_Links.Self`, the path under the site's base path). */
+export function withSelfLink(
+  carrier: object,
+  { server }: FastifyRequest,
+  path: string,
+): Record<string, unknown> {
+  return { ...carrier, _Links: { Self: `${server.basePath}${path}` } };
+}
+
 export const SELECT_PARAMETER: ParameterSpec = {
   name: "$select",
   in: "query",
