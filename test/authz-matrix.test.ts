@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Seed } from "../src/domain/seed.ts";
 import { hashPassword } from "../src/service/secrets.ts";
-import { PASSWORD, startTestServer, type TestServer, testSeed } from "./support/server.ts";
+import { build, type Json } from "./support/openapi-requests.ts";
+import { startTestServer, type TestServer, testSeed } from "./support/server.ts";
 
 /** "none expired online other agent admin" per "METHOD path". Agent kuhn (883), other ocon (589). */
 const MATRIX: Record<string, string> = {
@@ -114,45 +115,6 @@ type Who = "none" | "expired" | "online" | "other" | "agent" | "admin";
 const WHO: Who[] = ["none", "expired", "online", "other", "agent", "admin"];
 const USER_OF = { expired: 883, online: 1, other: 589, agent: 883, admin: 1 } as const;
 
-// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is read as plain JSON
-type Json = any;
-
-/** Seed values by parameter or property name (lower case). */
-const VALUES: Record<string, unknown> = {
-  id: 0, // by path, see pathValue
-  chattopicid: 574,
-  topicid: 574,
-  chattopicentityid: 574,
-  chatsessionid: 1,
-  chatsessionentityid: 1,
-  sessionid: 1,
-  userid: 883,
-  associateid: 883,
-  username: "kuhn",
-  toassociate: "ocon",
-  url: "http://127.0.0.1:9/hook",
-  secret: "0123456789abcdef0123",
-  password: PASSWORD,
-  present: true,
-  name: "Matrix topic",
-  role: "agent",
-  canrespond: true,
-  canlisten: true,
-};
-
-/** Bodies that the schema samples cannot guess, by route. */
-const BODIES: Record<string, unknown> = {
-  "POST /api/v1/ChatUser": { Username: "newbie", Password: "newbie-pw-1", Role: "agent" },
-  // A new session waits in the queue: it names its topic, never a user.
-  "POST /api/v1/ChatSession": { TopicId: 574 },
-  // A message needs its Type and text, which no schema sample can guess.
-  "POST /api/v1/ChatSession/{chatSessionId}/Messages": { Type: "ToCustomer", Message: "Matrix" },
-  "POST /api/v1/Agents/Chat/AddChatMessage": {
-    ChatSessionId: 1,
-    Message: { Type: "ToCustomer", Message: "Matrix" },
-  },
-};
-
 /** The test seed with its passwords hashed once (importing it before every call stays cheap). */
 async function hashedSeed(): Promise<Seed> {
   const seed = testSeed();
@@ -161,51 +123,6 @@ async function hashedSeed(): Promise<Seed> {
     user.password = null;
   }
   return seed;
-}
-
-function pathValue(path: string, name: string, webhookId: number): string {
-  if (name !== "id") return String(VALUES[name.toLowerCase()] ?? 1);
-  if (path.startsWith("/api/v1/Webhooks")) return String(webhookId);
-  if (path.startsWith("/api/v1/ChatTopic")) return "574";
-  if (path.startsWith("/api/v1/ChatSession")) return "1";
-  if (path.startsWith("/api/v1/ChatUser")) return "883";
-  return "1";
-}
-
-function sample(doc: Json, schema: Json, depth = 0, name = ""): unknown {
-  if (!schema || depth > 4) return undefined;
-  if (schema.$ref)
-    return sample(doc, doc.components.schemas[schema.$ref.split("/").pop()], depth, name);
-  const known = VALUES[name.toLowerCase()];
-  if (known !== undefined && name !== "Id" && schema.type !== "object") return known;
-  if (schema.type === "array") {
-    const item = sample(doc, schema.items, depth + 1);
-    return item === undefined ? [] : [item];
-  }
-  if (schema.type === "integer") return 0;
-  if (schema.type === "boolean") return false;
-  if (schema.type === "string") return undefined; // left out: strings carry formats (times, statuses)
-  const out: Record<string, unknown> = {};
-  for (const [property, child] of Object.entries<Json>(schema.properties ?? {}))
-    out[property] = sample(doc, child, depth + 1, property);
-  if ("Present" in out) out.UserId = 883;
-  return out;
-}
-
-interface Built {
-  method: string;
-  url: string;
-  body?: string;
-}
-
-function build(doc: Json, method: string, path: string, op: Json, webhookId: number): Built {
-  let url = path.replace(/\{(\w+)\}/g, (_, name) => pathValue(path, name, webhookId));
-  const query = (op.parameters ?? []).filter((p: Json) => p.in === "query" && p.required);
-  if (query.length > 0)
-    url += `?${query.map((p: Json) => `${p.name}=${VALUES[p.name.toLowerCase()] ?? 574}`).join("&")}`;
-  const schema = op.requestBody?.content?.["application/json"]?.schema;
-  const body = BODIES[`${method} ${path}`] ?? (schema ? sample(doc, schema) : undefined);
-  return { method, url, body: body === undefined ? undefined : JSON.stringify(body) };
 }
 
 describe("authorization matrix", () => {
@@ -291,34 +208,5 @@ describe("authorization matrix", () => {
       return;
     }
     assert.deepEqual(wrong, []);
-  });
-
-  it("serves the dashboard with CSP (no inline script), frame-ancestors 'none' and nosniff", async () => {
-    for (const path of ["/", "/app.js", "/session.js", "/stream.js", "/users.js", "/style.css"]) {
-      const response = await server.fetch(path);
-      await response.arrayBuffer();
-      const csp = response.headers.get("content-security-policy") ?? "";
-      assert.match(csp, /script-src 'self'(;|$)/, path);
-      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
-      assert.match(csp, /frame-ancestors 'none'/, path);
-      assert.equal(response.headers.get("x-content-type-options"), "nosniff", path);
-    }
-    const page = await (await server.fetch("/")).text();
-    assert.doesNotMatch(page, /<script(?![^>]*\bsrc=)[^>]*>/i, "no inline script in the page");
-  });
-
-  it("has CORS off by default: no Access-Control headers, preflights refused", async () => {
-    const response = await server.fetch("/api/v1/Presence/GetAll", {
-      headers: { Origin: "https://evil.example" },
-    });
-    await response.arrayBuffer();
-    assert.equal(response.headers.get("access-control-allow-origin"), null);
-    const preflight = await server.fetch("/api/v1/Presence/SaveAll", {
-      method: "OPTIONS",
-      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" },
-    });
-    await preflight.arrayBuffer();
-    assert.ok(preflight.status >= 400, `preflight answered ${preflight.status}`);
-    assert.equal(preflight.headers.get("access-control-allow-origin"), null);
   });
 });

@@ -3,95 +3,32 @@
  * `.ci/run` installs chromium when it is missing; without it this test fails, it never skips.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { DASHBOARD_CSP, WEB_DIR } from "../src/http/system/dashboard.ts";
-import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const OUTPUT = join(import.meta.dirname, "..", "test-output");
-const ADMIN = { Authorization: basic("tje0", "Tje0") };
-
-interface Presence {
-  UserId: number;
-  Present: boolean;
-}
-
-async function getAll(server: TestServer): Promise<Presence[]> {
-  const response = await server.fetch("/api/v1/Presence/GetAll", { headers: ADMIN });
-  assert.equal(response.status, 200);
-  return (await response.json()) as Presence[];
-}
-
-async function presentOf(server: TestServer, userId: number): Promise<boolean | undefined> {
-  return (await getAll(server)).find((p) => p.UserId === userId)?.Present;
-}
-
-async function saveAsAdmin(server: TestServer, entries: Presence[]) {
-  const response = await server.fetch("/api/v1/Presence/SaveAll", {
-    method: "POST",
-    headers: { ...ADMIN, "Content-Type": "application/json" },
-    body: JSON.stringify(entries),
-  });
-  assert.equal(response.status, 204, await response.text());
-}
-
-const row = (page: Page, userId: number) => page.locator(`li.user[data-user-id="${userId}"]`);
-const toggle = (page: Page, userId: number) => row(page, userId).getByRole("switch");
-
-/** Opens the dashboard and signs in through the form with the keyboard only. */
-async function signIn(
-  context: BrowserContext,
-  server: TestServer,
-  user: string,
-  pass: string,
-  screenshot?: string,
-) {
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-  });
-  await page.goto(`${server.url}/`);
-  await page.getByRole("heading", { name: "Sign in" }).waitFor();
-  if (screenshot) await page.screenshot({ path: join(OUTPUT, screenshot) });
-  assert.ok(await page.getByLabel("Username").evaluate((el) => el === document.activeElement));
-  await page.keyboard.type(user);
-  await page.keyboard.press("Tab");
-  await page.keyboard.type(pass);
-  await page.keyboard.press("Enter");
-  await page.getByRole("heading", { name: "Chat users" }).waitFor();
-  await page.locator('#conn[data-state="live"]').waitFor();
-  return { page, problems };
-}
+import {
+  launchChromium,
+  OUTPUT,
+  presentOf,
+  row,
+  saveAsAdmin,
+  signIn,
+  startWatchingRows,
+  stopWatchingRows,
+  toggle,
+  visibleRows,
+} from "./support/dashboard.ts";
+import { PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
 
 describe("dashboard (chromium)", () => {
   let server: TestServer;
   let browser: Browser;
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `${CHROMIUM} is missing: install it with \`apt-get install chromium\` (.ci/run does)`,
-    );
-    mkdirSync(OUTPUT, { recursive: true });
+    browser = await launchChromium();
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
   });
 
   after(async () => {
@@ -282,107 +219,4 @@ describe("dashboard (chromium)", () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
-
-  it("under a site path: signs in, follows the stream and saves, all under the base path", async () => {
-    const site = await startTestServer({ basePath: "/SuperOffice" });
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      const outside: string[] = [];
-      page.on("request", (request) => {
-        const { pathname } = new URL(request.url());
-        if (pathname !== "/SuperOffice" && !pathname.startsWith("/SuperOffice/"))
-          outside.push(pathname);
-      });
-      await page.goto(`${site.url}/SuperOffice`);
-      await page.getByLabel("Username").fill("tje0");
-      await page.getByLabel("Password").fill("Tje0");
-      await page.keyboard.press("Enter");
-      await page.getByRole("heading", { name: "Chat users" }).waitFor();
-      await page.locator('#conn[data-state="live"]').waitFor();
-      assert.equal(await page.locator("li.user").count(), 4);
-      await toggle(page, 589).click();
-      await row(page, 589).and(page.locator('[data-present="true"]')).waitFor({ timeout: 2000 });
-      const list = await site.fetch("/SuperOffice/api/v1/Presence/GetAll", { headers: ADMIN });
-      const saved = ((await list.json()) as Presence[]).find((p) => p.UserId === 589);
-      assert.equal(saved?.Present, true);
-      assert.deepEqual(outside, [], "every request the page made was under the base path");
-    } finally {
-      await context.close();
-      await site.close();
-    }
-  });
-
-  it("online mode: the sign-in asks for the application token and signs in with it", async () => {
-    const online = await startTestServer({ online: true });
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${online.url}/`);
-      await page.getByLabel("Username").fill("tje0");
-      await page.getByLabel("Password").fill("Tje0");
-      await page.keyboard.press("Enter");
-      await page.getByText("This server needs an application token to sign in.").waitFor();
-      assert.ok(await page.getByLabel("Application token").isVisible());
-      await page.getByLabel("Application token").fill("not-registered");
-      await page.keyboard.press("Enter");
-      await page.getByText("The application token is not registered.").waitFor();
-      await page.getByLabel("Application token").fill("app-123");
-      await page.keyboard.press("Enter");
-      await page.getByRole("heading", { name: "Chat users" }).waitFor();
-      await page.locator('#conn[data-state="live"]').waitFor();
-    } finally {
-      await context.close();
-      await online.close();
-    }
-  });
 });
-
-async function visibleRows(page: Page): Promise<number[]> {
-  return page
-    .locator("li.user:visible")
-    .evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.userId)));
-}
-
-interface RowWatch {
-  rows: Map<string, Element>;
-  records: MutationRecord[];
-  observer: MutationObserver;
-}
-
-/** In the page: remembers every row element and records every mutation inside the list. */
-function startWatchingRows() {
-  const list = document.getElementById("users") as HTMLElement;
-  const watch: RowWatch = {
-    rows: new Map(
-      [...list.children].map((row) => [(row as HTMLElement).dataset.userId ?? "", row]),
-    ),
-    records: [],
-    observer: new MutationObserver((records) => watch.records.push(...records)),
-  };
-  watch.observer.observe(list, {
-    subtree: true,
-    childList: true,
-    attributes: true,
-    characterData: true,
-  });
-  (window as unknown as { rowWatch: RowWatch }).rowWatch = watch;
-}
-
-/** In the page: which rows were replaced, and which rows and topic chips saw any mutation. */
-function stopWatchingRows() {
-  const watch = (window as unknown as { rowWatch: RowWatch }).rowWatch;
-  watch.records.push(...watch.observer.takeRecords());
-  watch.observer.disconnect();
-  const replacedRows = [...watch.rows]
-    .filter(([id, row]) => document.querySelector(`li.user[data-user-id="${id}"]`) !== row)
-    .map(([id]) => id);
-  const touched = watch.records.map((record) =>
-    record.target instanceof Element ? record.target : record.target.parentElement,
-  );
-  const touchedRows = new Set(
-    touched.map((node) => node?.closest("li.user")?.getAttribute("data-user-id")),
-  );
-  const touchedChips = new Set(touched.map((node) => node?.closest("li.chip")?.textContent));
-  return { replacedRows, touchedRows: [...touchedRows], touchedChips: [...touchedChips] };
-}

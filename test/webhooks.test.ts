@@ -1,318 +1,39 @@
 /**
- * Webhooks end to end, over real HTTP both ways: the admin routes on the server, and a small
- * node:http receiver on 127.0.0.1 that the delivery worker POSTs to.
+ * Webhook delivery end to end, over real HTTP both ways: signed POSTs of each change to a
+ * node:http receiver on 127.0.0.1, topic filters, retries with backoff, failures, redirects,
+ * and saves that never wait for a receiver.
  */
 import assert from "node:assert/strict";
-import { createHmac, timingSafeEqual } from "node:crypto";
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
+import type { TestServer } from "./support/server.ts";
 import { openStream } from "./support/sse-client.ts";
+import {
+  ADMIN,
+  KUHN,
+  MAX_ATTEMPTS,
+  pause,
+  Receiver,
+  startWebhookServer,
+  TIMEOUT_MS,
+  UUID,
+  until,
+  verify,
+  webhookClient,
+} from "./support/webhooks.ts";
 
-const ADMIN = { Authorization: basic("tje0", "Tje0") };
-const KUHN = { Authorization: basic("kuhn", PASSWORD) };
-const JSON_TYPE = { "Content-Type": "application/json" };
-const SECRET = "a-long-enough-webhook-secret";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-/** Short timings, so retries and timeouts happen within a test. */
-const TIMEOUT_MS = 1000;
-const MAX_ATTEMPTS = 4;
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-type Answer = (response: ServerResponse, nth: number) => void;
-
-/** Records every request; answers by path (200 unless told otherwise). */
-class Receiver {
-  readonly received: Received[] = [];
-  readonly answers = new Map<string, Answer>();
-  private readonly server: Server;
-  url = "";
-
-  constructor() {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on("data", (chunk) => chunks.push(chunk));
-      request.on("end", () => {
-        const path = request.url ?? "/";
-        this.received.push({
-          path,
-          headers: request.headers,
-          body: Buffer.concat(chunks).toString("utf8"),
-        });
-        const answer = this.answers.get(path) ?? ((r) => r.writeHead(200).end("ok"));
-        answer(response, this.at(path).length);
-      });
-    });
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  at(path: string): Received[] {
-    return this.received.filter((r) => r.path === path);
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function verify(received: Received, secret = SECRET): void {
-  const expected = `sha256=${createHmac("sha256", secret).update(received.body).digest("hex")}`;
-  const sent = String(received.headers["x-chatpresence-signature"]);
-  assert.equal(sent.length, expected.length);
-  assert.ok(timingSafeEqual(Buffer.from(sent), Buffer.from(expected)), "valid HMAC signature");
-}
-
-describe("webhooks", () => {
+describe("webhook delivery", () => {
   let server: TestServer;
   const receiver = new Receiver();
+  const { hook, unhook, save, deliveries } = webhookClient(() => server, receiver);
 
   before(async () => {
     await receiver.listen();
-    server = await startTestServer({
-      webhookAllowPrivate: true,
-      webhooks: {
-        pollIntervalMs: 20,
-        retryBaseMs: 50,
-        retryMaxMs: 100,
-        timeoutMs: TIMEOUT_MS,
-        maxAttempts: MAX_ATTEMPTS,
-      },
-    });
+    server = await startWebhookServer();
   });
   after(async () => {
     await server.close();
     await receiver.close();
-  });
-
-  async function register(
-    body: Record<string, unknown>,
-    headers: Record<string, string> = ADMIN,
-  ): Promise<Response> {
-    return server.fetch("/api/v1/Webhooks", {
-      method: "POST",
-      headers: { ...headers, ...JSON_TYPE },
-      body: JSON.stringify(body),
-    });
-  }
-
-  async function hook(path: string, topicId?: number): Promise<number> {
-    const response = await register({ Url: receiver.url + path, Secret: SECRET, TopicId: topicId });
-    assert.equal(response.status, 201, await response.clone().text());
-    return (await response.json()).WebhookId;
-  }
-
-  async function unhook(id: number): Promise<void> {
-    const response = await server.fetch(`/api/v1/Webhooks/${id}`, {
-      method: "DELETE",
-      headers: ADMIN,
-    });
-    assert.equal(response.status, 204);
-  }
-
-  async function save(entries: { UserId: number; Present: boolean }[], headers = ADMIN) {
-    const response = await server.fetch("/api/v1/Presence/SaveAll", {
-      method: "POST",
-      headers: { ...headers, ...JSON_TYPE },
-      body: JSON.stringify(entries),
-    });
-    assert.equal(response.status, 204, await response.text());
-  }
-
-  async function deliveries(id: number) {
-    const response = await server.fetch(`/api/v1/Webhooks/${id}/Deliveries`, { headers: ADMIN });
-    assert.equal(response.status, 200);
-    return response.json();
-  }
-
-  it("registers, lists, reads and deletes webhooks without ever showing the secret", async () => {
-    const response = await register({ Url: `${receiver.url}/crud`, Secret: SECRET, TopicId: 574 });
-    assert.equal(response.status, 201);
-    const created = await response.json();
-    assert.equal(response.headers.get("location"), `/api/v1/Webhooks/${created.WebhookId}`);
-    assert.deepEqual(
-      { ...created, WebhookId: 0, CreatedAt: "" },
-      {
-        WebhookId: 0,
-        Url: `${receiver.url}/crud`,
-        TopicId: 574,
-        HasSecret: true,
-        Events: ["presence.changed"],
-        CreatedAt: "",
-        CreatedBy: 1,
-        FailingSince: null,
-        NextAttemptAt: null,
-        LastError: null,
-        ConsecutiveFailures: 0,
-      },
-    );
-    assert.ok(!Number.isNaN(Date.parse(created.CreatedAt)));
-    const list = await (await server.fetch("/api/v1/Webhooks", { headers: ADMIN })).text();
-    assert.ok(!list.includes(SECRET), "the list never shows a secret");
-    assert.deepEqual(
-      JSON.parse(list).find((w: { WebhookId: number }) => w.WebhookId === created.WebhookId),
-      created,
-    );
-    const one = await server.fetch(`/api/v1/Webhooks/${created.WebhookId}`, { headers: ADMIN });
-    assert.deepEqual(await one.json(), created);
-    assert.deepEqual(await deliveries(created.WebhookId), []);
-
-    await unhook(created.WebhookId);
-    for (const path of [`${created.WebhookId}`, `${created.WebhookId}/Deliveries`, "abc", "0"]) {
-      const missing = await server.fetch(`/api/v1/Webhooks/${path}`, { headers: ADMIN });
-      assert.equal(missing.status, 404, path);
-      assert.equal((await missing.json()).ErrorCode, "PRES_ERR_NO_WEBHOOK");
-    }
-    const again = await server.fetch(`/api/v1/Webhooks/${created.WebhookId}`, {
-      method: "DELETE",
-      headers: ADMIN,
-    });
-    assert.equal(again.status, 404);
-  });
-
-  it("binds XML and form bodies like JSON ones, TopicId optional", async () => {
-    const xml = await server.fetch("/api/v1/Webhooks", {
-      method: "POST",
-      headers: { ...ADMIN, "Content-Type": "application/xml" },
-      body: `<WebhookRequest><Url>${receiver.url}/xml</Url><Secret>${SECRET}</Secret><TopicId>128</TopicId></WebhookRequest>`,
-    });
-    assert.equal(xml.status, 201, await xml.clone().text());
-    const fromXml = await xml.json();
-    assert.equal(fromXml.TopicId, 128);
-    const form = await server.fetch("/api/v1/Webhooks", {
-      method: "POST",
-      headers: { ...ADMIN, "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ Url: `${receiver.url}/form`, Secret: SECRET }).toString(),
-    });
-    assert.equal(form.status, 201, await form.clone().text());
-    const fromForm = await form.json();
-    assert.equal(fromForm.TopicId, null);
-    await unhook(fromXml.WebhookId);
-    await unhook(fromForm.WebhookId);
-  });
-
-  it("refuses bad input with a clear 400", async () => {
-    const cases: [Record<string, unknown>, string, string][] = [
-      [{ Secret: SECRET }, "PRES_ERR_BAD_WEBHOOK", "Url"],
-      [{ Url: "not a url", Secret: SECRET }, "PRES_ERR_BAD_WEBHOOK", "Url"],
-      [{ Url: "ftp://127.0.0.1/x", Secret: SECRET }, "PRES_ERR_BAD_WEBHOOK", "http"],
-      [{ Url: "file:///etc/passwd", Secret: SECRET }, "PRES_ERR_BAD_WEBHOOK", "http"],
-      [{ Url: "http://user:pw@127.0.0.1/", Secret: SECRET }, "PRES_ERR_BAD_WEBHOOK", "Url"],
-      [{ Url: `${receiver.url}/x` }, "PRES_ERR_BAD_WEBHOOK", "Secret"],
-      [{ Url: `${receiver.url}/x`, Secret: "too-short" }, "PRES_ERR_BAD_WEBHOOK", "16"],
-      [
-        { Url: `${receiver.url}/x`, Secret: SECRET, TopicId: -1 },
-        "PRES_ERR_BAD_WEBHOOK",
-        "TopicId",
-      ],
-      [
-        { Url: `${receiver.url}/x`, Secret: SECRET, TopicId: "abc" },
-        "PRES_ERR_BAD_BODY",
-        "TopicId",
-      ],
-      [{ Url: 42, Secret: SECRET }, "PRES_ERR_BAD_BODY", "Url"],
-    ];
-    for (const [body, code, mentions] of cases) {
-      const response = await register(body);
-      assert.equal(response.status, 400, JSON.stringify(body));
-      const error = await response.json();
-      assert.equal(error.ErrorCode, code, JSON.stringify(body));
-      assert.ok(error.Message.includes(mentions), `${error.Message} mentions ${mentions}`);
-    }
-    const norwegian = await server.fetch("/api/v1/Webhooks", {
-      method: "POST",
-      headers: { ...ADMIN, ...JSON_TYPE, "Accept-Language": "nb" },
-      body: JSON.stringify({ Url: "ftp://x/", Secret: SECRET }),
-    });
-    assert.match((await norwegian.json()).Message, /^Url er ugyldig/);
-    const empty = await server.fetch("/api/v1/Webhooks", {
-      method: "POST",
-      headers: { ...ADMIN, ...JSON_TYPE },
-    });
-    assert.equal(empty.status, 400);
-    const id = await hook("/limits");
-    for (const limit of ["x", "0", "-1"]) {
-      const response = await server.fetch(`/api/v1/Webhooks/${id}/Deliveries?limit=${limit}`, {
-        headers: ADMIN,
-      });
-      assert.equal(response.status, 400, limit);
-      assert.equal((await response.json()).ErrorCode, "PRES_ERR_BAD_QUERY");
-    }
-    await unhook(id);
-    assert.equal((await server.fetch("/api/v1/Webhooks", { headers: ADMIN })).status, 200);
-    const list = await (await server.fetch("/api/v1/Webhooks", { headers: ADMIN })).json();
-    assert.ok(
-      list.every((w: { Url: string }) => !w.Url.endsWith("/x")),
-      "nothing invalid was registered",
-    );
-  });
-
-  it("is for administrators only: 401 without sign-in, 403 for agents", async () => {
-    const id = await hook("/rights");
-    const routes: [string, string][] = [
-      ["POST", "/api/v1/Webhooks"],
-      ["GET", "/api/v1/Webhooks"],
-      ["GET", `/api/v1/Webhooks/${id}`],
-      ["DELETE", `/api/v1/Webhooks/${id}`],
-      ["GET", `/api/v1/Webhooks/${id}/Deliveries`],
-    ];
-    for (const [method, path] of routes) {
-      const body =
-        method === "POST"
-          ? JSON.stringify({ Url: `${receiver.url}/r`, Secret: SECRET })
-          : undefined;
-      const anonymous = await server.fetch(path, { method, headers: JSON_TYPE, body });
-      assert.equal(anonymous.status, 401, `${method} ${path}`);
-      const agent = await server.fetch(path, { method, headers: { ...KUHN, ...JSON_TYPE }, body });
-      assert.equal(agent.status, 403, `${method} ${path}`);
-    }
-    assert.equal((await server.fetch(`/api/v1/Webhooks/${id}`, { headers: ADMIN })).status, 200);
-    await unhook(id);
-  });
-
-  it("documents the routes in /openapi.json as extensions", async () => {
-    const doc = await (await server.fetch("/openapi.json")).json();
-    const operations = [
-      doc.paths["/api/v1/Webhooks"].post,
-      doc.paths["/api/v1/Webhooks"].get,
-      doc.paths["/api/v1/Webhooks/{id}"].get,
-      doc.paths["/api/v1/Webhooks/{id}"].delete,
-      doc.paths["/api/v1/Webhooks/{id}/Deliveries"].get,
-    ];
-    for (const operation of operations) assert.ok(operation["x-extension"], operation.operationId);
-    assert.ok(doc.components.schemas.WebhookRequest.properties.Secret);
-    assert.equal(doc.components.schemas.Webhook.properties.Secret, undefined);
   });
 
   it("POSTs each change, signed, with the SSE change event as body plus DeliveryId", async () => {

@@ -25,9 +25,36 @@ export interface VerifiedBasic {
   until: number;
 }
 
+/** Entries trusted until their `until`; at most CACHE_LIMIT of them (all dropped when full). */
+class ExpiringMap<T extends { until: number }> {
+  private readonly entries = new Map<string, T>();
+
+  get(key: string, now: number): T | undefined {
+    const cached = this.entries.get(key);
+    if (cached && cached.until > now) return cached;
+    if (cached) this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, value: T): void {
+    if (this.entries.size >= CACHE_LIMIT) this.entries.clear();
+    this.entries.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Drops the entries `matches` picks, or every entry without it. */
+  clear(matches?: (value: T) => boolean): void {
+    if (!matches) this.entries.clear();
+    else for (const [key, value] of this.entries) if (matches(value)) this.entries.delete(key);
+  }
+}
+
 export class AuthCaches {
-  private readonly credentials = new Map<string, ResolvedCredential>();
-  private readonly basic = new Map<string, VerifiedBasic>();
+  private readonly credentials = new ExpiringMap<ResolvedCredential>();
+  private readonly basic = new ExpiringMap<VerifiedBasic>();
   /**
    * Bumped by every `forgetUser`. A lookup that began before a bump read the store before the
    * change may have committed, so what it found is not cached (else a stale role could be put
@@ -40,17 +67,12 @@ export class AuthCaches {
   }
 
   credential(hash: string, now: number): ResolvedCredential | undefined {
-    const cached = this.credentials.get(hash);
-    if (cached && cached.until > now) return cached;
-    if (cached) this.credentials.delete(hash);
-    return undefined;
+    return this.credentials.get(hash, now);
   }
 
   /** Caches a lookup that began at `generation`, unless a user changed since. */
   keepCredential(hash: string, resolved: ResolvedCredential, generation: number): void {
-    if (generation !== this.generationCount) return;
-    if (this.credentials.size >= CACHE_LIMIT) this.credentials.clear();
-    this.credentials.set(hash, resolved);
+    if (generation === this.generationCount) this.credentials.set(hash, resolved);
   }
 
   forgetCredential(hash: string): void {
@@ -58,16 +80,12 @@ export class AuthCaches {
   }
 
   verifiedBasic(key: string, now: number): VerifiedBasic | undefined {
-    const cached = this.basic.get(key);
-    if (cached && cached.until > now) return cached;
-    if (cached) this.basic.delete(key);
-    return undefined;
+    return this.basic.get(key, now);
   }
 
+  /** Caches a verification that began at `generation`, unless a user changed since. */
   keepBasic(key: string, verified: VerifiedBasic, generation: number): void {
-    if (generation !== this.generationCount) return;
-    if (this.basic.size >= CACHE_LIMIT) this.basic.clear();
-    this.basic.set(key, verified);
+    if (generation === this.generationCount) this.basic.set(key, verified);
   }
 
   forgetBasic(key: string): void {
@@ -82,8 +100,7 @@ export class AuthCaches {
       this.basic.clear();
       return;
     }
-    for (const [hash, credential] of this.credentials)
-      if (credential.actor?.userId === userId) this.credentials.delete(hash);
-    for (const [key, cached] of this.basic) if (cached.userId === userId) this.basic.delete(key);
+    this.credentials.clear((credential) => credential.actor?.userId === userId);
+    this.basic.clear((cached) => cached.userId === userId);
   }
 }

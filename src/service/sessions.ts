@@ -8,7 +8,7 @@
  */
 import { describeLimits } from "../domain/capacity.ts";
 import { PresenceError } from "../domain/errors.ts";
-import type { SessionStatus, TopicRights } from "../domain/model.ts";
+import type { TopicRights } from "../domain/model.ts";
 import type { Actor } from "../domain/presence.ts";
 import {
   assertMayChangeSession,
@@ -21,10 +21,7 @@ import {
 } from "../domain/rights.ts";
 import {
   acceptTransfer,
-  assertCreatable,
   type ChatSessionRecord,
-  type CustomerInfo,
-  EMPTY_CUSTOMER,
   edit,
   type GuardedChange,
   meetsCondition,
@@ -36,18 +33,8 @@ import {
 } from "../domain/session.ts";
 import type { Store } from "../store/store.ts";
 import type { PresenceService } from "./presence.ts";
+import { defaultSession, newSession, type SessionInput } from "./session-input.ts";
 import { findUser } from "./topics.ts";
-
-/** A new session as a client describes it; the rest is set by the server. */
-export interface SessionInput {
-  topicId: number;
-  status?: SessionStatus;
-  customer?: Partial<CustomerInfo>;
-  firstMessage?: string;
-  lastMessage?: string;
-  rating?: number;
-  chatbotIsActive?: boolean;
-}
 
 /** Why a guarded change did not apply, from the session as it is now. */
 type Explain = (now: ChatSessionRecord) => PresenceError;
@@ -60,23 +47,7 @@ export class SessionService {
 
   /** What CreateDefaultChatSessionEntity and GET /ChatSession/default return (id 0). */
   defaultSession(): ChatSessionRecord {
-    return {
-      id: 0,
-      topicId: 0,
-      status: "InQueue",
-      user: null,
-      transferTo: null,
-      customer: EMPTY_CUSTOMER,
-      firstMessage: "",
-      lastMessage: "",
-      rating: 0,
-      chatbotIsActive: false,
-      whenRequested: null,
-      whenStarted: null,
-      whenEnded: null,
-      whenIdle: null,
-      initialQueuePos: 0,
-    };
+    return defaultSession();
   }
 
   async get(actor: Actor, id: number): Promise<ChatSessionRecord> {
@@ -116,18 +87,7 @@ export class SessionService {
    * may create one (it stands for a customer's request); the topic must exist.
    */
   async create(input: SessionInput): Promise<ChatSessionRecord> {
-    const status = input.status ?? "InQueue";
-    assertCreatable(status);
-    return this.store.createSession({
-      topicId: input.topicId,
-      status,
-      customer: { ...EMPTY_CUSTOMER, ...input.customer },
-      firstMessage: input.firstMessage ?? "",
-      lastMessage: input.lastMessage ?? "",
-      rating: input.rating ?? 0,
-      chatbotIsActive: input.chatbotIsActive ?? false,
-      whenRequested: Date.now(),
-    });
+    return this.store.createSession(newSession(input, Date.now()));
   }
 
   /**

@@ -3,13 +3,12 @@
  * service and the same PresenceRenderer, with `$select` and a wrapped save body.
  */
 import type { Services } from "../../service/services.ts";
+import { PRESENCE_LIST, parseSelect, readPresenceUpdates } from "../carriers/presence.ts";
 import {
-  PRESENCE_LIST,
-  PRESENCE_TYPES,
-  parseSelect,
-  readPresenceUpdates,
-} from "../carriers/presence.ts";
-import { type PresenceRenderer, sendPresenceList } from "../carriers/presence-renderer.ts";
+  PRESENCE_LIST_OK,
+  type PresenceRenderer,
+  presenceListHandler,
+} from "../carriers/presence-renderer.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
 import { propertyOf, type Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
@@ -40,18 +39,11 @@ export function agentsPresenceRoutes(
       tag: "Chat_Agent",
       auth: true,
       parameters: [SELECT],
-      responses: {
-        200: { description: "OK", schema: PRESENCE_LIST, contentTypes: PRESENCE_TYPES },
-      },
-      async handler(request, reply) {
-        const snapshot = await presence.getAll();
-        // Read as sent (case-sensitive), as this route always has.
-        const query = request.query as Record<string, string | undefined>;
-        const select = parseSelect(query.$select);
-        return sendPresenceList(request, reply, (format) =>
-          renderer.render(snapshot, format, select),
-        );
-      },
+      responses: { 200: PRESENCE_LIST_OK },
+      // $select is read as sent (case-sensitive), as this route always has.
+      handler: presenceListHandler(presence, renderer, (request) =>
+        parseSelect((request.query as Record<string, string | undefined>).$select),
+      ),
     },
     {
       method: "POST",

@@ -13,7 +13,7 @@ import {
 } from "../carriers/associate.ts";
 import { readTopic, TOPIC_LIST, TOPIC_SCHEMA, topicCarrier } from "../carriers/topic.ts";
 import { requireBody } from "../codecs/body.ts";
-import { propertyOf } from "../codecs/schema.ts";
+import { INT32, propertyOf } from "../codecs/schema.ts";
 import { agentsRoute, bool, int, requestSchema, text } from "./binding.ts";
 
 const TOPIC_ID = { ChatTopicId: int("The chat topic") };
@@ -23,7 +23,7 @@ const ENTITY_ID = (name: string) => [
     name,
     in: "query" as const,
     description: "The id of the ChatTopicEntity",
-    schema: { type: "integer", format: "int32" } as const,
+    schema: INT32,
     required: true,
   },
 ];

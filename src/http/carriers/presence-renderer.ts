@@ -7,12 +7,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ChatPresence } from "../../domain/presence.ts";
-import type { PresenceSnapshot } from "../../service/presence.ts";
+import type { PresenceService, PresenceSnapshot } from "../../service/presence.ts";
 import { negotiate, type ResponseFormat } from "../codecs/negotiate.ts";
+import type { ResponseSpec } from "../route.ts";
 import {
   ARRAY_XML_PREFIX,
   ARRAY_XML_SUFFIX,
   chatPresenceXml,
+  PRESENCE_LIST,
+  PRESENCE_TYPES,
   REST_XML,
   selector,
 } from "./presence.ts";
@@ -188,4 +191,27 @@ export function sendPresenceList(
   reply.header("etag", etag).header("cache-control", "no-cache").header("vary", "Accept");
   if (request.headers["if-none-match"] === etag) return reply.code(304).send();
   return reply.type(contentType).send(body);
+}
+
+/** The 200 of every route that answers with the presence list. */
+export const PRESENCE_LIST_OK: ResponseSpec = {
+  description: "OK",
+  schema: PRESENCE_LIST,
+  contentTypes: PRESENCE_TYPES,
+};
+
+/**
+ * The handler of every route that answers with the presence list (REST GetAll, Agents
+ * GetChatPresence): each user's presence, with the fields `selectOf` reads from the request.
+ */
+export function presenceListHandler(
+  presence: PresenceService,
+  renderer: PresenceRenderer,
+  selectOf: (request: FastifyRequest) => (keyof ChatPresence)[] | null,
+) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const snapshot = await presence.getAll();
+    const select = selectOf(request);
+    return sendPresenceList(request, reply, (format) => renderer.render(snapshot, format, select));
+  };
 }

@@ -5,10 +5,19 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ARRAYS_NS, DATA_CONTRACT_NS, INSTANCE_NS } from "../codecs/namespaces.ts";
 import { negotiate } from "../codecs/negotiate.ts";
-import { defaultOf, type Schema } from "../codecs/schema.ts";
+import { defaultOf, INT32, type Schema } from "../codecs/schema.ts";
 import { queryValue } from "../params.ts";
 import type { ParameterSpec, ResponseSpec } from "../route.ts";
 import { carrierXml, rootName, type XmlStyle } from "./xml.ts";
+
+/** A carrier with its own URL (`_Links.Self`, the path under the site's base path). */
+export function withSelfLink(
+  carrier: object,
+  { server }: FastifyRequest,
+  path: string,
+): Record<string, unknown> {
+  return { ...carrier, _Links: { Self: `${server.basePath}${path}` } };
+}
 
 export const SELECT_PARAMETER: ParameterSpec = {
   name: "$select",
@@ -27,7 +36,7 @@ export function carrierResponse(schema: Schema, description = "OK"): ResponseSpe
 
 /** An int32 path parameter (any int32: the service answers one that names nothing). */
 export function pathIntParameter(name: string, description: string): ParameterSpec {
-  return { name, in: "path", description, schema: { type: "integer", format: "int32" } };
+  return { name, in: "path", description, schema: INT32 };
 }
 
 /** A text path parameter (a username or an id). */

@@ -12,10 +12,11 @@ import {
   parseStatus,
   type SessionEdit,
 } from "../../domain/session.ts";
-import type { SessionInput } from "../../service/sessions.ts";
+import type { SessionInput } from "../../service/session-input.ts";
 import { bindOrThrow } from "../codecs/body.ts";
 import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
 import { ASSOCIATE_SCHEMA, associateOf } from "./associate.ts";
+import { withSelfLink } from "./render.ts";
 
 const int = (description = ""): Schema => ({ type: "integer", format: "int32", description });
 const text = (description = ""): Schema => ({ type: "string", description });
@@ -124,10 +125,9 @@ export function sessionCarrier(session: ChatSessionRecord): Record<string, unkno
 /** The entity with its own URL, under the site's base path. */
 export function sessionWithLinks(
   session: ChatSessionRecord,
-  { server }: FastifyRequest,
+  request: FastifyRequest,
 ): Record<string, unknown> {
-  const self = `${server.basePath}/api/v1/ChatSession/${session.id}`;
-  return { ...sessionCarrier(session), _Links: { Self: self } };
+  return withSelfLink(sessionCarrier(session), request, `/api/v1/ChatSession/${session.id}`);
 }
 
 /** A saved ChatSessionEntity: what it says, and which top-level properties it carried. */

@@ -15,6 +15,7 @@ import {
 import type { ChatTopicRecord, TopicInput } from "../../domain/topic.ts";
 import { bindOrThrow } from "../codecs/body.ts";
 import { defaultOf, type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
+import { withSelfLink } from "./render.ts";
 
 const int = (description = ""): Schema => ({ type: "integer", format: "int32", description });
 const text = (description = ""): Schema => ({ type: "string", description });
@@ -208,10 +209,9 @@ export function topicCarrier(topic: ChatTopicRecord): Record<string, unknown> {
 /** The entity with its own URL, under the site's base path. */
 export function topicWithLinks(
   topic: ChatTopicRecord,
-  { server }: FastifyRequest,
+  request: FastifyRequest,
 ): Record<string, unknown> {
-  const self = `${server.basePath}/api/v1/ChatTopic/${topic.id}`;
-  return { ...topicCarrier(topic), _Links: { Self: self } };
+  return withSelfLink(topicCarrier(topic), request, `/api/v1/ChatTopic/${topic.id}`);
 }
 
 function hoursOf(carrier: Record<string, unknown>, at: string): OpeningHours {

@@ -21,6 +21,9 @@ export type Schema =
   | { type: "array"; items: Schema; description?: string }
   | ObjectSchema;
 
+/** The one integer type the contract uses (Int32 in its WSDL and OpenAPI). */
+export const INT32 = { type: "integer", format: "int32" } as const satisfies Schema;
+
 export interface ObjectSchema {
   type: "object";
   /** Component name in /openapi.json, and the XML element name of one item. */

@@ -7,7 +7,7 @@
  */
 import type { FastifyRequest } from "fastify";
 import type { ChatSessionRecord } from "../../domain/session.ts";
-import type { ObjectSchema, Schema } from "../codecs/schema.ts";
+import { INT32, type ObjectSchema, type Schema } from "../codecs/schema.ts";
 import { queryValue } from "../params.ts";
 import type { ParameterSpec } from "../route.ts";
 import {
@@ -71,13 +71,13 @@ export const ODATA_PARAMETERS: ParameterSpec[] = [
     name: "$top",
     in: "query",
     description: "Rows to return",
-    schema: { type: "integer", format: "int32" },
+    schema: INT32,
   },
   {
     name: "$skip",
     in: "query",
     description: "Rows to skip",
-    schema: { type: "integer", format: "int32" },
+    schema: INT32,
   },
 ];
 

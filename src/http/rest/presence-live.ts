@@ -13,31 +13,29 @@ import {
 } from "../../realtime/stream.ts";
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readOptionalBody } from "../codecs/body.ts";
-import type { ObjectSchema, Schema } from "../codecs/schema.ts";
+import { INT32, type ObjectSchema, type Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
-
-const INT: Schema = { type: "integer", format: "int32" };
 
 const EVENT_SCHEMA: ObjectSchema = {
   type: "object",
   title: "PresenceChange",
   description: "One user's presence after a change, with what it was before",
   properties: {
-    Id: { ...INT, description: "History id; the SSE event id" },
-    UserId: INT,
+    Id: { ...INT32, description: "History id; the SSE event id" },
+    UserId: INT32,
     Present: { type: "boolean" },
-    OngoingChats: INT,
-    ChatTopics: { type: "array", items: INT },
+    OngoingChats: INT32,
+    ChatTopics: { type: "array", items: INT32 },
     Previous: {
       type: "object",
       properties: {
         Present: { type: "boolean" },
-        OngoingChats: INT,
-        ChatTopics: { type: "array", items: INT },
+        OngoingChats: INT32,
+        ChatTopics: { type: "array", items: INT32 },
       },
     },
     Source: { type: "string", description: "api, soap, admin, session or expiry" },
-    ChangedBy: { ...INT, description: "UserId that caused the change; null for expiry" },
+    ChangedBy: { ...INT32, description: "UserId that caused the change; null for expiry" },
     At: { type: "string", description: "ISO 8601 time" },
   },
 };
@@ -46,12 +44,12 @@ const HEARTBEAT_SCHEMA: ObjectSchema = {
   type: "object",
   title: "HeartbeatRequest",
   properties: {
-    UserId: { ...INT, description: "Admins only: renew this user instead of yourself" },
+    UserId: { ...INT32, description: "Admins only: renew this user instead of yourself" },
   },
 };
 
 /** A query parameter, read plainly; integers here are never negative. */
-function query(name: string, description: string, schema: Schema = INT): ParameterSpec {
+function query(name: string, description: string, schema: Schema = INT32): ParameterSpec {
   const rule = schema.type === "integer" ? { minimum: 0 } : {};
   return { name, in: "query", description, schema, style: "plain", ...rule };
 }

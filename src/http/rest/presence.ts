@@ -3,8 +3,12 @@
  * render through the shared PresenceRenderer (agents/presence.ts serves the Agents flavour).
  */
 import type { Services } from "../../service/services.ts";
-import { PRESENCE_LIST, PRESENCE_TYPES, readPresenceUpdates } from "../carriers/presence.ts";
-import { type PresenceRenderer, sendPresenceList } from "../carriers/presence-renderer.ts";
+import { PRESENCE_LIST, readPresenceUpdates } from "../carriers/presence.ts";
+import {
+  PRESENCE_LIST_OK,
+  type PresenceRenderer,
+  presenceListHandler,
+} from "../carriers/presence-renderer.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
 import type { RouteSpec } from "../route.ts";
 
@@ -18,15 +22,10 @@ export function presenceRoutes({ presence }: Services, renderer: PresenceRendere
       tag: "ChatPresence",
       auth: true,
       responses: {
-        200: { description: "OK", schema: PRESENCE_LIST, contentTypes: PRESENCE_TYPES },
+        200: PRESENCE_LIST_OK,
         304: { description: "Not modified since the ETag sent in If-None-Match" },
       },
-      async handler(request, reply) {
-        const snapshot = await presence.getAll();
-        return sendPresenceList(request, reply, (format) =>
-          renderer.render(snapshot, format, null),
-        );
-      },
+      handler: presenceListHandler(presence, renderer, () => null),
     },
     {
       method: "POST",

@@ -8,7 +8,7 @@ import type { ChatUser, Role } from "../../domain/model.ts";
 import { assertAdmin } from "../../domain/rights.ts";
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readBody, readOptionalBody } from "../codecs/body.ts";
-import { type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
+import { INT32, type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
 
 const TAG = "ChatUser";
@@ -246,7 +246,7 @@ export function credentialRoutes(services: Services): RouteSpec[] {
           in: "path",
           description: "The id of the chat user",
           required: true,
-          schema: { type: "integer", format: "int32" },
+          schema: INT32,
           style: "plain",
           minimum: 1,
           maxDigits: 10,

@@ -9,10 +9,9 @@ import { SECRET_MIN_LENGTH, WEBHOOK_EVENT } from "../../domain/webhook.ts";
 import type { Services } from "../../service/services.ts";
 import { DELIVERY_LOG_LIMIT } from "../../service/webhooks.ts";
 import { BODY_TYPES, readBody } from "../codecs/body.ts";
-import type { ObjectSchema, Schema } from "../codecs/schema.ts";
+import { INT32, type ObjectSchema, type Schema } from "../codecs/schema.ts";
 import type { ParameterSpec, RouteSpec } from "../route.ts";
 
-const INT: Schema = { type: "integer", format: "int32" };
 const TEXT: Schema = { type: "string" };
 const TAG = "Webhooks";
 
@@ -27,7 +26,7 @@ const REQUEST_SCHEMA: ObjectSchema = {
       description: `Key of the X-ChatPresence-Signature HMAC, at least ${SECRET_MIN_LENGTH} characters; never shown again`,
     },
     TopicId: {
-      ...INT,
+      ...INT32,
       description:
         "Only changes of users in this chat topic (before or after the change); 0 or absent for all",
     },
@@ -38,13 +37,13 @@ const WEBHOOK_SCHEMA: ObjectSchema = {
   type: "object",
   title: "Webhook",
   properties: {
-    WebhookId: INT,
+    WebhookId: INT32,
     Url: TEXT,
-    TopicId: { ...INT, description: "null when every change is sent" },
+    TopicId: { ...INT32, description: "null when every change is sent" },
     HasSecret: { type: "boolean", description: "Always true: the secret is stored, never shown" },
     Events: { type: "array", items: TEXT, description: `Always ["${WEBHOOK_EVENT}"]` },
     CreatedAt: { ...TEXT, description: "ISO 8601 time" },
-    CreatedBy: { ...INT, description: "UserId of the admin who registered it" },
+    CreatedBy: { ...INT32, description: "UserId of the admin who registered it" },
     FailingSince: {
       ...TEXT,
       description:
@@ -57,7 +56,7 @@ const WEBHOOK_SCHEMA: ObjectSchema = {
     },
     LastError: { ...TEXT, description: "While failing: why the last attempt failed; else null" },
     ConsecutiveFailures: {
-      ...INT,
+      ...INT32,
       description:
         "Times in a row the receiver failed (attempts in flight together count once); 0 while it answers",
     },
@@ -70,11 +69,11 @@ const DELIVERY_SCHEMA: ObjectSchema = {
   description: "One change sent (or being sent) to a webhook",
   properties: {
     DeliveryId: { ...TEXT, description: "UUID; the X-ChatPresence-Delivery header and body field" },
-    EventVersion: { ...INT, description: "Version (history id) of the change" },
-    UserId: INT,
+    EventVersion: { ...INT32, description: "Version (history id) of the change" },
+    UserId: INT32,
     Status: { ...TEXT, description: "pending, delivered or failed (after the last attempt)" },
-    Attempts: { ...INT, description: "Attempts started so far" },
-    LastStatusCode: { ...INT, description: "HTTP status of the last answer; null if none" },
+    Attempts: { ...INT32, description: "Attempts started so far" },
+    LastStatusCode: { ...INT32, description: "HTTP status of the last answer; null if none" },
     LastError: { ...TEXT, description: "Why the last attempt failed; null if it did not" },
     LastAttemptAt: { ...TEXT, description: "ISO 8601 time, null before the first attempt" },
     NextAttemptAt: { ...TEXT, description: "ISO 8601 time of the next attempt; null when done" },
@@ -88,7 +87,7 @@ const ID: ParameterSpec = {
   name: "id",
   in: "path",
   description: "The WebhookId",
-  schema: INT,
+  schema: INT32,
   style: "plain",
   minimum: 1,
   maxDigits: 10,
@@ -231,7 +230,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
           name: "limit",
           in: "query",
           description: `At most this many entries (default 100, max ${DELIVERY_LOG_LIMIT})`,
-          schema: INT,
+          schema: INT32,
           style: "plain",
           minimum: 1,
           maxDigits: 9,
