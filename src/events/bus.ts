@@ -11,6 +11,12 @@ export interface ChangeBus {
   publish(events: readonly PresenceEvent[]): Promise<void>;
   subscribe(listener: ChangeListener): () => void;
   close(): Promise<void>;
+  /**
+   * Every Version up to this one has been handed to the listeners, in order. A bus that reads
+   * history back (PostgreSQL) has one: a stream resumes or starts from it, since a newer id
+   * may have a smaller one still in flight. Without it the store's newest id is used.
+   */
+  delivered?(): number;
 }
 
 export class LocalBus implements ChangeBus {

@@ -18,6 +18,8 @@ export class HistoryService {
     private readonly store: Store,
     /** How long entries are kept; null keeps them for ever. */
     readonly retentionMs: number | null,
+    /** The newest Version the change bus has delivered with all before it, when it knows. */
+    private readonly delivered?: () => number,
   ) {}
 
   /** An agent sees their own history only; an admin anyone's. */
@@ -39,7 +41,7 @@ export class HistoryService {
   async backlog(lastEventId: number): Promise<PresenceEvent[] | null> {
     const [oldest, latest] = await Promise.all([
       this.store.oldestHistoryId(),
-      this.store.latestHistoryId(),
+      this.latestVersion(),
     ]);
     if (lastEventId > latest) return null;
     if (lastEventId < (oldest ?? latest + 1) - 1) return null;
@@ -47,11 +49,14 @@ export class HistoryService {
       afterId: lastEventId,
       limit: HISTORY_PAGE_LIMIT + 1,
     });
-    return events.length > HISTORY_PAGE_LIMIT ? null : events;
+    if (events.length > HISTORY_PAGE_LIMIT) return null;
+    // Newer rows reach the stream live, in order, through the bus.
+    return events.filter((e) => e.Version <= latest);
   }
 
-  latestVersion(): Promise<number> {
-    return this.store.latestHistoryId();
+  /** The Version a stream's snapshot stands for: everything up to it is final. */
+  async latestVersion(): Promise<number> {
+    return this.delivered ? this.delivered() : this.store.latestHistoryId();
   }
 
   async purgeExpired(now = Date.now()): Promise<number> {

@@ -18,6 +18,7 @@ import {
 } from "../domain/presence.ts";
 import type { ChangeBus } from "../events/bus.ts";
 import type { Store } from "../store/store.ts";
+import { CoalescedCheck } from "./fresh-check.ts";
 
 /** Called with the changes made on this node; see PresenceService.onLocalChanges. */
 export type LocalChangeListener = (events: readonly PresenceEvent[]) => void | Promise<void>;
@@ -54,8 +55,10 @@ const CATCH_UP_LIMIT = 10_000;
 export class PresenceService {
   private snapshot: IndexedSnapshot | null = null;
   private version = 0;
-  /** Shared stores: the newest history id (from any node) reflected in the snapshot. */
-  private seenHistory = 0;
+  /** Shared stores: where in history the snapshot stands (entries committed since are news). */
+  private position = "";
+  /** The Version each user's entry was last set from, so a late older event cannot undo it. */
+  private userVersions = new Map<number, number>();
   /** Snapshot updates run one at a time, so two never race on the same snapshot. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -65,8 +68,7 @@ export class PresenceService {
     readonly options: PresenceOptions,
   ) {
     // Other nodes' changes arrive on the bus; fold them in now rather than at the next read.
-    if (options.shared)
-      bus.subscribe(() => void this.serially(() => this.catchUp()).catch(() => undefined));
+    if (options.shared) bus.subscribe(() => void this.freshness.run().catch(() => undefined));
   }
 
   /**
@@ -74,9 +76,12 @@ export class PresenceService {
    * so a save acknowledged by any node is in the next answer of every node.
    */
   async getAll(): Promise<PresenceSnapshot> {
-    if (this.options.shared || !this.snapshot) await this.serially(() => this.catchUp());
+    if (this.options.shared || !this.snapshot) await this.freshness.run();
     return this.snapshot as IndexedSnapshot;
   }
+
+  /** Shared stores: the freshness check concurrent reads share (see CoalescedCheck). */
+  readonly freshness = new CoalescedCheck(() => this.serially(() => this.catchUp()));
 
   /**
    * Saves atomically: every entry is checked first (unknown user 400, not yours 403). The fast
@@ -177,32 +182,29 @@ export class PresenceService {
     return run;
   }
 
+  /** The position is taken first: what commits while the list is read is then news, not lost. */
   private async load(): Promise<IndexedSnapshot> {
-    const seen = this.options.shared ? await this.store.latestHistoryId() : 0;
+    const position = this.options.shared ? await this.store.historyPosition() : "";
     this.snapshot = indexed(++this.version, await this.store.listPresence());
-    this.seenHistory = seen;
+    this.position = position;
+    this.userVersions = new Map();
     return this.snapshot;
   }
 
-  /** Loads the snapshot, or (shared stores) re-reads the users other nodes changed since. */
+  /** Loads the snapshot, or (shared stores) folds in what other nodes committed since. */
   private async catchUp(): Promise<void> {
     if (!this.snapshot) {
       await this.load();
       return;
     }
     if (!this.options.shared) return;
-    const latest = await this.store.latestHistoryId();
-    if (latest <= this.seenHistory) return;
-    const events = await this.store.queryHistory({
-      afterId: this.seenHistory,
-      limit: CATCH_UP_LIMIT + 1,
-    });
-    if (events.length > CATCH_UP_LIMIT) {
+    const news = await this.store.changesSince(this.position, CATCH_UP_LIMIT + 1);
+    if (news.events.length > CATCH_UP_LIMIT) {
       await this.load();
       return;
     }
-    await this.applyEvents(this.snapshot, events);
-    this.seenHistory = events.at(-1)?.Version ?? this.seenHistory;
+    if (news.events.length > 0) await this.applyEvents(this.snapshot, news.events);
+    this.position = news.position;
   }
 
   /**
@@ -217,6 +219,9 @@ export class PresenceService {
     const next = before.presence as ChatPresence[];
     const unknown: number[] = [];
     for (const event of events) {
+      // A user's saves commit in id order (row locks); this guards the snapshot all the same.
+      if ((this.userVersions.get(event.UserId) ?? 0) > event.Version) continue;
+      this.userVersions.set(event.UserId, event.Version);
       const index = before.position.get(event.UserId);
       if (index === undefined) unknown.push(event.UserId);
       else {

@@ -36,7 +36,7 @@ export interface ServiceOptions {
 }
 
 export function createServices(store: Store, options: ServiceOptions = {}): Services {
-  const bus = options.bus ?? new LocalBus();
+  const bus: ChangeBus = options.bus ?? new LocalBus();
   const presence = new PresenceService(store, bus, {
     presenceTtlSeconds: options.presenceTtlSeconds ?? null,
     shared: options.shared ?? false,
@@ -53,6 +53,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     history: new HistoryService(
       store,
       options.historyRetentionMs === undefined ? 30 * 86_400_000 : options.historyRetentionMs,
+      bus.delivered?.bind(bus),
     ),
     directory: new DirectoryService(store, presence),
     webhooks,

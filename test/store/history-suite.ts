@@ -23,6 +23,16 @@ export function historySuite(factory: StoreFactory): void {
       await store.importDirectory(directory());
     });
 
+    it("changesSince gives what committed after a position, once, and a position to go on from", async () => {
+      const position = await store.historyPosition();
+      const written = await store.appendHistory([entry(2, true, 1000), entry(3, false, 2000)]);
+      const news = await store.changesSince(position, 10);
+      assert.deepEqual(news.events, written);
+      assert.deepEqual((await store.changesSince(news.position, 10)).events, []);
+      const paged = await store.changesSince(position, 1, written[0].Version);
+      assert.deepEqual(paged.events, [written[1]]);
+    });
+
     it("appends in order with increasing ids and reads back the same events", async () => {
       const start = await store.latestHistoryId();
       const written = await store.appendHistory([entry(2, true, 1000), entry(3, false, 2000)]);

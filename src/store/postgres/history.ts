@@ -1,34 +1,40 @@
-/** PostgreSQL: the presence history log (HistoryStore). */
+/**
+ * PostgreSQL: the presence history log (HistoryStore).
+ *
+ * Writers are not serialised: ids come from the table's sequence, so concurrent transactions
+ * may commit them out of order. Each row records its transaction id (`xid`), which lets a
+ * reader ask for exactly the rows committed since an earlier snapshot (`changesSince`); the
+ * change bus (bus.ts) turns that into delivery in id order without skipping an id that is
+ * still in flight. That rests on one rule every writer keeps: its transaction has an id
+ * before it takes history ids, so a transaction holding an id is in every later snapshot's
+ * list of transactions in progress until it ends.
+ */
 import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
+import type { HistoryChanges, HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
 import { type HistoryRow, toEvent } from "../rows/history.ts";
 import { transaction } from "./connection.ts";
 
 export class PostgresHistory implements HistoryStore {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly schema: string,
-  ) {}
+  constructor(private readonly pool: pg.Pool) {}
 
-  /**
-   * Appends under a transaction-scoped advisory lock, so ids commit in the order they are
-   * given: a reader that has seen id N can never later find a smaller id appear.
-   */
   async appendHistory(entries: readonly NewHistoryEntry[]): Promise<PresenceEvent[]> {
     if (entries.length === 0) return [];
-    return transaction(this.pool, (client) => this.appendInTransaction(client, entries));
+    return transaction(this.pool, async (client) => {
+      await client.query("SELECT pg_current_xact_id()");
+      return this.appendInTransaction(client, entries);
+    });
   }
 
-  /** Appends within the caller's transaction, holding the history lock until it commits. */
+  /**
+   * Appends within the caller's transaction, which must already have a transaction id (any
+   * row it wrote or locked gave it one; see the file's header for why).
+   */
   async appendInTransaction(
     client: pg.PoolClient,
     entries: readonly NewHistoryEntry[],
   ): Promise<PresenceEvent[]> {
     if (entries.length === 0) return [];
-    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
-      `chat-presence-history:${this.schema}`,
-    ]);
     const rows = await this.insertHistory(client, entries);
     return rows.map(toEvent).sort((a, b) => a.Version - b.Version);
   }
@@ -94,6 +100,32 @@ export class PostgresHistory implements HistoryStore {
       "SELECT COALESCE(max(id), 0) AS id FROM presence_history",
     );
     return rows[0].id;
+  }
+
+  async historyPosition(): Promise<string> {
+    const { rows } = await this.pool.query<{ position: string }>(
+      "SELECT pg_current_snapshot()::text AS position",
+    );
+    return rows[0].position;
+  }
+
+  /**
+   * The rows whose transaction had not committed in the snapshot `position` (found through
+   * the xid index: they all have xids from that snapshot's xmin on), and this statement's own
+   * snapshot as the next position.
+   */
+  async changesSince(position: string, limit: number, afterId = 0): Promise<HistoryChanges> {
+    const { rows } = await this.pool.query<HistoryRow & { position: string }>(
+      `SELECT now.position, h.* FROM (SELECT pg_current_snapshot()::text AS position) now
+       LEFT JOIN LATERAL (
+         SELECT * FROM presence_history
+         WHERE xid >= pg_snapshot_xmin($1::pg_snapshot)
+           AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot) AND id > $3
+         ORDER BY id LIMIT $2) h ON true`,
+      [position, limit, afterId],
+    );
+    const events = rows[0].id === null ? [] : rows.map(toEvent);
+    return { events, position: rows[0].position };
   }
 
   async purgeHistory(before: number): Promise<number> {

@@ -108,6 +108,15 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   { version: 4, name: "webhooks and their delivery outbox", sql: WEBHOOKS_MIGRATION },
+  {
+    version: 5,
+    name: "history rows carry their transaction id",
+    // Readers find the rows committed since a snapshot through this (history.ts).
+    sql: `
+      ALTER TABLE presence_history ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+      CREATE INDEX presence_history_xid ON presence_history(xid);
+    `,
+  },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */
