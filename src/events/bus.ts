@@ -17,6 +17,11 @@ export interface ChangeBus {
    * may have a smaller one still in flight. Without it the store's newest id is used.
    */
   delivered?(): number;
+  /**
+   * Listens for changes another process made to the store this node does not otherwise hear of
+   * (an operator's import into the SQLite file being served), with the history it logged.
+   */
+  onExternalChange?(listener: (events: readonly PresenceEvent[]) => void): () => void;
 }
 
 export class LocalBus implements ChangeBus {

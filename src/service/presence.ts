@@ -19,29 +19,25 @@ import {
 import type { ChangeBus } from "../events/bus.ts";
 import type { Store } from "../store/store.ts";
 import { CoalescedCheck } from "./fresh-check.ts";
+import { Listeners } from "./listeners.ts";
+import {
+  type IndexedSnapshot,
+  indexed,
+  type PresenceSnapshot,
+  reconciled,
+  sortedWithout,
+} from "./presence-snapshot.ts";
 
 /** Called with the changes made on this node; see PresenceService.onLocalChanges. */
 export type LocalChangeListener = (events: readonly PresenceEvent[]) => void | Promise<void>;
 
-export interface PresenceSnapshot {
-  /** Increases with every change to the list; caches of anything derived key on it. */
-  version: number;
-  presence: readonly ChatPresence[];
-}
+export type { PresenceSnapshot } from "./presence-snapshot.ts";
 
 export interface PresenceOptions {
   /** Heartbeat expiry for everyone without a TTL of their own; null turns expiry off. */
   presenceTtlSeconds: number | null;
   /** Other nodes write to the same store: check history for their changes before answering. */
   shared: boolean;
-}
-
-interface IndexedSnapshot extends PresenceSnapshot {
-  position: Map<number, number>;
-}
-
-function indexed(version: number, presence: ChatPresence[]): IndexedSnapshot {
-  return { version, presence, position: new Map(presence.map((p, i) => [p.UserId, i])) };
 }
 
 /** More history than this to catch up on is cheaper to replace with a full reload. */
@@ -145,30 +141,16 @@ export class PresenceService {
       : this.usersChanged(expired, { source: "expiry", changedBy: null });
   }
 
-  private readonly localListeners: LocalChangeListener[] = [];
-
   /**
    * Listens for the changes made on this node, once they are in history (the bus also carries
    * other nodes' changes; this does not). Webhooks enqueue here, so a change is enqueued once
    * for the whole cluster. Listeners run in turn before the change call returns; anything they
    * throw is swallowed, so they can never fail the save.
    */
-  onLocalChanges(listener: LocalChangeListener): () => void {
-    this.localListeners.push(listener);
-    return () => {
-      const index = this.localListeners.indexOf(listener);
-      if (index >= 0) this.localListeners.splice(index, 1);
-    };
-  }
+  private readonly localChanges = new Listeners<readonly PresenceEvent[]>();
 
-  private async notifyLocal(events: readonly PresenceEvent[]): Promise<void> {
-    for (const listener of [...this.localListeners]) {
-      try {
-        await listener(events);
-      } catch {
-        // Listeners report their own failures; a change that is saved stays saved.
-      }
-    }
+  onLocalChanges(listener: LocalChangeListener): () => void {
+    return this.localChanges.add(listener);
   }
 
   /** Re-reads these users, and logs and publishes what changed. */
@@ -203,8 +185,26 @@ export class PresenceService {
       await this.load();
       return;
     }
+    if (news.directoryChanged) await this.reconcile();
     if (news.events.length > 0) await this.applyEvents(this.snapshot, news.events);
     this.position = news.position;
+  }
+
+  /**
+   * Takes in what another process changed in the store: its directory changes, and the
+   * history it logged (`events`, in id order).
+   */
+  externalChange(events: readonly PresenceEvent[]): Promise<void> {
+    return this.serially(async () => {
+      if (!this.snapshot) return;
+      await this.reconcile();
+      if (events.length > 0) await this.applyEvents(this.snapshot, events);
+    });
+  }
+
+  private async reconcile(): Promise<void> {
+    const fresh = await this.store.listPresence();
+    this.snapshot = reconciled(++this.version, this.snapshot as IndexedSnapshot, fresh);
   }
 
   /**
@@ -257,7 +257,7 @@ export class PresenceService {
   private async announce(events: readonly PresenceEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.bus.publish(events);
-    await this.notifyLocal(events);
+    await this.localChanges.notify(events);
   }
 
   /** Re-reads users into a new snapshot; returns those whose presence fields changed. */
@@ -281,9 +281,4 @@ export class PresenceService {
         : { version: ++this.version, presence: list, position: before.position };
     return changed;
   }
-}
-
-function sortedWithout(list: ChatPresence[], removed: number[]): ChatPresence[] {
-  const gone = new Set(removed);
-  return list.filter((p) => !gone.has(p.UserId)).sort((a, b) => a.UserId - b.UserId);
 }

@@ -41,6 +41,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     presenceTtlSeconds: options.presenceTtlSeconds ?? null,
     shared: options.shared ?? false,
   });
+  bus.onExternalChange?.((events) => void presence.externalChange(events).catch(() => undefined));
   const webhooks = new WebhookService(store);
   // Enqueued only where a change is made, so a webhook fires once per change per cluster.
   presence.onLocalChanges((events) => webhooks.enqueue(events));

@@ -18,6 +18,11 @@ export interface HistoryQuery {
 export interface HistoryChanges {
   events: PresenceEvent[];
   position: string;
+  /**
+   * Users or memberships were changed since `position` by a writer that may have logged no
+   * history for it (an import, a display name): what is cached from the directory is stale.
+   */
+  directoryChanged?: boolean;
 }
 
 export interface HistoryStore {

@@ -1,7 +1,7 @@
 /** Chooses a backend from a location: a postgres:// URL, or a SQLite file path. */
-import { type ChangeBus, LocalBus } from "../events/bus.ts";
+import type { ChangeBus } from "../events/bus.ts";
 import { openPostgresBackend, openPostgresStore } from "./postgres/store.ts";
-import { openSqliteStore } from "./sqlite/store.ts";
+import { openSqliteBackend, openSqliteStore } from "./sqlite/store.ts";
 import type { Store } from "./store.ts";
 
 export function isPostgresUrl(location: string): boolean {
@@ -16,7 +16,7 @@ export async function openStore(location: string): Promise<Store> {
 
 export interface Backend {
   store: Store;
-  /** In-process for SQLite; LISTEN/NOTIFY across nodes for PostgreSQL. */
+  /** SQLite: in-process, and hears other processes writing the file; PostgreSQL: LISTEN/NOTIFY. */
   bus: ChangeBus;
   /** True when other processes may change the store (PostgreSQL): caches must check for news. */
   shared: boolean;
@@ -27,6 +27,6 @@ export async function openBackend(
   onError: (error: unknown) => void,
 ): Promise<Backend> {
   if (!isPostgresUrl(location))
-    return { store: openSqliteStore({ path: location }), bus: new LocalBus(), shared: false };
+    return { ...(await openSqliteBackend({ path: location })), shared: false };
   return { ...(await openPostgresBackend({ url: location, onError })), shared: true };
 }

@@ -111,12 +111,19 @@ export class PostgresHistory implements HistoryStore {
 
   /**
    * The rows whose transaction had not committed in the snapshot `position` (found through
-   * the xid index: they all have xids from that snapshot's xmin on), and this statement's own
-   * snapshot as the next position.
+   * the xid index: they all have xids from that snapshot's xmin on), whether the directory
+   * changed since (the same test on directory_changes, which triggers fill), and this
+   * statement's own snapshot as the next position.
    */
   async changesSince(position: string, limit: number, afterId = 0): Promise<HistoryChanges> {
-    const { rows } = await this.pool.query<HistoryRow & { position: string }>(
-      `SELECT now.position, h.* FROM (SELECT pg_current_snapshot()::text AS position) now
+    const { rows } = await this.pool.query<
+      HistoryRow & { position: string; directory_changed: boolean }
+    >(
+      `SELECT now.position, EXISTS (
+           SELECT 1 FROM directory_changes
+           WHERE xid >= pg_snapshot_xmin($1::pg_snapshot)
+             AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot)) AS directory_changed, h.*
+       FROM (SELECT pg_current_snapshot()::text AS position) now
        LEFT JOIN LATERAL (
          SELECT * FROM presence_history
          WHERE xid >= pg_snapshot_xmin($1::pg_snapshot)
@@ -125,7 +132,7 @@ export class PostgresHistory implements HistoryStore {
       [position, limit, afterId],
     );
     const events = rows[0].id === null ? [] : rows.map(toEvent);
-    return { events, position: rows[0].position };
+    return { events, position: rows[0].position, directoryChanged: rows[0].directory_changed };
   }
 
   async purgeHistory(before: number): Promise<number> {

@@ -117,6 +117,31 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX presence_history_xid ON presence_history(xid);
     `,
   },
+  {
+    version: 6,
+    name: "directory changes are noted, whoever makes them",
+    // A trigger, not application code, so every writer is covered: nodes, the CLI, psql.
+    // Presence saves and heartbeats write only present and present_until: they are not noted.
+    sql: `
+      CREATE TABLE directory_changes (
+        id  bigserial PRIMARY KEY,
+        xid xid8 NOT NULL DEFAULT pg_current_xact_id()
+      );
+      CREATE INDEX directory_changes_xid ON directory_changes(xid);
+      CREATE FUNCTION note_directory_change() RETURNS trigger
+        LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+          INSERT INTO directory_changes DEFAULT VALUES;
+          RETURN NULL;
+        END $$;
+      CREATE TRIGGER users_noted
+        AFTER INSERT OR DELETE OR UPDATE OF username, display_name, role ON users
+        FOR EACH STATEMENT EXECUTE FUNCTION note_directory_change();
+      CREATE TRIGGER topic_members_noted
+        AFTER INSERT OR DELETE OR UPDATE ON topic_members
+        FOR EACH STATEMENT EXECUTE FUNCTION note_directory_change();
+    `,
+  },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */
