@@ -27,6 +27,7 @@ import {
   reconciled,
   sortedWithout,
 } from "./presence-snapshot.ts";
+import { RenewalBatch } from "./renewals.ts";
 
 /** Called with the changes made on this node; see PresenceService.onLocalChanges. */
 export type LocalChangeListener = (events: readonly PresenceEvent[]) => void | Promise<void>;
@@ -39,6 +40,9 @@ export interface PresenceOptions {
   /** Other nodes write to the same store: check history for their changes before answering. */
   shared: boolean;
 }
+
+/** Heartbeats arriving within this many ms share one write; small against any TTL (seconds). */
+const HEARTBEAT_WINDOW_MS = 50;
 
 /** More history than this to catch up on is cheaper to replace with a full reload. */
 const CATCH_UP_LIMIT = 10_000;
@@ -127,11 +131,21 @@ export class PresenceService {
     if (userId !== actor.userId && actor.role !== "admin") {
       throw new PresenceError("PRES_ERR_FORBIDDEN_USER", { index: 0, userId });
     }
-    const [presence] = await this.store.presenceOf([userId]);
+    const snapshot = (await this.getAll()) as IndexedSnapshot;
+    const index = snapshot.position.get(userId);
+    // Only a user the snapshot does not know yet (made elsewhere a moment ago) costs a query.
+    const presence =
+      index === undefined ? (await this.store.presenceOf([userId]))[0] : snapshot.presence[index];
     if (!presence) throw new PresenceError("PRES_ERR_UNKNOWN_USER", { index: 0, userId });
-    await this.store.renewPresence([userId], Date.now(), this.options.presenceTtlSeconds);
+    await this.renewals.add(userId);
     return presence;
   }
+
+  /** Heartbeats of a window are renewed by one write (see RenewalBatch). */
+  readonly renewals = new RenewalBatch(
+    (userIds, now) => this.store.renewPresence(userIds, now, this.options.presenceTtlSeconds),
+    HEARTBEAT_WINDOW_MS,
+  );
 
   /** Lapses every overdue Present=true to false (source expiry). */
   async expireDue(now = Date.now()): Promise<PresenceEvent[]> {
