@@ -3,10 +3,10 @@
  * and their expiry (PresenceStore).
  */
 import type pg from "pg";
-import { PresenceError } from "../../domain/errors.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
-import type { PresenceChange, PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
+import type { PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
 import { ONGOING_SQL } from "../rows/sessions.ts";
+import { type Outcome, outcomes, planBatch, settle, type WaitingSave } from "../save-batch.ts";
 import { transaction } from "./connection.ts";
 import type { PostgresHistory } from "./history.ts";
 
@@ -18,6 +18,9 @@ const PRESENCE_COLUMNS = `
       WHERE m.user_id = u.id AND (m.can_listen OR m.can_respond OR m.can_manage OR m.can_notify)),
       '{}') AS "ChatTopics"
   FROM users u`;
+
+/** Batches a node writes at once: one in its commit while the next is being written. */
+const BATCHES_IN_FLIGHT = 2;
 
 export class PostgresPresence implements PresenceStore {
   constructor(
@@ -42,37 +45,56 @@ export class PostgresPresence implements PresenceStore {
     return new Set(rows.map((r) => r.id));
   }
 
-  async savePresence(updates: readonly PresenceUpdate[], log?: SaveLog): Promise<SavedPresence> {
-    return transaction(this.pool, async (client) => {
-      const ids = updates.map((u) => u.userId);
-      // Row locks, taken in id order so two saves over the same users cannot deadlock.
-      const { rows } = await client.query<{ id: number; present: boolean }>(
-        "SELECT id, present FROM users WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE",
-        [ids],
-      );
-      const before = new Map(rows.map((r) => [r.id, r.present]));
-      const changes: PresenceChange[] = [];
-      updates.forEach((update, index) => {
-        const previous = before.get(update.userId);
-        if (previous === undefined)
-          throw new PresenceError("PRES_ERR_UNKNOWN_USER", { index, userId: update.userId });
-        if (previous !== update.present) changes.push({ ...update, previousPresent: previous });
-      });
-      if (changes.length > 0) {
-        await client.query(
-          `UPDATE users SET present = v.present
-           FROM unnest($1::int[], $2::boolean[]) AS v(id, present) WHERE users.id = v.id`,
-          [changes.map((c) => c.userId), changes.map((c) => c.present)],
-        );
-      }
-      if (!log) return { changes, events: [] };
-      const presentIds = updates.filter((u) => u.present).map((u) => u.userId);
-      await this.renewWith(client, presentIds, log.now, log.ttlSeconds);
-      return {
-        changes,
-        events: await this.history.appendInTransaction(client, changes.map(log.describe)),
-      };
+  private waiting: WaitingSave[] = [];
+  private inFlight = 0;
+
+  /**
+   * Group commit (save-batch.ts): saves arriving while the node's batches are being written
+   * form the next batch, so the busier the node, the more saves share each commit.
+   */
+  savePresence(updates: readonly PresenceUpdate[], log?: SaveLog): Promise<SavedPresence> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ updates, log, resolve, reject });
+      if (this.waiting.length === 1 && this.inFlight < BATCHES_IN_FLIGHT)
+        setImmediate(() => this.commitWaiting());
     });
+  }
+
+  private commitWaiting(): void {
+    if (this.waiting.length === 0 || this.inFlight >= BATCHES_IN_FLIGHT) return;
+    const batch = this.waiting;
+    this.waiting = [];
+    this.inFlight++;
+    transaction(this.pool, (client) => this.writeBatch(client, batch))
+      .then(
+        (result) => settle(batch, result),
+        (error: unknown) => settle(batch, { failed: error }),
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.commitWaiting();
+      });
+  }
+
+  private async writeBatch(client: pg.PoolClient, batch: WaitingSave[]): Promise<Outcome[]> {
+    const ids = [...new Set(batch.flatMap((job) => job.updates.map((u) => u.userId)))];
+    // Row locks, taken in id order so two batches over the same users cannot deadlock. They
+    // also give the transaction its id before history takes ids (see history.ts).
+    const { rows } = await client.query<{ id: number; present: boolean }>(
+      "SELECT id, present FROM users WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE",
+      [ids],
+    );
+    const writes = planBatch(batch, new Map(rows.map((r) => [r.id, r.present])));
+    if (writes.written.size > 0) {
+      await client.query(
+        `UPDATE users SET present = v.present
+         FROM unnest($1::int[], $2::boolean[]) AS v(id, present) WHERE users.id = v.id`,
+        [[...writes.written.keys()], [...writes.written.values()]],
+      );
+    }
+    for (const [ttl, { now, ids: present }] of writes.renewals)
+      await this.renewWith(client, present, now, ttl);
+    return outcomes(writes, await this.history.appendInTransaction(client, writes.entries));
   }
 
   async renewPresence(
