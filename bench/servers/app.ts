@@ -19,6 +19,7 @@ const { values } = parseArgs({
     "log-level": { type: "string", default: "warn" },
     db: { type: "string" },
     "skip-seed": { type: "boolean", default: false },
+    "presence-ttl": { type: "string" },
   },
 });
 
@@ -29,6 +30,7 @@ const server = await startServer({
   host: "127.0.0.1",
   db: values.db ?? join(dir, "bench.db"),
   logger: level === "silent" ? false : { level },
+  presenceTtl: values["presence-ttl"] ? Number(values["presence-ttl"]) : undefined,
 });
 const users = Number(values.users);
 /** Times the import of the bench directory; the seed is built outside the timing and not kept. */
