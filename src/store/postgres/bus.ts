@@ -78,27 +78,32 @@ export class PostgresBus implements ChangeBus {
   }
 
   /**
-   * Tells every node (with one NOTIFY at a time: those asked for meanwhile become one more)
-   * and reads the news here at once rather than waiting for the notification to come back.
+   * Tells every node, and reads the news here at once rather than waiting for the notification
+   * to come back. The save that publishes does not wait: it is already durable and in the next
+   * answer of every node (their reads check history), and a lost notification costs one poll.
+   * One NOTIFY at a time, those asked for meanwhile becoming one more, sent on the LISTEN
+   * connection, where commits do not wait for the disk (a notification is not data).
    */
   async publish(events: readonly PresenceEvent[]): Promise<void> {
     if (events.length === 0) return;
     void this.catchUp();
     if (this.notifying) {
       this.notifyAgain = true;
-      return this.notifying;
+      return;
     }
     this.notifying = (async () => {
       try {
         do {
           this.notifyAgain = false;
-          await this.options.pool.query("SELECT pg_notify($1, '')", [this.channel]);
+          const db = this.client ?? this.options.pool;
+          await db.query("SELECT pg_notify($1, '')", [this.channel]);
         } while (this.notifyAgain);
+      } catch (error) {
+        this.options.onError?.(error);
       } finally {
         this.notifying = null;
       }
     })();
-    return this.notifying;
   }
 
   subscribe(listener: ChangeListener): () => void {
@@ -120,6 +125,7 @@ export class PostgresBus implements ChangeBus {
     client.on("error", () => this.reconnectLater(client));
     client.on("end", () => this.reconnectLater(client));
     await client.connect();
+    await client.query("SET synchronous_commit = off");
     await client.query(`LISTEN "${this.channel}"`);
     this.client = client;
   }

@@ -85,16 +85,41 @@ export class PostgresPresence implements PresenceStore {
       [ids],
     );
     const writes = planBatch(batch, new Map(rows.map((r) => [r.id, r.present])));
-    if (writes.written.size > 0) {
-      await client.query(
-        `UPDATE users SET present = v.present
-         FROM unnest($1::int[], $2::boolean[]) AS v(id, present) WHERE users.id = v.id`,
-        [[...writes.written.keys()], [...writes.written.values()]],
-      );
-    }
-    for (const [ttl, { now, ids: present }] of writes.renewals)
+    // A node has one default TTL, so its batches have one renewal group: Present and the
+    // deadlines then take one statement (a round trip costs more than the rows).
+    const [first, ...others] = [...writes.renewals];
+    await this.writeUsers(client, writes.written, first?.[1] ?? null, first?.[0] ?? null);
+    for (const [ttl, { now, ids: present }] of others)
       await this.renewWith(client, present, now, ttl);
     return outcomes(writes, await this.history.appendInTransaction(client, writes.entries));
+  }
+
+  /** Sets Present where it changes and renews the deadlines of `renew.ids` still present after. */
+  private async writeUsers(
+    client: pg.PoolClient,
+    written: Map<number, boolean>,
+    renew: { now: number; ids: number[] } | null,
+    ttl: number | null,
+  ): Promise<void> {
+    const renewed = new Set(renew?.ids ?? []);
+    const ids = [...new Set([...written.keys(), ...renewed])];
+    if (ids.length === 0) return;
+    await client.query(
+      `UPDATE users u SET present = COALESCE(v.present, u.present),
+         present_until = CASE WHEN v.renew AND COALESCE(v.present, u.present)
+           THEN $4 + COALESCE(u.presence_ttl, $5::int)::bigint * 1000 ELSE u.present_until END
+       FROM unnest($1::int[], $2::boolean[], $3::boolean[]) AS v(id, present, renew)
+       WHERE u.id = v.id AND (v.present IS NOT NULL OR (v.renew AND u.present
+         -- a deadline that is and stays NULL is not rewritten (an UPDATE is a new row version)
+         AND (u.present_until IS NOT NULL OR COALESCE(u.presence_ttl, $5::int) IS NOT NULL)))`,
+      [
+        ids,
+        ids.map((id) => written.get(id) ?? null),
+        ids.map((id) => renewed.has(id)),
+        renew?.now ?? 0,
+        ttl,
+      ],
+    );
   }
 
   async renewPresence(
