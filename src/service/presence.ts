@@ -29,9 +29,6 @@ import {
 } from "./presence-snapshot.ts";
 import { RenewalBatch } from "./renewals.ts";
 
-/** Called with the changes made on this node; see PresenceService.onLocalChanges. */
-export type LocalChangeListener = (events: readonly PresenceEvent[]) => void | Promise<void>;
-
 export type { PresenceSnapshot } from "./presence-snapshot.ts";
 
 export interface PresenceOptions {
@@ -67,8 +64,15 @@ export class PresenceService {
     private readonly bus: ChangeBus,
     readonly options: PresenceOptions,
   ) {
-    // Other nodes' changes arrive on the bus; fold them in now rather than at the next read.
-    if (options.shared) bus.subscribe(() => void this.freshness.run().catch(() => undefined));
+    // Other nodes' changes arrive on the bus: fold them in now, from the events themselves
+    // (no query), rather than at the next read's check.
+    if (options.shared)
+      bus.subscribe((events) => {
+        const apply = async () => {
+          if (this.snapshot) await this.applyEvents(this.snapshot, events);
+        };
+        void this.serially(apply).catch(() => undefined);
+      });
   }
 
   /**
@@ -156,16 +160,12 @@ export class PresenceService {
   }
 
   /**
-   * Listens for the changes made on this node, once they are in history (the bus also carries
+   * The changes made on this node, once they are in history (the bus also carries
    * other nodes' changes; this does not). Webhooks enqueue here, so a change is enqueued once
    * for the whole cluster. Listeners run in turn before the change call returns; anything they
    * throw is swallowed, so they can never fail the save.
    */
-  private readonly localChanges = new Listeners<readonly PresenceEvent[]>();
-
-  onLocalChanges(listener: LocalChangeListener): () => void {
-    return this.localChanges.add(listener);
-  }
+  readonly localChanges = new Listeners<readonly PresenceEvent[]>();
 
   /** Re-reads these users, and logs and publishes what changed. */
   usersChanged(userIds: readonly number[], origin: ChangeOrigin): Promise<PresenceEvent[]> {

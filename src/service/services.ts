@@ -44,7 +44,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   bus.onExternalChange?.((events) => void presence.externalChange(events).catch(() => undefined));
   const webhooks = new WebhookService(store);
   // Enqueued only where a change is made, so a webhook fires once per change per cluster.
-  presence.onLocalChanges((events) => webhooks.enqueue(events));
+  presence.localChanges.add((events) => webhooks.enqueue(events));
   const auth = new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth });
   return {
     store,
