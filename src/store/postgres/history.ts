@@ -35,37 +35,26 @@ export class PostgresHistory implements HistoryStore {
     entries: readonly NewHistoryEntry[],
   ): Promise<PresenceEvent[]> {
     if (entries.length === 0) return [];
-    const rows = await this.insertHistory(client, entries);
-    return rows.map(toEvent).sort((a, b) => a.Version - b.Version);
+    return rowsToEvents(await this.insertHistory(client, entries));
+  }
+
+  /**
+   * The INSERT of `entries` as one statement with its values written in (for a multi-statement
+   * query, which takes no parameters); its rows become events with `eventsOf`.
+   */
+  insertStatement(client: pg.PoolClient, entries: readonly NewHistoryEntry[]): string {
+    return insertSql(client.escapeLiteral(entriesJson(entries)));
+  }
+
+  eventsOf(rows: HistoryRow[]): PresenceEvent[] {
+    return rowsToEvents(rows);
   }
 
   private async insertHistory(
     client: pg.PoolClient,
     entries: readonly NewHistoryEntry[],
   ): Promise<HistoryRow[]> {
-    const { rows } = await client.query<HistoryRow>(
-      `INSERT INTO presence_history (user_id, present, ongoing_chats, chat_topics, previous, source, changed_by, at)
-       SELECT (e->>'user_id')::int, (e->>'present')::boolean, (e->>'ongoing_chats')::int,
-              ARRAY(SELECT jsonb_array_elements_text(e->'chat_topics')::int), NULLIF(e->'previous', 'null'),
-              e->>'source', (e->>'changed_by')::int, (e->>'at')::bigint
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
-       ORDER BY ord
-       RETURNING *`,
-      [
-        JSON.stringify(
-          entries.map((e) => ({
-            user_id: e.UserId,
-            present: e.Present,
-            ongoing_chats: e.OngoingChats,
-            chat_topics: e.ChatTopics,
-            previous: e.Previous,
-            source: e.Source,
-            changed_by: e.ChangedBy,
-            at: e.at,
-          })),
-        ),
-      ],
-    );
+    const { rows } = await client.query<HistoryRow>(insertSql("$1"), [entriesJson(entries)]);
     return rows;
   }
 
@@ -140,4 +129,35 @@ export class PostgresHistory implements HistoryStore {
       (await this.pool.query("DELETE FROM presence_history WHERE at < $1", [before])).rowCount ?? 0
     );
   }
+}
+
+/** The INSERT of history entries given as `json` (a parameter or a literal), returning the rows. */
+function insertSql(json: string): string {
+  return `INSERT INTO presence_history (user_id, present, ongoing_chats, chat_topics, previous, source, changed_by, at)
+    SELECT (e->>'user_id')::int, (e->>'present')::boolean, (e->>'ongoing_chats')::int,
+           ARRAY(SELECT jsonb_array_elements_text(e->'chat_topics')::int), NULLIF(e->'previous', 'null'),
+           e->>'source', (e->>'changed_by')::int, (e->>'at')::bigint
+    FROM jsonb_array_elements(${json}::jsonb) WITH ORDINALITY AS t(e, ord)
+    ORDER BY ord
+    RETURNING *`;
+}
+
+function entriesJson(entries: readonly NewHistoryEntry[]): string {
+  return JSON.stringify(
+    entries.map((e) => ({
+      user_id: e.UserId,
+      present: e.Present,
+      ongoing_chats: e.OngoingChats,
+      chat_topics: e.ChatTopics,
+      previous: e.Previous,
+      source: e.Source,
+      changed_by: e.ChangedBy,
+      at: e.at,
+    })),
+  );
+}
+
+/** History rows as events, in id order. */
+function rowsToEvents(rows: HistoryRow[]): PresenceEvent[] {
+  return rows.map(toEvent).sort((a, b) => a.Version - b.Version);
 }

@@ -5,9 +5,10 @@
 import type pg from "pg";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import type { PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
+import type { HistoryRow } from "../rows/history.ts";
 import { ONGOING_SQL } from "../rows/sessions.ts";
 import { type Outcome, outcomes, planBatch, settle, type WaitingSave } from "../save-batch.ts";
-import { transaction } from "./connection.ts";
+import { translate } from "./connection.ts";
 import type { PostgresHistory } from "./history.ts";
 
 const PRESENCE_COLUMNS = `
@@ -65,7 +66,7 @@ export class PostgresPresence implements PresenceStore {
     const batch = this.waiting;
     this.waiting = [];
     this.inFlight++;
-    transaction(this.pool, (client) => this.writeBatch(client, batch))
+    this.writeBatch(batch)
       .then(
         (result) => settle(batch, result),
         (error: unknown) => settle(batch, { failed: error }),
@@ -76,50 +77,34 @@ export class PostgresPresence implements PresenceStore {
       });
   }
 
-  private async writeBatch(client: pg.PoolClient, batch: WaitingSave[]): Promise<Outcome[]> {
-    const ids = [...new Set(batch.flatMap((job) => job.updates.map((u) => u.userId)))];
-    // Row locks, taken in id order so two batches over the same users cannot deadlock. They
-    // also give the transaction its id before history takes ids (see history.ts).
-    const { rows } = await client.query<{ id: number; present: boolean }>(
-      "SELECT id, present FROM users WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE",
-      [ids],
-    );
-    const writes = planBatch(batch, new Map(rows.map((r) => [r.id, r.present])));
-    // A node has one default TTL, so its batches have one renewal group: Present and the
-    // deadlines then take one statement (a round trip costs more than the rows).
-    const [first, ...others] = [...writes.renewals];
-    await this.writeUsers(client, writes.written, first?.[1] ?? null, first?.[0] ?? null);
-    for (const [ttl, { now, ids: present }] of others)
-      await this.renewWith(client, present, now, ttl);
-    return outcomes(writes, await this.history.appendInTransaction(client, writes.entries));
-  }
-
-  /** Sets Present where it changes and renews the deadlines of `renew.ids` still present after. */
-  private async writeUsers(
-    client: pg.PoolClient,
-    written: Map<number, boolean>,
-    renew: { now: number; ids: number[] } | null,
-    ttl: number | null,
-  ): Promise<void> {
-    const renewed = new Set(renew?.ids ?? []);
-    const ids = [...new Set([...written.keys(), ...renewed])];
-    if (ids.length === 0) return;
-    await client.query(
-      `UPDATE users u SET present = COALESCE(v.present, u.present),
-         present_until = CASE WHEN v.renew AND COALESCE(v.present, u.present)
-           THEN $4 + COALESCE(u.presence_ttl, $5::int)::bigint * 1000 ELSE u.present_until END
-       FROM unnest($1::int[], $2::boolean[], $3::boolean[]) AS v(id, present, renew)
-       WHERE u.id = v.id AND (v.present IS NOT NULL OR (v.renew AND u.present
-         -- a deadline that is and stays NULL is not rewritten (an UPDATE is a new row version)
-         AND (u.present_until IS NOT NULL OR COALESCE(u.presence_ttl, $5::int) IS NOT NULL)))`,
-      [
-        ids,
-        ids.map((id) => written.get(id) ?? null),
-        ids.map((id) => renewed.has(id)),
-        renew?.now ?? 0,
-        ttl,
-      ],
-    );
+  /**
+   * One batch in two round trips: BEGIN with the row locks, then every write with the COMMIT (a
+   * round trip costs more than the statements). Multi-statement queries take no parameters, so
+   * values are written as literals: numbers and booleans of our own, and JSON the driver escapes.
+   */
+  private async writeBatch(batch: WaitingSave[]): Promise<Outcome[]> {
+    const client = await this.pool.connect();
+    try {
+      const ids = [...new Set(batch.flatMap((job) => job.updates.map((u) => u.userId)))];
+      // Row locks, taken in id order so two batches over the same users cannot deadlock. They
+      // also give the transaction its id before history takes ids (see history.ts).
+      const [, locked] = (await client.query(
+        `BEGIN; SELECT id, present FROM users WHERE id = ANY(${intArray(ids)}) ORDER BY id FOR UPDATE`,
+      )) as unknown as pg.QueryResult<{ id: number; present: boolean }>[];
+      const writes = planBatch(batch, new Map(locked.rows.map((r) => [r.id, r.present])));
+      const statements = userWrites(writes.written, [...writes.renewals]);
+      if (writes.entries.length > 0)
+        statements.push(this.history.insertStatement(client, writes.entries));
+      const results = await client.query([...statements, "COMMIT"].join(";\n"));
+      const list = (Array.isArray(results) ? results : [results]) as pg.QueryResult<HistoryRow>[];
+      const inserted = writes.entries.length > 0 ? list[list.length - 2].rows : [];
+      return outcomes(writes, this.history.eventsOf(inserted));
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw translate(error);
+    } finally {
+      client.release();
+    }
   }
 
   async renewPresence(
@@ -154,4 +139,43 @@ export class PostgresPresence implements PresenceStore {
     );
     return rows.map((r) => r.id);
   }
+}
+
+const intArray = (ids: readonly number[]) =>
+  `'{${ids.map((id) => Math.trunc(id)).join(",")}}'::int[]`;
+const boolArray = (values: readonly (boolean | null)[]) =>
+  `'{${values.map((v) => (v === null ? "NULL" : v ? "t" : "f")).join(",")}}'::boolean[]`;
+const numberOrNull = (n: number | null) => (n === null ? "NULL" : String(Math.trunc(n)));
+
+/**
+ * Present where it changes and the deadlines of users still present after, for the first
+ * renewal group in the same UPDATE (a node has one default TTL, so a batch has one group), any
+ * other group in one more. A deadline that is and stays NULL is not rewritten: an UPDATE is a
+ * new row version.
+ */
+function userWrites(
+  written: Map<number, boolean>,
+  renewals: [number | null, { now: number; ids: number[] }][],
+): string[] {
+  const [first, ...others] = renewals;
+  const renewed = new Set(first?.[1].ids ?? []);
+  const ids = [...new Set([...written.keys(), ...renewed])];
+  const ttl = numberOrNull(first?.[0] ?? null);
+  const statements: string[] = [];
+  if (ids.length > 0)
+    statements.push(`UPDATE users u SET present = COALESCE(v.present, u.present),
+      present_until = CASE WHEN v.renew AND COALESCE(v.present, u.present)
+        THEN ${numberOrNull(first?.[1].now ?? 0)} + COALESCE(u.presence_ttl, ${ttl}::int)::bigint * 1000
+        ELSE u.present_until END
+      FROM unnest(${intArray(ids)}, ${boolArray(ids.map((id) => written.get(id) ?? null))},
+        ${boolArray(ids.map((id) => renewed.has(id)))}) AS v(id, present, renew)
+      WHERE u.id = v.id AND (v.present IS NOT NULL OR (v.renew AND u.present
+        AND (u.present_until IS NOT NULL OR COALESCE(u.presence_ttl, ${ttl}::int) IS NOT NULL)))`);
+  for (const [groupTtl, { now, ids: present }] of others) {
+    const groupTtlSql = `${numberOrNull(groupTtl)}::int`;
+    statements.push(`UPDATE users SET present_until = ${numberOrNull(now)} + COALESCE(presence_ttl, ${groupTtlSql})::bigint * 1000
+      WHERE id = ANY(${intArray(present)}) AND present
+        AND (present_until IS NOT NULL OR COALESCE(presence_ttl, ${groupTtlSql}) IS NOT NULL)`);
+  }
+  return statements;
 }
