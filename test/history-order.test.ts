@@ -92,6 +92,37 @@ describe("postgres history: concurrent writers, one ordered reader", { skip }, (
     await scratch.drop();
   });
 
+  it("a bus started while an id below the newest is in flight delivers it when it commits", async () => {
+    // Held past the start's wait for writes in flight (500 ms), so it commits once the bus runs.
+    const late = lateWriter(raw[0], 1200, true);
+    await new Promise((r) => setTimeout(r, 50));
+    const [after] = await writers[1].appendHistory([entry(5, true)]);
+    const { store, bus } = await openPostgresBackend({ url: scratch.url });
+    const got: PresenceEvent[] = [];
+    bus.subscribe((events) => got.push(...events));
+    try {
+      await late;
+      const [next] = await writers[2].appendHistory([entry(6, true)]);
+      const deadline = Date.now() + 5000;
+      while ((got.at(-1)?.Version ?? 0) < next.Version && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      const versions = got.map((e) => e.Version);
+      assert.ok(
+        versions.some((v) => v < after.Version),
+        `the late entry arrived: ${versions}`,
+      );
+      assert.equal(versions.at(-1), next.Version);
+      assert.deepEqual(
+        versions,
+        [...versions].sort((a, b) => a - b),
+        "in order",
+      );
+    } finally {
+      await bus.close();
+      await store.close();
+    }
+  });
+
   it("delivers every committed entry once, in id order, across rounds of racing writers", async () => {
     let present = false;
     for (let round = 0; round < ROUNDS; round++) {

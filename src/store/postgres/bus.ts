@@ -15,7 +15,7 @@ const CATCH_UP_PAGE = 1000;
 /** How soon a read held back by a missing id looks again (a rollback sends no notification). */
 const RECHECK_MS = 20;
 /** How long start waits for writes in flight at start to end before it serves anyway. */
-const START_WAIT_MS = 2000;
+const START_WAIT_MS = 500;
 
 export interface PostgresBusOptions {
   url: string;
