@@ -101,8 +101,8 @@ export class PostgresHistory implements HistoryStore {
   /**
    * The rows whose transaction had not committed in the snapshot `position` (found through
    * the xid index: they all have xids from that snapshot's xmin on), whether the directory
-   * changed since (the same test on directory_changes, which triggers fill), and this
-   * statement's own snapshot as the next position.
+   * changed since (the same test on directory_changes, which triggers fill; or the position
+   * is older than changes purged since), and this statement's own snapshot as the next position.
    */
   async changesSince(position: string, limit: number, afterId = 0): Promise<HistoryChanges> {
     const { rows } = await this.pool.query<
@@ -111,7 +111,9 @@ export class PostgresHistory implements HistoryStore {
       `SELECT now.position, EXISTS (
            SELECT 1 FROM directory_changes
            WHERE xid >= pg_snapshot_xmin($1::pg_snapshot)
-             AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot)) AS directory_changed, h.*
+             AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot))
+         OR pg_snapshot_xmin($1::pg_snapshot) <= (SELECT xid FROM directory_changes_purged)
+         AS directory_changed, h.*
        FROM (SELECT pg_current_snapshot()::text AS position) now
        LEFT JOIN LATERAL (
          SELECT * FROM presence_history
@@ -124,7 +126,14 @@ export class PostgresHistory implements HistoryStore {
     return { events, position: rows[0].position, directoryChanged: rows[0].directory_changed };
   }
 
+  /** Also forgets directory changes noted before `before`, remembering the newest it dropped. */
   async purgeHistory(before: number): Promise<number> {
+    await this.pool.query(
+      `WITH gone AS (DELETE FROM directory_changes WHERE at < $1 RETURNING xid)
+       UPDATE directory_changes_purged SET xid = greatest(xid, (SELECT max(xid) FROM gone))
+       WHERE EXISTS (SELECT 1 FROM gone)`,
+      [before],
+    );
     return (
       (await this.pool.query("DELETE FROM presence_history WHERE at < $1", [before])).rowCount ?? 0
     );

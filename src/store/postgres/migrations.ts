@@ -125,9 +125,14 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     sql: `
       CREATE TABLE directory_changes (
         id  bigserial PRIMARY KEY,
-        xid xid8 NOT NULL DEFAULT pg_current_xact_id()
+        xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        at  bigint NOT NULL DEFAULT (extract(epoch FROM clock_timestamp()) * 1000)::bigint
       );
       CREATE INDEX directory_changes_xid ON directory_changes(xid);
+      CREATE INDEX directory_changes_at ON directory_changes(at);
+      -- The newest xid purged: a position older than it may have missed a purged change.
+      CREATE TABLE directory_changes_purged (xid xid8 NOT NULL);
+      INSERT INTO directory_changes_purged VALUES ('0');
       CREATE FUNCTION note_directory_change() RETURNS trigger
         LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
