@@ -32,7 +32,10 @@ export interface HistoryStore {
   queryHistory(query: HistoryQuery): Promise<PresenceEvent[]>;
   /** The smallest id still kept, or null when the log is empty. */
   oldestHistoryId(): Promise<number | null>;
-  /** The newest committed id (a resume point), 0 when none. */
+  /**
+   * The newest committed id, 0 when none. On PostgreSQL smaller ids may still commit after it,
+   * so a stream resumes from its change bus's `delivered()` instead.
+   */
   latestHistoryId(): Promise<number>;
   /** Where the log stands now: an opaque position for `changesSince`. */
   historyPosition(): Promise<string>;
