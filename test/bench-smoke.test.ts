@@ -42,6 +42,7 @@ const POSTGRES_CASES = [
   "pgbench -N (same clients), in turns with SaveAll",
   "PostgreSQL SaveAll 10 entries (1 node)",
   "PostgreSQL SaveAll 10 entries (2 nodes)",
+  "PostgreSQL SaveAll 10 entries (1 node, 64 connections)",
   "PostgreSQL stream, save on A → event on B",
   "PostgreSQL heartbeats, 10,000 agents every 30 s",
 ];

@@ -28,6 +28,7 @@ export const POSTGRES_CASES = [
   PGBENCH,
   "PostgreSQL SaveAll 10 entries (1 node)",
   "PostgreSQL SaveAll 10 entries (2 nodes)",
+  "PostgreSQL SaveAll 10 entries (1 node, 64 connections)",
   PG_CROSS_NODE,
   PG_HEARTBEATS,
 ];
@@ -127,6 +128,18 @@ export const postgresSuite: Suite = {
           beforeRun: sync,
           baseline: "PostgreSQL SaveAll 10 entries (1 node)",
           target: { minRatio: 1.0 },
+        },
+        {
+          // More clients than the pool: shows whether a node is bound by latency or by CPU.
+          name: "PostgreSQL SaveAll 10 entries (1 node, 64 connections)",
+          server: a,
+          method: "POST",
+          path: SAVE_ALL,
+          headers: post,
+          nextBody: () => saves.body(),
+          beforeRun: sync,
+          settings: { connections: 64 },
+          baseline: PGBENCH,
         },
       );
       await pgbenchTurn();
