@@ -116,10 +116,13 @@ export class PostgresHistory implements HistoryStore {
          AS directory_changed, h.*
        FROM (SELECT pg_current_snapshot()::text AS position) now
        LEFT JOIN LATERAL (
-         SELECT * FROM presence_history
-         WHERE xid >= pg_snapshot_xmin($1::pg_snapshot)
-           AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot) AND id > $3
-         ORDER BY id LIMIT $2) h ON true`,
+         -- Materialized so the rows are found through the xid index and then sorted: ordered
+         -- by id with a LIMIT, the planner would walk the primary key from the first row.
+         WITH fresh AS MATERIALIZED (
+           SELECT * FROM presence_history
+           WHERE xid >= pg_snapshot_xmin($1::pg_snapshot)
+             AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot) AND id > $3)
+         SELECT * FROM fresh ORDER BY id LIMIT $2) h ON true`,
       [position, limit, afterId],
     );
     const events = rows[0].id === null ? [] : rows.map(toEvent);
