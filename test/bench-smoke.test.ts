@@ -11,6 +11,8 @@ import { it } from "node:test";
 const CASES = [
   "bare GetAll",
   "GetAll (1,000 users)",
+  "bare GetAll, 32 connections",
+  "GetAll (1,000 users), 32 connections",
   "bare Agents $select",
   "Agents GetChatPresence $select=UserId,Present",
   "bare GetAll XML",
@@ -39,9 +41,12 @@ const CASES = [
 const POSTGRES_CASES = [
   "PostgreSQL GetAll (1 node)",
   "PostgreSQL GetAll (2 nodes)",
+  "pgbench -N (same clients), in turns with SaveAll",
   "PostgreSQL SaveAll 10 entries (1 node)",
   "PostgreSQL SaveAll 10 entries (2 nodes)",
+  "PostgreSQL SaveAll 10 entries (1 node, 64 connections)",
   "PostgreSQL stream, save on A → event on B",
+  "PostgreSQL heartbeats, 10,000 agents every 30 s",
 ];
 
 function runBench(
@@ -63,7 +68,7 @@ function runBench(
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-it("npm run bench -- --quick prints a clean row for every case", { timeout: 90_000 }, async () => {
+it("npm run bench -- --quick prints a clean row for every case", { timeout: 180_000 }, async () => {
   const { code, stdout, stderr } = await runBench([
     "--quick",
     "--duration",

@@ -7,7 +7,9 @@
  */
 import { type AppNode, measureFanOut } from "../lib/fanout.ts";
 import type { Suite } from "../lib/harness.ts";
+import { openPgbench } from "../lib/pgbench.ts";
 import { BENCH_PG_URL, postgresUnavailable, scratchSchema } from "../lib/postgres.ts";
+import { measureHeartbeats, PG_HEARTBEATS } from "./pg-heartbeats.ts";
 import { SaveSequence } from "./presence.ts";
 
 const GET_ALL = "/api/v1/Presence/GetAll";
@@ -16,12 +18,19 @@ export const PG_CROSS_NODE = "PostgreSQL stream, save on A → event on B";
 const CROSS_NODE_SUBSCRIBERS = 20;
 const CROSS_NODE_RATE = 100;
 
+export const PGBENCH = "pgbench -N (same clients), in turns with SaveAll";
+/** Server CPU a PostgreSQL save may cost, µs. */
+const MAX_CPU_PER_SAVE = 400;
+
 export const POSTGRES_CASES = [
   "PostgreSQL GetAll (1 node)",
   "PostgreSQL GetAll (2 nodes)",
+  PGBENCH,
   "PostgreSQL SaveAll 10 entries (1 node)",
   "PostgreSQL SaveAll 10 entries (2 nodes)",
+  "PostgreSQL SaveAll 10 entries (1 node, 64 connections)",
   PG_CROSS_NODE,
+  PG_HEARTBEATS,
 ];
 
 export const postgresSuite: Suite = {
@@ -68,7 +77,15 @@ export const postgresSuite: Suite = {
       // Node A's ticket is in the shared store, so it is good on node B too.
       const headers = auth(a);
       await ctx.measure(
-        { name: "PostgreSQL GetAll (1 node)", server: a, path: GET_ALL, headers },
+        {
+          name: "PostgreSQL GetAll (1 node)",
+          server: a,
+          path: GET_ALL,
+          headers,
+          // The embedded store's GetAll, from the presence suite of the same run.
+          baseline: "GetAll (1,000 users)",
+          target: { minRatio: 0.6 },
+        },
         {
           name: "PostgreSQL GetAll (2 nodes)",
           server: [a, b],
@@ -82,7 +99,14 @@ export const postgresSuite: Suite = {
       const sync = async () => {
         await saves.sync(a.info.url, headers);
       };
-      await ctx.measure(
+      const pgbench = await openPgbench(BENCH_PG_URL);
+      const tps: number[] = [];
+      const pgbenchTurn = async () => {
+        if (typeof pgbench !== "string")
+          tps.push(await pgbench.tps(ctx.options.connections, Math.max(1, duration / 2)));
+      };
+      await pgbenchTurn();
+      const saveRows = await ctx.measure(
         {
           name: "PostgreSQL SaveAll 10 entries (1 node)",
           server: a,
@@ -91,6 +115,8 @@ export const postgresSuite: Suite = {
           headers: post,
           nextBody: () => saves.body(),
           beforeRun: sync,
+          baseline: PGBENCH,
+          target: { minRatio: 1.0 },
         },
         {
           name: "PostgreSQL SaveAll 10 entries (2 nodes)",
@@ -101,8 +127,48 @@ export const postgresSuite: Suite = {
           nextBody: () => saves.body(),
           beforeRun: sync,
           baseline: "PostgreSQL SaveAll 10 entries (1 node)",
+          target: { minRatio: 1.0 },
+        },
+        {
+          // More clients than the pool: shows whether a node is bound by latency or by CPU.
+          name: "PostgreSQL SaveAll 10 entries (1 node, 64 connections)",
+          server: a,
+          method: "POST",
+          path: SAVE_ALL,
+          headers: post,
+          nextBody: () => saves.body(),
+          beforeRun: sync,
+          settings: { connections: 64 },
+          baseline: PGBENCH,
         },
       );
+      await pgbenchTurn();
+      for (const row of saveRows) {
+        row.target = {
+          ...row.target,
+          checks: [
+            {
+              label: `≤ ${MAX_CPU_PER_SAVE} µs CPU/save`,
+              pass: row.cpuMicros !== null && row.cpuMicros <= MAX_CPU_PER_SAVE,
+            },
+          ],
+        };
+      }
+      if (typeof pgbench === "string") ctx.note(`${PGBENCH}: not measured, ${pgbench}`);
+      else {
+        await pgbench.close();
+        const mean = tps.reduce((sum, t) => sum + t, 0) / tps.length;
+        ctx.record({
+          name: PGBENCH,
+          server: "pgbench",
+          reqPerSec: mean,
+          p50: 0,
+          p99: 0,
+          cpuMicros: null,
+          rssBytes: null,
+          detail: `turns before and after SaveAll: ${tps.map((t) => t.toFixed(0)).join(", ")} tps`,
+        });
+      }
       if (ctx.wants(PG_CROSS_NODE)) {
         const result = await measureFanOut({
           saveTo: a,
@@ -125,6 +191,7 @@ export const postgresSuite: Suite = {
           rssBytes: result.rssPeak,
           non2xx: result.failedSaves + result.failedOpens,
           target: {
+            maxP99Ms: 50,
             checks: [
               { label: "0 dropped", pass: result.dropped === 0 && result.closed === 0 },
               { label: "0 missing", pass: result.missing === 0 },
@@ -135,6 +202,7 @@ export const postgresSuite: Suite = {
             `${result.received.toLocaleString("en-US")} events, ${result.missing} missing, ${result.dropped} dropped`,
         });
       }
+      await measureHeartbeats(ctx);
     } finally {
       // The nodes go first: dropping a schema waits for the sessions still using it.
       await Promise.all(nodes.map((node) => node.stop()));

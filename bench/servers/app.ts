@@ -22,6 +22,7 @@ const { values } = parseArgs({
     db: { type: "string" },
     "skip-seed": { type: "boolean", default: false },
     webhooks: { type: "string" },
+    "presence-ttl": { type: "string" },
   },
 });
 const webhooks = values.webhooks === undefined ? null : Number(values.webhooks);
@@ -36,6 +37,7 @@ const server = await startServer({
   // The load processes hold every subscriber under the one bench ticket.
   streamsPerUser: 1_000_000,
   ...(webhooks === null ? {} : { webhookWorker: false, webhookLimit: Math.max(webhooks, 1) }),
+  presenceTtl: values["presence-ttl"] ? Number(values["presence-ttl"]) : undefined,
 });
 const users = Number(values.users);
 /** Times the import of the bench directory; the seed is built outside the timing and not kept. */

@@ -103,7 +103,10 @@ export async function withServices<T>(
 ): Promise<T> {
   const store = await openStore(db);
   try {
-    return await work(createServices(store));
+    const services = createServices(store);
+    // Loaded before the work, so what it changes is detected (and logged for the servers).
+    await services.presence.getAll();
+    return await work(services);
   } finally {
     await store.close();
   }

@@ -19,6 +19,17 @@ export interface ChangeBus {
    */
   onUserChange?(listener: UserChangeListener): () => void;
   close(): Promise<void>;
+  /**
+   * Every Version up to this one has been handed to the listeners, in order. A bus that reads
+   * history back (PostgreSQL) has one: a stream resumes or starts from it, since a newer id
+   * may have a smaller one still in flight. Without it the store's newest id is used.
+   */
+  delivered?(): number;
+  /**
+   * Listens for changes another process made to the store this node does not otherwise hear of
+   * (an operator's import into the SQLite file being served), with the history it logged.
+   */
+  onExternalChange?(listener: (events: readonly PresenceEvent[]) => void): () => void;
 }
 
 export class LocalBus implements ChangeBus {

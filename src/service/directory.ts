@@ -20,6 +20,8 @@ export class DirectoryService {
 
   /** Upserts a whole import file in one transaction; passwords are hashed in parallel first. */
   async importSeed(seed: Seed): Promise<ImportCounts> {
+    // The snapshot before the import is what the import's changes are detected against.
+    await this.presence.getAll();
     const users = await Promise.all(
       seed.users.map(async ({ password, passwordHash, ...user }) => ({
         ...user,

@@ -30,6 +30,8 @@ export class HistoryService {
     /** How long entries are kept; null keeps them for ever. */
     readonly retentionMs: number | null,
     readonly resumeWindow: ResumeWindow = DEFAULT_RESUME_WINDOW,
+    /** The newest Version the change bus has delivered with all before it, when it knows. */
+    private readonly delivered?: () => number,
   ) {}
 
   /** An agent sees their own history only; an admin anyone's. */
@@ -58,7 +60,7 @@ export class HistoryService {
   ): Promise<PresenceEvent[] | null> {
     const [oldest, latest] = await Promise.all([
       this.store.oldestHistoryId(),
-      this.store.latestHistoryId(),
+      this.latestVersion(),
     ]);
     if (lastEventId > latest) return null;
     if (lastEventId < (oldest ?? latest + 1) - 1) return null;
@@ -72,11 +74,13 @@ export class HistoryService {
     if (events.length > reach) return null;
     if (!admin && events.length > 0 && Date.parse(events[0].At) < now - this.resumeWindow.ms)
       return null;
-    return events.filter((event) => matches(filter, event));
+    // Newer rows reach the stream live, in order, through the bus.
+    return events.filter((event) => event.Version <= latest && matches(filter, event));
   }
 
-  latestVersion(): Promise<number> {
-    return this.store.latestHistoryId();
+  /** The Version a stream's snapshot stands for: everything up to it is final. */
+  async latestVersion(): Promise<number> {
+    return this.delivered ? this.delivered() : this.store.latestHistoryId();
   }
 
   async purgeExpired(now = Date.now()): Promise<number> {

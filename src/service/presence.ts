@@ -18,15 +18,18 @@ import {
 } from "../domain/presence.ts";
 import type { ChangeBus } from "../events/bus.ts";
 import type { Store } from "../store/store.ts";
+import { CoalescedCheck } from "./fresh-check.ts";
+import { Listeners } from "./listeners.ts";
+import {
+  type IndexedSnapshot,
+  indexed,
+  type PresenceSnapshot,
+  reconciled,
+  sortedWithout,
+} from "./presence-snapshot.ts";
+import { RenewalBatch } from "./renewals.ts";
 
-/** Called with the changes made on this node; see PresenceService.onLocalChanges. */
-export type LocalChangeListener = (events: readonly PresenceEvent[]) => void | Promise<void>;
-
-export interface PresenceSnapshot {
-  /** Increases with every change to the list; caches of anything derived key on it. */
-  version: number;
-  presence: readonly ChatPresence[];
-}
+export type { PresenceSnapshot } from "./presence-snapshot.ts";
 
 export interface PresenceOptions {
   /** Heartbeat expiry for everyone without a TTL of their own; null turns expiry off. */
@@ -35,13 +38,8 @@ export interface PresenceOptions {
   shared: boolean;
 }
 
-interface IndexedSnapshot extends PresenceSnapshot {
-  position: Map<number, number>;
-}
-
-function indexed(version: number, presence: ChatPresence[]): IndexedSnapshot {
-  return { version, presence, position: new Map(presence.map((p, i) => [p.UserId, i])) };
-}
+/** Heartbeats arriving within this many ms share one write; small against any TTL (seconds). */
+const HEARTBEAT_WINDOW_MS = 50;
 
 /** More history than this to catch up on is cheaper to replace with a full reload. */
 const CATCH_UP_LIMIT = 10_000;
@@ -54,8 +52,10 @@ const CATCH_UP_LIMIT = 10_000;
 export class PresenceService {
   private snapshot: IndexedSnapshot | null = null;
   private version = 0;
-  /** Shared stores: the newest history id (from any node) reflected in the snapshot. */
-  private seenHistory = 0;
+  /** Shared stores: where in history the snapshot stands (entries committed since are news). */
+  private position = "";
+  /** The Version each user's entry was last set from, so a late older event cannot undo it. */
+  private userVersions = new Map<number, number>();
   /** Snapshot updates run one at a time, so two never race on the same snapshot. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -64,9 +64,15 @@ export class PresenceService {
     private readonly bus: ChangeBus,
     readonly options: PresenceOptions,
   ) {
-    // Other nodes' changes arrive on the bus; fold them in now rather than at the next read.
+    // Other nodes' changes arrive on the bus: fold them in now, from the events themselves
+    // (no query), rather than at the next read's check.
     if (options.shared)
-      bus.subscribe(() => void this.serially(() => this.catchUp()).catch(() => undefined));
+      bus.subscribe((events) => {
+        const apply = async () => {
+          if (this.snapshot) await this.applyEvents(this.snapshot, events);
+        };
+        void this.serially(apply).catch(() => undefined);
+      });
   }
 
   /**
@@ -74,9 +80,12 @@ export class PresenceService {
    * so a save acknowledged by any node is in the next answer of every node.
    */
   async getAll(): Promise<PresenceSnapshot> {
-    if (this.options.shared || !this.snapshot) await this.serially(() => this.catchUp());
+    if (this.options.shared || !this.snapshot) await this.freshness.run();
     return this.snapshot as IndexedSnapshot;
   }
+
+  /** Shared stores: the freshness check concurrent reads share (see CoalescedCheck). */
+  readonly freshness = new CoalescedCheck(() => this.serially(() => this.catchUp()));
 
   /**
    * Saves atomically: every entry is checked first (unknown user 400, not yours 403). The fast
@@ -126,11 +135,21 @@ export class PresenceService {
     if (userId !== actor.userId && actor.role !== "admin") {
       throw new PresenceError("PRES_ERR_FORBIDDEN_USER", { index: 0, userId });
     }
-    const [presence] = await this.store.presenceOf([userId]);
+    const snapshot = (await this.getAll()) as IndexedSnapshot;
+    const index = snapshot.position.get(userId);
+    // Only a user the snapshot does not know yet (made elsewhere a moment ago) costs a query.
+    const presence =
+      index === undefined ? (await this.store.presenceOf([userId]))[0] : snapshot.presence[index];
     if (!presence) throw new PresenceError("PRES_ERR_UNKNOWN_USER", { index: 0, userId });
-    await this.store.renewPresence([userId], Date.now(), this.options.presenceTtlSeconds);
+    await this.renewals.add(userId);
     return presence;
   }
+
+  /** Heartbeats of a window are renewed by one write (see RenewalBatch). */
+  readonly renewals = new RenewalBatch(
+    (userIds, now) => this.store.renewPresence(userIds, now, this.options.presenceTtlSeconds),
+    HEARTBEAT_WINDOW_MS,
+  );
 
   /** Lapses every overdue Present=true to false (source expiry). */
   async expireDue(now = Date.now()): Promise<PresenceEvent[]> {
@@ -140,31 +159,13 @@ export class PresenceService {
       : this.usersChanged(expired, { source: "expiry", changedBy: null });
   }
 
-  private readonly localListeners: LocalChangeListener[] = [];
-
   /**
-   * Listens for the changes made on this node, once they are in history (the bus also carries
+   * The changes made on this node, once they are in history (the bus also carries
    * other nodes' changes; this does not). Webhooks enqueue here, so a change is enqueued once
    * for the whole cluster. Listeners run in turn before the change call returns; anything they
    * throw is swallowed, so they can never fail the save.
    */
-  onLocalChanges(listener: LocalChangeListener): () => void {
-    this.localListeners.push(listener);
-    return () => {
-      const index = this.localListeners.indexOf(listener);
-      if (index >= 0) this.localListeners.splice(index, 1);
-    };
-  }
-
-  private async notifyLocal(events: readonly PresenceEvent[]): Promise<void> {
-    for (const listener of [...this.localListeners]) {
-      try {
-        await listener(events);
-      } catch {
-        // Listeners report their own failures; a change that is saved stays saved.
-      }
-    }
-  }
+  readonly localChanges = new Listeners<readonly PresenceEvent[]>();
 
   /** Re-reads these users, and logs and publishes what changed. */
   usersChanged(userIds: readonly number[], origin: ChangeOrigin): Promise<PresenceEvent[]> {
@@ -177,32 +178,47 @@ export class PresenceService {
     return run;
   }
 
+  /** The position is taken first: what commits while the list is read is then news, not lost. */
   private async load(): Promise<IndexedSnapshot> {
-    const seen = this.options.shared ? await this.store.latestHistoryId() : 0;
+    const position = this.options.shared ? await this.store.historyPosition() : "";
     this.snapshot = indexed(++this.version, await this.store.listPresence());
-    this.seenHistory = seen;
+    this.position = position;
+    this.userVersions = new Map();
     return this.snapshot;
   }
 
-  /** Loads the snapshot, or (shared stores) re-reads the users other nodes changed since. */
+  /** Loads the snapshot, or (shared stores) folds in what other nodes committed since. */
   private async catchUp(): Promise<void> {
     if (!this.snapshot) {
       await this.load();
       return;
     }
     if (!this.options.shared) return;
-    const latest = await this.store.latestHistoryId();
-    if (latest <= this.seenHistory) return;
-    const events = await this.store.queryHistory({
-      afterId: this.seenHistory,
-      limit: CATCH_UP_LIMIT + 1,
-    });
-    if (events.length > CATCH_UP_LIMIT) {
+    const news = await this.store.changesSince(this.position, CATCH_UP_LIMIT + 1);
+    if (news.events.length > CATCH_UP_LIMIT) {
       await this.load();
       return;
     }
-    await this.applyEvents(this.snapshot, events);
-    this.seenHistory = events.at(-1)?.Version ?? this.seenHistory;
+    if (news.directoryChanged) await this.reconcile();
+    if (news.events.length > 0) await this.applyEvents(this.snapshot, news.events);
+    this.position = news.position;
+  }
+
+  /**
+   * Takes in what another process changed in the store: its directory changes, and the
+   * history it logged (`events`, in id order).
+   */
+  externalChange(events: readonly PresenceEvent[]): Promise<void> {
+    return this.serially(async () => {
+      if (!this.snapshot) return;
+      await this.reconcile();
+      if (events.length > 0) await this.applyEvents(this.snapshot, events);
+    });
+  }
+
+  private async reconcile(): Promise<void> {
+    const fresh = await this.store.listPresence();
+    this.snapshot = reconciled(++this.version, this.snapshot as IndexedSnapshot, fresh);
   }
 
   /**
@@ -217,6 +233,9 @@ export class PresenceService {
     const next = before.presence as ChatPresence[];
     const unknown: number[] = [];
     for (const event of events) {
+      // A user's saves commit in id order (row locks); this guards the snapshot all the same.
+      if ((this.userVersions.get(event.UserId) ?? 0) > event.Version) continue;
+      this.userVersions.set(event.UserId, event.Version);
       const index = before.position.get(event.UserId);
       if (index === undefined) unknown.push(event.UserId);
       else {
@@ -252,7 +271,7 @@ export class PresenceService {
   private async announce(events: readonly PresenceEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.bus.publish(events);
-    await this.notifyLocal(events);
+    await this.localChanges.notify(events);
   }
 
   /** Re-reads users into a new snapshot; returns those whose presence fields changed. */
@@ -276,9 +295,4 @@ export class PresenceService {
         : { version: ++this.version, presence: list, position: before.position };
     return changed;
   }
-}
-
-function sortedWithout(list: ChatPresence[], removed: number[]): ChatPresence[] {
-  const gone = new Set(removed);
-  return list.filter((p) => !gone.has(p.UserId)).sort((a, b) => a.UserId - b.UserId);
 }

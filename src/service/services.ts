@@ -62,12 +62,13 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     presenceTtlSeconds: options.presenceTtlSeconds ?? null,
     shared: options.shared ?? false,
   });
+  bus.onExternalChange?.((events) => void presence.externalChange(events).catch(() => undefined));
   const webhooks = new WebhookService(store, {
     ...DEFAULT_WEBHOOK_SERVICE_OPTIONS,
     ...options.webhooks,
   });
   // Enqueued only where a change is made, so a webhook fires once per change per cluster.
-  presence.onLocalChanges((events) => webhooks.enqueue(events));
+  presence.localChanges.add((events) => webhooks.enqueue(events));
   const auth = new AuthService(
     store,
     { ...DEFAULT_AUTH_OPTIONS, ...options.auth },
@@ -92,6 +93,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
       store,
       options.historyRetentionMs === undefined ? 30 * 86_400_000 : options.historyRetentionMs,
       options.resumeWindow,
+      bus.delivered?.bind(bus),
     ),
     directory: new DirectoryService(store, presence),
     webhooks,

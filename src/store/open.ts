@@ -1,8 +1,8 @@
 /** Chooses a backend from a location: a postgres:// URL, or a SQLite file path. */
-import { type ChangeBus, LocalBus } from "../events/bus.ts";
+import type { ChangeBus } from "../events/bus.ts";
 import { LocalMessageBus, type MessageBus } from "../events/messages.ts";
 import { openPostgresBackend, openPostgresStore } from "./postgres/store.ts";
-import { openSqliteStore } from "./sqlite/store.ts";
+import { openSqliteBackend, openSqliteStore } from "./sqlite/store.ts";
 import type { Store } from "./store.ts";
 
 export function isPostgresUrl(location: string): boolean {
@@ -17,7 +17,7 @@ export async function openStore(location: string): Promise<Store> {
 
 export interface Backend {
   store: Store;
-  /** In-process for SQLite; LISTEN/NOTIFY across nodes for PostgreSQL. */
+  /** SQLite: in-process, and hears other processes writing the file; PostgreSQL: LISTEN/NOTIFY. */
   bus: ChangeBus;
   /** Tells followers of a chat session about new messages; across nodes on PostgreSQL. */
   messageBus: MessageBus;
@@ -31,8 +31,7 @@ export async function openBackend(
 ): Promise<Backend> {
   if (!isPostgresUrl(location))
     return {
-      store: openSqliteStore({ path: location }),
-      bus: new LocalBus(),
+      ...(await openSqliteBackend({ path: location })),
       messageBus: new LocalMessageBus(),
       shared: false,
     };

@@ -24,6 +24,16 @@ function historySuite(backend: StoreFactory): void {
       await store.importDirectory(directory());
     });
 
+    it("changesSince gives what committed after a position, once, and a position to go on from", async () => {
+      const position = await store.historyPosition();
+      const written = await store.appendHistory([entry(2, true, 1000), entry(3, false, 2000)]);
+      const news = await store.changesSince(position, 10);
+      assert.deepEqual(news.events, written);
+      assert.deepEqual((await store.changesSince(news.position, 10)).events, []);
+      const paged = await store.changesSince(position, 1, written[0].Version);
+      assert.deepEqual(paged.events, [written[1]]);
+    });
+
     it("appends in order with increasing ids and reads back the same events", async () => {
       const start = await store.latestHistoryId();
       const written = await store.appendHistory([entry(2, true, 1000), entry(3, false, 2000)]);
@@ -132,18 +142,16 @@ function historySuite(backend: StoreFactory): void {
       }
       assert.equal((await store.getUser(1))?.present, state.get(1));
       assert.equal((await store.getUser(3))?.present, true);
-      if (store.backend === "sqlite") {
-        // The embedded store commits saves made together as one batch, in arrival order.
-        assert.deepEqual(
-          events.map((e) => [e.UserId, e.Present, e.At]),
-          [
-            [1, true, new Date(1).toISOString()],
-            [1, false, new Date(2).toISOString()],
-            [3, true, new Date(4).toISOString()],
-            [1, true, new Date(4).toISOString()],
-          ],
-        );
-      }
+      // Both backends commit saves made together as one batch, in arrival order.
+      assert.deepEqual(
+        events.map((e) => [e.UserId, e.Present, e.At]),
+        [
+          [1, true, new Date(1).toISOString()],
+          [1, false, new Date(2).toISOString()],
+          [3, true, new Date(4).toISOString()],
+          [1, true, new Date(4).toISOString()],
+        ],
+      );
     });
 
     it("a logged save that fails logs nothing", async () => {

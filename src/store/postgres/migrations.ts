@@ -185,6 +185,45 @@ export const MIGRATIONS: Migration[] = [
         CHECK (max_chats_per_agent >= 0);
     `,
   },
+  {
+    version: 10,
+    name: "history rows carry their transaction id",
+    // Readers find the rows committed since a snapshot through this (history.ts).
+    sql: `
+      ALTER TABLE presence_history ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+      CREATE INDEX presence_history_xid ON presence_history(xid);
+    `,
+  },
+  {
+    version: 11,
+    name: "directory changes are noted, whoever makes them",
+    // A trigger, not application code, so every writer is covered: nodes, the CLI, psql.
+    // Presence saves and heartbeats write only present and present_until: they are not noted.
+    sql: `
+      CREATE TABLE directory_changes (
+        id  bigserial PRIMARY KEY,
+        xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        at  bigint NOT NULL DEFAULT (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+      );
+      CREATE INDEX directory_changes_xid ON directory_changes(xid);
+      CREATE INDEX directory_changes_at ON directory_changes(at);
+      -- The newest xid purged: a position older than it may have missed a purged change.
+      CREATE TABLE directory_changes_purged (xid xid8 NOT NULL);
+      INSERT INTO directory_changes_purged VALUES ('0');
+      CREATE FUNCTION note_directory_change() RETURNS trigger
+        LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+          INSERT INTO directory_changes DEFAULT VALUES;
+          RETURN NULL;
+        END $$;
+      CREATE TRIGGER users_noted
+        AFTER INSERT OR DELETE OR UPDATE OF username, display_name, role ON users
+        FOR EACH STATEMENT EXECUTE FUNCTION note_directory_change();
+      CREATE TRIGGER topic_members_noted
+        AFTER INSERT OR DELETE OR UPDATE ON topic_members
+        FOR EACH STATEMENT EXECUTE FUNCTION note_directory_change();
+    `,
+  },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

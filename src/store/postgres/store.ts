@@ -72,7 +72,7 @@ async function openConnected(
       await pool.query("SELECT 1");
     },
   };
-  const history = new PostgresHistory(pool, schema);
+  const history = new PostgresHistory(pool);
   const store = composeStore({
     base,
     presence: new PostgresPresence(pool, history),

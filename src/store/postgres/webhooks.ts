@@ -162,7 +162,7 @@ export class PostgresWebhooks implements WebhookStore {
       );
       const last = hooks.at(-1)?.id;
       if (last !== undefined) {
-        const events = await this.eventsOf(client, entry);
+        const events = await this.outboxEvents(client, entry);
         await client.query(FAN_OUT, [events, entry.fanned_to, last, entry.created_at]);
       }
       if (hooks.length < take)
@@ -176,7 +176,7 @@ export class PostgresWebhooks implements WebhookStore {
     });
   }
 
-  private async eventsOf(client: pg.PoolClient, entry: OutboxRow): Promise<string> {
+  private async outboxEvents(client: pg.PoolClient, entry: OutboxRow): Promise<string> {
     if (this.fanning?.seq !== entry.seq) {
       const { first, last } = parseVersionRanges(entry.versions);
       const { rows } = await client.query<HistoryRow>(

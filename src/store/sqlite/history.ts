@@ -1,7 +1,7 @@
 /** SQLite: the presence history log (HistoryStore). */
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
+import type { HistoryChanges, HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
 import { type HistoryRow, toEvent, topicsText } from "../rows/history.ts";
 
 /** Rows per INSERT statement (8 columns each, well under SQLite's bound-parameter limit). */
@@ -86,6 +86,20 @@ export class SqliteHistory implements HistoryStore {
       .pluck()
       .get();
     return Number(seq ?? 0);
+  }
+
+  /** One writer at a time commits here, so ids commit in order: the newest id is a position. */
+  async historyPosition(): Promise<string> {
+    return String(await this.latestHistoryId());
+  }
+
+  async changesSince(position: string, limit: number, afterId = 0): Promise<HistoryChanges> {
+    const after = Math.max(Number(position), afterId);
+    const rows = this.db
+      .prepare("SELECT * FROM presence_history WHERE id > ? ORDER BY id LIMIT ?")
+      .all(after, limit) as HistoryRow[];
+    const events = rows.map(toEvent);
+    return { events, position: String(events.at(-1)?.Version ?? after) };
   }
 
   async purgeHistory(before: number): Promise<number> {

@@ -3,10 +3,10 @@
  * and their expiry (PresenceStore).
  */
 import type Database from "better-sqlite3";
-import { PresenceError } from "../../domain/errors.ts";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
-import type { PresenceChange, PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
+import type { PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
 import { ONGOING_SQL } from "../rows/sessions.ts";
+import { type Outcome, outcomes, planBatch, settle, type WaitingSave } from "../save-batch.ts";
 import { eventsOf, type SqliteHistory } from "./history.ts";
 
 const PRESENCE_COLUMNS = `
@@ -29,44 +29,6 @@ function toPresence([id, name, present, ongoing, topics]: PresenceRow): ChatPres
     Present: present === 1,
     ChatTopics: topics ? topics.split(",").map(Number) : [],
   };
-}
-
-/** A save of a batch refused on its own (the others still commit). */
-type Refusal = { ok: false; error: unknown };
-type Outcome = { ok: true; value: SavedPresence } | Refusal;
-
-interface WaitingSave {
-  updates: readonly PresenceUpdate[];
-  log: SaveLog | undefined;
-  resolve: (saved: SavedPresence) => void;
-  reject: (error: unknown) => void;
-}
-
-/**
- * Works out, in arrival order, what each save of a batch changes, from one read of the users
- * involved (`present`, updated as it goes, so a later save sees an earlier one's result). A save
- * naming an unknown user is refused whole and changes nothing.
- */
-function planSaves(batch: readonly WaitingSave[], present: Map<number, boolean>) {
-  return batch.map((job): { ok: true; changes: PresenceChange[] } | Refusal => {
-    const unknown = job.updates.findIndex((u) => !present.has(u.userId));
-    if (unknown >= 0) {
-      const { userId } = job.updates[unknown];
-      return {
-        ok: false,
-        error: new PresenceError("PRES_ERR_UNKNOWN_USER", { index: unknown, userId }),
-      };
-    }
-    const changes: PresenceChange[] = [];
-    for (const update of job.updates) {
-      const before = present.get(update.userId) as boolean;
-      if (before !== update.present) {
-        changes.push({ userId: update.userId, present: update.present, previousPresent: before });
-        present.set(update.userId, update.present);
-      }
-    }
-    return { ok: true, changes };
-  });
 }
 
 export class SqlitePresence implements PresenceStore {
@@ -124,14 +86,7 @@ export class SqlitePresence implements PresenceStore {
     return new Set(this.statements.existing.all(JSON.stringify(ids)) as number[]);
   }
 
-  /**
-   * Group commit: saves that arrive in the same turn of the event loop share one transaction,
-   * and every caller hears back only after the shared commit. A commit costs far more than the
-   * rows it writes, so under load this multiplies the save rate without weakening durability.
-   * A save is refused (unknown user) before it writes anything, so a refused save needs no
-   * savepoint to leave the others untouched; any other failure rolls the whole batch back and
-   * every save in it hears of it.
-   */
+  /** Group commit (save-batch.ts): saves arriving in the same turn of the event loop. */
   savePresence(updates: readonly PresenceUpdate[], log?: SaveLog): Promise<SavedPresence> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ updates, log, resolve, reject });
@@ -142,18 +97,14 @@ export class SqlitePresence implements PresenceStore {
   private commitWaiting(): void {
     const batch = this.waiting;
     this.waiting = [];
-    let outcomes: Outcome[];
+    let result: Outcome[];
     try {
-      outcomes = this.runBatch.immediate(batch);
+      result = this.runBatch.immediate(batch);
     } catch (error) {
-      for (const job of batch) job.reject(error);
+      settle(batch, { failed: error });
       return;
     }
-    batch.forEach((job, i) => {
-      const outcome = outcomes[i];
-      if (outcome.ok) job.resolve(outcome.value);
-      else job.reject(outcome.error);
-    });
+    settle(batch, result);
   }
 
   /**
@@ -163,27 +114,11 @@ export class SqlitePresence implements PresenceStore {
   private applyBatch(batch: WaitingSave[]): Outcome[] {
     const ids = JSON.stringify(batch.flatMap((job) => job.updates.map((u) => u.userId)));
     const stored = this.statements.present.all(ids) as [number, number][];
-    const plans = planSaves(batch, new Map(stored.map(([id, present]) => [id, present === 1])));
-    const written = new Map<number, boolean>();
-    for (const plan of plans)
-      if (plan.ok) for (const c of plan.changes) written.set(c.userId, c.present);
-    this.setPresent(written);
-    const logged = plans.flatMap((plan, i) => {
-      const { log } = batch[i];
-      return plan.ok && log ? [{ index: i, log, entries: plan.changes.map(log.describe) }] : [];
-    });
-    this.renew(logged.map(({ index, log }) => ({ log, updates: batch[index].updates })));
-    let firstId = this.history.insertInTransaction(logged.flatMap((l) => l.entries));
-    const events = new Map(
-      logged.map(({ index, entries }) => {
-        const saved = eventsOf(entries, firstId);
-        firstId += entries.length;
-        return [index, saved];
-      }),
-    );
-    return plans.map((plan, i) =>
-      plan.ok ? { ok: true, value: { changes: plan.changes, events: events.get(i) ?? [] } } : plan,
-    );
+    const writes = planBatch(batch, new Map(stored.map(([id, present]) => [id, present === 1])));
+    this.setPresent(writes.written);
+    for (const [ttl, { now, ids }] of writes.renewals) this.renewInTransaction(ids, now, ttl);
+    const firstId = this.history.insertInTransaction(writes.entries);
+    return outcomes(writes, eventsOf(writes.entries, firstId));
   }
 
   private setPresent(written: Map<number, boolean>): void {
@@ -192,18 +127,6 @@ export class SqlitePresence implements PresenceStore {
       if (targets.length > 0)
         this.statements.setPresent.run(value ? 1 : 0, JSON.stringify(targets));
     }
-  }
-
-  /** Deadlines of users saved present, one statement per TTL, from the newest save's time. */
-  private renew(saves: { log: SaveLog; updates: readonly PresenceUpdate[] }[]): void {
-    const byTtl = new Map<number | null, { now: number; ids: number[] }>();
-    for (const { log, updates } of saves) {
-      const group = byTtl.get(log.ttlSeconds) ?? { now: log.now, ids: [] };
-      group.now = Math.max(group.now, log.now);
-      for (const u of updates) if (u.present) group.ids.push(u.userId);
-      byTtl.set(log.ttlSeconds, group);
-    }
-    for (const [ttl, { now, ids }] of byTtl) this.renewInTransaction(ids, now, ttl);
   }
 
   async renewPresence(

@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { composeStore } from "../compose.ts";
 import type { Store, StoreBase } from "../store.ts";
+import { SqliteBus } from "./bus.ts";
 import { SqliteCredentials } from "./credentials.ts";
 import { SqliteDirectory } from "./directory.ts";
 import { SqliteHistory } from "./history.ts";
@@ -29,6 +30,16 @@ export interface SqliteOptions {
 }
 
 export function openSqliteStore(options: SqliteOptions): Store {
+  return openConnected(options).store;
+}
+
+/** The store and a change bus that also hears other processes writing the same file. */
+export async function openSqliteBackend(options: SqliteOptions) {
+  const { store, db } = openConnected(options);
+  return { store, bus: await SqliteBus.start(db, store) };
+}
+
+function openConnected(options: SqliteOptions): { store: Store; db: Database.Database } {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
   db.pragma("journal_mode = WAL");
@@ -57,7 +68,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     },
   };
   const history = new SqliteHistory(db);
-  return composeStore({
+  const store = composeStore({
     base,
     presence: new SqlitePresence(db, history),
     directory: new SqliteDirectory(db),
@@ -68,4 +79,5 @@ export function openSqliteStore(options: SqliteOptions): Store {
     messages: new SqliteMessages(db),
     webhooks: new SqliteWebhooks(db),
   });
+  return { store, db };
 }

@@ -188,7 +188,7 @@ export class SqliteWebhooks implements WebhookStore {
         const ids = nextWebhooks.all(entry.fanned_to, entry.created_at, take) as number[];
         const last = ids.at(-1);
         if (last !== undefined) {
-          const events = this.eventsOf(entry);
+          const events = this.outboxEvents(entry);
           fanOut.run({ events, createdAt: entry.created_at, after: entry.fanned_to, last });
         }
         if (ids.length < take) entryDone.run(entry.seq);
@@ -198,7 +198,7 @@ export class SqliteWebhooks implements WebhookStore {
       .immediate();
   }
 
-  private eventsOf(entry: OutboxRow): string {
+  private outboxEvents(entry: OutboxRow): string {
     if (this.fanning?.seq !== entry.seq) {
       const { first, last } = parseVersionRanges(entry.versions);
       const rows = this.sql.history.all(first, last) as HistoryRow[];
