@@ -9,6 +9,7 @@ import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Actor } from "../src/domain/presence.ts";
 import { parseSeed } from "../src/domain/seed.ts";
+import type { MessageBus } from "../src/events/messages.ts";
 import { createServices, type Services } from "../src/service/services.ts";
 import { openPostgresBackend } from "../src/store/postgres/store.ts";
 import type { Store } from "../src/store/store.ts";
@@ -43,12 +44,15 @@ async function slowLink(delayMs: number): Promise<{ port: number; close(): void 
   };
 }
 
-type Node = Services & { store: Store };
+type Node = Services & { store: Store; messageBus: MessageBus };
 
 /** One node's services, with the store they run on (closed after the test). */
 async function node(url: string): Promise<Node> {
-  const { store, bus } = await openPostgresBackend({ url });
-  return Object.assign(createServices(store, { bus, shared: true }), { store });
+  const { store, bus, messageBus } = await openPostgresBackend({ url });
+  return Object.assign(createServices(store, { bus, messageBus, shared: true }), {
+    store,
+    messageBus,
+  });
 }
 
 function presentOf(services: Services, userId: number): Promise<boolean | undefined> {
@@ -83,6 +87,7 @@ describe("reads across two nodes on one PostgreSQL", { skip }, () => {
   after(async () => {
     for (const s of [a, b]) {
       await s?.bus.close();
+      await s?.messageBus.close();
       await s?.store.close();
     }
     link?.close();

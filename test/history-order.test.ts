@@ -45,7 +45,7 @@ async function lateWriter(client: pg.Client, holdMs: number, commit: boolean): P
 
 describe("postgres history: concurrent writers, one ordered reader", { skip }, () => {
   const scratch = scratchSchema();
-  let reader: { store: Store; bus: PostgresBus };
+  let reader: { store: Store; bus: PostgresBus; messageBus: { close(): Promise<void> } };
   let writers: Store[] = [];
   let raw: pg.Client[] = [];
   const seen: PresenceEvent[] = [];
@@ -86,6 +86,7 @@ describe("postgres history: concurrent writers, one ordered reader", { skip }, (
   });
   after(async () => {
     await reader?.bus.close();
+    await reader?.messageBus.close();
     await reader?.store.close();
     await Promise.all(writers.map((w) => w.close()));
     await Promise.all(raw.map((c) => c.end()));
@@ -97,7 +98,7 @@ describe("postgres history: concurrent writers, one ordered reader", { skip }, (
     const late = lateWriter(raw[0], 1200, true);
     await new Promise((r) => setTimeout(r, 50));
     const [after] = await writers[1].appendHistory([entry(5, true)]);
-    const { store, bus } = await openPostgresBackend({ url: scratch.url });
+    const { store, bus, messageBus } = await openPostgresBackend({ url: scratch.url });
     const got: PresenceEvent[] = [];
     bus.subscribe((events) => got.push(...events));
     try {
@@ -119,6 +120,7 @@ describe("postgres history: concurrent writers, one ordered reader", { skip }, (
       );
     } finally {
       await bus.close();
+      await messageBus.close();
       await store.close();
     }
   });
