@@ -13,6 +13,7 @@ import pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { ChangeBus, ChangeListener, UserChangeListener } from "../../events/bus.ts";
 import type { HistoryStore } from "../history.ts";
+import { retryUntilDone } from "./connection.ts";
 import { HistoryOrder, snapshotBounds } from "./history-order.ts";
 
 const CATCH_UP_PAGE = 1000;
@@ -148,21 +149,18 @@ export class PostgresBus implements ChangeBus {
   private reconnectLater(client: pg.Client): void {
     if (this.closed || this.client !== client) return;
     this.client = null;
-    const retry = () => {
-      setTimeout(async () => {
-        try {
-          await this.listen();
-          // User changes notified while the connection was down are lost: forget them all.
-          this.userChanged(null);
-          await this.catchUp();
-          this.options.onReconnect?.();
-        } catch (error) {
-          this.options.onError?.(error);
-          if (!this.closed) retry();
-        }
-      }, this.options.reconnectMs ?? 1000).unref();
-    };
-    retry();
+    retryUntilDone(
+      async () => {
+        await this.listen();
+        // User changes notified while the connection was down are lost: forget them all.
+        this.userChanged(null);
+        await this.catchUp();
+        this.options.onReconnect?.();
+      },
+      this.options.reconnectMs ?? 1000,
+      () => !this.closed,
+      this.options.onError,
+    );
   }
 
   private userChanged(userId: number | null): void {

@@ -110,3 +110,23 @@ export async function transaction<T>(
     client.release();
   }
 }
+
+/**
+ * Calls `attempt` after `delayMs`, and again after each failure (reported to `onError`) for as
+ * long as `wanted()` holds: how a LISTEN connection that dropped comes back.
+ */
+export function retryUntilDone(
+  attempt: () => Promise<void>,
+  delayMs: number,
+  wanted: () => boolean,
+  onError?: (error: unknown) => void,
+): void {
+  setTimeout(async () => {
+    try {
+      await attempt();
+    } catch (error) {
+      onError?.(error);
+      if (wanted()) retryUntilDone(attempt, delayMs, wanted, onError);
+    }
+  }, delayMs).unref();
+}

@@ -7,6 +7,7 @@
  */
 import pg from "pg";
 import { type MessageBus, type MessageSignal, SessionListeners } from "../../events/messages.ts";
+import { retryUntilDone } from "./connection.ts";
 
 export interface PostgresMessageBusOptions {
   url: string;
@@ -70,17 +71,14 @@ export class PostgresMessageBus implements MessageBus {
   private reconnectLater(client: pg.Client): void {
     if (this.closed || this.client !== client) return;
     this.client = null;
-    const retry = () => {
-      setTimeout(async () => {
-        try {
-          await this.listen();
-          this.listeners.signalAll();
-        } catch (error) {
-          this.options.onError?.(error);
-          if (!this.closed) retry();
-        }
-      }, this.options.reconnectMs ?? 1000).unref();
-    };
-    retry();
+    retryUntilDone(
+      async () => {
+        await this.listen();
+        this.listeners.signalAll();
+      },
+      this.options.reconnectMs ?? 1000,
+      () => !this.closed,
+      this.options.onError,
+    );
   }
 }
