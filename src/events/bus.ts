@@ -10,6 +10,12 @@ export type ChangeListener = (events: readonly PresenceEvent[]) => void;
 /** A user whose role, password or name changed, who was deleted or lost credentials; null: anyone. */
 export type UserChangeListener = (userId: number | null) => void;
 
+/** Adds `listener` to a bus's set of them; the result takes it out again. */
+export function addListener<T>(listeners: Set<T>, listener: T): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export interface ChangeBus {
   publish(events: readonly PresenceEvent[]): Promise<void>;
   subscribe(listener: ChangeListener): () => void;
@@ -47,8 +53,7 @@ export class LocalBus implements ChangeBus {
   }
 
   subscribe(listener: ChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return addListener(this.listeners, listener);
   }
 
   async close(): Promise<void> {

@@ -9,12 +9,17 @@
  * a user's role, password or name changes, the user is deleted or loses credentials, so every
  * node drops what it cached about that user as the change commits.
  */
-import pg from "pg";
+import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { ChangeBus, ChangeListener, UserChangeListener } from "../../events/bus.ts";
+import {
+  addListener,
+  type ChangeBus,
+  type ChangeListener,
+  type UserChangeListener,
+} from "../../events/bus.ts";
 import type { HistoryStore } from "../history.ts";
-import { retryUntilDone } from "./connection.ts";
 import { HistoryOrder, snapshotBounds } from "./history-order.ts";
+import { ListenConnection } from "./listen.ts";
 
 const CATCH_UP_PAGE = 1000;
 /** How soon a read held back by a missing id looks again (a rollback sends no notification). */
@@ -40,7 +45,7 @@ export interface PostgresBusOptions {
 export class PostgresBus implements ChangeBus {
   private readonly listeners = new Set<ChangeListener>();
   private readonly userListeners = new Set<UserChangeListener>();
-  private client: pg.Client | null = null;
+  private connection: ListenConnection | null = null;
   private order = new HistoryOrder(0);
   /** The snapshot of the last read: the next read asks for rows committed since. */
   private position = "";
@@ -101,7 +106,7 @@ export class PostgresBus implements ChangeBus {
       try {
         do {
           this.notifyAgain = false;
-          const db = this.client ?? this.options.pool;
+          const db = this.connection?.current ?? this.options.pool;
           await db.query("SELECT pg_notify($1, '')", [this.channel]);
         } while (this.notifyAgain);
       } catch (error) {
@@ -113,13 +118,11 @@ export class PostgresBus implements ChangeBus {
   }
 
   subscribe(listener: ChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return addListener(this.listeners, listener);
   }
 
   onUserChange(listener: UserChangeListener): () => void {
-    this.userListeners.add(listener);
-    return () => this.userListeners.delete(listener);
+    return addListener(this.userListeners, listener);
   }
 
   async close(): Promise<void> {
@@ -128,39 +131,27 @@ export class PostgresBus implements ChangeBus {
     clearTimeout(this.recheck);
     this.listeners.clear();
     this.userListeners.clear();
-    await this.client?.end().catch(() => undefined);
+    await this.connection?.close();
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: stripSchema(this.options.url) });
-    client.on("notification", (message) => {
-      const user = /^user:(\d+)$/.exec(message.payload ?? "");
-      if (user) this.userChanged(Number(user[1]));
-      else this.catchUp();
-    });
-    client.on("error", () => this.reconnectLater(client));
-    client.on("end", () => this.reconnectLater(client));
-    await client.connect();
-    await client.query("SET synchronous_commit = off");
-    await client.query(`LISTEN "${this.channel}"`);
-    this.client = client;
-  }
-
-  private reconnectLater(client: pg.Client): void {
-    if (this.closed || this.client !== client) return;
-    this.client = null;
-    retryUntilDone(
-      async () => {
-        await this.listen();
+    this.connection = await ListenConnection.open({
+      ...this.options,
+      channel: this.channel,
+      // Commits on this connection need not wait for the disk: a notification is not data.
+      setup: ["SET synchronous_commit = off"],
+      onNotification: (payload) => {
+        const user = /^user:(\d+)$/.exec(payload);
+        if (user) this.userChanged(Number(user[1]));
+        else this.catchUp();
+      },
+      onReconnect: async () => {
         // User changes notified while the connection was down are lost: forget them all.
         this.userChanged(null);
         await this.catchUp();
         this.options.onReconnect?.();
       },
-      this.options.reconnectMs ?? 1000,
-      () => !this.closed,
-      this.options.onError,
-    );
+    });
   }
 
   private userChanged(userId: number | null): void {
@@ -216,8 +207,3 @@ export class PostgresBus implements ChangeBus {
 }
 
 /** LISTEN needs no schema; the `schema` parameter is ours, not the driver's. */
-function stripSchema(url: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.delete("schema");
-  return parsed.toString();
-}

@@ -72,24 +72,23 @@ class GuardedPool extends pg.Pool {
   // biome-ignore lint/suspicious/noExplicitAny: mirrors pg's overloaded signature
   override query(...args: any[]): any {
     // biome-ignore lint/suspicious/noExplicitAny: see above
-    const result = (super.query as any)(...args);
-    return result instanceof Promise
-      ? result.catch((error: unknown) => {
-          throw translate(error);
-        })
-      : result;
+    return guarded((super.query as any)(...args));
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: mirrors pg's overloaded signature
   override connect(...args: any[]): any {
     // biome-ignore lint/suspicious/noExplicitAny: see above
-    const result = (super.connect as any)(...args);
-    return result instanceof Promise
-      ? result.catch((error: unknown) => {
-          throw translate(error);
-        })
-      : result;
+    return guarded((super.connect as any)(...args));
   }
+}
+
+/** A promise pg returned, its connection failures translated; a callback call's result as is. */
+function guarded(result: unknown): unknown {
+  return result instanceof Promise
+    ? result.catch((error: unknown) => {
+        throw translate(error);
+      })
+    : result;
 }
 
 /** Runs `work` in a transaction on one client, rolling back on any error. */

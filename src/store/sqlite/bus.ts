@@ -7,7 +7,7 @@
  */
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { ChangeBus, ChangeListener } from "../../events/bus.ts";
+import { addListener, type ChangeBus, type ChangeListener } from "../../events/bus.ts";
 import type { HistoryStore } from "../history.ts";
 
 const CATCH_UP_PAGE = 1000;
@@ -52,14 +52,12 @@ export class SqliteBus implements ChangeBus {
   }
 
   subscribe(listener: ChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return addListener(this.listeners, listener);
   }
 
   /** Listens for changes other processes made (with the history they logged, maybe none). */
   onExternalChange(listener: ExternalChangeListener): () => void {
-    this.external.add(listener);
-    return () => this.external.delete(listener);
+    return addListener(this.external, listener);
   }
 
   async close(): Promise<void> {
