@@ -62,6 +62,57 @@ export interface RouteSpec {
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
+/** What every route of one group (an entity, a surface) declares alike. */
+export interface RouteGroup {
+  tag: string;
+  /** Put before each operation's name: SuperOffice's `v1ChatSessionEntity_` and the like. */
+  operationPrefix?: string;
+  /** Signed-in callers only, unless false. */
+  auth?: boolean;
+  extension?: boolean;
+}
+
+/** A route's own part of its declaration; the group supplies the rest. */
+export type RouteDetails = Omit<
+  RouteSpec,
+  "method" | "url" | "operationId" | "summary" | "tag" | "auth"
+> & { auth?: boolean };
+
+/**
+ * Declares the routes of one group as a table of rows, one per route:
+ * `route("GET /api/v1/ChatTopic/:id", "GetChatTopicEntity", summary, details)`.
+ */
+export function routeGroup(group: RouteGroup) {
+  return (
+    endpoint: `${Method} /${string}`,
+    name: string,
+    summary: string,
+    details: RouteDetails,
+  ): RouteSpec => {
+    const [method, url] = endpoint.split(" ") as [Method, string];
+    return {
+      method,
+      url,
+      operationId: `${group.operationPrefix ?? ""}${name}`,
+      summary,
+      tag: group.tag,
+      auth: group.auth ?? true,
+      ...(group.extension && { extension: true }),
+      ...details,
+    };
+  };
+}
+
+/** A handler that does `work` and answers 204 No Content. */
+export function noContent(
+  work: (request: FastifyRequest) => Promise<unknown>,
+): RouteSpec["handler"] {
+  return async (request, reply) => {
+    await work(request);
+    return reply.code(204).send();
+  };
+}
+
 declare module "fastify" {
   interface FastifyRequest {
     /** The authenticated caller, set by the auth hook on routes with `auth: true`. */

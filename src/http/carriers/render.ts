@@ -86,3 +86,11 @@ export function sendCarrier(
   );
   return reply.send(`<?xml version="1.0" encoding="utf-8"?>${xml}`);
 }
+
+/** A handler that sends what `load` gives as a `schema` carrier (JSON or XML, `$select`). */
+export function sendsCarrier(
+  schema: Schema,
+  load: (request: FastifyRequest) => Promise<unknown>,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
+  return async (request, reply) => sendCarrier(request, reply, await load(request), schema);
+}

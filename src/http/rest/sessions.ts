@@ -1,3 +1,4 @@
+import type { FastifyRequest } from "fastify";
 import type { Actor } from "../../domain/presence.ts";
 import type { ChatSessionRecord } from "../../domain/session.ts";
 import type { Services } from "../../service/services.ts";
@@ -6,7 +7,7 @@ import {
   pathIntParameter,
   pathTextParameter,
   SELECT_PARAMETER,
-  sendCarrier,
+  sendsCarrier,
 } from "../carriers/render.ts";
 import {
   assertSameTopic,
@@ -19,10 +20,16 @@ import {
   sessionWithLinks,
 } from "../carriers/session.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
+import {
+  noContent,
+  type ParameterSpec,
+  type ResponseSpec,
+  type RouteSpec,
+  routeGroup,
+} from "../route.ts";
 import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
 
-const TAG = "ChatSession";
+const route = routeGroup({ tag: "ChatSession", operationPrefix: "v1ChatSessionEntity_" });
 const ID = pathIntParameter("id", "The id of the chat session");
 const SESSION_ID = pathIntParameter("chatSessionId", "The id of the chat session");
 const SESSION = carrierResponse(SESSION_SCHEMA);
@@ -36,6 +43,7 @@ const sessionBody = {
 };
 
 export function sessionRoutes({ sessions }: Services): RouteSpec[] {
+  /** A POST on one session that answers it as it is after `run`. */
   const operation = (
     name: string,
     path: string,
@@ -43,143 +51,125 @@ export function sessionRoutes({ sessions }: Services): RouteSpec[] {
     run: (call: { actor: Actor; id: number; to: string }) => Promise<ChatSessionRecord>,
     extra: ParameterSpec[] = [],
     responses: Record<number, ResponseSpec> = {},
-  ): RouteSpec => ({
-    method: "POST",
-    url: `/api/v1/ChatSession/:chatSessionId/${path}`,
-    operationId: `v1ChatSessionEntity_${name}`,
-    summary,
-    tag: TAG,
-    auth: true,
-    parameters: [SESSION_ID, ...extra],
-    responses: { 200: SESSION, 404: NOT_FOUND, ...responses },
-    async handler(request, reply) {
-      const id = request.bound.int("chatSessionId");
-      const session = await run({
-        actor: request.actor,
-        id,
-        to: request.bound.segment("toAssociate"),
-      });
-      return sendCarrier(request, reply, sessionCarrier(session), SESSION_SCHEMA);
-    },
-  });
+  ): RouteSpec =>
+    route(`POST /api/v1/ChatSession/:chatSessionId/${path}`, name, summary, {
+      parameters: [SESSION_ID, ...extra],
+      responses: { 200: SESSION, 404: NOT_FOUND, ...responses },
+      handler: sendsCarrier(SESSION_SCHEMA, async (request) =>
+        sessionCarrier(
+          await run({
+            actor: request.actor,
+            id: request.bound.int("chatSessionId"),
+            to: request.bound.segment("toAssociate"),
+          }),
+        ),
+      ),
+    });
+  const linked = (request: FastifyRequest, session: ChatSessionRecord) =>
+    sessionWithLinks(session, request);
 
   return [
-    {
-      method: "GET",
-      url: "/api/v1/ChatSession/default",
-      operationId: "v1ChatSessionEntity_DefaultChatSessionEntity",
-      summary: "A new ChatSessionEntity with default values (not saved)",
-      tag: TAG,
-      auth: true,
-      responses: { 200: SESSION },
-      handler: async (request, reply) =>
-        sendCarrier(request, reply, sessionCarrier(sessions.defaultSession()), SESSION_SCHEMA),
-    },
-    {
-      method: "GET",
-      url: "/api/v1/ChatSession",
-      operationId: "v1ChatSessionEntity_GetAll",
-      summary: "OData list of chat sessions: all for administrators, the visible ones for others",
-      tag: TAG,
-      auth: true,
-      parameters: ODATA_PARAMETERS,
-      responses: { 200: { description: "OK", schema: ODATA_RESPONSE } },
-      handler: async (request) => odataSessions(request, await sessions.list(request.actor)),
-    },
-    {
-      method: "POST",
-      url: "/api/v1/ChatSession",
-      operationId: "v1ChatSessionEntity_PostChatSessionEntity",
-      summary: "Creates a new ChatSessionEntity in its topic's queue (or another pre-chat status)",
-      tag: TAG,
-      auth: true,
-      parameters: [SELECT_PARAMETER],
-      body: sessionBody,
-      responses: { 200: LINKED, 404: { description: "No such chat topic" } },
-      async handler(request, reply) {
-        const created = await sessions.create(newSessionInput(readSession(requireBody(request))));
-        return sendCarrier(request, reply, sessionWithLinks(created, request), SESSION_WITH_LINKS);
+    route(
+      "GET /api/v1/ChatSession/default",
+      "DefaultChatSessionEntity",
+      "A new ChatSessionEntity with default values (not saved)",
+      {
+        responses: { 200: SESSION },
+        handler: sendsCarrier(SESSION_SCHEMA, async () =>
+          sessionCarrier(sessions.defaultSession()),
+        ),
       },
-    },
-    {
-      method: "GET",
-      url: "/api/v1/ChatSession/:id",
-      operationId: "v1ChatSessionEntity_GetChatSessionEntity",
-      summary: "Gets a ChatSessionEntity (its user, members of its topic, administrators)",
-      tag: TAG,
-      auth: true,
-      parameters: [ID, SELECT_PARAMETER],
-      responses: { 200: LINKED, 404: NOT_FOUND },
-      async handler(request, reply) {
-        const session = await sessions.get(request.actor, request.bound.int("id"));
-        return sendCarrier(request, reply, sessionWithLinks(session, request), SESSION_WITH_LINKS);
+    ),
+    route(
+      "GET /api/v1/ChatSession",
+      "GetAll",
+      "OData list of chat sessions: all for administrators, the visible ones for others",
+      {
+        parameters: ODATA_PARAMETERS,
+        responses: { 200: { description: "OK", schema: ODATA_RESPONSE } },
+        handler: async (request) => odataSessions(request, await sessions.list(request.actor)),
       },
-    },
-    {
-      method: "PUT",
-      url: "/api/v1/ChatSession/:id",
-      operationId: "v1ChatSessionEntity_PutChatSessionEntity",
-      summary:
-        "Updates a ChatSessionEntity: status (by the transition table), customer details, user",
-      tag: TAG,
-      auth: true,
-      parameters: [ID, SELECT_PARAMETER],
-      body: sessionBody,
-      responses: {
-        200: LINKED,
-        400: { description: "Bad request. Entity to save is not in request body." },
-        404: NOT_FOUND,
-        409: { description: "Not a status this session can go to, or it changed meanwhile" },
+    ),
+    route(
+      "POST /api/v1/ChatSession",
+      "PostChatSessionEntity",
+      "Creates a new ChatSessionEntity in its topic's queue (or another pre-chat status)",
+      {
+        parameters: [SELECT_PARAMETER],
+        body: sessionBody,
+        responses: { 200: LINKED, 404: { description: "No such chat topic" } },
+        handler: sendsCarrier(SESSION_WITH_LINKS, async (request) => {
+          const input = newSessionInput(readSession(requireBody(request)));
+          return linked(request, await sessions.create(input));
+        }),
       },
-      async handler(request, reply) {
-        const id = request.bound.int("id");
-        const saved = readSession(requireBody(request));
-        assertSameTopic(saved, (await sessions.get(request.actor, id)).topicId);
-        const session = await sessions.save(request.actor, id, saved.edit);
-        return sendCarrier(request, reply, sessionWithLinks(session, request), SESSION_WITH_LINKS);
+    ),
+    route(
+      "GET /api/v1/ChatSession/:id",
+      "GetChatSessionEntity",
+      "Gets a ChatSessionEntity (its user, members of its topic, administrators)",
+      {
+        parameters: [ID, SELECT_PARAMETER],
+        responses: { 200: LINKED, 404: NOT_FOUND },
+        handler: sendsCarrier(SESSION_WITH_LINKS, async (request) =>
+          linked(request, await sessions.get(request.actor, request.bound.int("id"))),
+        ),
       },
-    },
-    {
-      method: "DELETE",
-      url: "/api/v1/ChatSession/:id",
-      operationId: "v1ChatSessionEntity_DeleteChatSessionEntity",
-      summary: "Deletes the ChatSessionEntity (topic managers and administrators)",
-      tag: TAG,
-      auth: true,
-      parameters: [ID],
-      responses: { 204: { description: "ChatSessionEntity deleted." }, 404: NOT_FOUND },
-      async handler(request, reply) {
-        await sessions.delete(request.actor, request.bound.int("id"));
-        return reply.code(204).send();
+    ),
+    route(
+      "PUT /api/v1/ChatSession/:id",
+      "PutChatSessionEntity",
+      "Updates a ChatSessionEntity: status (by the transition table), customer details, user",
+      {
+        parameters: [ID, SELECT_PARAMETER],
+        body: sessionBody,
+        responses: {
+          200: LINKED,
+          400: { description: "Bad request. Entity to save is not in request body." },
+          404: NOT_FOUND,
+          409: { description: "Not a status this session can go to, or it changed meanwhile" },
+        },
+        handler: sendsCarrier(SESSION_WITH_LINKS, async (request) => {
+          const id = request.bound.int("id");
+          const saved = readSession(requireBody(request));
+          assertSameTopic(saved, (await sessions.get(request.actor, id)).topicId);
+          return linked(request, await sessions.save(request.actor, id, saved.edit));
+        }),
       },
-    },
-    {
-      method: "GET",
-      url: "/api/v1/ChatSession/ForCurrentUser",
-      operationId: "v1ChatSessionEntity_ChatSessionsForUser",
-      summary: "Sessions in the caller's topics (any right), assigned to them or offered to them",
-      tag: TAG,
-      auth: true,
-      responses: { 200: carrierResponse(SESSION_LIST) },
-      async handler(request, reply) {
-        const list = await sessions.forUser(request.actor);
-        return sendCarrier(request, reply, list.map(sessionCarrier), SESSION_LIST);
+    ),
+    route(
+      "DELETE /api/v1/ChatSession/:id",
+      "DeleteChatSessionEntity",
+      "Deletes the ChatSessionEntity (topic managers and administrators)",
+      {
+        parameters: [ID],
+        responses: { 204: { description: "ChatSessionEntity deleted." }, 404: NOT_FOUND },
+        handler: noContent((request) => sessions.delete(request.actor, request.bound.int("id"))),
       },
-    },
-    {
-      method: "POST",
-      url: "/api/v1/ChatSession/Pickup",
-      operationId: "v1ChatSessionEntity_PickUpFirstChatSession",
-      summary:
-        "Answer the oldest queued session in a topic where the caller can respond; null if none",
-      tag: TAG,
-      auth: true,
-      responses: { 200: { ...SESSION, description: "The session picked up, or null" } },
-      async handler(request, reply) {
-        const picked = await sessions.pickUpFirst(request.actor);
-        return sendCarrier(request, reply, picked && sessionCarrier(picked), SESSION_SCHEMA);
+    ),
+    route(
+      "GET /api/v1/ChatSession/ForCurrentUser",
+      "ChatSessionsForUser",
+      "Sessions in the caller's topics (any right), assigned to them or offered to them",
+      {
+        responses: { 200: carrierResponse(SESSION_LIST) },
+        handler: sendsCarrier(SESSION_LIST, async (request) =>
+          (await sessions.forUser(request.actor)).map(sessionCarrier),
+        ),
       },
-    },
+    ),
+    route(
+      "POST /api/v1/ChatSession/Pickup",
+      "PickUpFirstChatSession",
+      "Answer the oldest queued session in a topic where the caller can respond; null if none",
+      {
+        responses: { 200: { ...SESSION, description: "The session picked up, or null" } },
+        handler: sendsCarrier(SESSION_SCHEMA, async (request) => {
+          const picked = await sessions.pickUpFirst(request.actor);
+          return picked && sessionCarrier(picked);
+        }),
+      },
+    ),
     operation(
       "PickUpChatSession",
       "Pickup",
