@@ -11,11 +11,11 @@ import {
   readMessage,
   TRANSCRIPT_SCHEMA,
 } from "../carriers/message.ts";
-import { carrierResponse, pathIntParameter, sendCarrier } from "../carriers/render.ts";
+import { carrierResponse, pathIntParameter, sendsCarrier } from "../carriers/render.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
+import { type ParameterSpec, type ResponseSpec, type RouteSpec, routeGroup } from "../route.ts";
 
-const TAG = "ChatSession";
+const route = routeGroup({ tag: "ChatSession", operationPrefix: "v1ChatSessionEntity_" });
 const SESSION_ID = pathIntParameter("chatSessionId", "The id of the chat session");
 const NOT_FOUND: ResponseSpec = { description: "No such chat session" };
 const FORBIDDEN: ResponseSpec = { description: "The caller may not read (or change) the session" };
@@ -37,76 +37,63 @@ const HTML_PARAMETER: ParameterSpec = {
 };
 
 export function messageRoutes({ messages }: Services): RouteSpec[] {
+  const base = "/api/v1/ChatSession/:chatSessionId";
+  /** Reading and posting fail alike: without the right, or for a missing session. */
+  const answers = (ok: ResponseSpec, more: Record<number, ResponseSpec> = {}) => ({
+    200: ok,
+    ...more,
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+  });
   return [
-    {
-      method: "GET",
-      url: "/api/v1/ChatSession/:chatSessionId/Messages",
-      operationId: "v1ChatSessionEntity_GetChatMessages",
-      summary: "Get all or some of the messages in a chat session",
-      tag: TAG,
-      auth: true,
-      parameters: [SESSION_ID, AFTER_PARAMETER],
-      responses: {
-        200: carrierResponse(MESSAGE_LIST),
-        403: FORBIDDEN,
-        404: NOT_FOUND,
+    route(
+      `GET ${base}/Messages`,
+      "GetChatMessages",
+      "Get all or some of the messages in a chat session",
+      {
+        parameters: [SESSION_ID, AFTER_PARAMETER],
+        responses: answers(carrierResponse(MESSAGE_LIST)),
+        handler: sendsCarrier(MESSAGE_LIST, async ({ actor, bound }) =>
+          (
+            await messages.list(actor, bound.int("chatSessionId"), bound.optionalInt("after") ?? 0)
+          ).map(messageCarrier),
+        ),
       },
-      async handler(request, reply) {
-        const list = await messages.list(
-          request.actor,
-          request.bound.int("chatSessionId"),
-          request.bound.optionalInt("after") ?? 0,
-        );
-        return sendCarrier(request, reply, list.map(messageCarrier), MESSAGE_LIST);
+    ),
+    route(
+      `POST ${base}/Messages`,
+      "AddChatMessage",
+      "Add a new message to a chat session (an ongoing chat moves to UserLast or CustomerLast)",
+      {
+        parameters: [SESSION_ID],
+        body: {
+          schema: MESSAGE_SCHEMA,
+          required: true,
+          contentTypes: BODY_TYPES,
+          description: "Message to add",
+        },
+        responses: answers(carrierResponse(MESSAGE_SCHEMA, "The message as stored"), {
+          400: { description: "Not a valid message" },
+          409: { description: "The session is over, or holds the most messages it may" },
+        }),
+        handler: sendsCarrier(MESSAGE_SCHEMA, async (request) => {
+          const id = request.bound.int("chatSessionId");
+          const input = readMessage(requireBody(request));
+          return messageCarrier(await messages.post(request.actor, id, input));
+        }),
       },
-    },
-    {
-      method: "POST",
-      url: "/api/v1/ChatSession/:chatSessionId/Messages",
-      operationId: "v1ChatSessionEntity_AddChatMessage",
-      summary:
-        "Add a new message to a chat session (an ongoing chat moves to UserLast or CustomerLast)",
-      tag: TAG,
-      auth: true,
-      parameters: [SESSION_ID],
-      body: {
-        schema: MESSAGE_SCHEMA,
-        required: true,
-        contentTypes: BODY_TYPES,
-        description: "Message to add",
+    ),
+    route(
+      `POST ${base}/Transcript`,
+      "GetChatTranscript",
+      "Get the chat transcript, formatted as plain text or html",
+      {
+        parameters: [SESSION_ID, HTML_PARAMETER],
+        responses: answers(carrierResponse(TRANSCRIPT_SCHEMA)),
+        handler: sendsCarrier(TRANSCRIPT_SCHEMA, ({ actor, bound }) =>
+          messages.transcript(actor, bound.int("chatSessionId"), bound.bool("html")),
+        ),
       },
-      responses: {
-        200: carrierResponse(MESSAGE_SCHEMA, "The message as stored"),
-        400: { description: "Not a valid message" },
-        403: FORBIDDEN,
-        404: NOT_FOUND,
-        409: { description: "The session is over, or holds the most messages it may" },
-      },
-      async handler(request, reply) {
-        const id = request.bound.int("chatSessionId");
-        const input = readMessage(requireBody(request));
-        const posted = await messages.post(request.actor, id, input);
-        return sendCarrier(request, reply, messageCarrier(posted), MESSAGE_SCHEMA);
-      },
-    },
-    {
-      method: "POST",
-      url: "/api/v1/ChatSession/:chatSessionId/Transcript",
-      operationId: "v1ChatSessionEntity_GetChatTranscript",
-      summary: "Get the chat transcript, formatted as plain text or html",
-      tag: TAG,
-      auth: true,
-      parameters: [SESSION_ID, HTML_PARAMETER],
-      responses: {
-        200: carrierResponse(TRANSCRIPT_SCHEMA),
-        403: FORBIDDEN,
-        404: NOT_FOUND,
-      },
-      async handler(request, reply) {
-        const id = request.bound.int("chatSessionId");
-        const transcript = await messages.transcript(request.actor, id, request.bound.bool("html"));
-        return sendCarrier(request, reply, transcript, TRANSCRIPT_SCHEMA);
-      },
-    },
+    ),
   ];
 }
