@@ -1,30 +1,14 @@
 /** The webhook deliveries part of the store contract: claims, outcomes and resting receivers. */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { beforeEach, it } from "node:test";
+import { it } from "node:test";
 import { BACKENDS } from "../support/backends.ts";
 import { describeStore, enqueue, event, type StoreFactory } from "../support/store-contract.ts";
-import {
-  claimAll,
-  deleteAllWebhooks,
-  HEALTHY,
-  registerWebhook,
-  retry,
-  SECRET,
-  success,
-} from "../support/webhook-store.ts";
-
-const _UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+import { HEALTHY, retry, SECRET, success, webhookFixtures } from "../support/webhook-store.ts";
 
 function webhookDeliveriesSuite(backend: StoreFactory): void {
   describeStore("webhook deliveries store", backend, (store) => {
-    const claim = (now: number, limit?: number, leaseMs?: number) =>
-      claimAll(store, now, limit, leaseMs);
-    const hook = (topicId?: number | null, createdAt?: number) =>
-      registerWebhook(store, topicId, createdAt);
-    const healthy = HEALTHY;
-
-    beforeEach(() => deleteAllWebhooks(store));
+    const { claim, hook } = webhookFixtures(store);
 
     it("claims due deliveries with the webhook's URL and secret, counting the attempt", async () => {
       const webhook = await hook();
@@ -195,7 +179,7 @@ function webhookDeliveriesSuite(backend: StoreFactory): void {
       });
       const [third] = (await claim(13_000, 1)).filter((c) => c.webhookId === webhook.id);
       await store.recordDelivery(third.id, third.claimToken, success(13_001));
-      assert.deepEqual((await store.getWebhook(webhook.id))?.health, healthy);
+      assert.deepEqual((await store.getWebhook(webhook.id))?.health, HEALTHY);
     });
   });
 }

@@ -1,6 +1,6 @@
 /** The webhooks part of the store contract: registrations, the outbox's fan-out and purge. */
 import assert from "node:assert/strict";
-import { beforeEach, it } from "node:test";
+import { it } from "node:test";
 import type { Webhook } from "../../src/domain/webhook.ts";
 import { BACKENDS } from "../support/backends.ts";
 import {
@@ -10,27 +10,13 @@ import {
   logged,
   type StoreFactory,
 } from "../support/store-contract.ts";
-import {
-  claimAll,
-  deleteAllWebhooks,
-  HEALTHY,
-  registerWebhook,
-  retry,
-  SECRET,
-  success,
-} from "../support/webhook-store.ts";
+import { HEALTHY, retry, SECRET, success, webhookFixtures } from "../support/webhook-store.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function webhooksSuite(backend: StoreFactory): void {
   describeStore("webhooks store", backend, (store) => {
-    const claim = (now: number, limit?: number, leaseMs?: number) =>
-      claimAll(store, now, limit, leaseMs);
-    const hook = (topicId?: number | null, createdAt?: number) =>
-      registerWebhook(store, topicId, createdAt);
-    const healthy = HEALTHY;
-
-    beforeEach(() => deleteAllWebhooks(store));
+    const { claim, hook } = webhookFixtures(store);
 
     it("creates, lists, reads and deletes webhooks, keeping the secret to sign with", async () => {
       const a = await hook();
@@ -43,7 +29,7 @@ function webhooksSuite(backend: StoreFactory): void {
         topicId: null,
         createdAt: 5000,
         createdBy: 1,
-        health: healthy,
+        health: HEALTHY,
       });
       assert.deepEqual(await store.getWebhook(b.id), b);
       assert.deepEqual(await store.listWebhooks(), [a, b]);

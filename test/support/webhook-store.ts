@@ -1,6 +1,7 @@
 /** Webhook fixtures for the store contract: a registration, claims and delivery outcomes. */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { beforeEach } from "node:test";
 import type { Store } from "../../src/store/store.ts";
 import type { DeliveryOutcome } from "../../src/store/webhooks.ts";
 
@@ -55,4 +56,14 @@ export async function registerWebhook(
 /** Deletes every webhook, so each test starts with none. */
 export async function deleteAllWebhooks(store: Store): Promise<void> {
   for (const webhook of await store.listWebhooks()) await store.deleteWebhook(webhook.id);
+}
+
+/** A webhook suite's fixtures bound to its store; each test starts with no webhook. */
+export function webhookFixtures(store: Store) {
+  beforeEach(() => deleteAllWebhooks(store));
+  return {
+    claim: (now: number, limit?: number, leaseMs?: number) => claimAll(store, now, limit, leaseMs),
+    hook: (topicId?: number | null, createdAt?: number) =>
+      registerWebhook(store, topicId, createdAt),
+  };
 }
