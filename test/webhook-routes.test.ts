@@ -3,31 +3,12 @@
  * in every format, refusals of bad input and of callers who are not administrators, OpenAPI.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { TestServer } from "./support/server.ts";
-import {
-  ADMIN,
-  JSON_TYPE,
-  KUHN,
-  Receiver,
-  SECRET,
-  startWebhookServer,
-  webhookClient,
-} from "./support/webhooks.ts";
+import { describe, it } from "node:test";
+import { ADMIN, JSON_TYPE, KUHN, SECRET, webhookSuite } from "./support/webhooks.ts";
 
 describe("webhook routes", () => {
-  let server: TestServer;
-  const receiver = new Receiver();
-  const { register, hook, unhook, deliveries } = webhookClient(() => server, receiver);
-
-  before(async () => {
-    await receiver.listen();
-    server = await startWebhookServer();
-  });
-  after(async () => {
-    await server.close();
-    await receiver.close();
-  });
+  const suite = webhookSuite();
+  const { receiver, register, hook, unhook, deliveries } = suite;
 
   it("registers, lists, reads and deletes webhooks without ever showing the secret", async () => {
     const response = await register({ Url: `${receiver.url}/crud`, Secret: SECRET, TopicId: 574 });
@@ -51,23 +32,25 @@ describe("webhook routes", () => {
       },
     );
     assert.ok(!Number.isNaN(Date.parse(created.CreatedAt)));
-    const list = await (await server.fetch("/api/v1/Webhooks", { headers: ADMIN })).text();
+    const list = await (await suite.server.fetch("/api/v1/Webhooks", { headers: ADMIN })).text();
     assert.ok(!list.includes(SECRET), "the list never shows a secret");
     assert.deepEqual(
       JSON.parse(list).find((w: { WebhookId: number }) => w.WebhookId === created.WebhookId),
       created,
     );
-    const one = await server.fetch(`/api/v1/Webhooks/${created.WebhookId}`, { headers: ADMIN });
+    const one = await suite.server.fetch(`/api/v1/Webhooks/${created.WebhookId}`, {
+      headers: ADMIN,
+    });
     assert.deepEqual(await one.json(), created);
     assert.deepEqual(await deliveries(created.WebhookId), []);
 
     await unhook(created.WebhookId);
     for (const path of [`${created.WebhookId}`, `${created.WebhookId}/Deliveries`, "abc", "0"]) {
-      const missing = await server.fetch(`/api/v1/Webhooks/${path}`, { headers: ADMIN });
+      const missing = await suite.server.fetch(`/api/v1/Webhooks/${path}`, { headers: ADMIN });
       assert.equal(missing.status, 404, path);
       assert.equal((await missing.json()).ErrorCode, "PRES_ERR_NO_WEBHOOK");
     }
-    const again = await server.fetch(`/api/v1/Webhooks/${created.WebhookId}`, {
+    const again = await suite.server.fetch(`/api/v1/Webhooks/${created.WebhookId}`, {
       method: "DELETE",
       headers: ADMIN,
     });
@@ -75,7 +58,7 @@ describe("webhook routes", () => {
   });
 
   it("binds XML and form bodies like JSON ones, TopicId optional", async () => {
-    const xml = await server.fetch("/api/v1/Webhooks", {
+    const xml = await suite.server.fetch("/api/v1/Webhooks", {
       method: "POST",
       headers: { ...ADMIN, "Content-Type": "application/xml" },
       body: `<WebhookRequest><Url>${receiver.url}/xml</Url><Secret>${SECRET}</Secret><TopicId>128</TopicId></WebhookRequest>`,
@@ -83,7 +66,7 @@ describe("webhook routes", () => {
     assert.equal(xml.status, 201, await xml.clone().text());
     const fromXml = await xml.json();
     assert.equal(fromXml.TopicId, 128);
-    const form = await server.fetch("/api/v1/Webhooks", {
+    const form = await suite.server.fetch("/api/v1/Webhooks", {
       method: "POST",
       headers: { ...ADMIN, "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ Url: `${receiver.url}/form`, Secret: SECRET }).toString(),
@@ -123,28 +106,31 @@ describe("webhook routes", () => {
       assert.equal(error.ErrorCode, code, JSON.stringify(body));
       assert.ok(error.Message.includes(mentions), `${error.Message} mentions ${mentions}`);
     }
-    const norwegian = await server.fetch("/api/v1/Webhooks", {
+    const norwegian = await suite.server.fetch("/api/v1/Webhooks", {
       method: "POST",
       headers: { ...ADMIN, ...JSON_TYPE, "Accept-Language": "nb" },
       body: JSON.stringify({ Url: "ftp://x/", Secret: SECRET }),
     });
     assert.match((await norwegian.json()).Message, /^Url er ugyldig/);
-    const empty = await server.fetch("/api/v1/Webhooks", {
+    const empty = await suite.server.fetch("/api/v1/Webhooks", {
       method: "POST",
       headers: { ...ADMIN, ...JSON_TYPE },
     });
     assert.equal(empty.status, 400);
     const id = await hook("/limits");
     for (const limit of ["x", "0", "-1"]) {
-      const response = await server.fetch(`/api/v1/Webhooks/${id}/Deliveries?limit=${limit}`, {
-        headers: ADMIN,
-      });
+      const response = await suite.server.fetch(
+        `/api/v1/Webhooks/${id}/Deliveries?limit=${limit}`,
+        {
+          headers: ADMIN,
+        },
+      );
       assert.equal(response.status, 400, limit);
       assert.equal((await response.json()).ErrorCode, "PRES_ERR_BAD_QUERY");
     }
     await unhook(id);
-    assert.equal((await server.fetch("/api/v1/Webhooks", { headers: ADMIN })).status, 200);
-    const list = await (await server.fetch("/api/v1/Webhooks", { headers: ADMIN })).json();
+    assert.equal((await suite.server.fetch("/api/v1/Webhooks", { headers: ADMIN })).status, 200);
+    const list = await (await suite.server.fetch("/api/v1/Webhooks", { headers: ADMIN })).json();
     assert.ok(
       list.every((w: { Url: string }) => !w.Url.endsWith("/x")),
       "nothing invalid was registered",
@@ -165,17 +151,24 @@ describe("webhook routes", () => {
         method === "POST"
           ? JSON.stringify({ Url: `${receiver.url}/r`, Secret: SECRET })
           : undefined;
-      const anonymous = await server.fetch(path, { method, headers: JSON_TYPE, body });
+      const anonymous = await suite.server.fetch(path, { method, headers: JSON_TYPE, body });
       assert.equal(anonymous.status, 401, `${method} ${path}`);
-      const agent = await server.fetch(path, { method, headers: { ...KUHN, ...JSON_TYPE }, body });
+      const agent = await suite.server.fetch(path, {
+        method,
+        headers: { ...KUHN, ...JSON_TYPE },
+        body,
+      });
       assert.equal(agent.status, 403, `${method} ${path}`);
     }
-    assert.equal((await server.fetch(`/api/v1/Webhooks/${id}`, { headers: ADMIN })).status, 200);
+    assert.equal(
+      (await suite.server.fetch(`/api/v1/Webhooks/${id}`, { headers: ADMIN })).status,
+      200,
+    );
     await unhook(id);
   });
 
   it("documents the routes in /openapi.json as extensions", async () => {
-    const doc = await (await server.fetch("/openapi.json")).json();
+    const doc = await (await suite.server.fetch("/openapi.json")).json();
     const operations = [
       doc.paths["/api/v1/Webhooks"].post,
       doc.paths["/api/v1/Webhooks"].get,

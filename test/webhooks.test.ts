@@ -5,40 +5,27 @@
  */
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { after, before, describe, it } from "node:test";
-import type { TestServer } from "./support/server.ts";
+import { describe, it } from "node:test";
 import { openStream } from "./support/sse-client.ts";
 import {
   ADMIN,
   KUHN,
   MAX_ATTEMPTS,
   pause,
-  Receiver,
-  startWebhookServer,
   TIMEOUT_MS,
   UUID,
   until,
   verify,
-  webhookClient,
+  webhookSuite,
 } from "./support/webhooks.ts";
 
 describe("webhook delivery", () => {
-  let server: TestServer;
-  const receiver = new Receiver();
-  const { hook, unhook, save, deliveries } = webhookClient(() => server, receiver);
-
-  before(async () => {
-    await receiver.listen();
-    server = await startWebhookServer();
-  });
-  after(async () => {
-    await server.close();
-    await receiver.close();
-  });
+  const suite = webhookSuite();
+  const { receiver, hook, unhook, save, deliveries } = suite;
 
   it("POSTs each change, signed, with the SSE change event as body plus DeliveryId", async () => {
     const id = await hook("/signed");
-    const stream = await openStream(`${server.url}/api/v1/Presence/Stream`, ADMIN);
+    const stream = await openStream(`${suite.server.url}/api/v1/Presence/Stream`, ADMIN);
     assert.equal((await stream.next()).event, "snapshot");
     const started = Date.now();
     await save([{ UserId: 883, Present: true }], KUHN);
@@ -218,23 +205,25 @@ describe("webhook delivery", () => {
 
   it("a failure to enqueue is logged and never fails the save", async () => {
     const id = await hook("/unreached");
-    const store = server.store;
+    const store = suite.server.store;
     const original = store.enqueueChanges;
     const reported: unknown[] = [];
-    const log = server.services.webhooks.onError;
+    const log = suite.server.services.webhooks.onError;
     store.enqueueChanges = async () => {
       throw new Error("the outbox is down");
     };
-    server.services.webhooks.onError = (error) => reported.push(error);
+    suite.server.services.webhooks.onError = (error) => reported.push(error);
     try {
       await save([{ UserId: 589, Present: true }]);
     } finally {
       store.enqueueChanges = original;
-      server.services.webhooks.onError = log;
+      suite.server.services.webhooks.onError = log;
     }
     assert.equal(reported.length, 1);
     assert.match(String(reported[0]), /outbox is down/);
-    const all = await (await server.fetch("/api/v1/Presence/GetAll", { headers: ADMIN })).json();
+    const all = await (
+      await suite.server.fetch("/api/v1/Presence/GetAll", { headers: ADMIN })
+    ).json();
     assert.equal(all.find((p: { UserId: number }) => p.UserId === 589).Present, true, "saved");
     await unhook(id);
     await save([{ UserId: 589, Present: false }]);

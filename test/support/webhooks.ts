@@ -11,6 +11,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { after, before } from "node:test";
 import { basic, PASSWORD, startTestServer, type TestServer } from "./server.ts";
 
 export const ADMIN = { Authorization: basic("tje0", "Tje0") };
@@ -150,4 +151,32 @@ export function webhookClient(serverOf: () => TestServer, receiver: Receiver) {
     return response.json();
   }
   return { register, hook, unhook, save, deliveries };
+}
+
+/**
+ * A webhook server and a receiver for the tests of one describe block: started before them,
+ * closed after them, with the client's calls bound to both.
+ */
+export function webhookSuite() {
+  const receiver = new Receiver();
+  let server: TestServer | undefined;
+  const serverOf = () => {
+    assert.ok(server, "the webhook server starts before the tests");
+    return server;
+  };
+  before(async () => {
+    await receiver.listen();
+    server = await startWebhookServer();
+  });
+  after(async () => {
+    await server?.close();
+    await receiver.close();
+  });
+  return {
+    receiver,
+    get server() {
+      return serverOf();
+    },
+    ...webhookClient(serverOf, receiver),
+  };
 }
