@@ -3,8 +3,8 @@
  * nothing saved, messages in the caller's language, and the ApplicationToken of online mode.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
+import { describe, it } from "node:test";
+import { PASSWORD, testServerSuite } from "./support/server.ts";
 import { at, bodyOf, headerOf, post, presentByUser } from "./support/soap.ts";
 import {
   assertVersion,
@@ -17,15 +17,7 @@ import {
 } from "./support/soap-envelopes.ts";
 
 describe("SOAP ExceptionInfo", () => {
-  let server: TestServer;
-  let admin: string;
-  let ocon: string;
-  before(async () => {
-    server = await startTestServer();
-    admin = await server.services.auth.issue("ticket", 1);
-    ocon = await server.services.auth.issue("ticket", 589);
-  });
-  after(() => server.close());
+  const suite = testServerSuite({ admin: ["ticket", 1], ocon: ["ticket", 589] });
 
   for (const version of ["1.1", "1.2"] as const) {
     describe(`SOAP ${version}`, () => {
@@ -44,13 +36,13 @@ describe("SOAP ExceptionInfo", () => {
         ],
         [
           "another user's presence",
-          () => ({ ticket: ocon, body: SAVE(883, true) }),
+          () => ({ ticket: suite.ocon, body: SAVE(883, true) }),
           "SoAccessDeniedException",
           "PRES_ERR_FORBIDDEN_USER",
         ],
         [
           "an unknown UserId",
-          () => ({ ticket: admin, body: SAVE(4242, true) }),
+          () => ({ ticket: suite.admin, body: SAVE(4242, true) }),
           "ArgumentException",
           "PRES_ERR_UNKNOWN_USER",
         ],
@@ -58,8 +50,13 @@ describe("SOAP ExceptionInfo", () => {
       for (const [name, make, exceptionType, errorCode] of refusals) {
         it(`refuses ${name} in ExceptionInfo, Succeeded false, nothing saved`, async () => {
           const { ticket, body } = make();
-          const before = await presentByUser(server);
-          const reply = await call(server, CHAT88, version, envelope(version, body, { ticket }));
+          const before = await presentByUser(suite.server);
+          const reply = await call(
+            suite.server,
+            CHAT88,
+            version,
+            envelope(version, body, { ticket }),
+          );
           assert.equal(reply.status, 200, reply.text);
           assertVersion(reply, version);
           const header = headerOf(reply);
@@ -69,23 +66,23 @@ describe("SOAP ExceptionInfo", () => {
           );
           assert.ok(header.message);
           assert.equal(bodyOf(reply).children.length, 0);
-          assert.deepEqual(await presentByUser(server), before);
+          assert.deepEqual(await presentByUser(suite.server), before);
         });
       }
 
       it("checks the ticket of an envelope it has read before on every call", async () => {
-        const ticket = await server.services.auth.issue("ticket", 883);
+        const ticket = await suite.server.services.auth.issue("ticket", 883);
         const xml = envelope(version, "<c:GetChatPresence/>", { ticket });
-        assert.equal(headerOf(await call(server, CHAT88, version, xml)).succeeded, "true");
-        await server.services.auth.revoke(ticket);
-        const again = await call(server, CHAT88, version, xml);
+        assert.equal(headerOf(await call(suite.server, CHAT88, version, xml)).succeeded, "true");
+        await suite.server.services.auth.revoke(ticket);
+        const again = await call(suite.server, CHAT88, version, xml);
         assert.equal(headerOf(again).errorCode, "PRES_ERR_UNAUTHENTICATED");
       });
 
       it("refuses an expired ticket", async () => {
-        const expired = await server.services.auth.issue("ticket", 1, -1000);
+        const expired = await suite.server.services.auth.issue("ticket", 1, -1000);
         const reply = await call(
-          server,
+          suite.server,
           CHAT88,
           version,
           envelope(version, "<c:GetChatPresence/>", { ticket: expired }),
@@ -95,9 +92,9 @@ describe("SOAP ExceptionInfo", () => {
 
       it("writes ExceptionInfo in Norwegian when asked", async () => {
         const reply = await post(
-          server,
+          suite.server,
           CHAT88,
-          envelope(version, SAVE(883, true), { ticket: ocon }),
+          envelope(version, SAVE(883, true), { ticket: suite.ocon }),
           {
             ...contentHeaders(version),
             "accept-language": "nb-NO",
@@ -113,21 +110,15 @@ describe("SOAP ExceptionInfo", () => {
 });
 
 describe("SOAP in online mode", () => {
-  let server: TestServer;
-  let ticket: string;
-  before(async () => {
-    server = await startTestServer({ online: true });
-    ticket = await server.services.auth.issue("ticket", 883);
-  });
-  after(() => server.close());
+  const suite = testServerSuite({ ticket: ["ticket", 883] }, { online: true });
 
   it("refuses a call without a registered ApplicationToken in ExceptionInfo", async () => {
     for (const appToken of [undefined, "1234567-1234-9876"]) {
       const reply = await call(
-        server,
+        suite.server,
         CHAT88,
         "1.2",
-        envelope("1.2", "<c:GetChatPresence/>", { ticket, appToken }),
+        envelope("1.2", "<c:GetChatPresence/>", { ticket: suite.ticket, appToken }),
       );
       const header = headerOf(reply);
       assert.deepEqual(
@@ -140,10 +131,14 @@ describe("SOAP in online mode", () => {
   it("accepts the registered ApplicationToken in the Header or under Envelope", async () => {
     for (const place of ["header", "envelope"] as const) {
       const reply = await call(
-        server,
+        suite.server,
         CHAT88,
         "1.1",
-        envelope("1.1", "<c:GetChatPresence/>", { ticket, appToken: "app-123", place }),
+        envelope("1.1", "<c:GetChatPresence/>", {
+          ticket: suite.ticket,
+          appToken: "app-123",
+          place,
+        }),
       );
       assert.equal(headerOf(reply).succeeded, "true", reply.text);
     }
@@ -151,11 +146,11 @@ describe("SOAP in online mode", () => {
 
   it("checks the ApplicationToken on SoPrincipal too", async () => {
     const authenticate = `<c:AuthenticateUsernamePassword><c:UserName>kuhn</c:UserName><c:Password>${PASSWORD}</c:Password></c:AuthenticateUsernamePassword>`;
-    const refused = await call(server, PRINCIPAL88, "1.2", envelope("1.2", authenticate));
+    const refused = await call(suite.server, PRINCIPAL88, "1.2", envelope("1.2", authenticate));
     assert.equal(headerOf(refused).errorCode, "PRES_ERR_APP_TOKEN");
     assert.equal(bodyOf(refused).children.length, 0);
     const accepted = await call(
-      server,
+      suite.server,
       PRINCIPAL88,
       "1.2",
       envelope("1.2", authenticate, { appToken: "app-123" }),

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { startTestServer, type TestServer, testServerSuite } from "./support/server.ts";
 import { at, bodyOf, headerOf, NS86, NS88, post, SOAP12 } from "./support/soap.ts";
 import {
   assertFault,
@@ -16,15 +16,7 @@ import {
 } from "./support/soap-envelopes.ts";
 
 describe("SOAP faults", () => {
-  let server: TestServer;
-  let admin: string;
-  let _ocon: string;
-  before(async () => {
-    server = await startTestServer();
-    admin = await server.services.auth.issue("ticket", 1);
-    _ocon = await server.services.auth.issue("ticket", 589);
-  });
-  after(() => server.close());
+  const suite = testServerSuite({ admin: ["ticket", 1] });
 
   for (const version of ["1.1", "1.2"] as const) {
     describe(`SOAP ${version}`, () => {
@@ -52,19 +44,19 @@ describe("SOAP faults", () => {
         ["an empty Body", () => envelope(version, ""), "Sender", /Body is empty/],
         [
           "an operation the WSDL does not declare",
-          () => envelope(version, "<c:DeleteEverything/>", { ticket: admin }),
+          () => envelope(version, "<c:DeleteEverything/>", { ticket: suite.admin }),
           "Sender",
           /DeleteEverything is not an operation of Services88\/Chat\.svc/,
         ],
         [
           "an operation in another namespace",
-          () => envelope(version, "<c:GetChatPresence/>", { ticket: admin, ns: NS86 }),
+          () => envelope(version, "<c:GetChatPresence/>", { ticket: suite.admin, ns: NS86 }),
           "Sender",
           /Services86\}GetChatPresence is not an operation/,
         ],
         [
           "a malformed argument",
-          () => envelope(version, SAVE("abc", true), { ticket: admin }),
+          () => envelope(version, SAVE("abc", true), { ticket: suite.admin }),
           "Sender",
           /Entry 0 \(UserId "abc"\)|Entry 0/,
         ],
@@ -74,7 +66,7 @@ describe("SOAP faults", () => {
             envelope(
               version,
               "<c:GetChatSessionEntity><c:ChatSessionEntityId>one</c:ChatSessionEntityId></c:GetChatSessionEntity>",
-              { ticket: admin },
+              { ticket: suite.admin },
             ),
           "Sender",
           /ChatSessionEntityId: expected an integer/,
@@ -82,7 +74,7 @@ describe("SOAP faults", () => {
         [
           "an unknown header that must be understood",
           () =>
-            envelope(version, "<c:GetChatPresence/>", { ticket: admin }).replace(
+            envelope(version, "<c:GetChatPresence/>", { ticket: suite.admin }).replace(
               "<s:Header>",
               `<s:Header><w:Security xmlns:w="urn:x" s:mustUnderstand="${version === "1.1" ? "1" : "true"}"/>`,
             ),
@@ -93,7 +85,7 @@ describe("SOAP faults", () => {
       for (const [name, make, code, reason] of faults) {
         it(`answers ${name} with a ${code} fault`, async () => {
           assertFault(
-            await call(server, CHAT88, version, make()),
+            await call(suite.server, CHAT88, version, make()),
             version,
             code,
             status(code),
@@ -104,7 +96,7 @@ describe("SOAP faults", () => {
 
       it("answers GetSystemInfo without a ticket, as NetServer does", async () => {
         const reply = await call(
-          server,
+          suite.server,
           PRINCIPAL88,
           version,
           envelope(version, "<c:GetSystemInfo/>"),
@@ -115,17 +107,17 @@ describe("SOAP faults", () => {
       });
 
       it("answers a failure of ours with a Receiver fault and logs no secret", async () => {
-        const { presence } = server.services;
+        const { presence } = suite.server.services;
         const getAll = presence.getAll;
         presence.getAll = async () => {
           throw new Error("disk on fire");
         };
         try {
           const reply = await call(
-            server,
+            suite.server,
             CHAT88,
             version,
-            envelope(version, "<c:GetChatPresence/>", { ticket: admin }),
+            envelope(version, "<c:GetChatPresence/>", { ticket: suite.admin }),
           );
           assertFault(reply, version, "Receiver", 500, /An internal error occurred/);
           assert.doesNotMatch(reply.text, /disk on fire/);

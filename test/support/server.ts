@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { type RunningServer, type ServeOptions, startServer } from "../../src/cli/server.ts";
 import type { Seed } from "../../src/domain/seed.ts";
 
@@ -102,4 +103,25 @@ export async function startTestServer(
 
 export function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+}
+
+type Credential = [kind: "ticket" | "bearer", userId: number];
+
+/**
+ * A test server for the tests of one describe block, started before them and closed after,
+ * with the credentials asked for issued on it: `suite.server`, `suite.admin`, ….
+ */
+export function testServerSuite<Name extends string>(
+  credentials: Record<Name, Credential>,
+  options: Parameters<typeof startTestServer>[0] = {},
+) {
+  const suite = {} as { server: TestServer } & Record<Name, string>;
+  before(async () => {
+    suite.server = await startTestServer(options);
+    for (const [name, [kind, userId]] of Object.entries(credentials) as [Name, Credential][]) {
+      (suite as Record<Name, string>)[name] = await suite.server.services.auth.issue(kind, userId);
+    }
+  });
+  after(() => suite.server.close());
+  return suite;
 }
