@@ -5,11 +5,9 @@
  * Agents' null); rights failures and refused input are Succeeded false with ExceptionInfo.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { describe, it } from "node:test";
 import {
-  type ChatClients,
-  chatClients,
+  chatClientSuite,
   denied,
   nil,
   ok,
@@ -19,14 +17,8 @@ import {
 } from "./support/soap-chat.ts";
 
 describe("Services88 Chat.svc sessions and messages through a generated client", () => {
-  let server: TestServer;
-  let clients: ChatClients;
-  before(async () => {
-    server = await startTestServer();
-    clients = await chatClients(server);
-  });
-  after(() => server.close());
-  const call: ChatClients["call"] = (who, operation, args) => clients.call(who, operation, args);
+  const suite = chatClientSuite();
+  const { call } = suite;
 
   it("CreateChatSessionForTopic, GetChatSessionEntity, ChatSessionsForUser, SaveChatSessionEntity, DeleteChatSessionEntity", async () => {
     const created = ok(await call("ocon", "CreateChatSessionForTopic", { ChatTopicId: 574 }));
@@ -62,7 +54,7 @@ describe("Services88 Chat.svc sessions and messages through a generated client",
   });
 
   it("PickUpChatSession (a lost race is nil), PickUpFirstChatSession, ResetChatSession", async () => {
-    const queued = await server.services.sessions.create({ topicId: 574 });
+    const queued = await suite.server.services.sessions.create({ topicId: 574 });
     denied(await call("ocon", "PickUpChatSession", { ChatSessionId: queued.id }));
     const picked = ok(await call("kuhn", "PickUpChatSession", { ChatSessionId: queued.id }));
     assert.equal(picked.User.AssociateId, 883);
@@ -82,14 +74,14 @@ describe("Services88 Chat.svc sessions and messages through a generated client",
   it("racing PickUpChatSession calls: exactly one gets the session, the others a nil Response (50 rounds)", async () => {
     const callers = ["admin", "kuhn", "admin", "kuhn"] as const;
     for (let round = 0; round < 50; round++) {
-      const queued = await server.services.sessions.create({ topicId: 574 });
+      const queued = await suite.server.services.sessions.create({ topicId: 574 });
       const replies = await Promise.all(
         callers.map((who) => call(who, "PickUpChatSession", { ChatSessionId: queued.id })),
       );
       for (const reply of replies) assert.equal(reply.header.Succeeded, "true");
       const winners = replies.filter((r) => r.result?.Response);
       assert.equal(winners.length, 1, `round ${round}`);
-      const stored = await server.services.sessions.get(
+      const stored = await suite.server.services.sessions.get(
         { userId: 1, username: "tje0", role: "admin" },
         queued.id,
       );
@@ -98,13 +90,17 @@ describe("Services88 Chat.svc sessions and messages through a generated client",
   });
 
   it("TransferChatSession, RejectChatSessionTransfer, AcceptChatSessionTransfer", async () => {
-    await server.services.topics.addMember({ userId: 1, username: "tje0", role: "admin" }, 574, {
-      user: "ocon",
-      canListen: false,
-      canRespond: true,
-      canManage: false,
-      canNotify: false,
-    });
+    await suite.server.services.topics.addMember(
+      { userId: 1, username: "tje0", role: "admin" },
+      574,
+      {
+        user: "ocon",
+        canListen: false,
+        canRespond: true,
+        canManage: false,
+        canNotify: false,
+      },
+    );
     denied(await call("tick", "TransferChatSession", { ChatSessionId: 2, ToAssociate: "ocon" }));
     const offered = ok(
       await call("kuhn", "TransferChatSession", { ChatSessionId: 2, ToAssociate: "ocon" }),
@@ -191,23 +187,23 @@ describe("Services88 Chat.svc sessions and messages through a generated client",
     ]) {
       await assert.rejects(call("admin", operation, {}), new RegExp(`${entity}: required`));
     }
-    const before = (await server.store.listTopics()).length;
+    const before = (await suite.server.store.listTopics()).length;
     const reply = await call("admin", "SaveChatTopicEntity", {
       ChatTopicEntity: { ChatTopicId: 0, Name: "Late", OpeningHours: { MonStart: "PT25H" } },
     });
     refused(reply, "ArgumentException");
     assert.match(reply.header.ExceptionInfo?.Message ?? "", /MonStart/);
-    const after = (await server.store.listTopics()).length;
+    const after = (await suite.server.store.listTopics()).length;
     assert.equal(after, before, "no topic created");
   });
 
   it("this file and the topic file together call every operation the WSDL declares", async () => {
-    const wsdl = await (await server.fetch("/Remote/Services88/Chat.svc?wsdl")).text();
+    const wsdl = await (await suite.server.fetch("/Remote/Services88/Chat.svc?wsdl")).text();
     const portType = wsdl.slice(wsdl.indexOf("<wsdl:portType"), wsdl.indexOf("</wsdl:portType>"));
     const declared = [...portType.matchAll(/<wsdl:operation name="([^"]+)"/g)].map((m) => m[1]);
     assert.equal(declared.length, 31);
     assert.deepEqual(
-      declared.filter((o) => !clients.called.has(o) && !TOPIC_OPERATIONS.includes(o)),
+      declared.filter((o) => !suite.clients.called.has(o) && !TOPIC_OPERATIONS.includes(o)),
       [],
     );
   });

@@ -6,11 +6,9 @@
  * are Succeeded false with ExceptionInfo.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { describe, it } from "node:test";
 import {
-  type ChatClients,
-  chatClients,
+  chatClientSuite,
   denied,
   nil,
   ok,
@@ -19,14 +17,8 @@ import {
 } from "./support/soap-chat.ts";
 
 describe("Services88 Chat.svc topics, members and presence through a generated client", () => {
-  let server: TestServer;
-  let clients: ChatClients;
-  before(async () => {
-    server = await startTestServer();
-    clients = await chatClients(server);
-  });
-  after(() => server.close());
-  const call: ChatClients["call"] = (who, operation, args) => clients.call(who, operation, args);
+  const suite = chatClientSuite();
+  const { call } = suite;
 
   it("CreateDefaultChatSessionEntity, CreateDefaultChatTopicEntity, CreateDefaultChatTopicAgent", async () => {
     const session = ok(await call("kuhn", "CreateDefaultChatSessionEntity"));
@@ -83,7 +75,7 @@ describe("Services88 Chat.svc topics, members and presence through a generated c
     assert.ok(created.ChatTopicId > 574);
     assert.equal(created.OpeningHours.MonStart, "PT9H");
     assert.equal(created.OpeningHours.MonStop, "PT17H30M");
-    const stored = await server.services.topics.get(
+    const stored = await suite.server.services.topics.get(
       { userId: 1, username: "tje0", role: "admin" },
       created.ChatTopicId,
     );
@@ -101,8 +93,8 @@ describe("Services88 Chat.svc topics, members and presence through a generated c
   });
 
   it("a flag list saved over REST (comma-separated JSON) is an XML list over SOAP", async () => {
-    const ticket = await server.services.auth.issue("ticket", 1);
-    const created = await server.fetch("/api/v1/ChatTopic", {
+    const ticket = await suite.server.services.auth.issue("ticket", 1);
+    const created = await suite.server.fetch("/api/v1/ChatTopic", {
       method: "POST",
       headers: { Authorization: `SoTicket ${ticket}`, "content-type": "application/json" },
       body: JSON.stringify({ Name: "Flags", Widget: { RequiredFields: "Email, Name" } }),
@@ -175,7 +167,7 @@ describe("Services88 Chat.svc topics, members and presence through a generated c
 
   it("called every operation it covers", () => {
     assert.deepEqual(
-      TOPIC_OPERATIONS.filter((o) => !clients.called.has(o)),
+      TOPIC_OPERATIONS.filter((o) => !suite.clients.called.has(o)),
       [],
     );
   });

@@ -4,8 +4,9 @@
  * Succeeded false with ExceptionInfo of a type. Records which operations were called.
  */
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import soap from "soap";
-import type { TestServer } from "./server.ts";
+import { startTestServer, type TestServer } from "./server.ts";
 import { NS88 } from "./soap.ts";
 
 type Client = soap.Client & Record<string, (args: unknown) => Promise<unknown[]>>;
@@ -91,3 +92,18 @@ export const TOPIC_OPERATIONS = [
   "DeleteChatTopicUserAgent",
   "GetUserAgentList",
 ];
+
+/**
+ * A test server and its generated clients for the tests of one describe block, started before
+ * them and closed after: `suite.server`, `suite.clients`, and `suite.call` as one of them.
+ */
+export function chatClientSuite() {
+  const suite = {} as { server: TestServer; clients: ChatClients; call: ChatClients["call"] };
+  suite.call = (who, operation, args) => suite.clients.call(who, operation, args);
+  before(async () => {
+    suite.server = await startTestServer();
+    suite.clients = await chatClients(suite.server);
+  });
+  after(() => suite.server.close());
+  return suite;
+}
