@@ -121,11 +121,11 @@ describe("AuthCaches", () => {
     };
     const began = caches.generation;
     caches.forgetUser(7); // the change lands while the lookup is reading the store
-    caches.keepCredential("h", resolved, began);
-    assert.equal(caches.credential("h", Date.now()), undefined);
-    caches.keepCredential("h", resolved, caches.generation);
-    assert.equal(caches.credential("h", Date.now()), resolved);
+    caches.credentials.keep("h", resolved, began);
+    assert.equal(caches.credentials.get("h", Date.now()), undefined);
+    caches.credentials.keep("h", resolved, caches.generation);
+    assert.equal(caches.credentials.get("h", Date.now()), resolved);
     caches.forgetUser(null); // the bus may have missed changes: everyone
-    assert.equal(caches.credential("h", Date.now()), undefined);
+    assert.equal(caches.credentials.get("h", Date.now()), undefined);
   });
 });

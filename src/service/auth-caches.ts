@@ -25,9 +25,14 @@ export interface VerifiedBasic {
   until: number;
 }
 
-/** Entries trusted until their `until`; at most CACHE_LIMIT of them (all dropped when full). */
+/**
+ * Entries trusted until their `until`; at most CACHE_LIMIT of them (all dropped when full).
+ * Only what a lookup found while no user changed is kept (see AuthCaches.generation).
+ */
 class ExpiringMap<T extends { until: number }> {
   private readonly entries = new Map<string, T>();
+
+  constructor(private readonly generation: () => number) {}
 
   get(key: string, now: number): T | undefined {
     const cached = this.entries.get(key);
@@ -36,7 +41,9 @@ class ExpiringMap<T extends { until: number }> {
     return undefined;
   }
 
-  set(key: string, value: T): void {
+  /** Caches what a lookup that began at `generation` found, unless a user changed since. */
+  keep(key: string, value: T, generation: number): void {
+    if (generation !== this.generation()) return;
     if (this.entries.size >= CACHE_LIMIT) this.entries.clear();
     this.entries.set(key, value);
   }
@@ -53,8 +60,10 @@ class ExpiringMap<T extends { until: number }> {
 }
 
 export class AuthCaches {
-  private readonly credentials = new ExpiringMap<ResolvedCredential>();
-  private readonly basic = new ExpiringMap<VerifiedBasic>();
+  /** Tickets, tokens and sessions by the SHA-256 of their secret. */
+  readonly credentials = new ExpiringMap<ResolvedCredential>(() => this.generationCount);
+  /** Verified Basic headers. */
+  readonly basic = new ExpiringMap<VerifiedBasic>(() => this.generationCount);
   /**
    * Bumped by every `forgetUser`. A lookup that began before a bump read the store before the
    * change may have committed, so what it found is not cached (else a stale role could be put
@@ -64,32 +73,6 @@ export class AuthCaches {
 
   get generation(): number {
     return this.generationCount;
-  }
-
-  credential(hash: string, now: number): ResolvedCredential | undefined {
-    return this.credentials.get(hash, now);
-  }
-
-  /** Caches a lookup that began at `generation`, unless a user changed since. */
-  keepCredential(hash: string, resolved: ResolvedCredential, generation: number): void {
-    if (generation === this.generationCount) this.credentials.set(hash, resolved);
-  }
-
-  forgetCredential(hash: string): void {
-    this.credentials.delete(hash);
-  }
-
-  verifiedBasic(key: string, now: number): VerifiedBasic | undefined {
-    return this.basic.get(key, now);
-  }
-
-  /** Caches a verification that began at `generation`, unless a user changed since. */
-  keepBasic(key: string, verified: VerifiedBasic, generation: number): void {
-    if (generation === this.generationCount) this.basic.set(key, verified);
-  }
-
-  forgetBasic(key: string): void {
-    this.basic.delete(key);
   }
 
   /** Drops every cached credential and Basic header of the user (of everyone for null). */

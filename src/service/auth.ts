@@ -194,7 +194,7 @@ export class AuthService {
   /** Revokes a ticket, bearer token or browser session at once (sign-out). */
   async revoke(secret: string): Promise<void> {
     const hash = sha256(secret);
-    this.caches.forgetCredential(hash);
+    this.caches.credentials.delete(hash);
     await this.store.deleteCredential(hash);
   }
 
@@ -232,7 +232,7 @@ export class AuthService {
   /** A credential and its user by hash: from the cache while fresh, else from the store. */
   private async resolve(hash: string): Promise<ResolvedCredential | null> {
     const now = Date.now();
-    const cached = this.caches.credential(hash, now);
+    const cached = this.caches.credentials.get(hash, now);
     if (cached) return cached;
     const generation = this.caches.generation;
     const credential = await this.store.findCredential(hash, now);
@@ -246,7 +246,7 @@ export class AuthService {
       until: Math.min(credential.expiresAt, now + this.options.credentialCacheMs),
     };
     if (resolved.actor && this.options.credentialCacheMs > 0)
-      this.caches.keepCredential(hash, resolved, generation);
+      this.caches.credentials.keep(hash, resolved, generation);
     return resolved;
   }
 
@@ -269,12 +269,12 @@ export class AuthService {
     const colon = decoded.indexOf(":");
     if (colon < 0) throw unauthenticated("Basic credentials must be base64 of username:password");
     const key = sha256(header);
-    const cached = this.caches.verifiedBasic(key, Date.now());
+    const cached = this.caches.basic.get(key, Date.now());
     if (cached) {
       const user = await this.store.getUser(cached.userId);
       // A changed password changes the hash, which drops the cached credential at once.
       if (user && user.passwordHash === cached.passwordHash) return toActor(user);
-      this.caches.forgetBasic(key);
+      this.caches.basic.delete(key);
     }
     const generation = this.caches.generation;
     const user = await this.verifyUsernamePassword(
@@ -283,7 +283,7 @@ export class AuthService {
       address,
     );
     if (!user?.passwordHash) throw unauthenticated("wrong username or password");
-    this.caches.keepBasic(
+    this.caches.basic.keep(
       key,
       {
         passwordHash: user.passwordHash,
