@@ -11,7 +11,7 @@ import {
 } from "../carriers/presence-renderer.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
 import { propertyOf, type Schema } from "../codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "../route.ts";
+import { noContent, type ParameterSpec, type RouteSpec } from "../route.ts";
 
 const SAVE_REQUEST: Schema = {
   type: "object",
@@ -55,11 +55,10 @@ export function agentsPresenceRoutes(
       parameters: [SELECT],
       body: { schema: SAVE_REQUEST, required: true, contentTypes: BODY_TYPES },
       responses: { 204: { description: "No Content" } },
-      async handler(request, reply) {
+      handler: noContent((request) => {
         const raw = propertyOf(requireBody(request), "ChatPresence");
-        await presence.save(request.actor, readPresenceUpdates(raw, "ChatPresence"));
-        return reply.code(204).send();
-      },
+        return presence.save(request.actor, readPresenceUpdates(raw, "ChatPresence"));
+      }),
     },
   ];
 }

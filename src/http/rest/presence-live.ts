@@ -14,7 +14,7 @@ import {
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readOptionalBody } from "../codecs/body.ts";
 import { INT32, type ObjectSchema, type Schema } from "../codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "../route.ts";
+import { noContent, type ParameterSpec, type RouteSpec } from "../route.ts";
 
 const EVENT_SCHEMA: ObjectSchema = {
   type: "object",
@@ -215,11 +215,10 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
       extension: true,
       body: { schema: HEARTBEAT_SCHEMA, required: false, contentTypes: BODY_TYPES },
       responses: { 204: { description: "Renewed" } },
-      async handler(request, reply) {
+      handler: noContent((request) => {
         const body = readOptionalBody<{ UserId: number }>(request, HEARTBEAT_SCHEMA);
-        await presence.heartbeat(request.actor, body?.UserId || undefined);
-        return reply.code(204).send();
-      },
+        return presence.heartbeat(request.actor, body?.UserId || undefined);
+      }),
     },
   ];
 }

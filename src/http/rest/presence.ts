@@ -10,7 +10,7 @@ import {
   presenceListHandler,
 } from "../carriers/presence-renderer.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import type { RouteSpec } from "../route.ts";
+import { noContent, type RouteSpec } from "../route.ts";
 
 export function presenceRoutes({ presence }: Services, renderer: PresenceRenderer): RouteSpec[] {
   return [
@@ -36,10 +36,9 @@ export function presenceRoutes({ presence }: Services, renderer: PresenceRendere
       auth: true,
       body: { schema: PRESENCE_LIST, required: true, contentTypes: BODY_TYPES },
       responses: { 204: { description: "No Content" } },
-      async handler(request, reply) {
-        await presence.save(request.actor, readPresenceUpdates(requireBody(request), ""));
-        return reply.code(204).send();
-      },
+      handler: noContent((request) =>
+        presence.save(request.actor, readPresenceUpdates(requireBody(request), "")),
+      ),
     },
   ];
 }

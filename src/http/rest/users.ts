@@ -9,7 +9,7 @@ import { assertAdmin } from "../../domain/rights.ts";
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readBody, readOptionalBody } from "../codecs/body.ts";
 import { INT32, type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "../route.ts";
+import { noContent, type ParameterSpec, type RouteSpec } from "../route.ts";
 
 const TAG = "ChatUser";
 const int = (description: string): Schema => ({ type: "integer", format: "int32", description });
@@ -200,10 +200,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
       summary: "Delete a chat user; their ongoing chats go back to the queue (administrators)",
       parameters: [ID],
       responses: { 204: { description: "Deleted" }, 403: FORBIDDEN, 404: NOT_FOUND },
-      async handler(request, reply) {
-        await users.delete(request.actor, request.bound.int("id"));
-        return reply.code(204).send();
-      },
+      handler: noContent((request) => users.delete(request.actor, request.bound.int("id"))),
     }),
     route({
       method: "POST",
@@ -257,12 +254,11 @@ export function credentialRoutes(services: Services): RouteSpec[] {
         403: { description: "Administrators only" },
         404: { description: "No such chat user" },
       },
-      async handler(request, reply) {
+      handler: noContent(async (request) => {
         // Before the id is read: to anyone else every id is the same 403.
         assertAdmin(request.actor);
         await services.users.revokeCredentials(request.actor, request.bound.int("id"));
-        return reply.code(204).send();
-      },
+      }),
     },
   ];
 }

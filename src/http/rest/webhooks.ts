@@ -10,7 +10,7 @@ import type { Services } from "../../service/services.ts";
 import { DELIVERY_LOG_LIMIT } from "../../service/webhooks.ts";
 import { BODY_TYPES, readBody } from "../codecs/body.ts";
 import { INT32, type ObjectSchema, type Schema } from "../codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "../route.ts";
+import { noContent, type ParameterSpec, type RouteSpec } from "../route.ts";
 
 const TEXT: Schema = { type: "string" };
 const TAG = "Webhooks";
@@ -211,10 +211,7 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
       extension: true,
       parameters: [ID],
       responses: { 204: { description: "Deleted" }, ...forbidden, ...notFound },
-      async handler(request, reply) {
-        await webhooks.remove(request.actor, request.bound.int("id"));
-        return reply.code(204).send();
-      },
+      handler: noContent((request) => webhooks.remove(request.actor, request.bound.int("id"))),
     },
     {
       method: "GET",
