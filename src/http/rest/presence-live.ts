@@ -5,16 +5,12 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { PresenceError } from "../../domain/errors.ts";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import { isUnfiltered, type StreamFilter, snapshotMatches } from "../../domain/stream-filter.ts";
-import {
-  type StreamHub,
-  type Subscriber,
-  sseFrame,
-  startEventStream,
-} from "../../realtime/stream.ts";
+import { type StreamHub, type Subscriber, sseFrame } from "../../realtime/stream.ts";
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readOptionalBody } from "../codecs/body.ts";
 import { INT32, type ObjectSchema, type Schema } from "../codecs/schema.ts";
 import { noContent, type ParameterSpec, type RouteSpec } from "../route.ts";
+import { serveEventStream } from "./event-stream.ts";
 
 const EVENT_SCHEMA: ObjectSchema = {
   type: "object",
@@ -136,19 +132,9 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
       userId: request.bound.optionalInt("userId"),
       topicId: request.bound.optionalInt("topicId"),
     };
-    const response = reply.raw;
-    // Admitted (or refused with 429) before anything is sent.
-    const subscriber = hub.add(response, filter, request.actor.userId);
-    reply.hijack();
-    startEventStream(response, request.id);
-    try {
-      await start(request, subscriber, filter, lastEventIdOf(request));
-    } catch (error) {
-      // The answer has begun, so no error body can follow: end the stream (the client
-      // reconnects) rather than leave it open and never live.
-      request.log.error({ err: error }, "change stream could not start");
-      response.destroy();
-    }
+    await serveEventStream(hub, request, reply, filter, "change stream", (subscriber) =>
+      start(request, subscriber, filter, lastEventIdOf(request)),
+    );
   }
 
   return [

@@ -6,16 +6,12 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ChatMessageRecord } from "../../domain/message.ts";
-import {
-  type StreamHub,
-  type Subscriber,
-  sseFrame,
-  startEventStream,
-} from "../../realtime/stream.ts";
+import { type StreamHub, type Subscriber, sseFrame } from "../../realtime/stream.ts";
 import type { Services } from "../../service/services.ts";
 import { MESSAGE_SCHEMA, messageCarrier } from "../carriers/message.ts";
 import { pathIntParameter } from "../carriers/render.ts";
 import type { RouteSpec } from "../route.ts";
+import { serveEventStream } from "./event-stream.ts";
 import { lastEventIdOf } from "./presence-live.ts";
 
 const messageFrame = (message: ChatMessageRecord) =>
@@ -50,26 +46,25 @@ export function sessionStreamRoutes({ messages }: Services, hub: StreamHub): Rou
     const resumeFrom = lastEventIdOf(request) ?? request.bound.optionalInt("after") ?? 0;
     // Rights and a missing session are answered (403, 404) before the stream is admitted.
     const first = await messages.list(request.actor, sessionId, resumeFrom);
-    const response = reply.raw;
-    const subscriber = hub.add(response, null, request.actor.userId);
-    reply.hijack();
-    startEventStream(response, request.id);
-    try {
-      const last = await sendStored(request, subscriber, sessionId, resumeFrom, first);
-      if (last === null) return;
-      hub.goLive(subscriber, 0);
-      let gone = false;
-      // From the last id sent: whatever was posted meanwhile comes first, then each new one.
-      const stop = await messages.follow(request.actor, sessionId, last, (message) => {
-        if (!gone && !hub.push(subscriber, messageFrame(message))) gone = true;
-      });
-      if (gone || response.destroyed || response.writableEnded) stop();
-      else response.once("close", stop);
-    } catch (error) {
-      // The answer has begun, so no error body can follow: end it, the client reconnects.
-      request.log.error({ err: error }, "session stream could not start");
-      response.destroy();
-    }
+    await serveEventStream(
+      hub,
+      request,
+      reply,
+      null,
+      "session stream",
+      async (subscriber, response) => {
+        const last = await sendStored(request, subscriber, sessionId, resumeFrom, first);
+        if (last === null) return;
+        hub.goLive(subscriber, 0);
+        let gone = false;
+        // From the last id sent: whatever was posted meanwhile comes first, then each new one.
+        const stop = await messages.follow(request.actor, sessionId, last, (message) => {
+          if (!gone && !hub.push(subscriber, messageFrame(message))) gone = true;
+        });
+        if (gone || response.destroyed || response.writableEnded) stop();
+        else response.once("close", stop);
+      },
+    );
   }
 
   return [
