@@ -8,15 +8,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import { acceptTransfer, offerTransfer, pickUp } from "../../src/domain/session.ts";
-import { openPostgresStore } from "../../src/store/postgres/store.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { postgresSkip } from "../support/backends.ts";
 import type { RaceRound } from "../support/capacity-worker.ts";
-import { scratchSchema } from "../support/postgres.ts";
+import { twoNodesOnOneSchema } from "../support/postgres.ts";
 import { directory, queued } from "../support/store-contract.ts";
 
 const ROUNDS = 25;
@@ -102,15 +101,10 @@ describe("capacity under concurrency", () => {
   });
 
   describe("postgres only", { skip: postgresSkip }, () => {
-    const shared = scratchSchema();
-    after(() => shared.drop());
+    const withTwoNodes = twoNodesOnOneSchema();
 
     it("two nodes' pools on one schema never take an agent over MaxChats", async () => {
-      const nodes = [
-        await openPostgresStore({ url: shared.url }),
-        await openPostgresStore({ url: shared.url }),
-      ];
-      try {
+      await withTwoNodes(async (nodes) => {
         const rounds = await prepare(nodes[0]);
         const won: number[][] = [];
         for (const [index, round] of rounds.entries()) {
@@ -122,9 +116,7 @@ describe("capacity under concurrency", () => {
           won.push((await Promise.all(tries)).flatMap((s) => (s ? [s.id] : [])));
         }
         await assertRounds(nodes[0], rounds, [won]);
-      } finally {
-        for (const node of nodes) await node.close();
-      }
+      });
     });
   });
 });

@@ -7,13 +7,12 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
-import { openPostgresStore } from "../../src/store/postgres/store.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { postgresSkip } from "../support/backends.ts";
-import { scratchSchema } from "../support/postgres.ts";
+import { twoNodesOnOneSchema } from "../support/postgres.ts";
 import { enqueue, event, logged } from "../support/store-contract.ts";
 
 const DELIVERIES = 200;
@@ -91,15 +90,10 @@ describe("outbox claims under concurrency", () => {
   });
 
   describe("postgres only", { skip: postgresSkip }, () => {
-    const shared = scratchSchema();
-    after(() => shared.drop());
+    const withTwoNodes = twoNodesOnOneSchema();
 
     it("two nodes' pools on one schema never claim the same row", async () => {
-      const nodes = [
-        await openPostgresStore({ url: shared.url }),
-        await openPostgresStore({ url: shared.url }),
-      ];
-      try {
+      await withTwoNodes(async (nodes) => {
         const all = await fill(nodes[0]);
         const claimer = async (store: Store) => {
           const claimed: string[] = [];
@@ -120,17 +114,11 @@ describe("outbox claims under concurrency", () => {
         };
         const claims = await Promise.all([...nodes, ...nodes, ...nodes].map(claimer));
         assertPartition(all, claims);
-      } finally {
-        for (const node of nodes) await node.close();
-      }
+      });
     });
 
     it("two nodes fanning out at once create each delivery exactly once, ten times over", async () => {
-      const nodes = [
-        await openPostgresStore({ url: shared.url }),
-        await openPostgresStore({ url: shared.url }),
-      ];
-      try {
+      await withTwoNodes(async (nodes) => {
         for (const webhook of await nodes[0].listWebhooks())
           await nodes[0].deleteWebhook(webhook.id);
         const hooks = [];
@@ -176,9 +164,7 @@ describe("outbox claims under concurrency", () => {
             assert.equal(new Set(mine.map((d) => d.event.Version)).size, versions.size);
           }
         }
-      } finally {
-        for (const node of nodes) await node.close();
-      }
+      });
     });
   });
 });

@@ -3,7 +3,10 @@
  * reachable the PostgreSQL suites are skipped and say so loudly: never a silent pass.
  */
 import { randomBytes } from "node:crypto";
+import { after } from "node:test";
 import pg from "pg";
+import { openPostgresStore } from "../../src/store/postgres/store.ts";
+import type { Store } from "../../src/store/store.ts";
 
 export const PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -49,4 +52,24 @@ export async function announceSkip(suite: string): Promise<boolean> {
       `\n*** PostgreSQL suite "${suite}" SKIPPED: no PostgreSQL at ${PG_URL} (${reason}) ***\n`,
     );
   return reason !== null;
+}
+
+/**
+ * Two nodes' stores on one scratch schema, for the tests of one describe block (the schema is
+ * dropped after them): each call opens both, runs `race` on them and closes both, come what may.
+ */
+export function twoNodesOnOneSchema() {
+  const shared = scratchSchema();
+  after(() => shared.drop());
+  return async (race: (nodes: Store[]) => Promise<void>): Promise<void> => {
+    const nodes = [
+      await openPostgresStore({ url: shared.url }),
+      await openPostgresStore({ url: shared.url }),
+    ];
+    try {
+      await race(nodes);
+    } finally {
+      for (const node of nodes) await node.close();
+    }
+  };
 }
