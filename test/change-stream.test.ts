@@ -1,29 +1,27 @@
 /** The change stream (SSE): snapshot, live changes with Previous, filters, resuming. */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ADMIN as ADMIN_AUTH, KUHN as KUHN_AUTH, saveAs } from "./support/rest.ts";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { testServerSuite } from "./support/server.ts";
 import { openStream } from "./support/sse-client.ts";
 
 const ADMIN = { Authorization: ADMIN_AUTH };
 const KUHN = { Authorization: KUHN_AUTH };
 
 describe("change stream", () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
+  const suite = testServerSuite();
 
   it("opens with a snapshot equal to GetAll, then streams each change with Previous", async () => {
-    const stream = await openStream(`${server.url}/api/v1/Presence/Stream`, ADMIN);
+    const stream = await openStream(`${suite.server.url}/api/v1/Presence/Stream`, ADMIN);
     assert.equal(stream.status, 200);
     const snapshot = await stream.next();
     assert.equal(snapshot.event, "snapshot");
-    const all = await (await server.fetch("/api/v1/Presence/GetAll", { headers: ADMIN })).json();
+    const all = await (
+      await suite.server.fetch("/api/v1/Presence/GetAll", { headers: ADMIN })
+    ).json();
     assert.deepEqual(JSON.parse(snapshot.data), all);
     const started = Date.now();
-    await saveAs(server, KUHN, [{ UserId: 883, Present: true }]);
+    await saveAs(suite.server, KUHN, [{ UserId: 883, Present: true }]);
     const change = await stream.next();
     assert.ok(Date.now() - started < 1000);
     assert.equal(change.event, "change");
@@ -38,8 +36,11 @@ describe("change stream", () => {
   });
 
   it("filters by userId and topicId", async () => {
-    const byUser = await openStream(`${server.url}/api/v1/Presence/Stream?userId=589`, ADMIN);
-    const byTopic = await openStream(`${server.url}/api/v1/Presence/Stream?topicId=128`, ADMIN);
+    const byUser = await openStream(`${suite.server.url}/api/v1/Presence/Stream?userId=589`, ADMIN);
+    const byTopic = await openStream(
+      `${suite.server.url}/api/v1/Presence/Stream?topicId=128`,
+      ADMIN,
+    );
     assert.deepEqual(
       JSON.parse((await byUser.next()).data).map((p: { UserId: number }) => p.UserId),
       [589],
@@ -48,7 +49,7 @@ describe("change stream", () => {
       JSON.parse((await byTopic.next()).data).map((p: { UserId: number }) => p.UserId),
       [883],
     );
-    await saveAs(server, ADMIN, [
+    await saveAs(suite.server, ADMIN, [
       { UserId: 883, Present: false },
       { UserId: 589, Present: true },
     ]);
@@ -60,14 +61,14 @@ describe("change stream", () => {
   });
 
   it("resumes from Last-Event-ID without loss, and resyncs when the id is unknown", async () => {
-    const first = await openStream(`${server.url}/api/v1/Presence/Stream`, ADMIN);
+    const first = await openStream(`${suite.server.url}/api/v1/Presence/Stream`, ADMIN);
     await first.next();
-    await saveAs(server, ADMIN, [{ UserId: 1, Present: true }]);
+    await saveAs(suite.server, ADMIN, [{ UserId: 1, Present: true }]);
     const seen = await first.next();
     first.close();
-    await saveAs(server, ADMIN, [{ UserId: 1, Present: false }]);
-    await saveAs(server, ADMIN, [{ UserId: 589, Present: false }]);
-    const resumed = await openStream(`${server.url}/api/v1/Presence/Stream`, {
+    await saveAs(suite.server, ADMIN, [{ UserId: 1, Present: false }]);
+    await saveAs(suite.server, ADMIN, [{ UserId: 589, Present: false }]);
+    const resumed = await openStream(`${suite.server.url}/api/v1/Presence/Stream`, {
       ...ADMIN,
       "Last-Event-ID": String(seen.id),
     });
@@ -80,7 +81,7 @@ describe("change stream", () => {
       ],
     );
     resumed.close();
-    const tooNew = await openStream(`${server.url}/api/v1/Presence/Stream`, {
+    const tooNew = await openStream(`${suite.server.url}/api/v1/Presence/Stream`, {
       ...ADMIN,
       "Last-Event-ID": "99999999",
     });
@@ -90,9 +91,9 @@ describe("change stream", () => {
   });
 
   it("requires authentication and validates filters", async () => {
-    assert.equal((await server.fetch("/api/v1/Presence/Stream")).status, 401);
+    assert.equal((await suite.server.fetch("/api/v1/Presence/Stream")).status, 401);
     assert.equal(
-      (await server.fetch("/api/v1/Presence/Stream?userId=abc", { headers: ADMIN })).status,
+      (await suite.server.fetch("/api/v1/Presence/Stream?userId=abc", { headers: ADMIN })).status,
       400,
     );
   });

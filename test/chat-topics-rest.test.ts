@@ -1,6 +1,6 @@
 /** REST /api/v1/ChatTopic — the entity, the caller's topics, the user picker list. */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   ADMIN,
   assertError,
@@ -11,17 +11,13 @@ import {
   presenceOf,
   ticketFor,
 } from "./support/chat.ts";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { testServerSuite } from "./support/server.ts";
 
 describe("REST ChatTopic", () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
+  const suite = testServerSuite();
 
   it("GET default gives an unsaved topic with default opening hours", async () => {
-    const reply = await call(server, KUHN, "GET", "/api/v1/ChatTopic/default");
+    const reply = await call(suite.server, KUHN, "GET", "/api/v1/ChatTopic/default");
     assert.equal(reply.status, 200);
     assert.equal(reply.body.ChatTopicId, 0);
     assert.equal(reply.body.OpeningHoursEnabled, false);
@@ -31,7 +27,7 @@ describe("REST ChatTopic", () => {
   });
 
   it("creates (200, as the contract says), reads, updates and deletes a topic", async () => {
-    const created = await call(server, ADMIN, "POST", "/api/v1/ChatTopic", {
+    const created = await call(suite.server, ADMIN, "POST", "/api/v1/ChatTopic", {
       Name: "Billing",
       Description: "Invoices",
       WelcomeMessage: "Hello!",
@@ -53,10 +49,10 @@ describe("REST ChatTopic", () => {
     assert.equal(created.body.OpeningHours.TzLocation.Name, "Norway");
     assert.equal(created.body.Widget.Theme, "Modern", "settings come back as saved");
 
-    const read = await call(server, ADMIN, "GET", `/api/v1/ChatTopic/${id}`);
+    const read = await call(suite.server, ADMIN, "GET", `/api/v1/ChatTopic/${id}`);
     assert.deepEqual(read.body, created.body);
 
-    const updated = await call(server, ADMIN, "PUT", `/api/v1/ChatTopic/${id}`, {
+    const updated = await call(suite.server, ADMIN, "PUT", `/api/v1/ChatTopic/${id}`, {
       Name: "Invoices",
     });
     assert.equal(updated.status, 200);
@@ -64,30 +60,33 @@ describe("REST ChatTopic", () => {
     assert.equal(updated.body.Description, "Invoices", "what PUT leaves out keeps its value");
     assert.equal(updated.body.Widget.Color, "#336699");
 
-    assert.equal((await call(server, ADMIN, "DELETE", `/api/v1/ChatTopic/${id}`)).status, 204);
+    assert.equal(
+      (await call(suite.server, ADMIN, "DELETE", `/api/v1/ChatTopic/${id}`)).status,
+      204,
+    );
     assertError(
-      await call(server, ADMIN, "GET", `/api/v1/ChatTopic/${id}`),
+      await call(suite.server, ADMIN, "GET", `/api/v1/ChatTopic/${id}`),
       404,
       "PRES_ERR_NO_TOPIC",
     );
     assertError(
-      await call(server, ADMIN, "DELETE", `/api/v1/ChatTopic/${id}`),
+      await call(suite.server, ADMIN, "DELETE", `/api/v1/ChatTopic/${id}`),
       404,
       "PRES_ERR_NO_TOPIC",
     );
     assertError(
-      await call(server, ADMIN, "PUT", `/api/v1/ChatTopic/${id}`, { Name: "x" }),
+      await call(suite.server, ADMIN, "PUT", `/api/v1/ChatTopic/${id}`, { Name: "x" }),
       404,
       "PRES_ERR_NO_TOPIC",
     );
   });
 
   it("answers $select and XML like the other carriers", async () => {
-    const selected = await call(server, ADMIN, "GET", "/api/v1/ChatTopic/128?$select=Name");
+    const selected = await call(suite.server, ADMIN, "GET", "/api/v1/ChatTopic/128?$select=Name");
     assert.equal(selected.body.Name, "Sales");
     assert.equal(selected.body.ChatTopicId, 0, "not selected: the default");
     assert.equal(selected.body.OpeningHours, null);
-    const xml = await call(server, ADMIN, "GET", "/api/v1/ChatTopic/128", undefined, {
+    const xml = await call(suite.server, ADMIN, "GET", "/api/v1/ChatTopic/128", undefined, {
       Accept: "application/xml",
     });
     assert.match(reply(xml), /^<\?xml[^>]*><ChatTopicEntityWithLinks xmlns=/);
@@ -96,7 +95,7 @@ describe("REST ChatTopic", () => {
 
   it("takes XML and form bodies like JSON ones", async () => {
     const xml = await call(
-      server,
+      suite.server,
       ADMIN,
       "PUT",
       "/api/v1/ChatTopic/128",
@@ -106,7 +105,7 @@ describe("REST ChatTopic", () => {
     assert.equal(xml.status, 200, JSON.stringify(xml.body));
     assert.deepEqual([xml.body.Description, xml.body.OpeningHoursEnabled], ["From XML", true]);
     const form = await call(
-      server,
+      suite.server,
       ADMIN,
       "PUT",
       "/api/v1/ChatTopic/128",
@@ -122,15 +121,15 @@ describe("REST ChatTopic", () => {
   });
 
   it("lets members read a topic, refuses others with 403", async () => {
-    assert.equal((await call(server, KUHN, "GET", "/api/v1/ChatTopic/128")).status, 200);
+    assert.equal((await call(suite.server, KUHN, "GET", "/api/v1/ChatTopic/128")).status, 200);
     assertError(
-      await call(server, OCON, "GET", "/api/v1/ChatTopic/574"),
+      await call(suite.server, OCON, "GET", "/api/v1/ChatTopic/574"),
       403,
       "PRES_ERR_NOT_MEMBER",
     );
-    const tick = await ticketFor(server, 900);
+    const tick = await ticketFor(suite.server, 900);
     assertError(
-      await call(server, tick, "GET", "/api/v1/ChatTopic/128"),
+      await call(suite.server, tick, "GET", "/api/v1/ChatTopic/128"),
       403,
       "PRES_ERR_NOT_MEMBER",
     );
@@ -138,22 +137,22 @@ describe("REST ChatTopic", () => {
 
   it("needs the admin role to create, CanManage to update and delete", async () => {
     assertError(
-      await call(server, KUHN, "POST", "/api/v1/ChatTopic", { Name: "x" }),
+      await call(suite.server, KUHN, "POST", "/api/v1/ChatTopic", { Name: "x" }),
       403,
       "PRES_ERR_ADMIN_ONLY",
     );
     assertError(
-      await call(server, KUHN, "PUT", "/api/v1/ChatTopic/574", { Name: "x" }),
+      await call(suite.server, KUHN, "PUT", "/api/v1/ChatTopic/574", { Name: "x" }),
       403,
       "PRES_ERR_TOPIC_RIGHT",
     );
     assertError(
-      await call(server, KUHN, "DELETE", "/api/v1/ChatTopic/574"),
+      await call(suite.server, KUHN, "DELETE", "/api/v1/ChatTopic/574"),
       403,
       "PRES_ERR_TOPIC_RIGHT",
     );
-    await grant(server, 574, "ocon", { CanManage: true });
-    const renamed = await call(server, OCON, "PUT", "/api/v1/ChatTopic/574", {
+    await grant(suite.server, 574, "ocon", { CanManage: true });
+    const renamed = await call(suite.server, OCON, "PUT", "/api/v1/ChatTopic/574", {
       Description: "Help",
     });
     assert.equal(renamed.status, 200);
@@ -163,46 +162,46 @@ describe("REST ChatTopic", () => {
 
   it("refuses bad input with 400 and a clear message", async () => {
     assertError(
-      await call(server, ADMIN, "GET", "/api/v1/ChatTopic/abc"),
+      await call(suite.server, ADMIN, "GET", "/api/v1/ChatTopic/abc"),
       400,
       "PRES_ERR_BAD_PATH",
     );
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatTopic", { Name: 5 }),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatTopic", { Name: 5 }),
       400,
       "PRES_ERR_BAD_BODY",
     );
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatTopic", "[1,2"),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatTopic", "[1,2"),
       400,
       "PRES_ERR_BAD_BODY",
     );
-    const zone = await call(server, ADMIN, "POST", "/api/v1/ChatTopic", {
+    const zone = await call(suite.server, ADMIN, "POST", "/api/v1/ChatTopic", {
       OpeningHours: { TzLocation: { TZLocationCode: "Mars/Olympus" } },
     });
     assertError(zone, 400, "PRES_ERR_BAD_TIME_ZONE");
     assert.match(zone.body.ErrorMessage, /OpeningHours\.TzLocation\.TZLocationCode/);
-    const time = await call(server, ADMIN, "POST", "/api/v1/ChatTopic", {
+    const time = await call(suite.server, ADMIN, "POST", "/api/v1/ChatTopic", {
       OpeningHours: { TueStart: "25:99" },
     });
     assertError(time, 400, "PRES_ERR_BAD_TIME");
     assert.match(time.body.ErrorMessage, /OpeningHours\.TueStart/);
     assertError(
-      await call(server, ADMIN, "PATCH", "/api/v1/ChatTopic/128", {}),
+      await call(suite.server, ADMIN, "PATCH", "/api/v1/ChatTopic/128", {}),
       405,
       "PRES_ERR_METHOD",
     );
   });
 
   it("lists the caller's topics: those where they hold any right", async () => {
-    const kuhn = await call(server, KUHN, "GET", "/api/v1/ChatTopic/ForCurrentUser");
+    const kuhn = await call(suite.server, KUHN, "GET", "/api/v1/ChatTopic/ForCurrentUser");
     assert.deepEqual(
       kuhn.body.map((t: { ChatTopicId: number }) => t.ChatTopicId),
       [128, 574],
     );
     const tick = await call(
-      server,
-      await ticketFor(server, 900),
+      suite.server,
+      await ticketFor(suite.server, 900),
       "GET",
       "/api/v1/ChatTopic/ForCurrentUser",
     );
@@ -210,13 +209,13 @@ describe("REST ChatTopic", () => {
   });
 
   it("lists the users that can be assigned, flat or grouped by role, present only if asked", async () => {
-    const flat = await call(server, KUHN, "GET", "/api/v1/ChatTopic/UserAgents?flat=true");
+    const flat = await call(suite.server, KUHN, "GET", "/api/v1/ChatTopic/UserAgents?flat=true");
     assert.deepEqual(
       flat.body.map((i: { Id: number }) => i.Id),
       [1, 589, 883, 900],
     );
     assert.equal(flat.body[2].ToolTip, "kuhn");
-    const grouped = await call(server, KUHN, "GET", "/api/v1/ChatTopic/UserAgents");
+    const grouped = await call(suite.server, KUHN, "GET", "/api/v1/ChatTopic/UserAgents");
     assert.deepEqual(
       grouped.body.map((g: { Name: string; ChildItems: unknown[] }) => [
         g.Name,
@@ -227,9 +226,11 @@ describe("REST ChatTopic", () => {
         ["Agents", 3],
       ],
     );
-    await call(server, KUHN, "POST", "/api/v1/Presence/SaveAll", [{ UserId: 883, Present: true }]);
+    await call(suite.server, KUHN, "POST", "/api/v1/Presence/SaveAll", [
+      { UserId: 883, Present: true },
+    ]);
     const present = await call(
-      server,
+      suite.server,
       KUHN,
       "GET",
       "/api/v1/ChatTopic/UserAgents?flat=true&onlyPresent=true",
@@ -239,17 +240,17 @@ describe("REST ChatTopic", () => {
       [883],
     );
     assertError(
-      await call(server, KUHN, "GET", "/api/v1/ChatTopic/UserAgents?flat=maybe"),
+      await call(suite.server, KUHN, "GET", "/api/v1/ChatTopic/UserAgents?flat=maybe"),
       400,
       "PRES_ERR_BAD_QUERY",
     );
   });
 
   it("deleting a topic drops it from its members' ChatTopics and its chats from OngoingChats", async () => {
-    const before = await presenceOf(server, 883);
+    const before = await presenceOf(suite.server, 883);
     assert.deepEqual([before.ChatTopics, before.OngoingChats], [[128, 574], 2]);
-    assert.equal((await call(server, ADMIN, "DELETE", "/api/v1/ChatTopic/574")).status, 204);
-    const afterDelete = await presenceOf(server, 883);
+    assert.equal((await call(suite.server, ADMIN, "DELETE", "/api/v1/ChatTopic/574")).status, 204);
+    const afterDelete = await presenceOf(suite.server, 883);
     assert.deepEqual([afterDelete.ChatTopics, afterDelete.OngoingChats], [[128], 0]);
   });
 });

@@ -1,18 +1,14 @@
 /** /api/v1/ChatUser, the user directory for administrators (an extension). */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ADMIN, assertError, call, KUHN, presenceOf } from "./support/chat.ts";
-import { basic, startTestServer, type TestServer } from "./support/server.ts";
+import { basic, testServerSuite } from "./support/server.ts";
 
 describe("ChatUser (extension)", () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
+  const suite = testServerSuite();
 
   it("lists and gets users without exposing password hashes", async () => {
-    const list = await call(server, ADMIN, "GET", "/api/v1/ChatUser");
+    const list = await call(suite.server, ADMIN, "GET", "/api/v1/ChatUser");
     assert.equal(list.status, 200);
     assert.deepEqual(list.body[3], {
       UserId: 900,
@@ -25,12 +21,19 @@ describe("ChatUser (extension)", () => {
       MaxChats: 0,
     });
     assert.ok(!JSON.stringify(list.body).includes("scrypt"));
-    assert.equal((await call(server, ADMIN, "GET", "/api/v1/ChatUser/883")).body.Username, "kuhn");
-    assertError(await call(server, ADMIN, "GET", "/api/v1/ChatUser/4242"), 404, "PRES_ERR_NO_USER");
+    assert.equal(
+      (await call(suite.server, ADMIN, "GET", "/api/v1/ChatUser/883")).body.Username,
+      "kuhn",
+    );
+    assertError(
+      await call(suite.server, ADMIN, "GET", "/api/v1/ChatUser/4242"),
+      404,
+      "PRES_ERR_NO_USER",
+    );
   });
 
   it("creates a user (201 + Location) who can sign in and shows in presence at once", async () => {
-    const created = await call(server, ADMIN, "POST", "/api/v1/ChatUser", {
+    const created = await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser", {
       Username: "lena",
       DisplayName: "Lena L",
       Role: "agent",
@@ -39,10 +42,10 @@ describe("ChatUser (extension)", () => {
     assert.equal(created.status, 201);
     assert.equal(created.headers.get("location"), `/api/v1/ChatUser/${created.body.UserId}`);
     assert.deepEqual([created.body.Role, created.body.HasPassword], ["agent", true]);
-    const me = await call(server, basic("lena", "long-enough"), "GET", "/api/v1/Auth/Me");
+    const me = await call(suite.server, basic("lena", "long-enough"), "GET", "/api/v1/Auth/Me");
     assert.equal(me.body.UserId, created.body.UserId);
-    assert.equal((await presenceOf(server, created.body.UserId)).Present, false);
-    const withId = await call(server, ADMIN, "POST", "/api/v1/ChatUser", {
+    assert.equal((await presenceOf(suite.server, created.body.UserId)).Present, false);
+    const withId = await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser", {
       UserId: 5000,
       Username: "mo",
     });
@@ -54,129 +57,150 @@ describe("ChatUser (extension)", () => {
 
   it("refuses a taken username or id, and bad fields", async () => {
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatUser", { Username: "KUHN" }),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser", { Username: "KUHN" }),
       409,
       "PRES_ERR_USERNAME_TAKEN",
     );
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatUser", { UserId: 883, Username: "new1" }),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser", {
+        UserId: 883,
+        Username: "new1",
+      }),
       409,
       "PRES_ERR_CONFLICT",
     );
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatUser", { Username: "" }),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser", { Username: "" }),
       400,
       "PRES_ERR_BAD_BODY",
     );
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatUser", { Username: "a b" }),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser", { Username: "a b" }),
       400,
       "PRES_ERR_BAD_BODY",
     );
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatUser", { Username: "x1", Role: "boss" }),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser", { Username: "x1", Role: "boss" }),
       400,
       "PRES_ERR_BAD_BODY",
     );
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatUser", { Username: "x2", Password: "short" }),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser", {
+        Username: "x2",
+        Password: "short",
+      }),
       400,
       "PRES_ERR_BAD_BODY",
     );
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatUser", { Username: 7 }),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser", { Username: 7 }),
       400,
       "PRES_ERR_BAD_BODY",
     );
   });
 
   it("updates name, display name and role; presence shows the new name", async () => {
-    const updated = await call(server, ADMIN, "PUT", "/api/v1/ChatUser/589", {
+    const updated = await call(suite.server, ADMIN, "PUT", "/api/v1/ChatUser/589", {
       DisplayName: "Olivia O'Con",
     });
     assert.deepEqual([updated.body.Username, updated.body.DisplayName], ["ocon", "Olivia O'Con"]);
-    const all = await call(server, ADMIN, "GET", "/api/v1/Presence/GetAll");
+    const all = await call(suite.server, ADMIN, "GET", "/api/v1/Presence/GetAll");
     assert.equal(
       all.body.find((p: { UserId: number }) => p.UserId === 589).DisplayName,
       "Olivia O'Con",
     );
-    const promoted = await call(server, ADMIN, "PUT", "/api/v1/ChatUser/589", { Role: "admin" });
+    const promoted = await call(suite.server, ADMIN, "PUT", "/api/v1/ChatUser/589", {
+      Role: "admin",
+    });
     assert.equal(promoted.body.Role, "admin");
     assert.equal(
-      (await call(server, basic("ocon", "s3cret-pw"), "GET", "/api/v1/ChatUser")).status,
+      (await call(suite.server, basic("ocon", "s3cret-pw"), "GET", "/api/v1/ChatUser")).status,
       200,
     );
     assertError(
-      await call(server, ADMIN, "PUT", "/api/v1/ChatUser/589", { Username: "tick" }),
+      await call(suite.server, ADMIN, "PUT", "/api/v1/ChatUser/589", { Username: "tick" }),
       409,
       "PRES_ERR_USERNAME_TAKEN",
     );
     assertError(
-      await call(server, ADMIN, "PUT", "/api/v1/ChatUser/4242", { Role: "agent" }),
+      await call(suite.server, ADMIN, "PUT", "/api/v1/ChatUser/4242", { Role: "agent" }),
       404,
       "PRES_ERR_NO_USER",
     );
   });
 
   it("resets a password: a made-up one is returned once, old credentials stop working", async () => {
-    const ticket = `SoTicket ${await server.services.auth.issue("ticket", 883)}`;
-    assert.equal((await call(server, ticket, "GET", "/api/v1/Auth/Me")).status, 200);
-    const reset = await call(server, ADMIN, "POST", "/api/v1/ChatUser/883/Password");
+    const ticket = `SoTicket ${await suite.server.services.auth.issue("ticket", 883)}`;
+    assert.equal((await call(suite.server, ticket, "GET", "/api/v1/Auth/Me")).status, 200);
+    const reset = await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser/883/Password");
     assert.equal(reset.status, 200);
     assert.ok(reset.body.Password.length >= 12);
     assert.equal(
-      (await call(server, ticket, "GET", "/api/v1/Auth/Me")).status,
+      (await call(suite.server, ticket, "GET", "/api/v1/Auth/Me")).status,
       401,
       "tickets revoked",
     );
-    assert.equal((await call(server, KUHN, "GET", "/api/v1/Auth/Me")).status, 401, "old password");
     assert.equal(
-      (await call(server, basic("kuhn", reset.body.Password), "GET", "/api/v1/Auth/Me")).status,
+      (await call(suite.server, KUHN, "GET", "/api/v1/Auth/Me")).status,
+      401,
+      "old password",
+    );
+    assert.equal(
+      (await call(suite.server, basic("kuhn", reset.body.Password), "GET", "/api/v1/Auth/Me"))
+        .status,
       200,
     );
-    const given = await call(server, ADMIN, "POST", "/api/v1/ChatUser/883/Password", {
+    const given = await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser/883/Password", {
       Password: "s3cret-pw",
     });
     assert.equal(given.status, 204);
-    assert.equal((await call(server, KUHN, "GET", "/api/v1/Auth/Me")).status, 200);
+    assert.equal((await call(suite.server, KUHN, "GET", "/api/v1/Auth/Me")).status, 200);
     assertError(
-      await call(server, ADMIN, "POST", "/api/v1/ChatUser/883/Password", { Password: "x" }),
+      await call(suite.server, ADMIN, "POST", "/api/v1/ChatUser/883/Password", { Password: "x" }),
       400,
       "PRES_ERR_BAD_BODY",
     );
   });
 
   it("is for administrators only, and an administrator cannot remove themselves", async () => {
-    assertError(await call(server, KUHN, "GET", "/api/v1/ChatUser"), 403, "PRES_ERR_ADMIN_ONLY");
     assertError(
-      await call(server, KUHN, "POST", "/api/v1/ChatUser", { Username: "sneaky" }),
+      await call(suite.server, KUHN, "GET", "/api/v1/ChatUser"),
       403,
       "PRES_ERR_ADMIN_ONLY",
     );
     assertError(
-      await call(server, KUHN, "POST", "/api/v1/ChatUser/883/Password"),
+      await call(suite.server, KUHN, "POST", "/api/v1/ChatUser", { Username: "sneaky" }),
       403,
       "PRES_ERR_ADMIN_ONLY",
     );
-    assertError(await call(server, ADMIN, "DELETE", "/api/v1/ChatUser/1"), 409, "PRES_ERR_SELF");
     assertError(
-      await call(server, ADMIN, "PUT", "/api/v1/ChatUser/1", { Role: "agent" }),
+      await call(suite.server, KUHN, "POST", "/api/v1/ChatUser/883/Password"),
+      403,
+      "PRES_ERR_ADMIN_ONLY",
+    );
+    assertError(
+      await call(suite.server, ADMIN, "DELETE", "/api/v1/ChatUser/1"),
+      409,
+      "PRES_ERR_SELF",
+    );
+    assertError(
+      await call(suite.server, ADMIN, "PUT", "/api/v1/ChatUser/1", { Role: "agent" }),
       409,
       "PRES_ERR_SELF",
     );
   });
 
   it("deletes a user (204); they vanish from presence and can no longer sign in", async () => {
-    assert.equal((await call(server, ADMIN, "DELETE", "/api/v1/ChatUser/883")).status, 204);
-    const all = await call(server, ADMIN, "GET", "/api/v1/Presence/GetAll");
+    assert.equal((await call(suite.server, ADMIN, "DELETE", "/api/v1/ChatUser/883")).status, 204);
+    const all = await call(suite.server, ADMIN, "GET", "/api/v1/Presence/GetAll");
     assert.ok(!all.body.some((p: { UserId: number }) => p.UserId === 883));
-    assert.equal((await call(server, KUHN, "GET", "/api/v1/Auth/Me")).status, 401);
+    assert.equal((await call(suite.server, KUHN, "GET", "/api/v1/Auth/Me")).status, 401);
     assertError(
-      await call(server, ADMIN, "DELETE", "/api/v1/ChatUser/883"),
+      await call(suite.server, ADMIN, "DELETE", "/api/v1/ChatUser/883"),
       404,
       "PRES_ERR_NO_USER",
     );
-    const session = await call(server, ADMIN, "GET", "/api/v1/ChatSession/1");
+    const session = await call(suite.server, ADMIN, "GET", "/api/v1/ChatSession/1");
     assert.deepEqual(
       [session.body.Status, session.body.User],
       ["InQueue", null],
@@ -185,7 +209,7 @@ describe("ChatUser (extension)", () => {
   });
 
   it("is documented as an extension in /openapi.json", async () => {
-    const doc = (await call(server, ADMIN, "GET", "/openapi.json")).body;
+    const doc = (await call(suite.server, ADMIN, "GET", "/openapi.json")).body;
     assert.ok(doc.paths["/api/v1/ChatUser"].get["x-extension"]);
     assert.ok(doc.paths["/api/v1/ChatUser/{id}/Password"].post["x-extension"]);
     assert.equal(doc.paths["/api/v1/ChatTopic/{id}"].get["x-extension"], undefined);

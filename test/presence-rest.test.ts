@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { basic, startTestServer, type TestServer } from "./support/server.ts";
+import { describe, it } from "node:test";
+import { basic, testServerSuite } from "./support/server.ts";
 
 describe("REST presence: seed samples", () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
+  const suite = testServerSuite();
 
   it("reproduces the Presence/SaveAll sample: 204, no body, duplicates accepted", async () => {
-    const response = await server.fetch("/api/v1/Presence/SaveAll", {
+    const response = await suite.server.fetch("/api/v1/Presence/SaveAll", {
       method: "POST",
       headers: {
         Authorization: "Basic dGplMDpUamUw",
@@ -38,7 +34,7 @@ describe("REST presence: seed samples", () => {
     assert.equal(response.status, 204);
     assert.equal(await response.text(), "");
     const all = await (
-      await server.fetch("/api/v1/Presence/GetAll", {
+      await suite.server.fetch("/api/v1/Presence/GetAll", {
         headers: { Authorization: basic("tje0", "Tje0") },
       })
     ).json();
@@ -50,7 +46,7 @@ describe("REST presence: seed samples", () => {
 
   it("computes OngoingChats and ChatTopics from the directory", async () => {
     const all = await (
-      await server.fetch("/api/v1/Presence/GetAll", {
+      await suite.server.fetch("/api/v1/Presence/GetAll", {
         headers: { Authorization: basic("tje0", "Tje0") },
       })
     ).json();

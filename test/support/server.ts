@@ -112,7 +112,7 @@ type Credential = [kind: "ticket" | "bearer", userId: number];
  * with the credentials asked for issued on it: `suite.server`, `suite.admin`, ….
  */
 export function testServerSuite<Name extends string>(
-  credentials: Record<Name, Credential>,
+  credentials = {} as Record<Name, Credential>,
   options: Parameters<typeof startTestServer>[0] = {},
 ) {
   const suite = {} as { server: TestServer } & Record<Name, string>;
