@@ -7,7 +7,6 @@ import { parseSeed, SeedError } from "../src/domain/seed.ts";
 import {
   acceptTransfer,
   type ChatSessionRecord,
-  EMPTY_CUSTOMER,
   edit,
   meetsCondition,
   offerTransfer,
@@ -15,26 +14,11 @@ import {
   rejectTransfer,
   reset,
 } from "../src/domain/session.ts";
+import { sessionRecord } from "./support/records.ts";
 
 function session(overrides: Partial<ChatSessionRecord>): ChatSessionRecord {
-  return {
-    id: 7,
-    topicId: 10,
-    status: "UserLast",
-    user: { id: 2, username: "bo", displayName: "Bo" },
-    transferTo: null,
-    customer: EMPTY_CUSTOMER,
-    firstMessage: "",
-    lastMessage: "",
-    rating: 0,
-    chatbotIsActive: false,
-    whenRequested: null,
-    whenStarted: null,
-    whenEnded: null,
-    whenIdle: null,
-    initialQueuePos: 0,
-    ...overrides,
-  };
+  const bo = { id: 2, username: "bo", displayName: "Bo" };
+  return sessionRecord({ topicId: 10, status: "UserLast", user: bo, ...overrides });
 }
 
 describe("capacity rules", () => {

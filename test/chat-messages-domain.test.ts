@@ -12,8 +12,9 @@ import {
   parseSpecialType,
 } from "../src/domain/message.ts";
 import { SESSION_STATUSES, type SessionStatus } from "../src/domain/model.ts";
-import { type ChatSessionRecord, EMPTY_CUSTOMER } from "../src/domain/session.ts";
+import type { ChatSessionRecord } from "../src/domain/session.ts";
 import { escapeHtml, renderTranscript } from "../src/domain/transcript.ts";
+import { sessionRecord } from "./support/records.ts";
 
 const coded = (code: string) => (error: unknown) =>
   error instanceof PresenceError && error.code === code;
@@ -25,23 +26,7 @@ function make(input: MessageInput) {
 }
 
 function session(status: SessionStatus): ChatSessionRecord {
-  return {
-    id: 7,
-    topicId: 1,
-    status,
-    user: null,
-    transferTo: null,
-    customer: EMPTY_CUSTOMER,
-    firstMessage: "",
-    lastMessage: "",
-    rating: 0,
-    chatbotIsActive: false,
-    whenRequested: null,
-    whenStarted: null,
-    whenEnded: null,
-    whenIdle: null,
-    initialQueuePos: 0,
-  };
+  return sessionRecord({ status });
 }
 
 function record(id: number, input: Partial<ChatMessageRecord>): ChatMessageRecord {
