@@ -9,6 +9,15 @@ export const KUHN = basic("kuhn", PASSWORD);
 /** Agent 589 (ocon). */
 export const OCON = basic("ocon", PASSWORD);
 
+/** Kuhn's presence as the test seed has it: absent, two chats, members of topics 128 and 574. */
+export const SEEDED_KUHN = {
+  UserId: 883,
+  DisplayName: "User kuhn",
+  OngoingChats: 2,
+  Present: false,
+  ChatTopics: [128, 574],
+};
+
 export const ROUTES = {
   getAll: "/api/v1/Presence/GetAll",
   saveAll: "/api/v1/Presence/SaveAll",
