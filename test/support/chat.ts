@@ -1,6 +1,7 @@
 /** Shared pieces of the chat topic, member and session tests. */
 import assert from "node:assert/strict";
-import { basic, PASSWORD, type TestServer } from "./server.ts";
+import { after, before } from "node:test";
+import { basic, PASSWORD, startTestServer, type TestServer } from "./server.ts";
 
 export const ADMIN = basic("tje0", "Tje0");
 /** Agent 883: CanListen on 128, CanRespond on 574; sessions 1 (UserLast), 2 (CustomerLast), 3. */
@@ -103,4 +104,19 @@ export async function grant(
 /** A ticket for a user without a password (tick, 900). */
 export async function ticketFor(server: TestServer, userId: number): Promise<string> {
   return `SoTicket ${await server.services.auth.issue("ticket", userId)}`;
+}
+
+/**
+ * A test server for the tests of one describe block where user 900 ("tick") may respond in
+ * topic 574: `suite.server`, and `suite.tick`, tick's ticket.
+ */
+export function respondingSuite() {
+  const suite = {} as { server: TestServer; tick: string };
+  before(async () => {
+    suite.server = await startTestServer();
+    suite.tick = await ticketFor(suite.server, 900);
+    await grant(suite.server, 574, "tick", { CanRespond: true });
+  });
+  after(() => suite.server.close());
+  return suite;
 }
