@@ -46,6 +46,25 @@ async function queue(server: TestServer, count: number): Promise<number[]> {
   return ids;
 }
 
+/**
+ * Every attempt at once, half by REST and half by Agents; how they ended: the callers who got a
+ * session, REST's refusals, and Agents' nulls.
+ */
+async function pickUpAtOnce(server: TestServer, attempts: { auth: string; id: number }[]) {
+  const replies = await Promise.all(
+    attempts.map(({ auth, id }, i) =>
+      i % 2 === 0
+        ? call(server, auth, "POST", `/api/v1/ChatSession/${id}/Pickup`)
+        : agents(server, auth, "PickUpChatSession", { ChatSessionId: id }),
+    ),
+  );
+  return {
+    winners: replies.filter((r) => r.status === 200 && r.body !== null),
+    restLosers: replies.filter((r) => r.status === 409),
+    agentsLosers: replies.filter((r) => r.status === 200 && r.body === null),
+  };
+}
+
 function raceSuite(name: string, start: () => Promise<TestServer>, skip = false) {
   describe(`concurrent pick-up: ${name}`, { skip }, () => {
     let server: TestServer;
@@ -59,16 +78,10 @@ function raceSuite(name: string, start: () => Promise<TestServer>, skip = false)
     it(`${CLIENTS} clients pick up one session at once: exactly one wins, each round`, async () => {
       for (let round = 0; round < 5; round++) {
         const [id] = await queue(server, 1);
-        const replies = await Promise.all(
-          racers.map((racer, i) =>
-            i % 2 === 0
-              ? call(server, racer.auth, "POST", `/api/v1/ChatSession/${id}/Pickup`)
-              : agents(server, racer.auth, "PickUpChatSession", { ChatSessionId: id }),
-          ),
+        const { winners, restLosers, agentsLosers } = await pickUpAtOnce(
+          server,
+          racers.map(({ auth }) => ({ auth, id })),
         );
-        const winners = replies.filter((r) => r.status === 200 && r.body !== null);
-        const restLosers = replies.filter((r) => r.status === 409);
-        const agentsLosers = replies.filter((r) => r.status === 200 && r.body === null);
         assert.equal(winners.length, 1, `round ${round}: one winner`);
         assert.equal(
           restLosers.length + agentsLosers.length,
@@ -128,16 +141,10 @@ function raceSuite(name: string, start: () => Promise<TestServer>, skip = false)
         );
         assert.equal(limit.status, 200);
         const ids = await queue(server, 10);
-        const replies = await Promise.all(
-          ids.map((id, i) =>
-            i % 2 === 0
-              ? call(server, racer.auth, "POST", `/api/v1/ChatSession/${id}/Pickup`)
-              : agents(server, racer.auth, "PickUpChatSession", { ChatSessionId: id }),
-          ),
+        const { winners, restLosers, agentsLosers } = await pickUpAtOnce(
+          server,
+          ids.map((id) => ({ auth: racer.auth, id })),
         );
-        const winners = replies.filter((r) => r.status === 200 && r.body !== null);
-        const restLosers = replies.filter((r) => r.status === 409);
-        const agentsLosers = replies.filter((r) => r.status === 200 && r.body === null);
         assert.equal(winners.length, 2, `round ${round}: two winners`);
         assert.equal(restLosers.length + agentsLosers.length, 8, `round ${round}: eight refused`);
         assert.ok(restLosers.every((r) => r.body.ErrorCode === "PRES_ERR_AT_CAPACITY"));
