@@ -32,12 +32,7 @@ describe("MessageService: followers on another PostgreSQL node", { skip }, () =>
       );
       await followed.complete;
       stop();
-      const stored = await nodes[0].store.listMessages(id, { after: 0, limit: 100 });
-      assert.deepEqual(
-        followed.got.map((m) => m.id),
-        stored.map((m) => m.id),
-        `round ${round}`,
-      );
+      await assertFollowedAll(nodes[0], id, followed.got, `round ${round}`);
     }
   });
 });
@@ -79,13 +74,24 @@ describe("MessageService: a follower whose node lost its database", { skip }, ()
     await a.messages.post(ADA, id, { type: "ToUser", message: "after" });
     await followed.complete;
     stop();
-    const stored = await nodes[0].store.listMessages(id, { after: 0, limit: 100 });
-    assert.deepEqual(
-      followed.got.map((m) => m.id),
-      stored.map((m) => m.id),
-    );
+    await assertFollowedAll(nodes[0], id, followed.got);
   });
 });
+
+/** The follower got every message the session holds, each once, in order. */
+async function assertFollowedAll(
+  node: Awaited<ReturnType<Backend["open"]>>,
+  sessionId: number,
+  got: { id: number }[],
+  message?: string,
+): Promise<void> {
+  const stored = await node.store.listMessages(sessionId, { after: 0, limit: 100 });
+  assert.deepEqual(
+    got.map((m) => m.id),
+    stored.map((m) => m.id),
+    message,
+  );
+}
 
 async function waitFor(done: () => boolean, ms = 15_000): Promise<void> {
   const until = Date.now() + ms;

@@ -35,22 +35,30 @@ function fetchList(server: TestServer, path: string, headers: Record<string, str
   return server.fetch(path, { method, headers: { Authorization: ADMIN, ...headers } });
 }
 
-describe("responses: JSON by default, XML when Accept asks", () => {
-  let server: TestServer;
-  let reference: Presence[];
+/**
+ * A test server for the tests of one describe block with Kuhn present: `suite.server`, and
+ * `suite.reference`, GetAll's list as JSON.
+ */
+function kuhnPresentSuite() {
+  const suite = {} as { server: TestServer; reference: Presence[] };
   before(async () => {
-    server = await startTestServer();
-    await setPresent(server, [{ UserId: 883, Present: true }]);
-    reference = await readAll(server);
+    suite.server = await startTestServer();
+    await setPresent(suite.server, [{ UserId: 883, Present: true }]);
+    suite.reference = await readAll(suite.server);
   });
-  after(() => server.close());
+  after(() => suite.server.close());
+  return suite;
+}
+
+describe("responses: JSON by default, XML when Accept asks", () => {
+  const suite = kuhnPresentSuite();
 
   it("returns every chat user in PascalCase JSON", () => {
     assert.deepEqual(
-      reference.map((p) => p.UserId),
+      suite.reference.map((p) => p.UserId),
       [1, 589, 883, 900],
     );
-    assert.deepEqual(reference[2], { ...SEEDED_KUHN, Present: true });
+    assert.deepEqual(suite.reference[2], { ...SEEDED_KUHN, Present: true });
   });
 
   const cases: [string | undefined, string][] = [
@@ -69,12 +77,12 @@ describe("responses: JSON by default, XML when Accept asks", () => {
   for (const route of [ROUTES.getAll, ROUTES.getChat])
     for (const [accept, expected] of cases) {
       it(`${route} with Accept ${accept ?? "(none)"} answers ${expected}`, async () => {
-        const response = await fetchList(server, route, accept ? { Accept: accept } : {});
+        const response = await fetchList(suite.server, route, accept ? { Accept: accept } : {});
         assert.equal(response.status, 200);
         assert.equal(response.headers.get("content-type"), `${expected}; charset=utf-8`);
         const text = await response.text();
         if (!expected.endsWith("xml")) {
-          assert.deepEqual(JSON.parse(text), reference);
+          assert.deepEqual(JSON.parse(text), suite.reference);
           return;
         }
         assert.match(
@@ -83,37 +91,32 @@ describe("responses: JSON by default, XML when Accept asks", () => {
         );
         assert.ok(text.includes(KUHN_XML), text);
         assert.ok(text.endsWith("</ArrayOfChatPresence>"));
-        assert.deepEqual(fromXml(text), reference);
+        assert.deepEqual(fromXml(text), suite.reference);
       });
     }
 
   it("escapes XML special characters in display names", async () => {
-    await server.services.users.create(OPERATOR, {
+    await suite.server.services.users.create(OPERATOR, {
       id: 950,
       username: "amp",
       displayName: `Tom & "Jerry" <Co>`,
       role: "agent",
     });
-    const text = await (await fetchList(server, ROUTES.getAll, { Accept: "text/xml" })).text();
+    const text = await (
+      await fetchList(suite.server, ROUTES.getAll, { Accept: "text/xml" })
+    ).text();
     assert.ok(
       text.includes("<DisplayName>Tom &amp; &quot;Jerry&quot; &lt;Co&gt;</DisplayName>"),
       text,
     );
-    await server.services.users.delete(OPERATOR, 950);
+    await suite.server.services.users.delete(OPERATOR, 950);
   });
 });
 
 describe("$select on the Agents routes", () => {
-  let server: TestServer;
-  let reference: Presence[];
-  before(async () => {
-    server = await startTestServer();
-    await setPresent(server, [{ UserId: 883, Present: true }]);
-    reference = await readAll(server);
-  });
-  after(() => server.close());
+  const suite = kuhnPresentSuite();
 
-  /** The reference list with every field outside `kept` nulled the .NET way. */
+  /** The suite.reference list with every field outside `kept` nulled the .NET way. */
   function selected(kept: string[]): Presence[] {
     const empty: Presence = {
       UserId: 0,
@@ -122,7 +125,7 @@ describe("$select on the Agents routes", () => {
       Present: false,
       ChatTopics: null,
     };
-    return reference.map((p) => ({
+    return suite.reference.map((p) => ({
       ...empty,
       ...Object.fromEntries(kept.map((k) => [k, p[k]])),
     }));
@@ -140,19 +143,19 @@ describe("$select on the Agents routes", () => {
   for (const [select, kept] of cases) {
     it(`$select=${select} keeps ${kept.join(", ") || "nothing"}`, async () => {
       const query = `?$select=${encodeURIComponent(select)}`;
-      const response = await fetchList(server, ROUTES.getChat + query, {});
+      const response = await fetchList(suite.server, ROUTES.getChat + query, {});
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), selected(kept));
     });
   }
 
   it("accepts a percent-encoded %24select", async () => {
-    const response = await fetchList(server, `${ROUTES.getChat}?%24select=UserId`, {});
+    const response = await fetchList(suite.server, `${ROUTES.getChat}?%24select=UserId`, {});
     assert.deepEqual(await response.json(), selected(["UserId"]));
   });
 
   it("renders $select in XML as i:nil and .NET defaults", async () => {
-    const response = await fetchList(server, `${ROUTES.getChat}?$select=UserId,Present`, {
+    const response = await fetchList(suite.server, `${ROUTES.getChat}?$select=UserId,Present`, {
       Accept: "application/xml",
     });
     const text = await response.text();
@@ -166,12 +169,12 @@ describe("$select on the Agents routes", () => {
   });
 
   it("takes $select on SaveChatPresence too: still 204 and saved", async () => {
-    const response = await post(server, `${ROUTES.saveChat}?$select=UserId`, {
+    const response = await post(suite.server, `${ROUTES.saveChat}?$select=UserId`, {
       ChatPresence: [{ UserId: 589, Present: true }],
     });
     assert.equal(response.status, 204);
     assert.equal(await response.text(), "");
-    const all = await readAll(server);
+    const all = await readAll(suite.server);
     assert.equal(all.find((p) => p.UserId === 589)?.Present, true);
   });
 });
