@@ -1,4 +1,5 @@
 /** Domain records for unit tests of the pure rules: a plain value, changed by overrides. */
+import type { TopicMember } from "../../src/domain/model.ts";
 import { type ChatSessionRecord, EMPTY_CUSTOMER } from "../../src/domain/session.ts";
 
 /** A chat session waiting in topic 1's queue, with no user and no messages yet. */
@@ -20,5 +21,22 @@ export function sessionRecord(overrides: Partial<ChatSessionRecord> = {}): ChatS
     whenIdle: null,
     initialQueuePos: 0,
     ...overrides,
+  };
+}
+
+/** A topic membership with the rights given; the others are false. */
+export function membership(
+  topicId: number,
+  userId: number,
+  rights: Partial<Omit<TopicMember, "topicId" | "userId">> = {},
+): TopicMember {
+  return {
+    topicId,
+    userId,
+    canListen: false,
+    canRespond: false,
+    canManage: false,
+    canNotify: false,
+    ...rights,
   };
 }

@@ -1,10 +1,12 @@
 /** Test helpers: a real server on a random loopback port over a fresh SQLite file. */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { type RunningServer, type ServeOptions, startServer } from "../../src/cli/server.ts";
 import type { Seed } from "../../src/domain/seed.ts";
+import { membership } from "./records.ts";
 
 export interface TestServer extends RunningServer {
   dir: string;
@@ -42,30 +44,9 @@ export function testSeed(): Seed {
       { id: 574, name: "Support" },
     ],
     members: [
-      {
-        topicId: 128,
-        userId: 883,
-        canListen: true,
-        canRespond: false,
-        canManage: false,
-        canNotify: false,
-      },
-      {
-        topicId: 574,
-        userId: 883,
-        canListen: false,
-        canRespond: true,
-        canManage: false,
-        canNotify: false,
-      },
-      {
-        topicId: 574,
-        userId: 589,
-        canListen: false,
-        canRespond: false,
-        canManage: false,
-        canNotify: false,
-      },
+      membership(128, 883, { canListen: true }),
+      membership(574, 883, { canRespond: true }),
+      membership(574, 589),
     ],
     sessions: [
       { id: 1, topicId: 574, userId: 883, status: "UserLast" },

@@ -4,6 +4,7 @@
  * the suites write. The suites use the Store interface only, so a backend is correct when every
  * suite passes on it unchanged.
  */
+
 import { after, before, describe } from "node:test";
 import { PresenceError } from "../../src/domain/errors.ts";
 import { defaultOpeningHours } from "../../src/domain/opening-hours.ts";
@@ -12,6 +13,7 @@ import { EMPTY_CUSTOMER, type NewSession } from "../../src/domain/session.ts";
 import type { TopicInput } from "../../src/domain/topic.ts";
 import type { DirectoryImport } from "../../src/store/directory.ts";
 import type { Store } from "../../src/store/store.ts";
+import { membership } from "./records.ts";
 
 export interface StoreFactory {
   name: string;
@@ -85,30 +87,9 @@ export function directory(): DirectoryImport {
       { id: 20, name: "Support" },
     ],
     members: [
-      {
-        topicId: 20,
-        userId: 2,
-        canListen: false,
-        canRespond: false,
-        canManage: false,
-        canNotify: true,
-      },
-      {
-        topicId: 10,
-        userId: 2,
-        canListen: true,
-        canRespond: false,
-        canManage: false,
-        canNotify: false,
-      },
-      {
-        topicId: 10,
-        userId: 3,
-        canListen: false,
-        canRespond: false,
-        canManage: false,
-        canNotify: false,
-      },
+      membership(20, 2, { canNotify: true }),
+      membership(10, 2, { canListen: true }),
+      membership(10, 3),
     ],
     sessions: [
       { id: 100, topicId: 10, userId: 2, status: "UserLast" },
