@@ -9,9 +9,9 @@ import { assertAdmin } from "../../domain/rights.ts";
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readBody, readOptionalBody } from "../codecs/body.ts";
 import { INT32, type ObjectSchema, propertyOf, type Schema } from "../codecs/schema.ts";
-import { noContent, type ParameterSpec, type RouteSpec } from "../route.ts";
+import { noContent, type ParameterSpec, type RouteSpec, routeGroup } from "../route.ts";
 
-const TAG = "ChatUser";
+const route = routeGroup({ tag: "ChatUser", operationPrefix: "ChatUser_", extension: true });
 const int = (description: string): Schema => ({ type: "integer", format: "int32", description });
 const text = (description: string): Schema => ({ type: "string", description });
 
@@ -104,26 +104,12 @@ function passwordOf(request: FastifyRequest): string | null {
 
 export function userRoutes({ users }: Services): RouteSpec[] {
   const base = "/api/v1/ChatUser";
-  const route = (spec: Omit<RouteSpec, "tag" | "auth" | "extension">): RouteSpec => ({
-    ...spec,
-    tag: TAG,
-    auth: true,
-    extension: true,
-  });
   return [
-    route({
-      method: "GET",
-      url: base,
-      operationId: "ChatUser_List",
-      summary: "All chat users (administrators)",
+    route(`GET ${base}`, "List", "All chat users (administrators)", {
       responses: { 200: { description: "OK", schema: USER_LIST }, 403: FORBIDDEN },
       handler: async (request) => (await users.list(request.actor)).map(userCarrier),
     }),
-    route({
-      method: "GET",
-      url: `${base}/:id`,
-      operationId: "ChatUser_Get",
-      summary: "One chat user (administrators)",
+    route(`GET ${base}/:id`, "Get", "One chat user (administrators)", {
       parameters: [ID],
       responses: {
         200: { description: "OK", schema: USER_SCHEMA },
@@ -133,11 +119,7 @@ export function userRoutes({ users }: Services): RouteSpec[] {
       handler: async (request) =>
         userCarrier(await users.get(request.actor, request.bound.int("id"))),
     }),
-    route({
-      method: "POST",
-      url: base,
-      operationId: "ChatUser_Create",
-      summary: "Create a chat user (administrators); 201 with Location",
+    route(`POST ${base}`, "Create", "Create a chat user (administrators); 201 with Location", {
       body: { schema: NEW_USER, required: true, contentTypes: BODY_TYPES },
       responses: {
         201: { description: "Created", schema: USER_SCHEMA },
@@ -161,104 +143,103 @@ export function userRoutes({ users }: Services): RouteSpec[] {
         return userCarrier(user);
       },
     }),
-    route({
-      method: "PUT",
-      url: `${base}/:id`,
-      operationId: "ChatUser_Update",
-      summary: "Change a chat user's username, display name or role (administrators)",
-      parameters: [ID],
-      body: { schema: USER_CHANGE, required: true, contentTypes: BODY_TYPES },
-      responses: {
-        200: { description: "OK", schema: USER_SCHEMA },
-        403: FORBIDDEN,
-        404: NOT_FOUND,
+    route(
+      `PUT ${base}/:id`,
+      "Update",
+      "Change a chat user's username, display name or role (administrators)",
+      {
+        parameters: [ID],
+        body: { schema: USER_CHANGE, required: true, contentTypes: BODY_TYPES },
+        responses: {
+          200: { description: "OK", schema: USER_SCHEMA },
+          403: FORBIDDEN,
+          404: NOT_FOUND,
+        },
+        async handler(request) {
+          const raw = readBody(request, USER_CHANGE) as {
+            Username: string | null;
+            DisplayName: string | null;
+            Role: string | null;
+            PresenceTtl: number;
+            MaxChats: number;
+          };
+          const given = (name: string) =>
+            propertyOf((request.body as { value: unknown }).value, name) !== undefined;
+          const user = await users.update(request.actor, request.bound.int("id"), {
+            username: given("Username") ? (raw.Username ?? "") : undefined,
+            displayName: given("DisplayName") ? (raw.DisplayName ?? undefined) : undefined,
+            role: given("Role") ? role(raw.Role) : undefined,
+            presenceTtl: given("PresenceTtl") ? raw.PresenceTtl : undefined,
+            maxChats: given("MaxChats") ? raw.MaxChats : undefined,
+          });
+          return userCarrier(user);
+        },
       },
-      async handler(request) {
-        const raw = readBody(request, USER_CHANGE) as {
-          Username: string | null;
-          DisplayName: string | null;
-          Role: string | null;
-          PresenceTtl: number;
-          MaxChats: number;
-        };
-        const given = (name: string) =>
-          propertyOf((request.body as { value: unknown }).value, name) !== undefined;
-        const user = await users.update(request.actor, request.bound.int("id"), {
-          username: given("Username") ? (raw.Username ?? "") : undefined,
-          displayName: given("DisplayName") ? (raw.DisplayName ?? undefined) : undefined,
-          role: given("Role") ? role(raw.Role) : undefined,
-          presenceTtl: given("PresenceTtl") ? raw.PresenceTtl : undefined,
-          maxChats: given("MaxChats") ? raw.MaxChats : undefined,
-        });
-        return userCarrier(user);
+    ),
+    route(
+      `DELETE ${base}/:id`,
+      "Delete",
+      "Delete a chat user; their ongoing chats go back to the queue (administrators)",
+      {
+        parameters: [ID],
+        responses: { 204: { description: "Deleted" }, 403: FORBIDDEN, 404: NOT_FOUND },
+        handler: noContent((request) => users.delete(request.actor, request.bound.int("id"))),
       },
-    }),
-    route({
-      method: "DELETE",
-      url: `${base}/:id`,
-      operationId: "ChatUser_Delete",
-      summary: "Delete a chat user; their ongoing chats go back to the queue (administrators)",
-      parameters: [ID],
-      responses: { 204: { description: "Deleted" }, 403: FORBIDDEN, 404: NOT_FOUND },
-      handler: noContent((request) => users.delete(request.actor, request.bound.int("id"))),
-    }),
-    route({
-      method: "POST",
-      url: `${base}/:id/Password`,
-      operationId: "ChatUser_ResetPassword",
-      summary:
-        "Set a new password, or have one made up (returned once); signs the user out everywhere (administrators)",
-      parameters: [ID],
-      body: { schema: PASSWORD, required: false, contentTypes: BODY_TYPES },
-      responses: {
-        200: { description: "The made-up password", schema: PASSWORD },
-        204: { description: "The given password is set" },
-        403: FORBIDDEN,
-        404: NOT_FOUND,
+    ),
+    route(
+      `POST ${base}/:id/Password`,
+      "ResetPassword",
+      "Set a new password, or have one made up (returned once); signs the user out everywhere (administrators)",
+      {
+        parameters: [ID],
+        body: { schema: PASSWORD, required: false, contentTypes: BODY_TYPES },
+        responses: {
+          200: { description: "The made-up password", schema: PASSWORD },
+          204: { description: "The given password is set" },
+          403: FORBIDDEN,
+          404: NOT_FOUND,
+        },
+        async handler(request, reply) {
+          const given = passwordOf(request);
+          const password = await users.resetPassword(request.actor, request.bound.int("id"), given);
+          return given ? reply.code(204).send() : { Password: password };
+        },
       },
-      async handler(request, reply) {
-        const given = passwordOf(request);
-        const password = await users.resetPassword(request.actor, request.bound.int("id"), given);
-        return given ? reply.code(204).send() : { Password: password };
-      },
-    }),
+    ),
   ];
 }
 
 /** DELETE /api/v1/ChatUser/{id}/Credentials: sign a user out everywhere (administrators). */
 export function credentialRoutes(services: Services): RouteSpec[] {
   return [
-    {
-      method: "DELETE",
-      url: "/api/v1/ChatUser/:id/Credentials",
-      operationId: "ChatUser_RevokeCredentials",
-      summary:
-        "Revoke every ticket, bearer token and browser session of a user (administrators); passwords stay",
-      tag: "ChatUser",
-      auth: true,
-      extension: true,
-      parameters: [
-        {
-          name: "id",
-          in: "path",
-          description: "The id of the chat user",
-          required: true,
-          schema: INT32,
-          style: "plain",
-          minimum: 1,
-          maxDigits: 10,
+    route(
+      "DELETE /api/v1/ChatUser/:id/Credentials",
+      "RevokeCredentials",
+      "Revoke every ticket, bearer token and browser session of a user (administrators); passwords stay",
+      {
+        parameters: [
+          {
+            name: "id",
+            in: "path",
+            description: "The id of the chat user",
+            required: true,
+            schema: INT32,
+            style: "plain",
+            minimum: 1,
+            maxDigits: 10,
+          },
+        ],
+        responses: {
+          204: { description: "Revoked" },
+          403: { description: "Administrators only" },
+          404: { description: "No such chat user" },
         },
-      ],
-      responses: {
-        204: { description: "Revoked" },
-        403: { description: "Administrators only" },
-        404: { description: "No such chat user" },
+        handler: noContent(async (request) => {
+          // Before the id is read: to anyone else every id is the same 403.
+          assertAdmin(request.actor);
+          await services.users.revokeCredentials(request.actor, request.bound.int("id"));
+        }),
       },
-      handler: noContent(async (request) => {
-        // Before the id is read: to anyone else every id is the same 403.
-        assertAdmin(request.actor);
-        await services.users.revokeCredentials(request.actor, request.bound.int("id"));
-      }),
-    },
+    ),
   ];
 }
