@@ -9,8 +9,10 @@ import { type StreamHub, type Subscriber, sseFrame } from "../../realtime/stream
 import type { Services } from "../../service/services.ts";
 import { BODY_TYPES, readOptionalBody } from "../codecs/body.ts";
 import { INT32, type ObjectSchema, type Schema } from "../codecs/schema.ts";
-import { noContent, type ParameterSpec, type RouteSpec } from "../route.ts";
+import { noContent, type ParameterSpec, type RouteSpec, routeGroup } from "../route.ts";
 import { serveEventStream } from "./event-stream.ts";
+
+const route = routeGroup({ tag: "Live presence", extension: true });
 
 const EVENT_SCHEMA: ObjectSchema = {
   type: "object",
@@ -138,73 +140,66 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
   }
 
   return [
-    {
-      method: "GET",
-      url: "/api/v1/Presence/Stream",
-      operationId: "PresenceStream",
-      summary:
-        "Server-Sent Events: a `snapshot` event (as GetAll), then one `change` event per presence change",
-      tag: "Live presence",
-      auth: true,
-      extension: true,
-      parameters: [
-        query("topicId", "Only users in this topic (before or after the change)"),
-        query("userId", "Only this user"),
-        {
-          name: "Last-Event-ID",
-          in: "header",
-          description:
-            "Resume after this event id without loss (non-admins within the resume window); otherwise `resync` and a fresh `snapshot`",
-          schema: { type: "string" },
+    route(
+      "GET /api/v1/Presence/Stream",
+      "PresenceStream",
+      "Server-Sent Events: a `snapshot` event (as GetAll), then one `change` event per presence change",
+      {
+        parameters: [
+          query("topicId", "Only users in this topic (before or after the change)"),
+          query("userId", "Only this user"),
+          {
+            name: "Last-Event-ID",
+            in: "header",
+            description:
+              "Resume after this event id without loss (non-admins within the resume window); otherwise `resync` and a fresh `snapshot`",
+            schema: { type: "string" },
+          },
+        ],
+        responses: {
+          200: { description: "An endless text/event-stream" },
+          429: { description: "Too many open streams: the caller's own limit or the server's" },
         },
-      ],
-      responses: {
-        200: { description: "An endless text/event-stream" },
-        429: { description: "Too many open streams: the caller's own limit or the server's" },
+        handler: stream,
       },
-      handler: stream,
-    },
-    {
-      method: "GET",
-      url: "/api/v1/Presence/History",
-      operationId: "PresenceHistory",
-      summary: "Presence changes, oldest first (admins: anyone's; agents: their own)",
-      tag: "Live presence",
-      auth: true,
-      extension: true,
-      parameters: [
-        query("userId", "Only this user"),
-        query("since", "From this time (ISO 8601 or epoch ms), inclusive", { type: "string" }),
-        query("until", "Up to this time, exclusive", { type: "string" }),
-        query("limit", "At most this many entries (default 1000, max 10000)"),
-      ],
-      responses: {
-        200: { description: "History entries", schema: { type: "array", items: EVENT_SCHEMA } },
+    ),
+    route(
+      "GET /api/v1/Presence/History",
+      "PresenceHistory",
+      "Presence changes, oldest first (admins: anyone's; agents: their own)",
+      {
+        parameters: [
+          query("userId", "Only this user"),
+          query("since", "From this time (ISO 8601 or epoch ms), inclusive", { type: "string" }),
+          query("until", "Up to this time, exclusive", { type: "string" }),
+          query("limit", "At most this many entries (default 1000, max 10000)"),
+        ],
+        responses: {
+          200: { description: "History entries", schema: { type: "array", items: EVENT_SCHEMA } },
+        },
+        async handler(request) {
+          const events = await history.query(request.actor, {
+            userId: request.bound.optionalInt("userId"),
+            since: timeParam(request, "since"),
+            until: timeParam(request, "until"),
+            limit: request.bound.optionalInt("limit"),
+          });
+          return events.map(({ Version, ...rest }) => ({ Id: Version, ...rest }));
+        },
       },
-      async handler(request) {
-        const events = await history.query(request.actor, {
-          userId: request.bound.optionalInt("userId"),
-          since: timeParam(request, "since"),
-          until: timeParam(request, "until"),
-          limit: request.bound.optionalInt("limit"),
-        });
-        return events.map(({ Version, ...rest }) => ({ Id: Version, ...rest }));
+    ),
+    route(
+      "POST /api/v1/Presence/Heartbeat",
+      "PresenceHeartbeat",
+      "Renew the caller's presence before its TTL lapses (admins may name a UserId)",
+      {
+        body: { schema: HEARTBEAT_SCHEMA, required: false, contentTypes: BODY_TYPES },
+        responses: { 204: { description: "Renewed" } },
+        handler: noContent((request) => {
+          const body = readOptionalBody<{ UserId: number }>(request, HEARTBEAT_SCHEMA);
+          return presence.heartbeat(request.actor, body?.UserId || undefined);
+        }),
       },
-    },
-    {
-      method: "POST",
-      url: "/api/v1/Presence/Heartbeat",
-      operationId: "PresenceHeartbeat",
-      summary: "Renew the caller's presence before its TTL lapses (admins may name a UserId)",
-      tag: "Live presence",
-      auth: true,
-      extension: true,
-      body: { schema: HEARTBEAT_SCHEMA, required: false, contentTypes: BODY_TYPES },
-      responses: { 204: { description: "Renewed" } },
-      handler: noContent((request) => {
-        const body = readOptionalBody<{ UserId: number }>(request, HEARTBEAT_SCHEMA);
-        return presence.heartbeat(request.actor, body?.UserId || undefined);
-      }),
-    },
+    ),
   ];
 }

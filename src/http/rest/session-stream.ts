@@ -10,12 +10,14 @@ import { type StreamHub, type Subscriber, sseFrame } from "../../realtime/stream
 import type { Services } from "../../service/services.ts";
 import { MESSAGE_SCHEMA, messageCarrier } from "../carriers/message.ts";
 import { pathIntParameter } from "../carriers/render.ts";
-import type { RouteSpec } from "../route.ts";
+import { type RouteSpec, routeGroup } from "../route.ts";
 import { serveEventStream } from "./event-stream.ts";
 import { lastEventIdOf } from "./presence-live.ts";
 
 const messageFrame = (message: ChatMessageRecord) =>
   sseFrame("message", JSON.stringify(messageCarrier(message)), message.id);
+
+const route = routeGroup({ tag: "ChatSession", extension: true });
 
 export function sessionStreamRoutes({ messages }: Services, hub: StreamHub): RouteSpec[] {
   /**
@@ -68,42 +70,39 @@ export function sessionStreamRoutes({ messages }: Services, hub: StreamHub): Rou
   }
 
   return [
-    {
-      method: "GET",
-      url: "/api/v1/ChatSession/:chatSessionId/Stream",
-      operationId: "ChatSessionStream",
-      summary:
-        "Server-Sent Events: one `message` event (a ChatMessage, id ChatMessageId) per message of the session, stored ones first",
-      tag: "ChatSession",
-      auth: true,
-      extension: true,
-      parameters: [
-        pathIntParameter("chatSessionId", "The id of the chat session"),
-        {
-          name: "after",
-          in: "query",
-          description: "Start after this message id (default 0: the whole conversation)",
-          schema: { type: "integer", format: "int32" },
-          style: "plain",
-          minimum: 0,
+    route(
+      "GET /api/v1/ChatSession/:chatSessionId/Stream",
+      "ChatSessionStream",
+      "Server-Sent Events: one `message` event (a ChatMessage, id ChatMessageId) per message of the session, stored ones first",
+      {
+        parameters: [
+          pathIntParameter("chatSessionId", "The id of the chat session"),
+          {
+            name: "after",
+            in: "query",
+            description: "Start after this message id (default 0: the whole conversation)",
+            schema: { type: "integer", format: "int32" },
+            style: "plain",
+            minimum: 0,
+          },
+          {
+            name: "Last-Event-ID",
+            in: "header",
+            description:
+              "Resume after this message id (overrides `after`): nothing is missed or repeated",
+            schema: { type: "string" },
+          },
+        ],
+        responses: {
+          200: {
+            description: `An endless text/event-stream of \`message\` events, each a ${MESSAGE_SCHEMA.title}`,
+          },
+          403: { description: "The caller may not read the session" },
+          404: { description: "No such chat session" },
+          429: { description: "Too many open streams: the caller's own limit or the server's" },
         },
-        {
-          name: "Last-Event-ID",
-          in: "header",
-          description:
-            "Resume after this message id (overrides `after`): nothing is missed or repeated",
-          schema: { type: "string" },
-        },
-      ],
-      responses: {
-        200: {
-          description: `An endless text/event-stream of \`message\` events, each a ${MESSAGE_SCHEMA.title}`,
-        },
-        403: { description: "The caller may not read the session" },
-        404: { description: "No such chat session" },
-        429: { description: "Too many open streams: the caller's own limit or the server's" },
+        handler: stream,
       },
-      handler: stream,
-    },
+    ),
   ];
 }

@@ -10,10 +10,10 @@ import type { Services } from "../../service/services.ts";
 import { DELIVERY_LOG_LIMIT } from "../../service/webhooks.ts";
 import { BODY_TYPES, readBody } from "../codecs/body.ts";
 import { INT32, type ObjectSchema, type Schema } from "../codecs/schema.ts";
-import { noContent, type ParameterSpec, type RouteSpec } from "../route.ts";
+import { noContent, type ParameterSpec, type RouteSpec, routeGroup } from "../route.ts";
 
 const TEXT: Schema = { type: "string" };
-const TAG = "Webhooks";
+const route = routeGroup({ tag: "Webhooks", extension: true });
 
 const REQUEST_SCHEMA: ObjectSchema = {
   type: "object",
@@ -132,124 +132,114 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
   const forbidden = { 403: { description: "The caller is not an administrator" } };
   const notFound = { 404: { description: "There is no webhook with this id" } };
   return [
-    {
-      method: "POST",
-      url: "/api/v1/Webhooks",
-      operationId: "WebhookCreate",
-      summary: `Register a webhook: each presence change is POSTed to it as JSON, signed (${WEBHOOK_EVENT})`,
-      tag: TAG,
-      auth: true,
-      extension: true,
-      body: { schema: REQUEST_SCHEMA, required: true, contentTypes: BODY_TYPES },
-      responses: {
-        201: { description: "Registered", schema: WEBHOOK_SCHEMA },
-        400: {
-          description:
-            "Url, Secret or TopicId is not valid, or Url is a private address this server may not call",
+    route(
+      "POST /api/v1/Webhooks",
+      "WebhookCreate",
+      `Register a webhook: each presence change is POSTed to it as JSON, signed (${WEBHOOK_EVENT})`,
+      {
+        body: { schema: REQUEST_SCHEMA, required: true, contentTypes: BODY_TYPES },
+        responses: {
+          201: { description: "Registered", schema: WEBHOOK_SCHEMA },
+          400: {
+            description:
+              "Url, Secret or TopicId is not valid, or Url is a private address this server may not call",
+          },
+          ...forbidden,
+          409: { description: "As many webhooks as the server allows exist already" },
         },
-        ...forbidden,
-        409: { description: "As many webhooks as the server allows exist already" },
-      },
-      async handler(request, reply) {
-        const body = readBody(request, REQUEST_SCHEMA) as {
-          Url: string | null;
-          Secret: string | null;
-          TopicId: number;
-        };
-        const webhook = await webhooks.register(request.actor, {
-          url: body.Url,
-          secret: body.Secret,
-          topicId: body.TopicId,
-        });
-        return reply
-          .code(201)
-          .header("location", `/api/v1/Webhooks/${webhook.id}`)
-          .send(toJson(webhook));
-      },
-    },
-    {
-      method: "GET",
-      url: "/api/v1/Webhooks",
-      operationId: "WebhookList",
-      summary: "The registered webhooks (secrets are never shown)",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      responses: {
-        200: { description: "Webhooks", schema: { type: "array", items: WEBHOOK_SCHEMA } },
-        ...forbidden,
-      },
-      async handler(request) {
-        return (await webhooks.list(request.actor)).map(toJson);
-      },
-    },
-    {
-      method: "GET",
-      url: "/api/v1/Webhooks/:id",
-      operationId: "WebhookGet",
-      summary: "One webhook, with its receiver's state (failing since, next attempt, last error)",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      parameters: [ID],
-      responses: {
-        200: { description: "The webhook", schema: WEBHOOK_SCHEMA },
-        ...forbidden,
-        ...notFound,
-      },
-      async handler(request) {
-        return toJson(await webhooks.get(request.actor, request.bound.int("id")));
-      },
-    },
-    {
-      method: "DELETE",
-      url: "/api/v1/Webhooks/:id",
-      operationId: "WebhookDelete",
-      summary: "Delete a webhook with its pending deliveries and its delivery log",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      parameters: [ID],
-      responses: { 204: { description: "Deleted" }, ...forbidden, ...notFound },
-      handler: noContent((request) => webhooks.remove(request.actor, request.bound.int("id"))),
-    },
-    {
-      method: "GET",
-      url: "/api/v1/Webhooks/:id/Deliveries",
-      operationId: "WebhookDeliveries",
-      summary: "A webhook's delivery log, newest first",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      parameters: [
-        ID,
-        {
-          name: "limit",
-          in: "query",
-          description: `At most this many entries (default 100, max ${DELIVERY_LOG_LIMIT})`,
-          schema: INT32,
-          style: "plain",
-          minimum: 1,
-          maxDigits: 9,
-          expected: localized(
-            `a whole number from 1 to ${DELIVERY_LOG_LIMIT}`,
-            `et heltall fra 1 til ${DELIVERY_LOG_LIMIT}`,
-          ),
+        async handler(request, reply) {
+          const body = readBody(request, REQUEST_SCHEMA) as {
+            Url: string | null;
+            Secret: string | null;
+            TopicId: number;
+          };
+          const webhook = await webhooks.register(request.actor, {
+            url: body.Url,
+            secret: body.Secret,
+            topicId: body.TopicId,
+          });
+          return reply
+            .code(201)
+            .header("location", `/api/v1/Webhooks/${webhook.id}`)
+            .send(toJson(webhook));
         },
-      ],
-      responses: {
-        200: { description: "Deliveries", schema: { type: "array", items: DELIVERY_SCHEMA } },
-        ...forbidden,
-        ...notFound,
       },
-      async handler(request) {
-        const log = await webhooks.deliveries(
-          request.actor,
-          request.bound.int("id"),
-          request.bound.optionalInt("limit"),
-        );
-        return log.map(deliveryJson);
+    ),
+    route(
+      "GET /api/v1/Webhooks",
+      "WebhookList",
+      "The registered webhooks (secrets are never shown)",
+      {
+        responses: {
+          200: { description: "Webhooks", schema: { type: "array", items: WEBHOOK_SCHEMA } },
+          ...forbidden,
+        },
+        async handler(request) {
+          return (await webhooks.list(request.actor)).map(toJson);
+        },
       },
-    },
+    ),
+    route(
+      "GET /api/v1/Webhooks/:id",
+      "WebhookGet",
+      "One webhook, with its receiver's state (failing since, next attempt, last error)",
+      {
+        parameters: [ID],
+        responses: {
+          200: { description: "The webhook", schema: WEBHOOK_SCHEMA },
+          ...forbidden,
+          ...notFound,
+        },
+        async handler(request) {
+          return toJson(await webhooks.get(request.actor, request.bound.int("id")));
+        },
+      },
+    ),
+    route(
+      "DELETE /api/v1/Webhooks/:id",
+      "WebhookDelete",
+      "Delete a webhook with its pending deliveries and its delivery log",
+      {
+        parameters: [ID],
+        responses: { 204: { description: "Deleted" }, ...forbidden, ...notFound },
+        handler: noContent((request) => webhooks.remove(request.actor, request.bound.int("id"))),
+      },
+    ),
+    route(
+      "GET /api/v1/Webhooks/:id/Deliveries",
+      "WebhookDeliveries",
+      "A webhook's delivery log, newest first",
+      {
+        parameters: [
+          ID,
+          {
+            name: "limit",
+            in: "query",
+            description: `At most this many entries (default 100, max ${DELIVERY_LOG_LIMIT})`,
+            schema: INT32,
+            style: "plain",
+            minimum: 1,
+            maxDigits: 9,
+            expected: localized(
+              `a whole number from 1 to ${DELIVERY_LOG_LIMIT}`,
+              `et heltall fra 1 til ${DELIVERY_LOG_LIMIT}`,
+            ),
+          },
+        ],
+        responses: {
+          200: { description: "Deliveries", schema: { type: "array", items: DELIVERY_SCHEMA } },
+          ...forbidden,
+          ...notFound,
+        },
+        async handler(request) {
+          const log = await webhooks.deliveries(
+            request.actor,
+            request.bound.int("id"),
+            request.bound.optionalInt("limit"),
+          );
+          return log.map(deliveryJson);
+        },
+      },
+    ),
   ];
 }
