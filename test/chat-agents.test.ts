@@ -9,10 +9,11 @@ import {
   agents,
   assertError,
   call,
+  grant,
   KUHN,
   OCON,
   presenceOf,
-  respondingSuite,
+  ticketFor,
 } from "./support/chat.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
@@ -143,15 +144,20 @@ describe("Agents/Chat topics", () => {
 });
 
 describe("Agents/Chat sessions", () => {
-  const suite = respondingSuite();
+  let server: TestServer;
+  let tick: string;
+  before(async () => {
+    server = await startTestServer();
+    tick = await ticketFor(server, 900);
+    await grant(server, 574, "tick", { CanRespond: true });
+  });
+  after(() => server.close());
 
   it("creates a session for a topic (null for no such topic) and reads it", async () => {
-    const created = await agents(suite.server, OCON, "CreateChatSessionForTopic", {
-      ChatTopicId: 574,
-    });
+    const created = await agents(server, OCON, "CreateChatSessionForTopic", { ChatTopicId: 574 });
     assert.deepEqual([created.status, created.body.Status], [200, "InQueue"]);
     const read = await agents(
-      suite.server,
+      server,
       KUHN,
       "GetChatSessionEntity",
       undefined,
@@ -159,52 +165,42 @@ describe("Agents/Chat sessions", () => {
     );
     assert.equal(read.body.ChatSessionId, created.body.ChatSessionId);
     assert.equal(
-      (await agents(suite.server, OCON, "CreateChatSessionForTopic", { ChatTopicId: 999 })).body,
+      (await agents(server, OCON, "CreateChatSessionForTopic", { ChatTopicId: 999 })).body,
       null,
     );
     assert.equal(
-      (
-        await agents(
-          suite.server,
-          KUHN,
-          "GetChatSessionEntity",
-          undefined,
-          "?chatSessionEntityId=999",
-        )
-      ).body,
+      (await agents(server, KUHN, "GetChatSessionEntity", undefined, "?chatSessionEntityId=999"))
+        .body,
       null,
     );
     assertError(
-      await agents(suite.server, OCON, "GetChatSessionEntity", undefined, "?chatSessionEntityId=1"),
+      await agents(server, OCON, "GetChatSessionEntity", undefined, "?chatSessionEntityId=1"),
       403,
       "PRES_ERR_SESSION_ACCESS",
     );
   });
 
   it("saves a new session (id 0) and an existing one", async () => {
-    const created = await agents(suite.server, OCON, "SaveChatSessionEntity", {
+    const created = await agents(server, OCON, "SaveChatSessionEntity", {
       ChatSessionId: 0,
       TopicId: 574,
       CustomerName: "Eve",
     });
     assert.deepEqual([created.body.Status, created.body.CustomerName], ["InQueue", "Eve"]);
-    const saved = await agents(suite.server, KUHN, "SaveChatSessionEntity", {
+    const saved = await agents(server, KUHN, "SaveChatSessionEntity", {
       ChatSessionId: 2,
       Status: "UserLast",
       LastMessage: "Ok",
     });
     assert.deepEqual([saved.body.Status, saved.body.LastMessage], ["UserLast", "Ok"]);
     assertError(
-      await agents(suite.server, KUHN, "SaveChatSessionEntity", {
-        ChatSessionId: 3,
-        Status: "InQueue",
-      }),
+      await agents(server, KUHN, "SaveChatSessionEntity", { ChatSessionId: 3, Status: "InQueue" }),
       409,
       "PRES_ERR_STATUS_TRANSITION",
     );
     assert.equal(
       (
-        await agents(suite.server, KUHN, "SaveChatSessionEntity", {
+        await agents(server, KUHN, "SaveChatSessionEntity", {
           ChatSessionId: 999,
           Status: "Closed",
         })
@@ -214,96 +210,86 @@ describe("Agents/Chat sessions", () => {
   });
 
   it("picks up by id: the winner gets the session, a late caller gets null", async () => {
-    const id = (await agents(suite.server, OCON, "CreateChatSessionForTopic", { ChatTopicId: 574 }))
-      .body.ChatSessionId;
+    const id = (await agents(server, OCON, "CreateChatSessionForTopic", { ChatTopicId: 574 })).body
+      .ChatSessionId;
     assertError(
-      await agents(suite.server, OCON, "PickUpChatSession", { ChatSessionId: id }),
+      await agents(server, OCON, "PickUpChatSession", { ChatSessionId: id }),
       403,
       "PRES_ERR_TOPIC_RIGHT",
     );
-    const won = await agents(suite.server, suite.tick, "PickUpChatSession", { ChatSessionId: id });
+    const won = await agents(server, tick, "PickUpChatSession", { ChatSessionId: id });
     assert.equal(won.body.User.Name, "tick");
-    const late = await agents(suite.server, KUHN, "PickUpChatSession", { ChatSessionId: id });
+    const late = await agents(server, KUHN, "PickUpChatSession", { ChatSessionId: id });
     assert.deepEqual([late.status, late.body], [200, null]);
-    assert.equal((await presenceOf(suite.server, 900)).OngoingChats, 1);
+    assert.equal((await presenceOf(server, 900)).OngoingChats, 1);
   });
 
   it("picks up the first queued session, null when none waits", async () => {
-    const first = await agents(suite.server, KUHN, "PickUpFirstChatSession");
+    const first = await agents(server, KUHN, "PickUpFirstChatSession");
     assert.equal(first.body.User.Name, "kuhn");
-    const rest = await agents(suite.server, KUHN, "PickUpFirstChatSession");
+    const rest = await agents(server, KUHN, "PickUpFirstChatSession");
     assert.equal(rest.body.ChatSessionId > first.body.ChatSessionId, true);
-    assert.equal((await agents(suite.server, KUHN, "PickUpFirstChatSession")).body, null);
+    assert.equal((await agents(server, KUHN, "PickUpFirstChatSession")).body, null);
   });
 
   it("transfers, accepts, rejects and resets", async () => {
-    const offered = await agents(suite.server, KUHN, "TransferChatSession", {
+    const offered = await agents(server, KUHN, "TransferChatSession", {
       ChatSessionId: 1,
       ToAssociate: "tick",
     });
     assert.equal(offered.body.TransferTo.Name, "tick");
-    const nobody = await agents(suite.server, KUHN, "TransferChatSession", {
+    const nobody = await agents(server, KUHN, "TransferChatSession", {
       ChatSessionId: 2,
       ToAssociate: "ghost",
     });
     assert.deepEqual([nobody.status, nobody.body], [200, null], "no such user: null");
     assertError(
-      await agents(suite.server, KUHN, "TransferChatSession", {
-        ChatSessionId: 2,
-        ToAssociate: "ocon",
-      }),
+      await agents(server, KUHN, "TransferChatSession", { ChatSessionId: 2, ToAssociate: "ocon" }),
       400,
       "PRES_ERR_CANNOT_RESPOND",
     );
     assert.equal(
-      (await agents(suite.server, KUHN, "AcceptChatSessionTransfer", { ChatSessionId: 1 })).body,
+      (await agents(server, KUHN, "AcceptChatSessionTransfer", { ChatSessionId: 1 })).body,
       null,
     );
-    const accepted = await agents(suite.server, suite.tick, "AcceptChatSessionTransfer", {
-      ChatSessionId: 1,
-    });
+    const accepted = await agents(server, tick, "AcceptChatSessionTransfer", { ChatSessionId: 1 });
     assert.equal(accepted.body.User.Name, "tick");
-    await agents(suite.server, suite.tick, "TransferChatSession", {
-      ChatSessionId: 1,
-      ToAssociate: "883",
-    });
-    const rejected = await agents(suite.server, KUHN, "RejectChatSessionTransfer", {
-      ChatSessionId: 1,
-    });
+    await agents(server, tick, "TransferChatSession", { ChatSessionId: 1, ToAssociate: "883" });
+    const rejected = await agents(server, KUHN, "RejectChatSessionTransfer", { ChatSessionId: 1 });
     assert.deepEqual([rejected.body.User.Name, rejected.body.TransferTo], ["tick", null]);
-    const reset = await agents(suite.server, suite.tick, "ResetChatSession", { ChatSessionId: 1 });
+    const reset = await agents(server, tick, "ResetChatSession", { ChatSessionId: 1 });
     assert.deepEqual([reset.body.Status, reset.body.User], ["InQueue", null]);
     assert.equal(
-      (await agents(suite.server, ADMIN, "ResetChatSession", { ChatSessionId: 1 })).body,
+      (await agents(server, ADMIN, "ResetChatSession", { ChatSessionId: 1 })).body,
       null,
       "not ongoing",
     );
     assertError(
-      await agents(suite.server, OCON, "ResetChatSession", { ChatSessionId: 2 }),
+      await agents(server, OCON, "ResetChatSession", { ChatSessionId: 2 }),
       403,
       "PRES_ERR_SESSION_ACCESS",
     );
   });
 
   it("lists the caller's sessions", async () => {
-    const mine = await agents(suite.server, suite.tick, "ChatSessionsForUser");
+    const mine = await agents(server, tick, "ChatSessionsForUser");
     assert.ok(mine.body.every((s: { TopicId: number }) => s.TopicId === 574));
-    assert.deepEqual((await agents(suite.server, OCON, "ChatSessionsForUser")).body, []);
+    assert.deepEqual((await agents(server, OCON, "ChatSessionsForUser")).body, []);
   });
 
   it("refuses bodies with wrong types", async () => {
     assertError(
-      await agents(suite.server, KUHN, "PickUpChatSession", { ChatSessionId: "one" }),
+      await agents(server, KUHN, "PickUpChatSession", { ChatSessionId: "one" }),
       400,
       "PRES_ERR_BAD_BODY",
     );
     assertError(
-      await agents(suite.server, KUHN, "PickUpChatSession", "not json"),
+      await agents(server, KUHN, "PickUpChatSession", "not json"),
       400,
       "PRES_ERR_BAD_BODY",
     );
     assertError(
-      await agents(suite.server, KUHN, "TransferChatSession", { ChatSessionId: 1, ToAssociate: 5 }),
+      await agents(server, KUHN, "TransferChatSession", { ChatSessionId: 1, ToAssociate: 5 }),
       400,
       "PRES_ERR_BAD_BODY",
     );
