@@ -9,6 +9,24 @@ import { ADMIN, agents, assertError, call, KUHN, OCON, presenceOf } from "./supp
 import { describeMessagesHttp, messagesOf } from "./support/chat-messages-http.ts";
 
 describeMessagesHttp("chat messages over HTTP", (server) => {
+  /** A post refused alike on REST and on Agents (Agents posting as `agentsType`). */
+  async function assertPostRefused(
+    who: string,
+    sessionId: number,
+    agentsType: string,
+    status: number,
+    code: string,
+  ): Promise<void> {
+    const rest = { Type: "ToCustomer", Message: "x" };
+    assertError(await call(server(), who, "POST", messagesOf(sessionId), rest), status, code);
+    const message = { Type: agentsType, Message: "x" };
+    const viaAgents = await agents(server(), who, "AddChatMessage", {
+      ChatSessionId: sessionId,
+      Message: message,
+    });
+    assertError(viaAgents, status, code);
+  }
+
   it("posts a message and answers it as the ChatMessage stored; the session moves", async () => {
     const before = Date.now();
     const posted = await call(server(), KUHN, "POST", messagesOf(2), {
@@ -148,19 +166,7 @@ describeMessagesHttp("chat messages over HTTP", (server) => {
       assertError(reply, 403, "PRES_ERR_SESSION_ACCESS");
     // kuhn only listens in 128: reads session 4, may not post to it.
     assert.equal((await call(server(), KUHN, "GET", messagesOf(4))).status, 200);
-    assertError(
-      await call(server(), KUHN, "POST", messagesOf(4), { Type: "ToCustomer", Message: "x" }),
-      403,
-      "PRES_ERR_SESSION_OWNER",
-    );
-    assertError(
-      await agents(server(), KUHN, "AddChatMessage", {
-        ChatSessionId: 4,
-        Message: { Type: "ToCustomer", Message: "x" },
-      }),
-      403,
-      "PRES_ERR_SESSION_OWNER",
-    );
+    await assertPostRefused(KUHN, 4, "ToCustomer", 403, "PRES_ERR_SESSION_OWNER");
     const stored = await call(server(), ADMIN, "GET", messagesOf(4));
     assert.deepEqual(stored.body, [], "nothing refused was stored");
   });
@@ -188,18 +194,6 @@ describeMessagesHttp("chat messages over HTTP", (server) => {
   });
 
   it("a closed session takes no more messages: 409 on REST and Agents", async () => {
-    assertError(
-      await call(server(), ADMIN, "POST", messagesOf(3), { Type: "ToCustomer", Message: "x" }),
-      409,
-      "PRES_ERR_SESSION_CLOSED",
-    );
-    assertError(
-      await agents(server(), ADMIN, "AddChatMessage", {
-        ChatSessionId: 3,
-        Message: { Type: "ToUser", Message: "x" },
-      }),
-      409,
-      "PRES_ERR_SESSION_CLOSED",
-    );
+    await assertPostRefused(ADMIN, 3, "ToUser", 409, "PRES_ERR_SESSION_CLOSED");
   });
 });
