@@ -159,21 +159,14 @@ describe("the session message stream", () => {
     const none = await server.fetch("/api/v1/ChatSession/1/Stream");
     assert.equal(none.status, 401);
     await none.arrayBuffer();
-    assertError(
-      await call(server, OCON, "GET", "/api/v1/ChatSession/1/Stream"),
-      403,
-      "PRES_ERR_SESSION_ACCESS",
-    );
-    assertError(
-      await call(server, KUHN, "GET", "/api/v1/ChatSession/999/Stream"),
-      404,
-      "PRES_ERR_NO_SESSION",
-    );
-    assertError(
-      await call(server, KUHN, "GET", "/api/v1/ChatSession/1/Stream?after=-1"),
-      400,
-      "PRES_ERR_BAD_QUERY",
-    );
+    const refusals: [string, string, number, string][] = [
+      [OCON, "1/Stream", 403, "PRES_ERR_SESSION_ACCESS"],
+      [KUHN, "999/Stream", 404, "PRES_ERR_NO_SESSION"],
+      [KUHN, "1/Stream?after=-1", 400, "PRES_ERR_BAD_QUERY"],
+    ];
+    for (const [who, path, status, code] of refusals) {
+      assertError(await call(server, who, "GET", `/api/v1/ChatSession/${path}`), status, code);
+    }
   });
 
   it("counts in the same per-user limit as the presence stream; a closed one frees its place", async () => {
