@@ -15,9 +15,9 @@ import {
   sendsCarrier,
 } from "../carriers/render.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import { noContent, type RouteSpec, routeGroup } from "../route.ts";
+import { noContent, type RouteSpec } from "../route.ts";
+import { chatTopicRoute as route } from "./groups.ts";
 
-const route = routeGroup({ tag: "ChatTopic", operationPrefix: "v1ChatTopicEntity_" });
 const TOPIC_ID = pathIntParameter("chatTopicId", "Id of the chat topic");
 const USERNAME = pathTextParameter("username", "Associate username or associate id");
 const AGENT = carrierResponse(TOPIC_AGENT_SCHEMA);

@@ -13,9 +13,9 @@ import {
 } from "../carriers/message.ts";
 import { carrierResponse, pathIntParameter, sendsCarrier } from "../carriers/render.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import { type ParameterSpec, type ResponseSpec, type RouteSpec, routeGroup } from "../route.ts";
+import type { ParameterSpec, ResponseSpec, RouteSpec } from "../route.ts";
+import { chatSessionRoute as route } from "./groups.ts";
 
-const route = routeGroup({ tag: "ChatSession", operationPrefix: "v1ChatSessionEntity_" });
 const SESSION_ID = pathIntParameter("chatSessionId", "The id of the chat session");
 const NOT_FOUND: ResponseSpec = { description: "No such chat session" };
 const FORBIDDEN: ResponseSpec = { description: "The caller may not read (or change) the session" };

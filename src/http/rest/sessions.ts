@@ -20,16 +20,10 @@ import {
   sessionWithLinks,
 } from "../carriers/session.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import {
-  noContent,
-  type ParameterSpec,
-  type ResponseSpec,
-  type RouteSpec,
-  routeGroup,
-} from "../route.ts";
+import { noContent, type ParameterSpec, type ResponseSpec, type RouteSpec } from "../route.ts";
+import { chatSessionRoute as route } from "./groups.ts";
 import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
 
-const route = routeGroup({ tag: "ChatSession", operationPrefix: "v1ChatSessionEntity_" });
 const ID = pathIntParameter("id", "The id of the chat session");
 const SESSION_ID = pathIntParameter("chatSessionId", "The id of the chat session");
 const SESSION = carrierResponse(SESSION_SCHEMA);

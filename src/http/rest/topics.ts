@@ -20,10 +20,10 @@ import {
   topicWithLinks,
 } from "../carriers/topic.ts";
 import { BODY_TYPES, requireBody } from "../codecs/body.ts";
-import { noContent, type ParameterSpec, type RouteSpec, routeGroup } from "../route.ts";
+import { noContent, type ParameterSpec, type RouteSpec } from "../route.ts";
+import { chatTopicRoute as route } from "./groups.ts";
 import { ODATA_PARAMETERS, ODATA_RESPONSE, odataSessions } from "./odata.ts";
 
-const route = routeGroup({ tag: "ChatTopic", operationPrefix: "v1ChatTopicEntity_" });
 const ID = pathIntParameter("id", "The id of the chat topic");
 const TOPIC_ID = pathIntParameter("chatTopicId", "The id of the chat topic");
 const entity = (description: string) => carrierResponse(TOPIC_WITH_LINKS, description);
