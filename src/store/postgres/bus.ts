@@ -1,7 +1,7 @@
 /**
  * The change bus across nodes. A node that logged changes to history NOTIFYs; every node
  * (itself included) then reads the history committed since its last read and hands the events
- * to its listeners in id order, holding back rows above an id still in flight (history-order.ts).
+ * to its listeners in id order, holding back rows above an id still in flight (log-follower.ts).
  * History is the message log, so a node that lost its LISTEN connection, or a notification
  * that never came (a CLI process does not notify), costs at most one poll interval, not events.
  *
@@ -9,18 +9,12 @@
  * a user's role, password or name changes, the user is deleted or loses credentials, so every
  * node drops what it cached about that user as the change commits.
  */
-import pg from "pg";
+import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { ChangeBus, ChangeListener, UserChangeListener } from "../../events/bus.ts";
 import type { HistoryStore } from "../history.ts";
-import { retryUntilDone } from "./connection.ts";
-import { HistoryOrder, snapshotBounds } from "./history-order.ts";
-
-const CATCH_UP_PAGE = 1000;
-/** How soon a read held back by a missing id looks again (a rollback sends no notification). */
-const RECHECK_MS = 20;
-/** How long start waits for writes in flight at start to end before it serves anyway. */
-const START_WAIT_MS = 500;
+import { ListenConnection } from "./listen.ts";
+import { type FollowedLog, LogFollower } from "./log-follower.ts";
 
 export interface PostgresBusOptions {
   url: string;
@@ -37,17 +31,24 @@ export interface PostgresBusOptions {
   pollMs?: number;
 }
 
+/** Presence history as a log to follow. */
+function historyLog(history: HistoryStore): FollowedLog<PresenceEvent> {
+  return {
+    latestId: () => history.latestHistoryId(),
+    position: () => history.historyPosition(),
+    async changesSince(position, limit, afterId) {
+      const page = await history.changesSince(position, limit, afterId);
+      return { rows: page.events, position: page.position };
+    },
+    idOf: (event) => event.Version,
+  };
+}
+
 export class PostgresBus implements ChangeBus {
   private readonly listeners = new Set<ChangeListener>();
   private readonly userListeners = new Set<UserChangeListener>();
-  private client: pg.Client | null = null;
-  private order = new HistoryOrder(0);
-  /** The snapshot of the last read: the next read asks for rows committed since. */
-  private position = "";
-  private catchingUp: Promise<void> = Promise.resolve();
-  private closed = false;
-  private poll: NodeJS.Timeout | undefined;
-  private recheck: NodeJS.Timeout | undefined;
+  private connection: ListenConnection | null = null;
+  private follower: LogFollower<PresenceEvent> | null = null;
   /** A NOTIFY in flight, and whether another must follow it. */
   private notifying: Promise<void> | null = null;
   private notifyAgain = false;
@@ -58,29 +59,22 @@ export class PostgresBus implements ChangeBus {
     this.channel = `chat_presence_${options.schema}`;
   }
 
-  /**
-   * Starts from the newest id, read before the snapshot the reads continue from: whatever holds
-   * a smaller id is then in flight in that snapshot, and is delivered once it commits.
-   */
   static async start(options: PostgresBusOptions): Promise<PostgresBus> {
     const bus = new PostgresBus(options);
-    const newest = await options.history.latestHistoryId();
-    bus.position = await options.history.historyPosition();
-    bus.order = new HistoryOrder(newest, snapshotBounds(bus.position).xmax);
-    await bus.listen();
-    const until = Date.now() + START_WAIT_MS;
-    while (bus.order.waiting && bus.position && Date.now() < until) {
-      await bus.catchUp();
-      if (bus.order.waiting) await new Promise((r) => setTimeout(r, 10));
-    }
-    bus.poll = setInterval(() => void bus.catchUp(), options.pollMs ?? 500);
-    bus.poll.unref();
+    bus.follower = await LogFollower.start(
+      historyLog(options.history),
+      (events) => {
+        for (const listener of bus.listeners) listener(events);
+      },
+      options,
+      () => bus.listen(),
+    );
     return bus;
   }
 
   /** Every Version up to this one has been handed to the listeners, in order (0 at first). */
   delivered(): number {
-    return this.order.position;
+    return this.follower?.delivered() ?? 0;
   }
 
   /**
@@ -101,7 +95,7 @@ export class PostgresBus implements ChangeBus {
       try {
         do {
           this.notifyAgain = false;
-          const db = this.client ?? this.options.pool;
+          const db = this.connection?.client ?? this.options.pool;
           await db.query("SELECT pg_notify($1, '')", [this.channel]);
         } while (this.notifyAgain);
       } catch (error) {
@@ -123,44 +117,29 @@ export class PostgresBus implements ChangeBus {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.poll);
-    clearTimeout(this.recheck);
+    this.follower?.close();
     this.listeners.clear();
     this.userListeners.clear();
-    await this.client?.end().catch(() => undefined);
+    await this.connection?.close();
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: stripSchema(this.options.url) });
-    client.on("notification", (message) => {
-      const user = /^user:(\d+)$/.exec(message.payload ?? "");
-      if (user) this.userChanged(Number(user[1]));
-      else this.catchUp();
-    });
-    client.on("error", () => this.reconnectLater(client));
-    client.on("end", () => this.reconnectLater(client));
-    await client.connect();
-    await client.query("SET synchronous_commit = off");
-    await client.query(`LISTEN "${this.channel}"`);
-    this.client = client;
-  }
-
-  private reconnectLater(client: pg.Client): void {
-    if (this.closed || this.client !== client) return;
-    this.client = null;
-    retryUntilDone(
-      async () => {
-        await this.listen();
+    this.connection = await ListenConnection.open({
+      ...this.options,
+      channel: this.channel,
+      setup: ["SET synchronous_commit = off"],
+      onPayload: (payload) => {
+        const user = /^user:(\d+)$/.exec(payload);
+        if (user) this.userChanged(Number(user[1]));
+        else this.catchUp();
+      },
+      onBack: async () => {
         // User changes notified while the connection was down are lost: forget them all.
         this.userChanged(null);
         await this.catchUp();
         this.options.onReconnect?.();
       },
-      this.options.reconnectMs ?? 1000,
-      () => !this.closed,
-      this.options.onError,
-    );
+    });
   }
 
   private userChanged(userId: number | null): void {
@@ -173,51 +152,7 @@ export class PostgresBus implements ChangeBus {
     }
   }
 
-  /**
-   * Reads what committed since the last read (in pages, all from the last read's snapshot) and
-   * delivers what is in order. One read at a time, so order holds; a read asked for while one
-   * runs is merged into the one after it.
-   */
   private catchUp(): Promise<void> {
-    if (this.readQueued) return this.catchingUp;
-    this.readQueued = true;
-    this.catchingUp = this.catchingUp.then(async () => {
-      this.readQueued = false;
-      try {
-        await this.readOnce();
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-      if (this.order.waiting && !this.closed) {
-        clearTimeout(this.recheck);
-        this.recheck = setTimeout(() => void this.catchUp(), RECHECK_MS);
-        this.recheck.unref();
-      }
-    });
-    return this.catchingUp;
+    return this.follower?.catchUp() ?? Promise.resolve();
   }
-
-  private readQueued = false;
-
-  private async readOnce(): Promise<void> {
-    const since = this.position;
-    let next: string | null = null;
-    let afterId = 0;
-    for (;;) {
-      const page = await this.options.history.changesSince(since, CATCH_UP_PAGE, afterId);
-      next ??= page.position;
-      const events = this.order.add(page.events, snapshotBounds(page.position));
-      if (events.length > 0) for (const listener of this.listeners) listener(events);
-      if (page.events.length < CATCH_UP_PAGE) break;
-      afterId = page.events[page.events.length - 1].Version;
-    }
-    this.position = next;
-  }
-}
-
-/** LISTEN needs no schema; the `schema` parameter is ours, not the driver's. */
-function stripSchema(url: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.delete("schema");
-  return parsed.toString();
 }

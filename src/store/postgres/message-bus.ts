@@ -5,9 +5,9 @@
  * store from their own last id. When the LISTEN connection drops, every followed session is
  * signalled once it is back, so what was posted meanwhile is read then.
  */
-import pg from "pg";
+import type pg from "pg";
 import { type MessageBus, type MessageSignal, SessionListeners } from "../../events/messages.ts";
-import { retryUntilDone } from "./connection.ts";
+import { ListenConnection } from "./listen.ts";
 
 export interface PostgresMessageBusOptions {
   url: string;
@@ -21,8 +21,7 @@ export interface PostgresMessageBusOptions {
 export class PostgresMessageBus implements MessageBus {
   private readonly listeners = new SessionListeners();
   private readonly channel: string;
-  private client: pg.Client | null = null;
-  private closed = false;
+  private connection: ListenConnection | null = null;
 
   private constructor(private readonly options: PostgresMessageBusOptions) {
     this.channel = `chat_messages_${options.schema}`;
@@ -30,7 +29,12 @@ export class PostgresMessageBus implements MessageBus {
 
   static async start(options: PostgresMessageBusOptions): Promise<PostgresMessageBus> {
     const bus = new PostgresMessageBus(options);
-    await bus.listen();
+    bus.connection = await ListenConnection.open({
+      ...options,
+      channel: bus.channel,
+      onPayload: (payload) => bus.deliver(payload),
+      onBack: () => bus.listeners.signalAll(),
+    });
     return bus;
   }
 
@@ -46,39 +50,12 @@ export class PostgresMessageBus implements MessageBus {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     this.listeners.clear();
-    await this.client?.end().catch(() => undefined);
-  }
-
-  private async listen(): Promise<void> {
-    const url = new URL(this.options.url);
-    url.searchParams.delete("schema");
-    const client = new pg.Client({ connectionString: url.toString() });
-    client.on("notification", ({ payload }) => this.deliver(payload ?? ""));
-    client.on("error", () => this.reconnectLater(client));
-    client.on("end", () => this.reconnectLater(client));
-    await client.connect();
-    await client.query(`LISTEN "${this.channel}"`);
-    this.client = client;
+    await this.connection?.close();
   }
 
   private deliver(payload: string): void {
     const match = /^(\d+):(\d+)$/.exec(payload);
     if (match) this.listeners.signal(Number(match[1]), Number(match[2]));
-  }
-
-  private reconnectLater(client: pg.Client): void {
-    if (this.closed || this.client !== client) return;
-    this.client = null;
-    retryUntilDone(
-      async () => {
-        await this.listen();
-        this.listeners.signalAll();
-      },
-      this.options.reconnectMs ?? 1000,
-      () => !this.closed,
-      this.options.onError,
-    );
   }
 }

@@ -5,6 +5,7 @@
 import type { PoolClient } from "pg";
 import { canonicalUsernames } from "../../domain/username.ts";
 import { MESSAGES_MIGRATION } from "./messages.ts";
+import { ROUTING_EVENTS_MIGRATION } from "./routing-events.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
 export interface Migration {
@@ -224,6 +225,7 @@ export const MIGRATIONS: Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION note_directory_change();
     `,
   },
+  { version: 13, name: "the routing event log", sql: ROUTING_EVENTS_MIGRATION },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { canonicalUsernames } from "../../domain/username.ts";
 import { HISTORY_MIGRATION } from "./history.ts";
 import { MESSAGES_MIGRATION } from "./messages.ts";
+import { ROUTING_EVENTS_MIGRATION } from "./routing-events.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
 /**
@@ -136,6 +137,7 @@ export const MIGRATIONS: Migration[] = [
         CHECK (max_chats_per_agent >= 0);
     `,
   },
+  { version: 11, name: "the routing event log", sql: ROUTING_EVENTS_MIGRATION },
 ];
 
 /** Applies the migrations not yet applied, in order, each in a transaction of its own. */
