@@ -26,6 +26,7 @@ import { messageRoutes } from "./rest/messages.ts";
 import { MAX_ODATA_LENGTH } from "./rest/odata-query.ts";
 import { presenceRoutes } from "./rest/presence.ts";
 import { liveRoutes } from "./rest/presence-live.ts";
+import { routingStreamRoutes } from "./rest/routing-stream.ts";
 import { sessionStreamRoutes } from "./rest/session-stream.ts";
 import { sessionRoutes } from "./rest/sessions.ts";
 import { topicRoutes } from "./rest/topics.ts";
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...sessionRoutes(services),
     ...messageRoutes(services),
     ...sessionStreamRoutes(services, hub),
+    ...routingStreamRoutes(services, hub),
     ...agentsTopicRoutes(services),
     ...agentsSessionRoutes(services),
     ...agentsMessageRoutes(services),
