@@ -58,12 +58,7 @@ const pascal = (key: string) => key.charAt(0).toUpperCase() + key.slice(1);
  * (`expiresAt` → ExpiresAt, a time as ISO 8601). A detail key never overrides the fixed ones.
  */
 export function routingEventWire(event: RoutingEvent): RoutingEventWire {
-  const wire: RoutingEventWire = {};
-  for (const [key, value] of Object.entries(event.detail))
-    wire[pascal(key)] =
-      isTimeKey(key) && typeof value === "number" ? new Date(value).toISOString() : value;
-  return {
-    ...wire,
+  const wire: RoutingEventWire = {
     Id: event.id,
     Type: event.type,
     TopicId: event.topicId,
@@ -71,4 +66,17 @@ export function routingEventWire(event: RoutingEvent): RoutingEventWire {
     UserId: event.userId,
     At: new Date(event.at).toISOString(),
   };
+  for (const [key, value] of Object.entries(event.detail)) {
+    const name = pascal(key);
+    if (name in wire) continue;
+    wire[name] =
+      isTimeKey(key) && typeof value === "number" ? new Date(value).toISOString() : value;
+  }
+  return wire;
+}
+
+/** A stored wire event with the fixed keys first again (PostgreSQL's jsonb reorders keys). */
+export function canonicalRoutingWire(event: RoutingEventWire): RoutingEventWire {
+  const { Id, Type, TopicId, ChatSessionId, UserId, At, ...detail } = event;
+  return { Id, Type, TopicId, ChatSessionId, UserId, At, ...detail };
 }

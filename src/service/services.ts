@@ -103,6 +103,8 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
       onError: options.onError,
     },
   );
+  // Like presence changes: enqueued where they are recorded, so once per cluster.
+  routingEvents.localRecords.add((events) => webhooks.enqueueRouting(events));
   return {
     bus,
     health: new HealthService(store),

@@ -225,7 +225,11 @@ export const MIGRATIONS: Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION note_directory_change();
     `,
   },
-  { version: 13, name: "the routing event log", sql: ROUTING_EVENTS_MIGRATION },
+  {
+    version: 13,
+    name: "the routing event log; webhook event types",
+    sql: ROUTING_EVENTS_MIGRATION,
+  },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

@@ -27,6 +27,8 @@ export const ROUTING_EVENTS_MIGRATION = `
   CREATE INDEX routing_events_topic ON routing_events(topic_id, id);
   CREATE INDEX routing_events_at ON routing_events(at);
   CREATE INDEX routing_events_xid ON routing_events(xid);
+  ALTER TABLE webhooks ADD COLUMN event_types text NOT NULL DEFAULT 'presence';
+  ALTER TABLE webhook_outbox ADD COLUMN kind text NOT NULL DEFAULT 'presence';
 `;
 
 export class PostgresRoutingEvents implements RoutingEventStore {

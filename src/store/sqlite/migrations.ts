@@ -137,7 +137,11 @@ export const MIGRATIONS: Migration[] = [
         CHECK (max_chats_per_agent >= 0);
     `,
   },
-  { version: 11, name: "the routing event log", sql: ROUTING_EVENTS_MIGRATION },
+  {
+    version: 11,
+    name: "the routing event log; webhook event types",
+    sql: ROUTING_EVENTS_MIGRATION,
+  },
 ];
 
 /** Applies the migrations not yet applied, in order, each in a transaction of its own. */

@@ -7,7 +7,10 @@ import type { RoutingEvent, RoutingEventInput } from "../../domain/routing-event
 import type { RoutingEventQuery, RoutingEventStore } from "../routing-events.ts";
 import { type RoutingEventRow, routingEventsJson, toRoutingEvent } from "../rows/routing-events.ts";
 
-/** AUTOINCREMENT: an id is never given twice, even after the newest events were purged. */
+/**
+ * AUTOINCREMENT: an id is never given twice, even after the newest events were purged. Webhooks
+ * choose their event types, and outbox entries say whose ids they hold.
+ */
 export const ROUTING_EVENTS_MIGRATION = `
   CREATE TABLE routing_events (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -20,6 +23,8 @@ export const ROUTING_EVENTS_MIGRATION = `
   );
   CREATE INDEX routing_events_topic ON routing_events(topic_id, id);
   CREATE INDEX routing_events_at ON routing_events(at);
+  ALTER TABLE webhooks ADD COLUMN event_types TEXT NOT NULL DEFAULT 'presence';
+  ALTER TABLE webhook_outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'presence';
 `;
 
 export class SqliteRoutingEvents implements RoutingEventStore {
