@@ -12,6 +12,7 @@ import { offer, record } from "./support/routing-stream.ts";
 import type { TestServer } from "./support/server.ts";
 import {
   ADMIN,
+  KUHN,
   pause,
   Receiver,
   SECRET,
@@ -92,6 +93,32 @@ for (const { store, skip, open } of STORES) {
       assert.equal(notArray.status, 400);
       const after = await (await server.fetch("/api/v1/Webhooks", { headers: ADMIN })).json();
       assert.equal(after.length, before);
+    });
+
+    it("changes a webhook's EventTypes in place: later events follow the new choice", async () => {
+      const id = await hook("/switched");
+      const put = (types: unknown, headers = ADMIN, target = id) =>
+        server.fetch(`/api/v1/Webhooks/${target}/EventTypes`, {
+          method: "PUT",
+          headers: { ...headers, "Content-Type": "application/json" },
+          body: JSON.stringify({ EventTypes: types }),
+        });
+      await expectError(await put([]), 400, { message: /EventTypes/ });
+      await expectError(await put(["routing"], KUHN), 403);
+      await expectError(await put(["routing"], ADMIN, 99_999), 404);
+      const changed = await put(["routing"]);
+      assert.equal(changed.status, 200);
+      assert.deepEqual((await changed.json()).EventTypes, ["routing"]);
+      await save([{ UserId: 589, Present: true }]);
+      await record(server, [offer(574, 61)]);
+      const [got] = await until("the routing delivery", () => {
+        const list = receiver.at("/switched");
+        return list.length > 0 ? list : undefined;
+      });
+      await pause(300);
+      assert.equal(receiver.at("/switched").length, 1, "the presence change was not sent");
+      assert.equal(bodyOf(got).ChatSessionId, 61);
+      await unhook(id);
     });
 
     it("delivers routing events, signed, to routing webhooks only, by topic", async () => {

@@ -31,6 +31,7 @@ import { sessionStreamRoutes } from "./rest/session-stream.ts";
 import { sessionRoutes } from "./rest/sessions.ts";
 import { topicRoutes } from "./rest/topics.ts";
 import { credentialRoutes, userRoutes } from "./rest/users.ts";
+import { webhookEventTypeRoutes } from "./rest/webhook-event-types.ts";
 import { webhookRoutes } from "./rest/webhooks.ts";
 import { type Method, normalizeBasePath, type RouteSpec } from "./route.ts";
 import { soapRoutes } from "./soap/routes.ts";
@@ -125,6 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...agentsPresenceRoutes(services, presenceRenderer),
     ...liveRoutes(services, hub),
     ...webhookRoutes(services),
+    ...webhookEventTypeRoutes(services),
     ...topicRoutes(services),
     ...memberRoutes(services),
     ...sessionRoutes(services),

@@ -7,7 +7,12 @@
 import { PresenceError } from "../domain/errors.ts";
 import type { Actor, PresenceEvent } from "../domain/presence.ts";
 import type { RoutingEvent } from "../domain/routing-event.ts";
-import { type Delivery, validateWebhook, type Webhook } from "../domain/webhook.ts";
+import {
+  type Delivery,
+  validateEventTypes,
+  validateWebhook,
+  type Webhook,
+} from "../domain/webhook.ts";
 import { PUBLIC_ONLY, type TargetPolicy, targetRefusal } from "../domain/webhook-target.ts";
 import type { WebhookStore } from "../store/webhooks.ts";
 
@@ -90,6 +95,18 @@ export class WebhookService {
     const webhook = await this.store.getWebhook(id);
     if (!webhook) throw new PresenceError("PRES_ERR_NO_WEBHOOK", { webhookId: id });
     return webhook;
+  }
+
+  /** Replaces what the webhook is sent (checked as on registration); events fanned out later follow it. */
+  async setEventTypes(
+    actor: Actor,
+    id: number,
+    types: readonly (string | null)[] | null,
+  ): Promise<Webhook> {
+    assertAdmin(actor);
+    const updated = await this.store.setWebhookEventTypes(id, validateEventTypes(types));
+    if (!updated) throw new PresenceError("PRES_ERR_NO_WEBHOOK", { webhookId: id });
+    return updated;
   }
 
   async remove(actor: Actor, id: number): Promise<void> {

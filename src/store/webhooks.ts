@@ -9,7 +9,13 @@
 
 import type { PresenceEvent } from "../domain/presence.ts";
 import type { RoutingEvent } from "../domain/routing-event.ts";
-import type { Delivery, NewWebhook, Webhook, WebhookEvent } from "../domain/webhook.ts";
+import type {
+  Delivery,
+  NewWebhook,
+  Webhook,
+  WebhookEvent,
+  WebhookEventType,
+} from "../domain/webhook.ts";
 
 /** A delivery a worker has claimed: what to send, where, and the token that proves the claim. */
 export interface ClaimedDelivery {
@@ -71,6 +77,8 @@ export interface WebhookStore {
   createWebhook(webhook: NewWebhook, now: number, limit: number): Promise<Webhook | null>;
   listWebhooks(): Promise<Webhook[]>;
   getWebhook(id: number): Promise<Webhook | null>;
+  /** Sets what a webhook is sent from the next fan-out on; null when there is no such webhook. */
+  setWebhookEventTypes(id: number, types: readonly WebhookEventType[]): Promise<Webhook | null>;
   /** Deletes a webhook with its deliveries and log; false when there was none. */
   deleteWebhook(id: number): Promise<boolean>;
 

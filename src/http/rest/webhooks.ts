@@ -44,7 +44,7 @@ const REQUEST_SCHEMA: ObjectSchema = {
   },
 };
 
-const WEBHOOK_SCHEMA: ObjectSchema = {
+export const WEBHOOK_SCHEMA: ObjectSchema = {
   type: "object",
   title: "Webhook",
   properties: {
@@ -103,7 +103,7 @@ const DELIVERY_SCHEMA: ObjectSchema = {
 };
 
 /** Anything but a positive int32 names no webhook. */
-const ID: ParameterSpec = {
+export const ID: ParameterSpec = {
   name: "id",
   in: "path",
   description: "The WebhookId",
@@ -116,7 +116,7 @@ const ID: ParameterSpec = {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function toJson(webhook: Webhook) {
+export function toJson(webhook: Webhook) {
   return {
     WebhookId: webhook.id,
     Url: webhook.url,

@@ -7,7 +7,7 @@
 import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { RoutingEvent } from "../../domain/routing-event.ts";
-import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { Delivery, NewWebhook, Webhook, WebhookEventType } from "../../domain/webhook.ts";
 import type { HistoryRow } from "../rows/history.ts";
 import type { RoutingEventRow } from "../rows/routing-events.ts";
 import {
@@ -121,6 +121,14 @@ export class PostgresWebhooks implements WebhookStore {
     const { rows } = await this.pool.query<WebhookRow>("SELECT * FROM webhooks WHERE id = $1", [
       id,
     ]);
+    return rows[0] ? toWebhook(rows[0]) : null;
+  }
+
+  async setWebhookEventTypes(id: number, types: readonly WebhookEventType[]) {
+    const { rows } = await this.pool.query<WebhookRow>(
+      "UPDATE webhooks SET event_types = $1 WHERE id = $2 RETURNING *",
+      [eventTypesText(types), id],
+    );
     return rows[0] ? toWebhook(rows[0]) : null;
   }
 

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { RoutingEvent } from "../../domain/routing-event.ts";
-import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { Delivery, NewWebhook, Webhook, WebhookEventType } from "../../domain/webhook.ts";
 import type { HistoryRow } from "../rows/history.ts";
 import type { RoutingEventRow } from "../rows/routing-events.ts";
 import {
@@ -151,6 +151,13 @@ export class SqliteWebhooks implements WebhookStore {
     const row = this.db.prepare("SELECT * FROM webhooks WHERE id = ?").get(id) as
       | WebhookRow
       | undefined;
+    return row ? toWebhook(row) : null;
+  }
+
+  async setWebhookEventTypes(id: number, types: readonly WebhookEventType[]) {
+    const row = this.db
+      .prepare("UPDATE webhooks SET event_types = ? WHERE id = ? RETURNING *")
+      .get(eventTypesText(types), id) as WebhookRow | undefined;
     return row ? toWebhook(row) : null;
   }
 
