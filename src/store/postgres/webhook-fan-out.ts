@@ -5,24 +5,22 @@
  * those that take routing (by the event's topic).
  */
 
-export const FAN_OUT = `INSERT INTO webhook_deliveries
+/** One delivery per event `e` and webhook `w` that takes events of `type` and `matches`. */
+function fanOut(type: string, version: string, matches: string): string {
+  return `INSERT INTO webhook_deliveries
     (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
-  SELECT gen_random_uuid(), w.id, (e->>'Version')::bigint, (e->>'UserId')::int, e,
-         'pending', 0, $4, $4
+  SELECT gen_random_uuid(), w.id, (e->>'${version}')::bigint, coalesce((e->>'UserId')::int, 0),
+         e, 'pending', 0, $4, $4
   FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
   JOIN webhooks w ON w.id > $2 AND w.id <= $3 AND w.created_at <= $4
-    AND 'presence' = ANY(string_to_array(w.event_types, ','))
-    AND (w.topic_id IS NULL
-      OR e->'ChatTopics' @> to_jsonb(w.topic_id)
-      OR e->'Previous'->'ChatTopics' @> to_jsonb(w.topic_id))
+    AND '${type}' = ANY(string_to_array(w.event_types, ',')) AND (w.topic_id IS NULL OR ${matches})
   ORDER BY ord, w.id`;
+}
 
-export const FAN_OUT_ROUTING = `INSERT INTO webhook_deliveries
-    (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
-  SELECT gen_random_uuid(), w.id, (e->>'Id')::bigint, coalesce((e->>'UserId')::int, 0), e,
-         'pending', 0, $4, $4
-  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
-  JOIN webhooks w ON w.id > $2 AND w.id <= $3 AND w.created_at <= $4
-    AND 'routing' = ANY(string_to_array(w.event_types, ','))
-    AND (w.topic_id IS NULL OR w.topic_id = (e->>'TopicId')::int)
-  ORDER BY ord, w.id`;
+export const FAN_OUT = fanOut(
+  "presence",
+  "Version",
+  `e->'ChatTopics' @> to_jsonb(w.topic_id) OR e->'Previous'->'ChatTopics' @> to_jsonb(w.topic_id)`,
+);
+
+export const FAN_OUT_ROUTING = fanOut("routing", "Id", `w.topic_id = (e->>'TopicId')::int`);
