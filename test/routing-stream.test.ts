@@ -162,6 +162,31 @@ for (const { store, skip, open } of STORES) {
       assert.equal(bad.status, 400);
     });
 
+    it("stops a topic's events within seconds of the right being taken away", async () => {
+      const stream = await routingStream(server, KUHN);
+      await untilLive(server, stream);
+      const removed = await server.fetch("/api/v1/ChatTopic/128/UserAgent/kuhn", {
+        method: "DELETE",
+        headers: ADMIN,
+      });
+      assert.equal(removed.status, 204);
+      try {
+        // Rights are read again at most every 5 s: past that, the next batch is filtered anew.
+        await new Promise((r) => setTimeout(r, 5500));
+        await record(server, [offer(128, 71), offer(574, 72)]);
+        const saw = (await drain(stream, 800)).map((e) => JSON.parse(e.data).ChatSessionId);
+        assert.deepEqual(saw, [72]);
+      } finally {
+        stream.close();
+        const restored = await server.fetch("/api/v1/ChatTopic/128/UserAgent", {
+          method: "POST",
+          headers: { ...ADMIN, "Content-Type": "application/json" },
+          body: JSON.stringify({ User: { AssociateId: 883 }, CanListen: true }),
+        });
+        assert.equal(restored.status, 200, await restored.text());
+      }
+    });
+
     it("counts against the per-user stream limit: one over it is refused with 429", async () => {
       const open = [await routingStream(server, KUHN), await routingStream(server, KUHN)];
       try {
