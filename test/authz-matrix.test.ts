@@ -30,6 +30,8 @@ const MATRIX: Record<string, string> = {
   "GET /api/v1/Webhooks/{id}": "401 401 401 403 403 200",
   "DELETE /api/v1/Webhooks/{id}": "401 401 401 403 403 204",
   "GET /api/v1/Webhooks/{id}/Deliveries": "401 401 401 403 403 200",
+  "PUT /api/v1/Webhooks/{id}/EventTypes": "401 401 401 403 403 200",
+  "GET /api/v1/Routing/Stream": "401 401 401 200 200 200",
   "GET /api/v1/ChatTopic/default": "401 401 401 200 200 200",
   "POST /api/v1/ChatTopic": "401 401 401 403 403 200",
   "GET /api/v1/ChatTopic/{id}": "401 401 401 403 200 200",

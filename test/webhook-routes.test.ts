@@ -22,6 +22,7 @@ describe("webhook routes", () => {
         Url: `${receiver.url}/crud`,
         TopicId: 574,
         HasSecret: true,
+        EventTypes: ["presence"],
         Events: ["presence.changed"],
         CreatedAt: "",
         CreatedBy: 1,

@@ -122,7 +122,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let logError = (error: unknown, what: string) => console.error(what, error);
   const onError = (error: unknown) => logError(error, "background task failed");
   const backend = await openBackend(options.db, onError);
-  const { bus, messageBus, shared } = backend;
+  const { bus, messageBus, routingBus, shared } = backend;
   const metrics = new Metrics();
   // Every store call is timed for /metrics (chat_presence_store_duration_seconds).
   const store = instrumentStore(backend.store, metrics.observeStore);
@@ -134,6 +134,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...(options.webhookLimit === undefined ? {} : { limit: options.webhookLimit }),
     },
     messageBus,
+    routingBus,
+    onError,
     shared,
     auth: { online: options.online ?? false },
     signIn: options.signIn,
@@ -220,6 +222,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       clearTimeout(force);
       await bus.close();
       await messageBus.close();
+      await routingBus.close();
       await store.close();
     },
   };

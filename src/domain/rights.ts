@@ -89,3 +89,13 @@ export function assertMayReassign(
     });
   }
 }
+
+/**
+ * Routing events of a topic (who was offered what, who took it) are for its administrators
+ * and the members who listen, respond or manage there; CanNotify alone does not show them.
+ */
+export function mayFollowRouting(actor: Pick<Actor, "role">, rights: TopicRights | null): boolean {
+  return (
+    isAdmin(actor) || Boolean(rights && (rights.canListen || rights.canRespond || rights.canManage))
+  );
+}

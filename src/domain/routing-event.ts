@@ -44,3 +44,39 @@ export interface RoutingEvent extends RoutingEventInput {
 export interface RoutingEventSink {
   record(events: readonly RoutingEventInput[]): Promise<void>;
 }
+
+/** An event as streams and webhooks send it, in SuperOffice casing. */
+export type RoutingEventWire = Record<string, number | string | boolean | null>;
+
+/** Detail keys that hold a time: sent as ISO 8601, like At. */
+const isTimeKey = (key: string) => /At$/.test(key);
+
+const pascal = (key: string) => key.charAt(0).toUpperCase() + key.slice(1);
+
+/**
+ * Id, Type, TopicId, ChatSessionId, UserId, At (ISO 8601), then the detail's keys PascalCased
+ * (`expiresAt` → ExpiresAt, a time as ISO 8601). A detail key never overrides the fixed ones.
+ */
+export function routingEventWire(event: RoutingEvent): RoutingEventWire {
+  const wire: RoutingEventWire = {
+    Id: event.id,
+    Type: event.type,
+    TopicId: event.topicId,
+    ChatSessionId: event.chatSessionId,
+    UserId: event.userId,
+    At: new Date(event.at).toISOString(),
+  };
+  for (const [key, value] of Object.entries(event.detail)) {
+    const name = pascal(key);
+    if (name in wire) continue;
+    wire[name] =
+      isTimeKey(key) && typeof value === "number" ? new Date(value).toISOString() : value;
+  }
+  return wire;
+}
+
+/** A stored wire event with the fixed keys first again (PostgreSQL's jsonb reorders keys). */
+export function canonicalRoutingWire(event: RoutingEventWire): RoutingEventWire {
+  const { Id, Type, TopicId, ChatSessionId, UserId, At, ...detail } = event;
+  return { Id, Type, TopicId, ChatSessionId, UserId, At, ...detail };
+}

@@ -5,6 +5,7 @@
 import { createHmac } from "node:crypto";
 import { PresenceError } from "./errors.ts";
 import type { PresenceEvent } from "./presence.ts";
+import type { RoutingEventWire } from "./routing-event.ts";
 
 /** A registered webhook. The secret is kept to sign deliveries and is never shown again. */
 export interface Webhook {
@@ -13,6 +14,8 @@ export interface Webhook {
   secret: string;
   /** Only changes of users in this topic (before or after the change); null for all. */
   topicId: number | null;
+  /** What it is sent: presence changes, routing events, or both. */
+  eventTypes: WebhookEventType[];
   createdAt: number;
   createdBy: number | null;
   health: WebhookHealth;
@@ -33,7 +36,26 @@ export interface NewWebhook {
   url: string;
   secret: string;
   topicId: number | null;
+  /** Absent: presence only. */
+  eventTypes?: readonly WebhookEventType[];
   createdBy: number | null;
+}
+
+/** The kinds of event a webhook may be sent; a webhook registered without any gets presence. */
+export const WEBHOOK_EVENT_TYPES = ["presence", "routing"] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export const DEFAULT_WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = ["presence"];
+
+/** What a delivery carries: a presence change, or a routing event as the routing stream sends it. */
+export type WebhookEvent = PresenceEvent | RoutingEventWire;
+
+export function isRoutingEvent(event: WebhookEvent): event is RoutingEventWire {
+  return "Type" in event && !("Version" in event);
+}
+
+/** The X-ChatPresence-Event of a delivery: presence.changed, or routing.<Type>. */
+export function webhookEventName(event: WebhookEvent): string {
+  return isRoutingEvent(event) ? `routing.${event.Type}` : WEBHOOK_EVENT;
 }
 
 export type DeliveryStatus = "pending" | "delivered" | "failed";
@@ -42,7 +64,7 @@ export type DeliveryStatus = "pending" | "delivered" | "failed";
 export interface Delivery {
   id: string;
   webhookId: number;
-  event: PresenceEvent;
+  event: WebhookEvent;
   status: DeliveryStatus;
   /** Attempts started so far (an attempt is counted when it is claimed). */
   attempts: number;
@@ -69,7 +91,8 @@ export function validateWebhook(input: {
   url: string | null;
   secret: string | null;
   topicId: number;
-}): { url: string; secret: string; topicId: number | null } {
+  eventTypes?: readonly (string | null)[] | null;
+}): { url: string; secret: string; topicId: number | null; eventTypes: WebhookEventType[] } {
   const text = input.url?.trim() ?? "";
   if (text === "") throw invalid("Url", "it is required");
   if (text.length > URL_MAX_LENGTH) throw invalid("Url", `it is longer than ${URL_MAX_LENGTH}`);
@@ -93,7 +116,22 @@ export function validateWebhook(input: {
   if (secret.length > SECRET_MAX_LENGTH)
     throw invalid("Secret", `it is longer than ${SECRET_MAX_LENGTH} characters`);
   if (input.topicId < 0) throw invalid("TopicId", "it must be a topic id, or 0 for every topic");
-  return { url: url.href, secret, topicId: input.topicId === 0 ? null : input.topicId };
+  const eventTypes = validateEventTypes(input.eventTypes);
+  return { url: url.href, secret, topicId: input.topicId === 0 ? null : input.topicId, eventTypes };
+}
+
+/** Absent or null: presence only, as before EventTypes existed. Empty or unknown: refused. */
+export function validateEventTypes(
+  types: readonly (string | null)[] | null | undefined,
+): WebhookEventType[] {
+  if (types === null || types === undefined) return [...DEFAULT_WEBHOOK_EVENT_TYPES];
+  const known = WEBHOOK_EVENT_TYPES.join(", ");
+  if (types.length === 0) throw invalid("EventTypes", `it must name at least one of ${known}`);
+  for (const type of types)
+    if (!WEBHOOK_EVENT_TYPES.includes(type as WebhookEventType))
+      throw invalid("EventTypes", `${JSON.stringify(type)} is not one of ${known}`);
+  // In the list's own order, each once.
+  return WEBHOOK_EVENT_TYPES.filter((type) => types.includes(type));
 }
 
 /** The value of X-ChatPresence-Signature: `sha256=` and the hex HMAC-SHA256 of the raw body. */
@@ -123,8 +161,8 @@ export function canonicalEvent(event: PresenceEvent): PresenceEvent {
   };
 }
 
-/** The JSON body of a delivery: the change as the SSE stream sends it, plus its DeliveryId. */
-export function deliveryBody(event: PresenceEvent, deliveryId: string): string {
+/** The JSON body of a delivery: the event as the SSE stream sends it, plus its DeliveryId. */
+export function deliveryBody(event: WebhookEvent, deliveryId: string): string {
   return JSON.stringify({ ...event, DeliveryId: deliveryId });
 }
 

@@ -26,10 +26,12 @@ import { messageRoutes } from "./rest/messages.ts";
 import { MAX_ODATA_LENGTH } from "./rest/odata-query.ts";
 import { presenceRoutes } from "./rest/presence.ts";
 import { liveRoutes } from "./rest/presence-live.ts";
+import { routingStreamRoutes } from "./rest/routing-stream.ts";
 import { sessionStreamRoutes } from "./rest/session-stream.ts";
 import { sessionRoutes } from "./rest/sessions.ts";
 import { topicRoutes } from "./rest/topics.ts";
 import { credentialRoutes, userRoutes } from "./rest/users.ts";
+import { webhookEventTypeRoutes } from "./rest/webhook-event-types.ts";
 import { webhookRoutes } from "./rest/webhooks.ts";
 import { type Method, normalizeBasePath, type RouteSpec } from "./route.ts";
 import { soapRoutes } from "./soap/routes.ts";
@@ -124,11 +126,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...agentsPresenceRoutes(services, presenceRenderer),
     ...liveRoutes(services, hub),
     ...webhookRoutes(services),
+    ...webhookEventTypeRoutes(services),
     ...topicRoutes(services),
     ...memberRoutes(services),
     ...sessionRoutes(services),
     ...messageRoutes(services),
     ...sessionStreamRoutes(services, hub),
+    ...routingStreamRoutes(services, hub),
     ...agentsTopicRoutes(services),
     ...agentsSessionRoutes(services),
     ...agentsMessageRoutes(services),

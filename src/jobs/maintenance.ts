@@ -1,6 +1,7 @@
 /**
  * Background upkeep of live presence: heartbeat expiry (checked several times a second, so a
- * lapse lands within a second of its deadline) and history retention (hourly).
+ * lapse lands within a second of its deadline) and retention of presence history and routing
+ * events (hourly).
  */
 import type { Services } from "../service/services.ts";
 
@@ -34,6 +35,7 @@ export function startMaintenance(services: Services, options: MaintenanceOptions
   const stops = [
     every(options.expiryIntervalMs, () => services.presence.expireDue(), options.onError),
     every(options.purgeIntervalMs, () => services.history.purgeExpired(), options.onError),
+    every(options.purgeIntervalMs, () => services.routingEvents.purgeExpired(), options.onError),
   ];
   return () => {
     for (const stop of stops) stop();

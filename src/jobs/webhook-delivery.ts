@@ -13,7 +13,7 @@ import {
   nextAttemptAt,
   type RetryPolicy,
   signature,
-  WEBHOOK_EVENT,
+  webhookEventName,
 } from "../domain/webhook.ts";
 import { PUBLIC_ONLY, type TargetPolicy } from "../domain/webhook-target.ts";
 import type { ClaimedDelivery, DeliveryOutcome, WebhookStore } from "../store/webhooks.ts";
@@ -217,7 +217,7 @@ export class WebhookWorker {
           "content-type": "application/json",
           "user-agent": this.options.userAgent,
           "x-chatpresence-delivery": delivery.id,
-          "x-chatpresence-event": WEBHOOK_EVENT,
+          "x-chatpresence-event": webhookEventName(delivery.event),
           "x-chatpresence-signature": signature(delivery.secret, body),
           "x-chatpresence-timestamp": String(Math.floor(Date.now() / 1000)),
         },

@@ -24,6 +24,45 @@ export interface ResumeWindow {
 
 export const DEFAULT_RESUME_WINDOW: ResumeWindow = { events: 10_000, ms: 15 * 60_000 };
 
+/** Where a stream resumes from, and where its log stands. */
+export interface ResumePoint {
+  lastEventId: number;
+  /** The smallest id still kept; null when the log is empty. */
+  oldest: number | null;
+  /** Every id up to this one is final. */
+  latest: number;
+}
+
+/**
+ * How many events a resume may replay, or null when it cannot be answered from the log (purged,
+ * an id this log never gave, or further back than the actor may reach): the rule every
+ * resumable stream (presence, routing) keeps.
+ */
+export function resumeReach(actor: Actor, window: ResumeWindow, point: ResumePoint): number | null {
+  const { lastEventId, oldest, latest } = point;
+  if (lastEventId > latest) return null;
+  if (lastEventId < (oldest ?? latest + 1) - 1) return null;
+  const reach =
+    actor.role === "admin" ? HISTORY_PAGE_LIMIT : Math.min(window.events, HISTORY_PAGE_LIMIT);
+  // Ids are consecutive or have gaps, never fewer ids than events: a cheap first refusal.
+  return latest - lastEventId > reach ? null : reach;
+}
+
+/**
+ * Whether the oldest missed event (its time, ms; undefined when none was missed) is recent
+ * enough for the actor: a non-admin's resume reaches no further back than a live stream would.
+ */
+export function withinWindow(
+  actor: Actor,
+  window: ResumeWindow,
+  oldestMissedAt: number | undefined,
+  now: number,
+): boolean {
+  return (
+    actor.role === "admin" || oldestMissedAt === undefined || oldestMissedAt >= now - window.ms
+  );
+}
+
 export class HistoryService {
   constructor(
     private readonly store: Store,
@@ -62,17 +101,11 @@ export class HistoryService {
       this.store.oldestHistoryId(),
       this.latestVersion(),
     ]);
-    if (lastEventId > latest) return null;
-    if (lastEventId < (oldest ?? latest + 1) - 1) return null;
-    const admin = actor.role === "admin";
-    const reach = admin
-      ? HISTORY_PAGE_LIMIT
-      : Math.min(this.resumeWindow.events, HISTORY_PAGE_LIMIT);
-    // Ids are consecutive or have gaps, never fewer ids than events: a cheap first refusal.
-    if (latest - lastEventId > reach) return null;
+    const reach = resumeReach(actor, this.resumeWindow, { lastEventId, oldest, latest });
+    if (reach === null) return null;
     const events = await this.store.queryHistory({ afterId: lastEventId, limit: reach + 1 });
     if (events.length > reach) return null;
-    if (!admin && events.length > 0 && Date.parse(events[0].At) < now - this.resumeWindow.ms)
+    if (!withinWindow(actor, this.resumeWindow, events[0] && Date.parse(events[0].At), now))
       return null;
     // Newer rows reach the stream live, in order, through the bus.
     return events.filter((event) => event.Version <= latest && matches(filter, event));

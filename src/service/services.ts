@@ -2,6 +2,7 @@
 import { type MessageLimits, messageLimits } from "../domain/message.ts";
 import { type ChangeBus, LocalBus } from "../events/bus.ts";
 import { LocalMessageBus, type MessageBus } from "../events/messages.ts";
+import { LocalRoutingBus, type RoutingEventBus } from "../events/routing.ts";
 import type { Store } from "../store/store.ts";
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
@@ -9,6 +10,7 @@ import { HealthService } from "./health.ts";
 import { HistoryService, type ResumeWindow } from "./history.ts";
 import { MessageService } from "./messages.ts";
 import { PresenceService } from "./presence.ts";
+import { RoutingEventService } from "./routing-events.ts";
 import { SessionService } from "./sessions.ts";
 import { LoginThrottle, type SignInLimits, throttleOptions } from "./throttle.ts";
 import { TopicService } from "./topics.ts";
@@ -32,6 +34,7 @@ export interface Services {
   sessions: SessionService;
   messages: MessageService;
   users: UserService;
+  routingEvents: RoutingEventService;
 }
 
 export interface ServiceOptions {
@@ -54,6 +57,10 @@ export interface ServiceOptions {
   messageBus?: MessageBus;
   /** Message length, messages per session and page size; defaults: DEFAULT_MESSAGE_LIMITS. */
   messageLimits?: Partial<MessageLimits>;
+  /** Carries routing events to every node's streams; a cluster passes one over PostgreSQL. */
+  routingBus?: RoutingEventBus;
+  /** Where background failures go (a lost routing notification). */
+  onError?: (error: unknown) => void;
 }
 
 export function createServices(store: Store, options: ServiceOptions = {}): Services {
@@ -84,6 +91,20 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     options.messageBus ?? new LocalMessageBus(),
     messageLimits(options.messageLimits),
   );
+  const historyRetentionMs =
+    options.historyRetentionMs === undefined ? 30 * 86_400_000 : options.historyRetentionMs;
+  // Kept as long as presence history, and resumed within the same window.
+  const routingEvents = new RoutingEventService(
+    store,
+    options.routingBus ?? new LocalRoutingBus(),
+    {
+      retentionMs: historyRetentionMs,
+      resumeWindow: options.resumeWindow,
+      onError: options.onError,
+    },
+  );
+  // Like presence changes: enqueued where they are recorded, so once per cluster.
+  routingEvents.localRecords.add((events) => webhooks.enqueueRouting(events));
   return {
     bus,
     health: new HealthService(store),
@@ -91,7 +112,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     presence,
     history: new HistoryService(
       store,
-      options.historyRetentionMs === undefined ? 30 * 86_400_000 : options.historyRetentionMs,
+      historyRetentionMs,
       options.resumeWindow,
       bus.delivered?.bind(bus),
     ),
@@ -101,5 +122,6 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     sessions,
     messages,
     users: new UserService(store, presence, auth),
+    routingEvents,
   };
 }

@@ -6,7 +6,13 @@
  */
 import { PresenceError } from "../domain/errors.ts";
 import type { Actor, PresenceEvent } from "../domain/presence.ts";
-import { type Delivery, validateWebhook, type Webhook } from "../domain/webhook.ts";
+import type { RoutingEvent } from "../domain/routing-event.ts";
+import {
+  type Delivery,
+  validateEventTypes,
+  validateWebhook,
+  type Webhook,
+} from "../domain/webhook.ts";
 import { PUBLIC_ONLY, type TargetPolicy, targetRefusal } from "../domain/webhook-target.ts";
 import type { WebhookStore } from "../store/webhooks.ts";
 
@@ -15,6 +21,8 @@ export interface WebhookInput {
   secret: string | null;
   /** 0 for every topic. */
   topicId: number;
+  /** Null or absent: presence only. */
+  eventTypes?: readonly (string | null)[] | null;
 }
 
 export const DELIVERY_LOG_LIMIT = 1000;
@@ -89,6 +97,18 @@ export class WebhookService {
     return webhook;
   }
 
+  /** Replaces what the webhook is sent (checked as on registration); events fanned out later follow it. */
+  async setEventTypes(
+    actor: Actor,
+    id: number,
+    types: readonly (string | null)[] | null,
+  ): Promise<Webhook> {
+    assertAdmin(actor);
+    const updated = await this.store.setWebhookEventTypes(id, validateEventTypes(types));
+    if (!updated) throw new PresenceError("PRES_ERR_NO_WEBHOOK", { webhookId: id });
+    return updated;
+  }
+
   async remove(actor: Actor, id: number): Promise<void> {
     assertAdmin(actor);
     if (!(await this.store.deleteWebhook(id)))
@@ -106,9 +126,21 @@ export class WebhookService {
    * `onError` and the save that made the changes stands.
    */
   async enqueue(events: readonly PresenceEvent[]): Promise<void> {
+    await this.enqueueWith(events, (now) => this.store.enqueueChanges(events, now));
+  }
+
+  /** The same for routing events, recorded on this node (so once per cluster). */
+  async enqueueRouting(events: readonly RoutingEvent[]): Promise<void> {
+    await this.enqueueWith(events, (now) => this.store.enqueueRoutingEvents(events, now));
+  }
+
+  private async enqueueWith(
+    events: readonly unknown[],
+    write: (now: number) => Promise<boolean>,
+  ): Promise<void> {
     if (events.length === 0) return;
     try {
-      const enqueued = await this.store.enqueueChanges(events, Date.now());
+      const enqueued = await write(Date.now());
       if (enqueued) for (const listener of this.enqueuedListeners) listener();
     } catch (error) {
       try {

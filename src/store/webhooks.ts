@@ -8,7 +8,14 @@
  */
 
 import type { PresenceEvent } from "../domain/presence.ts";
-import type { Delivery, NewWebhook, Webhook } from "../domain/webhook.ts";
+import type { RoutingEvent } from "../domain/routing-event.ts";
+import type {
+  Delivery,
+  NewWebhook,
+  Webhook,
+  WebhookEvent,
+  WebhookEventType,
+} from "../domain/webhook.ts";
 
 /** A delivery a worker has claimed: what to send, where, and the token that proves the claim. */
 export interface ClaimedDelivery {
@@ -17,7 +24,7 @@ export interface ClaimedDelivery {
   /** The webhook's URL and secret as registered, read with the claim. */
   url: string;
   secret: string;
-  event: PresenceEvent;
+  event: WebhookEvent;
   /** Attempts including this one. */
   attempts: number;
   claimToken: string;
@@ -70,6 +77,8 @@ export interface WebhookStore {
   createWebhook(webhook: NewWebhook, now: number, limit: number): Promise<Webhook | null>;
   listWebhooks(): Promise<Webhook[]>;
   getWebhook(id: number): Promise<Webhook | null>;
+  /** Sets what a webhook is sent from the next fan-out on; null when there is no such webhook. */
+  setWebhookEventTypes(id: number, types: readonly WebhookEventType[]): Promise<Webhook | null>;
   /** Deletes a webhook with its deliveries and log; false when there was none. */
   deleteWebhook(id: number): Promise<boolean>;
 
@@ -79,11 +88,17 @@ export interface WebhookStore {
    */
   enqueueChanges(events: readonly PresenceEvent[], now: number): Promise<boolean>;
   /**
+   * The same for routing events (already in the routing event log): one outbox entry, fanned
+   * out to the webhooks whose EventTypes include routing and whose topic, if any, is the event's.
+   */
+  enqueueRoutingEvents(events: readonly RoutingEvent[], now: number): Promise<boolean>;
+  /**
    * One step of fan-out: turns the oldest outbox entry into pending deliveries (a random UUID
    * id each, due at once) for up to about `rowBudget` (event, webhook) pairs, and drops the
-   * entry once every webhook registered before it has had its turn. A webhook without a topic
-   * matches every event, one with a topic the events whose ChatTopics or Previous.ChatTopics
-   * contain it. One step at a time for the whole cluster. False when there was nothing to do.
+   * entry once every webhook registered before it has had its turn. A presence change goes to
+   * webhooks whose EventTypes include presence: without a topic, every change; with one, the
+   * changes whose ChatTopics or Previous.ChatTopics contain it. A routing event goes to those
+   * with routing, without a topic or with the event's. One step at a time for the whole cluster. False when there was nothing to do.
    */
   fanOut(rowBudget: number): Promise<boolean>;
   /** The webhooks with deliveries due now, by id; resting webhooks are left out. */

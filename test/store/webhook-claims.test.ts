@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
+import type { PresenceEvent } from "../../src/domain/presence.ts";
+import type { Delivery } from "../../src/domain/webhook.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { postgresSkip } from "../support/backends.ts";
@@ -159,9 +161,10 @@ describe("outbox claims under concurrency", () => {
           const versions = new Set(sets.flat().map((e) => e.Version));
           for (const hook of hooks) {
             const log = await nodes[1].listDeliveries(hook?.id ?? 0, 1000);
-            const mine = log.filter((d) => versions.has(d.event.Version));
+            const versionOf = (d: Delivery) => (d.event as PresenceEvent).Version;
+            const mine = log.filter((d) => versions.has(versionOf(d)));
             assert.equal(mine.length, versions.size, `round ${round}: one delivery per change`);
-            assert.equal(new Set(mine.map((d) => d.event.Version)).size, versions.size);
+            assert.equal(new Set(mine.map(versionOf)).size, versions.size);
           }
         }
       });

@@ -27,6 +27,7 @@ function webhooksSuite(backend: StoreFactory): void {
         url: "https://example.test/hook?x=1",
         secret: SECRET,
         topicId: null,
+        eventTypes: ["presence"],
         createdAt: 5000,
         createdBy: 1,
         health: HEALTHY,

@@ -22,6 +22,7 @@ export const VALUES: Record<string, unknown> = {
   toassociate: "ocon",
   url: "http://127.0.0.1:9/hook",
   secret: "0123456789abcdef0123",
+  eventtypes: ["presence", "routing"],
   password: PASSWORD,
   present: true,
   name: "Matrix topic",

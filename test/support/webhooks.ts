@@ -94,8 +94,9 @@ export function verify(received: Received, secret = SECRET): void {
 }
 
 /** A server that delivers to private addresses, polls often and retries within a test. */
-export function startWebhookServer(): Promise<TestServer> {
+export function startWebhookServer(options: { db?: string } = {}): Promise<TestServer> {
   return startTestServer({
+    ...options,
     webhookAllowPrivate: true,
     webhooks: {
       pollIntervalMs: 20,
@@ -120,8 +121,13 @@ export function webhookClient(serverOf: () => TestServer, receiver: Receiver) {
     });
   }
 
-  async function hook(path: string, topicId?: number): Promise<number> {
-    const response = await register({ Url: receiver.url + path, Secret: SECRET, TopicId: topicId });
+  async function hook(path: string, topicId?: number, eventTypes?: string[]): Promise<number> {
+    const response = await register({
+      Url: receiver.url + path,
+      Secret: SECRET,
+      TopicId: topicId,
+      EventTypes: eventTypes,
+    });
     assert.equal(response.status, 201, await response.clone().text());
     return (await response.json()).WebhookId;
   }

@@ -47,7 +47,7 @@ const HEARTBEAT_SCHEMA: ObjectSchema = {
 };
 
 /** A query parameter, read plainly; integers here are never negative. */
-function query(name: string, description: string, schema: Schema = INT32): ParameterSpec {
+export function query(name: string, description: string, schema: Schema = INT32): ParameterSpec {
   const rule = schema.type === "integer" ? { minimum: 0 } : {};
   return { name, in: "query", description, schema, style: "plain", ...rule };
 }

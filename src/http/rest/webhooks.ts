@@ -4,8 +4,14 @@
  */
 
 import { localized } from "../../domain/errors.ts";
-import type { Delivery, Webhook } from "../../domain/webhook.ts";
-import { SECRET_MIN_LENGTH, WEBHOOK_EVENT } from "../../domain/webhook.ts";
+import { ROUTING_EVENT_TYPES } from "../../domain/routing-event.ts";
+import type { Delivery, Webhook, WebhookEventType } from "../../domain/webhook.ts";
+import {
+  isRoutingEvent,
+  SECRET_MIN_LENGTH,
+  WEBHOOK_EVENT,
+  WEBHOOK_EVENT_TYPES,
+} from "../../domain/webhook.ts";
 import type { Services } from "../../service/services.ts";
 import { DELIVERY_LOG_LIMIT } from "../../service/webhooks.ts";
 import { BODY_TYPES, readBody } from "../codecs/body.ts";
@@ -28,12 +34,17 @@ const REQUEST_SCHEMA: ObjectSchema = {
     TopicId: {
       ...INT32,
       description:
-        "Only changes of users in this chat topic (before or after the change); 0 or absent for all",
+        "Only changes of users in this chat topic (before or after the change), and routing events of it; 0 or absent for all",
+    },
+    EventTypes: {
+      type: "array",
+      items: TEXT,
+      description: `What to send: ${WEBHOOK_EVENT_TYPES.join(", ")} (absent or null: ["presence"])`,
     },
   },
 };
 
-const WEBHOOK_SCHEMA: ObjectSchema = {
+export const WEBHOOK_SCHEMA: ObjectSchema = {
   type: "object",
   title: "Webhook",
   properties: {
@@ -41,7 +52,12 @@ const WEBHOOK_SCHEMA: ObjectSchema = {
     Url: TEXT,
     TopicId: { ...INT32, description: "null when every change is sent" },
     HasSecret: { type: "boolean", description: "Always true: the secret is stored, never shown" },
-    Events: { type: "array", items: TEXT, description: `Always ["${WEBHOOK_EVENT}"]` },
+    EventTypes: { type: "array", items: TEXT, description: "presence, routing, or both" },
+    Events: {
+      type: "array",
+      items: TEXT,
+      description: `The X-ChatPresence-Event values it is sent: ${WEBHOOK_EVENT} and routing.<Type>`,
+    },
     CreatedAt: { ...TEXT, description: "ISO 8601 time" },
     CreatedBy: { ...INT32, description: "UserId of the admin who registered it" },
     FailingSince: {
@@ -69,8 +85,12 @@ const DELIVERY_SCHEMA: ObjectSchema = {
   description: "One change sent (or being sent) to a webhook",
   properties: {
     DeliveryId: { ...TEXT, description: "UUID; the X-ChatPresence-Delivery header and body field" },
-    EventVersion: { ...INT32, description: "Version (history id) of the change" },
-    UserId: INT32,
+    EventType: { ...TEXT, description: "presence or routing" },
+    EventVersion: {
+      ...INT32,
+      description: "Version (history id) of the change, or Id of the routing event",
+    },
+    UserId: { ...INT32, description: "The user changed, or the agent of the routing event" },
     Status: { ...TEXT, description: "pending, delivered or failed (after the last attempt)" },
     Attempts: { ...INT32, description: "Attempts started so far" },
     LastStatusCode: { ...INT32, description: "HTTP status of the last answer; null if none" },
@@ -83,7 +103,7 @@ const DELIVERY_SCHEMA: ObjectSchema = {
 };
 
 /** Anything but a positive int32 names no webhook. */
-const ID: ParameterSpec = {
+export const ID: ParameterSpec = {
   name: "id",
   in: "path",
   description: "The WebhookId",
@@ -96,13 +116,14 @@ const ID: ParameterSpec = {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function toJson(webhook: Webhook) {
+export function toJson(webhook: Webhook) {
   return {
     WebhookId: webhook.id,
     Url: webhook.url,
     TopicId: webhook.topicId,
     HasSecret: webhook.secret !== "",
-    Events: [WEBHOOK_EVENT],
+    EventTypes: webhook.eventTypes,
+    Events: webhook.eventTypes.flatMap(eventNames),
     CreatedAt: iso(webhook.createdAt),
     CreatedBy: webhook.createdBy,
     FailingSince: iso(webhook.health.failingSince),
@@ -112,11 +133,19 @@ function toJson(webhook: Webhook) {
   };
 }
 
+/** The X-ChatPresence-Event values one event type is sent as. */
+function eventNames(type: WebhookEventType): string[] {
+  return type === "presence" ? [WEBHOOK_EVENT] : ROUTING_EVENT_TYPES.map((t) => `routing.${t}`);
+}
+
 function deliveryJson(delivery: Delivery) {
+  const { event } = delivery;
+  const routing = isRoutingEvent(event);
   return {
     DeliveryId: delivery.id,
-    EventVersion: delivery.event.Version,
-    UserId: delivery.event.UserId,
+    EventType: routing ? "routing" : "presence",
+    EventVersion: routing ? event.Id : event.Version,
+    UserId: event.UserId,
     Status: delivery.status,
     Attempts: delivery.attempts,
     LastStatusCode: delivery.lastStatusCode,
@@ -135,14 +164,14 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
     route(
       "POST /api/v1/Webhooks",
       "WebhookCreate",
-      `Register a webhook: each presence change is POSTed to it as JSON, signed (${WEBHOOK_EVENT})`,
+      `Register a webhook: each presence change (${WEBHOOK_EVENT}) and/or routing event (routing.<Type>) is POSTed to it as JSON, signed`,
       {
         body: { schema: REQUEST_SCHEMA, required: true, contentTypes: BODY_TYPES },
         responses: {
           201: { description: "Registered", schema: WEBHOOK_SCHEMA },
           400: {
             description:
-              "Url, Secret or TopicId is not valid, or Url is a private address this server may not call",
+              "Url, Secret, TopicId or EventTypes is not valid, or Url is a private address this server may not call",
           },
           ...forbidden,
           409: { description: "As many webhooks as the server allows exist already" },
@@ -152,11 +181,13 @@ export function webhookRoutes({ webhooks }: Services): RouteSpec[] {
             Url: string | null;
             Secret: string | null;
             TopicId: number;
+            EventTypes: (string | null)[] | null;
           };
           const webhook = await webhooks.register(request.actor, {
             url: body.Url,
             secret: body.Secret,
             topicId: body.TopicId,
+            eventTypes: body.EventTypes,
           });
           return reply
             .code(201)

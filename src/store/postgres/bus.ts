@@ -1,7 +1,7 @@
 /**
  * The change bus across nodes. A node that logged changes to history NOTIFYs; every node
  * (itself included) then reads the history committed since its last read and hands the events
- * to its listeners in id order, holding back rows above an id still in flight (history-order.ts).
+ * to its listeners in id order, holding back rows above an id still in flight (log-follower.ts).
  * History is the message log, so a node that lost its LISTEN connection, or a notification
  * that never came (a CLI process does not notify), costs at most one poll interval, not events.
  *
@@ -11,21 +11,10 @@
  */
 import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import {
-  addListener,
-  type ChangeBus,
-  type ChangeListener,
-  type UserChangeListener,
-} from "../../events/bus.ts";
+import type { ChangeBus, ChangeListener, UserChangeListener } from "../../events/bus.ts";
 import type { HistoryStore } from "../history.ts";
-import { HistoryOrder, snapshotBounds } from "./history-order.ts";
 import { ListenConnection } from "./listen.ts";
-
-const CATCH_UP_PAGE = 1000;
-/** How soon a read held back by a missing id looks again (a rollback sends no notification). */
-const RECHECK_MS = 20;
-/** How long start waits for writes in flight at start to end before it serves anyway. */
-const START_WAIT_MS = 500;
+import { type FollowedLog, LogFollower } from "./log-follower.ts";
 
 export interface PostgresBusOptions {
   url: string;
@@ -42,17 +31,24 @@ export interface PostgresBusOptions {
   pollMs?: number;
 }
 
+/** Presence history as a log to follow. */
+function historyLog(history: HistoryStore): FollowedLog<PresenceEvent> {
+  return {
+    latestId: () => history.latestHistoryId(),
+    position: () => history.historyPosition(),
+    async changesSince(position, limit, afterId) {
+      const page = await history.changesSince(position, limit, afterId);
+      return { rows: page.events, position: page.position };
+    },
+    idOf: (event) => event.Version,
+  };
+}
+
 export class PostgresBus implements ChangeBus {
   private readonly listeners = new Set<ChangeListener>();
   private readonly userListeners = new Set<UserChangeListener>();
   private connection: ListenConnection | null = null;
-  private order = new HistoryOrder(0);
-  /** The snapshot of the last read: the next read asks for rows committed since. */
-  private position = "";
-  private catchingUp: Promise<void> = Promise.resolve();
-  private closed = false;
-  private poll: NodeJS.Timeout | undefined;
-  private recheck: NodeJS.Timeout | undefined;
+  private follower: LogFollower<PresenceEvent> | null = null;
   /** A NOTIFY in flight, and whether another must follow it. */
   private notifying: Promise<void> | null = null;
   private notifyAgain = false;
@@ -63,29 +59,22 @@ export class PostgresBus implements ChangeBus {
     this.channel = `chat_presence_${options.schema}`;
   }
 
-  /**
-   * Starts from the newest id, read before the snapshot the reads continue from: whatever holds
-   * a smaller id is then in flight in that snapshot, and is delivered once it commits.
-   */
   static async start(options: PostgresBusOptions): Promise<PostgresBus> {
     const bus = new PostgresBus(options);
-    const newest = await options.history.latestHistoryId();
-    bus.position = await options.history.historyPosition();
-    bus.order = new HistoryOrder(newest, snapshotBounds(bus.position).xmax);
-    await bus.listen();
-    const until = Date.now() + START_WAIT_MS;
-    while (bus.order.waiting && bus.position && Date.now() < until) {
-      await bus.catchUp();
-      if (bus.order.waiting) await new Promise((r) => setTimeout(r, 10));
-    }
-    bus.poll = setInterval(() => void bus.catchUp(), options.pollMs ?? 500);
-    bus.poll.unref();
+    bus.follower = await LogFollower.start(
+      historyLog(options.history),
+      (events) => {
+        for (const listener of bus.listeners) listener(events);
+      },
+      options,
+      () => bus.listen(),
+    );
     return bus;
   }
 
   /** Every Version up to this one has been handed to the listeners, in order (0 at first). */
   delivered(): number {
-    return this.order.position;
+    return this.follower?.delivered() ?? 0;
   }
 
   /**
@@ -106,7 +95,7 @@ export class PostgresBus implements ChangeBus {
       try {
         do {
           this.notifyAgain = false;
-          const db = this.connection?.current ?? this.options.pool;
+          const db = this.connection?.client ?? this.options.pool;
           await db.query("SELECT pg_notify($1, '')", [this.channel]);
         } while (this.notifyAgain);
       } catch (error) {
@@ -118,17 +107,17 @@ export class PostgresBus implements ChangeBus {
   }
 
   subscribe(listener: ChangeListener): () => void {
-    return addListener(this.listeners, listener);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   onUserChange(listener: UserChangeListener): () => void {
-    return addListener(this.userListeners, listener);
+    this.userListeners.add(listener);
+    return () => this.userListeners.delete(listener);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.poll);
-    clearTimeout(this.recheck);
+    this.follower?.close();
     this.listeners.clear();
     this.userListeners.clear();
     await this.connection?.close();
@@ -138,14 +127,13 @@ export class PostgresBus implements ChangeBus {
     this.connection = await ListenConnection.open({
       ...this.options,
       channel: this.channel,
-      // Commits on this connection need not wait for the disk: a notification is not data.
       setup: ["SET synchronous_commit = off"],
-      onNotification: (payload) => {
+      onPayload: (payload) => {
         const user = /^user:(\d+)$/.exec(payload);
         if (user) this.userChanged(Number(user[1]));
         else this.catchUp();
       },
-      onReconnect: async () => {
+      onBack: async () => {
         // User changes notified while the connection was down are lost: forget them all.
         this.userChanged(null);
         await this.catchUp();
@@ -164,46 +152,7 @@ export class PostgresBus implements ChangeBus {
     }
   }
 
-  /**
-   * Reads what committed since the last read (in pages, all from the last read's snapshot) and
-   * delivers what is in order. One read at a time, so order holds; a read asked for while one
-   * runs is merged into the one after it.
-   */
   private catchUp(): Promise<void> {
-    if (this.readQueued) return this.catchingUp;
-    this.readQueued = true;
-    this.catchingUp = this.catchingUp.then(async () => {
-      this.readQueued = false;
-      try {
-        await this.readOnce();
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-      if (this.order.waiting && !this.closed) {
-        clearTimeout(this.recheck);
-        this.recheck = setTimeout(() => void this.catchUp(), RECHECK_MS);
-        this.recheck.unref();
-      }
-    });
-    return this.catchingUp;
-  }
-
-  private readQueued = false;
-
-  private async readOnce(): Promise<void> {
-    const since = this.position;
-    let next: string | null = null;
-    let afterId = 0;
-    for (;;) {
-      const page = await this.options.history.changesSince(since, CATCH_UP_PAGE, afterId);
-      next ??= page.position;
-      const events = this.order.add(page.events, snapshotBounds(page.position));
-      if (events.length > 0) for (const listener of this.listeners) listener(events);
-      if (page.events.length < CATCH_UP_PAGE) break;
-      afterId = page.events[page.events.length - 1].Version;
-    }
-    this.position = next;
+    return this.follower?.catchUp() ?? Promise.resolve();
   }
 }
-
-/** LISTEN needs no schema; the `schema` parameter is ours, not the driver's. */

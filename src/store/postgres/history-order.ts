@@ -1,5 +1,5 @@
 /**
- * Puts history rows read from PostgreSQL back into id order without ever skipping an id that
+ * Puts log rows (presence history, routing events) read from PostgreSQL back into id order without ever skipping an id that
  * may still commit. Ids come from a sequence and concurrent writers commit them in any order,
  * so a reader can see id 7 committed while 6 is still in flight: 7 is held until 6 appears, or
  * until 6 is known never to appear (its transaction rolled back, or the sequence skipped it).
@@ -30,8 +30,9 @@ interface Stall {
   horizon: bigint;
 }
 
-export class HistoryOrder {
-  private readonly held = new Map<number, PresenceEvent>();
+/** The order of any log whose rows carry an id from a sequence; `idOf` reads it. */
+export class LogOrder<T> {
+  private readonly held = new Map<number, T>();
   private stall: Stall | null = null;
 
   /**
@@ -40,6 +41,7 @@ export class HistoryOrder {
    *   reaches this (they were in flight when `delivered` was read); they are delivered first
    */
   constructor(
+    private readonly idOf: (row: T) => number,
     private delivered: number,
     private startHorizon: bigint | null = null,
   ) {}
@@ -58,30 +60,30 @@ export class HistoryOrder {
    * Takes the rows one read found (any order, repeats allowed) with the bounds of that read's
    * snapshot, and returns what may now be delivered, in id order.
    */
-  add(events: readonly PresenceEvent[], bounds: SnapshotBounds): PresenceEvent[] {
-    const out: PresenceEvent[] = [];
+  add(events: readonly T[], bounds: SnapshotBounds): T[] {
+    const out: T[] = [];
     if (this.startHorizon !== null) {
-      for (const e of events) this.held.set(e.Version, e);
+      for (const e of events) this.held.set(this.idOf(e), e);
       if (bounds.xmin < this.startHorizon) return out;
       this.startHorizon = null;
       // Rows from before the start, late or not, go out in id order ahead of everything else.
-      const early = [...this.held.values()].filter((e) => e.Version <= this.delivered);
-      for (const e of early.sort((a, b) => a.Version - b.Version)) {
-        this.held.delete(e.Version);
+      const early = [...this.held.values()].filter((e) => this.idOf(e) <= this.delivered);
+      for (const e of early.sort((a, b) => this.idOf(a) - this.idOf(b))) {
+        this.held.delete(this.idOf(e));
         out.push(e);
       }
     } else {
-      for (const e of events) if (e.Version > this.delivered) this.held.set(e.Version, e);
+      for (const e of events) if (this.idOf(e) > this.delivered) this.held.set(this.idOf(e), e);
     }
     return out.concat(this.drain(bounds));
   }
 
-  private drain(bounds: SnapshotBounds): PresenceEvent[] {
-    const out: PresenceEvent[] = [];
+  private drain(bounds: SnapshotBounds): T[] {
+    const out: T[] = [];
     for (;;) {
       const next = this.held.get(this.delivered + 1);
       if (next) {
-        this.held.delete(next.Version);
+        this.held.delete(this.delivered + 1);
         out.push(next);
         this.delivered++;
         continue;
@@ -97,5 +99,12 @@ export class HistoryOrder {
         this.stall = { covers: Math.max(...this.held.keys()), horizon: bounds.xmax };
       return out;
     }
+  }
+}
+
+/** Presence history in Version order (the change bus's). */
+export class HistoryOrder extends LogOrder<PresenceEvent> {
+  constructor(delivered: number, startHorizon: bigint | null = null) {
+    super((event) => event.Version, delivered, startHorizon);
   }
 }

@@ -1,27 +1,28 @@
 /**
- * A LISTEN connection of its own (a pooled one would hand the channel to whoever borrows it
- * next), which comes back by itself after it drops. Notifications sent while it was down are
- * lost, so whoever listens is told once it is back and reads what it missed its own way.
+ * A LISTEN connection of its own (a pooled one would be handed to other queries), which
+ * comes back by itself through `retryUntilDone` when it drops: what every cross-node bus
+ * (changes, messages, routing events) listens on. After a reconnect `onBack` runs, since
+ * whatever was notified while the connection was down is lost.
  */
 import pg from "pg";
 import { retryUntilDone } from "./connection.ts";
 
 export interface ListenOptions {
-  /** The store's URL; its `schema` parameter is ours, not the server's, and is left out. */
+  /** The database URL; the `schema` parameter is ours, not the driver's, and is dropped. */
   url: string;
   channel: string;
-  /** Statements the connection runs before it listens. */
+  onPayload: (payload: string) => void;
+  /** Runs once a lost connection is back and listening again. */
+  onBack?: () => Promise<void> | void;
+  /** Statements run on the connection before it listens. */
   setup?: readonly string[];
-  /** Delay before reconnecting after the connection drops (default 1 s). */
+  /** Delay before reconnecting after the connection drops (default 1000 ms). */
   reconnectMs?: number;
   onError?: (error: unknown) => void;
-  onNotification: (payload: string) => void;
-  /** Called each time a dropped connection listens again. */
-  onReconnect: () => Promise<void> | void;
 }
 
 export class ListenConnection {
-  private client: pg.Client | null = null;
+  private current: pg.Client | null = null;
   private closed = false;
 
   private constructor(private readonly options: ListenOptions) {}
@@ -32,44 +33,40 @@ export class ListenConnection {
     return connection;
   }
 
-  /** The connection while it is up (null while it reconnects). */
-  get current(): pg.Client | null {
-    return this.client;
+  /** The connection while it is up (a NOTIFY sent on it does not wait for a pooled one). */
+  get client(): pg.Client | null {
+    return this.current;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.client?.end().catch(() => undefined);
+    await this.current?.end().catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: stripSchema(this.options.url) });
-    client.on("notification", ({ payload }) => this.options.onNotification(payload ?? ""));
+    const url = new URL(this.options.url);
+    url.searchParams.delete("schema");
+    const client = new pg.Client({ connectionString: url.toString() });
+    client.on("notification", ({ payload }) => this.options.onPayload(payload ?? ""));
     client.on("error", () => this.reconnectLater(client));
     client.on("end", () => this.reconnectLater(client));
     await client.connect();
     for (const statement of this.options.setup ?? []) await client.query(statement);
     await client.query(`LISTEN "${this.options.channel}"`);
-    this.client = client;
+    this.current = client;
   }
 
   private reconnectLater(client: pg.Client): void {
-    if (this.closed || this.client !== client) return;
-    this.client = null;
+    if (this.closed || this.current !== client) return;
+    this.current = null;
     retryUntilDone(
       async () => {
         await this.connect();
-        await this.options.onReconnect();
+        await this.options.onBack?.();
       },
       this.options.reconnectMs ?? 1000,
       () => !this.closed,
       this.options.onError,
     );
   }
-}
-
-function stripSchema(url: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.delete("schema");
-  return parsed.toString();
 }

@@ -32,9 +32,8 @@ export class PostgresMessageBus implements MessageBus {
     bus.connection = await ListenConnection.open({
       ...options,
       channel: bus.channel,
-      onNotification: (payload) => bus.deliver(payload),
-      // Posts signalled while the connection was down are unknown: signal every session.
-      onReconnect: () => bus.listeners.signalAll(),
+      onPayload: (payload) => bus.deliver(payload),
+      onBack: () => bus.listeners.signalAll(),
     });
     return bus;
   }

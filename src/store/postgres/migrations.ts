@@ -5,6 +5,7 @@
 import type { PoolClient } from "pg";
 import { canonicalUsernames } from "../../domain/username.ts";
 import { MESSAGES_MIGRATION } from "./messages.ts";
+import { ROUTING_EVENTS_MIGRATION } from "./routing-events.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
 export interface Migration {
@@ -223,6 +224,11 @@ export const MIGRATIONS: Migration[] = [
         AFTER INSERT OR DELETE OR UPDATE ON topic_members
         FOR EACH STATEMENT EXECUTE FUNCTION note_directory_change();
     `,
+  },
+  {
+    version: 13,
+    name: "the routing event log; webhook event types",
+    sql: ROUTING_EVENTS_MIGRATION,
   },
 ];
 

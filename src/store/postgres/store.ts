@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL store, for several server nodes on one database. One part per concern, each
  * in a file of the same name as SQLite's: presence.ts, directory.ts, credentials.ts,
- * history.ts, topics.ts, sessions.ts, messages.ts and webhooks.ts; bus.ts is the cross-node change bus.
+ * history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts and routing-events.ts; bus.ts is the cross-node change bus,
+ * routing-bus.ts the routing events'.
  */
 import { composeStore } from "../compose.ts";
 import type { Store, StoreBase } from "../store.ts";
@@ -14,6 +15,8 @@ import { PostgresMessageBus } from "./message-bus.ts";
 import { PostgresMessages } from "./messages.ts";
 import { migrate } from "./migrations.ts";
 import { PostgresPresence } from "./presence.ts";
+import { PostgresRoutingBus } from "./routing-bus.ts";
+import { PostgresRoutingEvents } from "./routing-events.ts";
 import { PostgresSessions } from "./sessions.ts";
 import { PostgresTopics } from "./topics.ts";
 import { PostgresWebhooks } from "./webhooks.ts";
@@ -22,11 +25,11 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   return (await openConnected(options)).store;
 }
 
-/** The store and the cross-node change and message buses over the same database. */
+/** The store and the cross-node change, message and routing buses over the same database. */
 export async function openPostgresBackend(
   options: PostgresOptions & Omit<PostgresBusOptions, "url" | "schema" | "pool" | "history">,
 ) {
-  const { store, connection } = await openConnected(options);
+  const { store, connection, routingEvents } = await openConnected(options);
   const bus = await PostgresBus.start({
     ...options,
     schema: connection.schema,
@@ -38,13 +41,20 @@ export async function openPostgresBackend(
     schema: connection.schema,
     pool: connection.pool,
   });
-  return { store, bus, messageBus };
+  // Holds no connection until a stream subscribes to it.
+  const routingBus = new PostgresRoutingBus({
+    ...options,
+    schema: connection.schema,
+    pool: connection.pool,
+    log: routingEvents,
+  });
+  return { store, bus, messageBus, routingBus };
 }
 
 /** Connects, migrates the schema, and composes the parts over the pool. */
 async function openConnected(
   options: PostgresOptions,
-): Promise<{ store: Store; connection: Connection }> {
+): Promise<{ store: Store; connection: Connection; routingEvents: PostgresRoutingEvents }> {
   const connection = connect(options);
   const { pool, schema } = connection;
   try {
@@ -73,6 +83,7 @@ async function openConnected(
     },
   };
   const history = new PostgresHistory(pool);
+  const routingEvents = new PostgresRoutingEvents(pool);
   const store = composeStore({
     base,
     presence: new PostgresPresence(pool, history),
@@ -83,6 +94,7 @@ async function openConnected(
     sessions: new PostgresSessions(pool),
     messages: new PostgresMessages(pool),
     webhooks: new PostgresWebhooks(pool),
+    routingEvents,
   });
-  return { store, connection };
+  return { store, connection, routingEvents };
 }

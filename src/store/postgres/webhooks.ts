@@ -6,16 +6,20 @@
  */
 import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { RoutingEvent } from "../../domain/routing-event.ts";
+import type { Delivery, NewWebhook, Webhook, WebhookEventType } from "../../domain/webhook.ts";
 import type { HistoryRow } from "../rows/history.ts";
+import type { RoutingEventRow } from "../rows/routing-events.ts";
 import {
   type ClaimedRow,
   type DeliveryRow,
   type DueRow,
   entryEvents,
+  eventTypesText,
   type OutboxRow,
   outcomeValues,
   parseVersionRanges,
+  routingEntryEvents,
   toClaimed,
   toDelivery,
   toDue,
@@ -32,21 +36,11 @@ import type {
   WebhookStore,
 } from "../webhooks.ts";
 import { transaction } from "./connection.ts";
+import { FAN_OUT, FAN_OUT_ROUTING } from "./webhook-fan-out.ts";
 
 /** Claimable: pending, due, and not under someone else's live lease ($1 = now). */
 const CLAIMABLE = `d.status = 'pending' AND d.next_attempt_at <= $1
   AND (d.claimed_until IS NULL OR d.claimed_until <= $1)`;
-
-const FAN_OUT = `INSERT INTO webhook_deliveries
-    (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
-  SELECT gen_random_uuid(), w.id, (e->>'Version')::bigint, (e->>'UserId')::int, e,
-         'pending', 0, $4, $4
-  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
-  JOIN webhooks w ON w.id > $2 AND w.id <= $3 AND w.created_at <= $4
-    AND (w.topic_id IS NULL
-      OR e->'ChatTopics' @> to_jsonb(w.topic_id)
-      OR e->'Previous'->'ChatTopics' @> to_jsonb(w.topic_id))
-  ORDER BY ord, w.id`;
 
 const CLAIM = `WITH wanted AS (
     SELECT * FROM unnest($4::int[], $5::int[]) AS t(webhook_id, n)
@@ -103,9 +97,16 @@ export class PostgresWebhooks implements WebhookStore {
       );
       if (count[0].n >= limit) return null;
       const { rows } = await client.query<WebhookRow>(
-        `INSERT INTO webhooks (url, secret, topic_id, created_at, created_by)
-         VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [webhook.url, webhook.secret, webhook.topicId, now, webhook.createdBy],
+        `INSERT INTO webhooks (url, secret, topic_id, event_types, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [
+          webhook.url,
+          webhook.secret,
+          webhook.topicId,
+          eventTypesText(webhook.eventTypes),
+          now,
+          webhook.createdBy,
+        ],
       );
       return toWebhook(rows[0]);
     });
@@ -123,17 +124,41 @@ export class PostgresWebhooks implements WebhookStore {
     return rows[0] ? toWebhook(rows[0]) : null;
   }
 
+  async setWebhookEventTypes(id: number, types: readonly WebhookEventType[]) {
+    const { rows } = await this.pool.query<WebhookRow>(
+      "UPDATE webhooks SET event_types = $1 WHERE id = $2 RETURNING *",
+      [eventTypesText(types), id],
+    );
+    return rows[0] ? toWebhook(rows[0]) : null;
+  }
+
   async deleteWebhook(id: number): Promise<boolean> {
     // Its deliveries go with it (ON DELETE CASCADE, through the webhook_id index).
     return ((await this.pool.query("DELETE FROM webhooks WHERE id = $1", [id])).rowCount ?? 0) > 0;
   }
 
   async enqueueChanges(events: readonly PresenceEvent[], now: number): Promise<boolean> {
-    if (events.length === 0) return false;
+    return this.enqueue(
+      "presence",
+      events.map((e) => e.Version),
+      now,
+    );
+  }
+
+  async enqueueRoutingEvents(events: readonly RoutingEvent[], now: number): Promise<boolean> {
+    return this.enqueue(
+      "routing",
+      events.map((e) => e.id),
+      now,
+    );
+  }
+
+  private async enqueue(kind: OutboxRow["kind"], ids: number[], now: number): Promise<boolean> {
+    if (ids.length === 0) return false;
     const result = await this.pool.query(
-      `INSERT INTO webhook_outbox (versions, event_count, created_at)
-       SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM webhooks)`,
-      [versionRanges(events.map((e) => e.Version)), events.length, now],
+      `INSERT INTO webhook_outbox (kind, versions, event_count, created_at)
+       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM webhooks)`,
+      [kind, versionRanges(ids), ids.length, now],
     );
     return (result.rowCount ?? 0) > 0;
   }
@@ -151,7 +176,7 @@ export class PostgresWebhooks implements WebhookStore {
       );
       if (!lock[0].locked) return false; // Another node is fanning out.
       const { rows } = await client.query<OutboxRow>(
-        "SELECT seq, versions, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
+        "SELECT seq, kind, versions, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
       );
       const entry = rows[0];
       if (!entry) return false;
@@ -163,7 +188,8 @@ export class PostgresWebhooks implements WebhookStore {
       const last = hooks.at(-1)?.id;
       if (last !== undefined) {
         const events = await this.outboxEvents(client, entry);
-        await client.query(FAN_OUT, [events, entry.fanned_to, last, entry.created_at]);
+        const fanOut = entry.kind === "routing" ? FAN_OUT_ROUTING : FAN_OUT;
+        await client.query(fanOut, [events, entry.fanned_to, last, entry.created_at]);
       }
       if (hooks.length < take)
         await client.query("DELETE FROM webhook_outbox WHERE seq = $1", [entry.seq]);
@@ -179,11 +205,14 @@ export class PostgresWebhooks implements WebhookStore {
   private async outboxEvents(client: pg.PoolClient, entry: OutboxRow): Promise<string> {
     if (this.fanning?.seq !== entry.seq) {
       const { first, last } = parseVersionRanges(entry.versions);
-      const { rows } = await client.query<HistoryRow>(
-        "SELECT * FROM presence_history WHERE id BETWEEN $1 AND $2 ORDER BY id",
+      const routing = entry.kind === "routing";
+      const { rows } = await client.query<HistoryRow & RoutingEventRow>(
+        `SELECT * FROM ${routing ? "routing_events" : "presence_history"}
+         WHERE id BETWEEN $1 AND $2 ORDER BY id`,
         [first, last],
       );
-      this.fanning = { seq: entry.seq, events: entryEvents(entry, rows) };
+      const events = routing ? routingEntryEvents(entry, rows) : entryEvents(entry, rows);
+      this.fanning = { seq: entry.seq, events };
     }
     return this.fanning.events;
   }

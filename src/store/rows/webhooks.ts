@@ -1,20 +1,26 @@
 /** The webhooks and webhook_deliveries rows of both backends. */
-import type { PresenceEvent } from "../../domain/presence.ts";
+import { canonicalRoutingWire, routingEventWire } from "../../domain/routing-event.ts";
 import {
   canonicalEvent,
   type Delivery,
   type DeliveryStatus,
+  isRoutingEvent,
   type Webhook,
+  type WebhookEvent,
+  type WebhookEventType,
 } from "../../domain/webhook.ts";
 import type { ClaimedDelivery, DeliveryOutcome, DueWebhook } from "../webhooks.ts";
 import { type Flag, flag, type Json } from "./dialect.ts";
 import { type HistoryRow, toEvent } from "./history.ts";
+import { type RoutingEventRow, toRoutingEvent } from "./routing-events.ts";
 
 export interface WebhookRow {
   id: number;
   url: string;
   secret: string;
   topic_id: number | null;
+  /** Comma-separated: "presence", "routing" or "presence,routing". */
+  event_types: string;
   created_at: number;
   created_by: number | null;
   failures: number;
@@ -35,6 +41,8 @@ export interface DueRow {
  */
 export interface OutboxRow {
   seq: number;
+  /** Whose ids `versions` holds: presence history's or the routing event log's. */
+  kind: WebhookEventType;
   versions: string;
   event_count: number;
   created_at: number;
@@ -79,10 +87,23 @@ export function entryEvents(entry: OutboxRow, rows: readonly HistoryRow[]): stri
   );
 }
 
+/** The routing events of an entry as one JSON array of wire events (see entryEvents). */
+export function routingEntryEvents(entry: OutboxRow, rows: readonly RoutingEventRow[]): string {
+  const { has } = parseVersionRanges(entry.versions);
+  return JSON.stringify(
+    rows.filter((row) => has(row.id)).map((row) => routingEventWire(toRoutingEvent(row))),
+  );
+}
+
+/** Event types as the webhooks row keeps them; absent is presence only. */
+export function eventTypesText(types: readonly WebhookEventType[] | undefined): string {
+  return (types ?? ["presence"]).join(",");
+}
+
 export interface DeliveryRow {
   id: string;
   webhook_id: number;
-  event: Json<PresenceEvent>;
+  event: Json<WebhookEvent>;
   status: DeliveryStatus;
   attempts: number;
   last_status_code: number | null;
@@ -97,7 +118,7 @@ export interface DeliveryRow {
 export interface ClaimedRow {
   id: string;
   webhook_id: number;
-  event: Json<PresenceEvent>;
+  event: Json<WebhookEvent>;
   attempts: number;
   url: string;
   secret: string;
@@ -107,8 +128,9 @@ export interface ClaimedRow {
  * A stored event. SQLite's text keeps the keys in the order they were written; PostgreSQL's
  * jsonb reorders them, so its events are put back into the stream's order.
  */
-export function storedEvent(event: Json<PresenceEvent>): PresenceEvent {
-  return typeof event === "string" ? JSON.parse(event) : canonicalEvent(event);
+export function storedEvent(event: Json<WebhookEvent>): WebhookEvent {
+  if (typeof event === "string") return JSON.parse(event);
+  return isRoutingEvent(event) ? canonicalRoutingWire(event) : canonicalEvent(event);
 }
 
 export function toWebhook(row: WebhookRow): Webhook {
@@ -117,6 +139,7 @@ export function toWebhook(row: WebhookRow): Webhook {
     url: row.url,
     secret: row.secret,
     topicId: row.topic_id,
+    eventTypes: row.event_types.split(",") as WebhookEventType[],
     createdAt: row.created_at,
     createdBy: row.created_by,
     health: {

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { canonicalUsernames } from "../../domain/username.ts";
 import { HISTORY_MIGRATION } from "./history.ts";
 import { MESSAGES_MIGRATION } from "./messages.ts";
+import { ROUTING_EVENTS_MIGRATION } from "./routing-events.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
 /**
@@ -135,6 +136,11 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE topics ADD COLUMN max_chats_per_agent INTEGER NOT NULL DEFAULT 0
         CHECK (max_chats_per_agent >= 0);
     `,
+  },
+  {
+    version: 11,
+    name: "the routing event log; webhook event types",
+    sql: ROUTING_EVENTS_MIGRATION,
   },
 ];
 

@@ -6,16 +6,20 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
-import type { Delivery, NewWebhook, Webhook } from "../../domain/webhook.ts";
+import type { RoutingEvent } from "../../domain/routing-event.ts";
+import type { Delivery, NewWebhook, Webhook, WebhookEventType } from "../../domain/webhook.ts";
 import type { HistoryRow } from "../rows/history.ts";
+import type { RoutingEventRow } from "../rows/routing-events.ts";
 import {
   type ClaimedRow,
   type DeliveryRow,
   type DueRow,
   entryEvents,
+  eventTypesText,
   type OutboxRow,
   outcomeValues,
   parseVersionRanges,
+  routingEntryEvents,
   toClaimed,
   toDelivery,
   toDue,
@@ -31,6 +35,7 @@ import type {
   DueWebhook,
   WebhookStore,
 } from "../webhooks.ts";
+import { FAN_OUT, FAN_OUT_ROUTING } from "./webhook-fan-out.ts";
 
 /** Claimable: pending, due, and not under someone else's live lease. */
 const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now
@@ -39,29 +44,19 @@ const CLAIMABLE = `status = 'pending' AND next_attempt_at <= @now
 function statements(db: Database.Database) {
   return {
     enqueue: db.prepare(
-      "INSERT INTO webhook_outbox (versions, event_count, created_at) VALUES (?, ?, ?)",
+      "INSERT INTO webhook_outbox (kind, versions, event_count, created_at) VALUES (?, ?, ?, ?)",
     ),
     oldestEntry: db.prepare(
-      "SELECT seq, versions, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
+      "SELECT seq, kind, versions, event_count, created_at, fanned_to FROM webhook_outbox ORDER BY seq LIMIT 1",
     ),
     history: db.prepare("SELECT * FROM presence_history WHERE id BETWEEN ? AND ? ORDER BY id"),
+    routing: db.prepare("SELECT * FROM routing_events WHERE id BETWEEN ? AND ? ORDER BY id"),
     anyEntry: db.prepare("SELECT EXISTS (SELECT 1 FROM webhook_outbox)").pluck(),
     nextWebhooks: db
       .prepare("SELECT id FROM webhooks WHERE id > ? AND created_at <= ? ORDER BY id LIMIT ?")
       .pluck(),
-    fanOut: db.prepare(
-      `INSERT INTO webhook_deliveries
-         (id, webhook_id, event_version, user_id, event, status, attempts, next_attempt_at, created_at)
-       SELECT chat_presence_uuid(), w.id, e.value ->> '$.Version', e.value ->> '$.UserId',
-              e.value, 'pending', 0, @createdAt, @createdAt
-       FROM json_each(@events) e
-       JOIN webhooks w ON w.id > @after AND w.id <= @last AND w.created_at <= @createdAt
-       WHERE (w.topic_id IS NULL
-          OR EXISTS (SELECT 1 FROM json_each(e.value, '$.ChatTopics') t WHERE t.value = w.topic_id)
-          OR EXISTS (SELECT 1 FROM json_each(e.value, '$.Previous.ChatTopics') t
-                     WHERE t.value = w.topic_id))
-       ORDER BY e.key, w.id`,
-    ),
+    fanOut: db.prepare(FAN_OUT),
+    fanOutRouting: db.prepare(FAN_OUT_ROUTING),
     entryDone: db.prepare("DELETE FROM webhook_outbox WHERE seq = ?"),
     entryServed: db.prepare("UPDATE webhook_outbox SET fanned_to = ? WHERE seq = ?"),
     due: db.prepare(
@@ -125,13 +120,21 @@ export class SqliteWebhooks implements WebhookStore {
   async createWebhook(webhook: NewWebhook, now: number, limit: number): Promise<Webhook | null> {
     this.knownWebhooks = null;
     const insert = this.db.prepare(
-      `INSERT INTO webhooks (url, secret, topic_id, created_at, created_by)
-       VALUES (?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO webhooks (url, secret, topic_id, event_types, created_at, created_by)
+       VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
     );
     const row = this.db
       .transaction(() => {
         if (this.countWebhooks() >= limit) return undefined;
-        return insert.get(webhook.url, webhook.secret, webhook.topicId, now, webhook.createdBy);
+        const types = eventTypesText(webhook.eventTypes);
+        return insert.get(
+          webhook.url,
+          webhook.secret,
+          webhook.topicId,
+          types,
+          now,
+          webhook.createdBy,
+        );
       })
       .immediate() as WebhookRow | undefined;
     this.knownWebhooks = null;
@@ -148,6 +151,13 @@ export class SqliteWebhooks implements WebhookStore {
     const row = this.db.prepare("SELECT * FROM webhooks WHERE id = ?").get(id) as
       | WebhookRow
       | undefined;
+    return row ? toWebhook(row) : null;
+  }
+
+  async setWebhookEventTypes(id: number, types: readonly WebhookEventType[]) {
+    const row = this.db
+      .prepare("UPDATE webhooks SET event_types = ? WHERE id = ? RETURNING *")
+      .get(eventTypesText(types), id) as WebhookRow | undefined;
     return row ? toWebhook(row) : null;
   }
 
@@ -172,12 +182,23 @@ export class SqliteWebhooks implements WebhookStore {
 
   async enqueueChanges(events: readonly PresenceEvent[], now: number): Promise<boolean> {
     if (events.length === 0 || this.webhookCount() === 0) return false;
-    this.sql.enqueue.run(versionRanges(events.map((e) => e.Version)), events.length, now);
+    this.sql.enqueue.run(
+      "presence",
+      versionRanges(events.map((e) => e.Version)),
+      events.length,
+      now,
+    );
+    return true;
+  }
+
+  async enqueueRoutingEvents(events: readonly RoutingEvent[], now: number): Promise<boolean> {
+    if (events.length === 0 || this.webhookCount() === 0) return false;
+    this.sql.enqueue.run("routing", versionRanges(events.map((e) => e.id)), events.length, now);
     return true;
   }
 
   async fanOut(rowBudget: number): Promise<boolean> {
-    const { oldestEntry, nextWebhooks, fanOut, entryDone, entryServed, anyEntry } = this.sql;
+    const { oldestEntry, nextWebhooks, entryDone, entryServed, anyEntry } = this.sql;
     // A plain read first: the write lock is taken only when there is something to fan out.
     if (!anyEntry.get()) return false;
     return this.db
@@ -189,6 +210,7 @@ export class SqliteWebhooks implements WebhookStore {
         const last = ids.at(-1);
         if (last !== undefined) {
           const events = this.outboxEvents(entry);
+          const fanOut = entry.kind === "routing" ? this.sql.fanOutRouting : this.sql.fanOut;
           fanOut.run({ events, createdAt: entry.created_at, after: entry.fanned_to, last });
         }
         if (ids.length < take) entryDone.run(entry.seq);
@@ -201,8 +223,11 @@ export class SqliteWebhooks implements WebhookStore {
   private outboxEvents(entry: OutboxRow): string {
     if (this.fanning?.seq !== entry.seq) {
       const { first, last } = parseVersionRanges(entry.versions);
-      const rows = this.sql.history.all(first, last) as HistoryRow[];
-      this.fanning = { seq: entry.seq, events: entryEvents(entry, rows) };
+      const events =
+        entry.kind === "routing"
+          ? routingEntryEvents(entry, this.sql.routing.all(first, last) as RoutingEventRow[])
+          : entryEvents(entry, this.sql.history.all(first, last) as HistoryRow[]);
+      this.fanning = { seq: entry.seq, events };
     }
     return this.fanning.events;
   }
