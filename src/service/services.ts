@@ -1,5 +1,6 @@
 /** Wires the service layer over one store: what every protocol adapter and the CLI receive. */
 import { type MessageLimits, messageLimits } from "../domain/message.ts";
+import type { RoutingEventSink } from "../domain/routing-event.ts";
 import { type ChangeBus, LocalBus } from "../events/bus.ts";
 import { LocalMessageBus, type MessageBus } from "../events/messages.ts";
 import type { Store } from "../store/store.ts";
@@ -9,6 +10,7 @@ import { HealthService } from "./health.ts";
 import { HistoryService, type ResumeWindow } from "./history.ts";
 import { MessageService } from "./messages.ts";
 import { PresenceService } from "./presence.ts";
+import { DISCARD_ROUTING_EVENTS, RoutingService } from "./routing.ts";
 import { SessionService } from "./sessions.ts";
 import { LoginThrottle, type SignInLimits, throttleOptions } from "./throttle.ts";
 import { TopicService } from "./topics.ts";
@@ -32,6 +34,7 @@ export interface Services {
   sessions: SessionService;
   messages: MessageService;
   users: UserService;
+  routing: RoutingService;
 }
 
 export interface ServiceOptions {
@@ -54,6 +57,8 @@ export interface ServiceOptions {
   messageBus?: MessageBus;
   /** Message length, messages per session and page size; defaults: DEFAULT_MESSAGE_LIMITS. */
   messageLimits?: Partial<MessageLimits>;
+  /** Where routing's decisions are recorded (the routing event log); default: nowhere. */
+  routingEvents?: RoutingEventSink;
 }
 
 export function createServices(store: Store, options: ServiceOptions = {}): Services {
@@ -77,6 +82,18 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   // Another node changed a user's role, password or name, or deleted the user or credentials.
   bus.onUserChange?.((userId) => auth.forgetUser(userId));
   const sessions = new SessionService(store, presence);
+  const topics = new TopicService(store, presence);
+  const users = new UserService(store, presence, auth);
+  const routing = new RoutingService(
+    store,
+    presence,
+    options.routingEvents ?? DISCARD_ROUTING_EVENTS,
+  );
+  // Routing reacts to the others through their listener sets; none of them imports routing.
+  sessions.changes.add((change) => routing.sessionChanged(change));
+  presence.localChanges.add((events) => routing.presenceChanged(events));
+  topics.agentsMayFit.add((topicId) => routing.route(topicId));
+  users.limitChanged.add((userId) => routing.agentChanged(userId));
   const messages = new MessageService(
     store,
     sessions,
@@ -97,9 +114,10 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     ),
     directory: new DirectoryService(store, presence),
     webhooks,
-    topics: new TopicService(store, presence),
+    topics,
     sessions,
     messages,
-    users: new UserService(store, presence, auth),
+    users,
+    routing,
   };
 }

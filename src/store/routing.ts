@@ -6,6 +6,7 @@
  */
 import type { RoutingCandidate, RoutingOffer, RoutingSettings } from "../domain/routing.ts";
 import type { ChatSessionRecord } from "../domain/session.ts";
+import type { TopicAccepts } from "../domain/topic.ts";
 
 export interface TopicRouting {
   settings: RoutingSettings;
@@ -29,14 +30,6 @@ export interface LapsedOffer extends RoutingOffer {
 export type RefusedTake = "no_offer" | "not_in_queue" | "at_capacity" | "unavailable";
 
 export type TakeResult = { session: ChatSessionRecord } | { refused: RefusedTake };
-
-/** Topic totals measured from its sessions' WhenRequested and WhenStarted. */
-export interface AcceptStats {
-  /** When a session of the topic was last taken by an agent; null when never. */
-  lastAccept: number | null;
-  /** The mean seconds from queued to taken over those sessions; null when none. */
-  secondsPerAccept: number | null;
-}
 
 export interface RoutingStore {
   /** The topic's routing (the defaults until set); null when there is no such topic. */
@@ -68,7 +61,10 @@ export interface RoutingStore {
    * WhenStarted `now`) under their limits, in one transaction. The offer ends either way.
    */
   acceptOffer(chatSessionId: number, userId: number, now: number): Promise<TakeResult>;
-  /** Ends the agent's open offer of the session; null when there was none. Resets their misses. */
+  /**
+   * Ends the agent's open offer of the session and notes that they passed it; null when there
+   * was none. Resets their misses (they answered).
+   */
   declineOffer(chatSessionId: number, userId: number): Promise<RoutingOffer | null>;
   /**
    * Assigns a queued session straight to an available agent (Assign mode) under their
@@ -76,8 +72,8 @@ export interface RoutingStore {
    */
   assignSession(chatSessionId: number, userId: number, now: number): Promise<TakeResult>;
   /**
-   * Ends every offer expired at `now` and counts a miss for each agent, in one transaction:
-   * each offer lapses once, whichever node asks.
+   * Ends every offer expired at `now`, counting a miss for each agent and noting that they
+   * passed the session, in one transaction: each offer lapses once, whichever node asks.
    */
   lapseOffers(now: number): Promise<LapsedOffer[]>;
   /** Ends the agent's open offers (they went away); returns them. */
@@ -89,6 +85,10 @@ export interface RoutingStore {
    * queue, or to agents no longer present (changes other nodes made).
    */
   withdrawStaleOffers(now: number): Promise<RoutingOffer[]>;
+  /** The session's place in its topic's queue (1: the oldest); 0 when it is not queued. */
+  queuePosition(chatSessionId: number): Promise<number>;
+  /** The agents who declined the session or let an offer of it lapse. */
+  passesOf(chatSessionId: number): Promise<number[]>;
   /** Sets the agent's consecutive missed offers back to 0. */
   resetMissedOffers(userId: number): Promise<void>;
   /** The agent's open offers, oldest first. */
@@ -97,5 +97,6 @@ export interface RoutingStore {
   topicOffers(topicId: number): Promise<RoutingOffer[]>;
   /** The earliest expiry of any open offer; null when none is open. */
   nextOfferExpiry(): Promise<number | null>;
-  acceptStats(topicId: number): Promise<AcceptStats>;
+  /** The topic's accepts measured from its sessions' WhenRequested and WhenStarted. */
+  acceptStats(topicId: number): Promise<TopicAccepts>;
 }

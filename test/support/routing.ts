@@ -8,12 +8,13 @@ import { join } from "node:path";
 import { defaultOpeningHours } from "../../src/domain/opening-hours.ts";
 import type { RoutingSettings } from "../../src/domain/routing.ts";
 import type { RoutingEventInput, RoutingEventSink } from "../../src/domain/routing-event.ts";
+import { createServices, type ServiceOptions, type Services } from "../../src/service/services.ts";
 import { openPostgresStore } from "../../src/store/postgres/store.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { postgresSkip } from "./backends.ts";
 import { scratchSchema } from "./postgres.ts";
-import { queued } from "./store-contract.ts";
+import { directory, queued, type StoreFactory } from "./store-contract.ts";
 
 let made = 0;
 
@@ -125,6 +126,38 @@ export const TWO_NODES: readonly TwoNodes[] = [
     },
   },
 ];
+
+export interface RoutedServices {
+  services: Services;
+  store: Store;
+  topic: RoutedTopic;
+  sink: CollectingSink;
+}
+
+/**
+ * Services over a fresh store of the backend, with a topic of three present agents who can
+ * respond and a collecting sink; everything is stopped and closed after `body`.
+ */
+export async function routedServices(
+  backend: StoreFactory,
+  body: (setup: RoutedServices) => Promise<void>,
+  options: ServiceOptions = {},
+): Promise<void> {
+  const { store, cleanup } = await backend.open();
+  const sink = new CollectingSink();
+  const services = createServices(store, { ...options, routingEvents: sink });
+  try {
+    await store.importDirectory(directory());
+    const topic = await routedTopic(store, 3);
+    await services.presence.getAll();
+    await body({ services, store, topic, sink });
+  } finally {
+    services.routing.stop();
+    await services.routing.settled();
+    await store.close();
+    await cleanup();
+  }
+}
 
 /** Keeps every routing event recorded, in order. */
 export class CollectingSink implements RoutingEventSink {

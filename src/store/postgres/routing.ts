@@ -8,8 +8,8 @@
 import type pg from "pg";
 import type { RoutingCandidate, RoutingOffer, RoutingSettings } from "../../domain/routing.ts";
 import { type GuardedChange, pickUp } from "../../domain/session.ts";
+import type { TopicAccepts } from "../../domain/topic.ts";
 import type {
-  AcceptStats,
   LapsedOffer,
   QueuedSession,
   RoutingStore,
@@ -26,6 +26,8 @@ import {
   OFFER_COLUMNS,
   type OfferRow,
   offerInsertSql,
+  passInsertSql,
+  QUEUE_POSITION_SQL,
   SETTINGS_UPDATE,
   SETTINGS_UPSERT_COLUMNS,
   staleOffersWhere,
@@ -133,7 +135,10 @@ export class PostgresRouting implements RoutingStore {
          RETURNING ${OFFER_COLUMNS}`,
         [chatSessionId, userId],
       );
-      if (rows[0]) await client.query(RESET_MISSES, [userId]);
+      if (rows[0]) {
+        await client.query(RESET_MISSES, [userId]);
+        await client.query(passInsertSql("$1::int", "$2::int"), [chatSessionId, userId]);
+      }
       return rows[0] ? toOffer(rows[0]) : null;
     });
   }
@@ -172,6 +177,7 @@ export class PostgresRouting implements RoutingStore {
         const counted = await client.query<{ missed_offers: number }>(missUpsertSql("$1::int"), [
           row.user_id,
         ]);
+        await client.query(passInsertSql("$1::int", "$2::int"), [row.session_id, row.user_id]);
         lapsed.push(toLapsed(row, counted.rows[0].missed_offers));
       }
       return lapsed;
@@ -188,6 +194,21 @@ export class PostgresRouting implements RoutingStore {
 
   async withdrawStaleOffers(now: number): Promise<RoutingOffer[]> {
     return this.endOffers(staleOffersWhere("$1::bigint"), [now]);
+  }
+
+  async queuePosition(chatSessionId: number): Promise<number> {
+    const { rows } = await this.pool.query<{ position: string }>(QUEUE_POSITION_SQL("$1::int"), [
+      chatSessionId,
+    ]);
+    return rows[0] ? Number(rows[0].position) : 0;
+  }
+
+  async passesOf(chatSessionId: number): Promise<number[]> {
+    const { rows } = await this.pool.query<{ user_id: number }>(
+      "SELECT user_id FROM routing_passes WHERE session_id = $1 ORDER BY user_id",
+      [chatSessionId],
+    );
+    return rows.map((r) => r.user_id);
   }
 
   async resetMissedOffers(userId: number): Promise<void> {
@@ -209,7 +230,7 @@ export class PostgresRouting implements RoutingStore {
     return rows[0].next;
   }
 
-  async acceptStats(topicId: number): Promise<AcceptStats> {
+  async acceptStats(topicId: number): Promise<TopicAccepts> {
     const { rows } = await this.pool.query<{ last_accept: number | null; mean_ms: number | null }>(
       ACCEPT_STATS_SQL("$1::int", "::float8"),
       [topicId],

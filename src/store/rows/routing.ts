@@ -37,6 +37,12 @@ export function routingTables(bigint: string): string {
     );
     CREATE INDEX routing_offers_expiry ON routing_offers(expires_at);
     CREATE INDEX routing_offers_topic ON routing_offers(topic_id);
+    -- Who let an offer of the session pass (declined or lapsed): offered to others first.
+    CREATE TABLE routing_passes (
+      session_id int NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+      user_id    int NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      PRIMARY KEY (session_id, user_id)
+    );
     CREATE TABLE routing_agents (
       user_id       int PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
       missed_offers int NOT NULL DEFAULT 0
@@ -106,6 +112,14 @@ export function unofferedQueueSql(topic: string, limit: string): string {
     ORDER BY COALESCE(q.when_requested, 0), q.id LIMIT ${limit}`;
 }
 
+/** The place of session `session` in its topic's queue, in the order unofferedQueueSql uses. */
+export const QUEUE_POSITION_SQL = (session: string) => `SELECT CASE WHEN s.status = 'InQueue' THEN
+    (SELECT COUNT(*) FROM sessions q WHERE q.topic_id = s.topic_id AND q.status = 'InQueue'
+      AND (COALESCE(q.when_requested, 0) < COALESCE(s.when_requested, 0)
+        OR (COALESCE(q.when_requested, 0) = COALESCE(s.when_requested, 0) AND q.id <= s.id)))
+    ELSE 0 END AS position
+  FROM sessions s WHERE s.id = ${session}`;
+
 /** The cursor moved to the agent just chosen, creating the topic's row with defaults. */
 export function cursorUpsertSql(topic: string, user: string): string {
   return `INSERT INTO routing_topics (topic_id, last_chosen) VALUES (${topic}, ${user})
@@ -117,6 +131,12 @@ export function missUpsertSql(user: string): string {
   return `INSERT INTO routing_agents (user_id, missed_offers) VALUES (${user}, 1)
     ON CONFLICT (user_id) DO UPDATE SET missed_offers = routing_agents.missed_offers + 1
     RETURNING missed_offers`;
+}
+
+/** The agent passed the session over (declined it or let the offer lapse). */
+export function passInsertSql(session: string, user: string): string {
+  return `INSERT INTO routing_passes (session_id, user_id) VALUES (${session}, ${user})
+    ON CONFLICT DO NOTHING`;
 }
 
 export const OFFER_COLUMNS = "session_id, topic_id, user_id, offered_at, expires_at";

@@ -6,8 +6,8 @@
 import type Database from "better-sqlite3";
 import type { RoutingCandidate, RoutingOffer, RoutingSettings } from "../../domain/routing.ts";
 import { type ChatSessionRecord, type GuardedChange, pickUp } from "../../domain/session.ts";
+import type { TopicAccepts } from "../../domain/topic.ts";
 import type {
-  AcceptStats,
   LapsedOffer,
   QueuedSession,
   RoutingStore,
@@ -24,6 +24,8 @@ import {
   OFFER_COLUMNS,
   type OfferRow,
   offerInsertSql,
+  passInsertSql,
+  QUEUE_POSITION_SQL,
   SETTINGS_UPDATE,
   SETTINGS_UPSERT_COLUMNS,
   staleOffersWhere,
@@ -67,6 +69,11 @@ export class SqliteRouting implements RoutingStore {
         `DELETE FROM routing_offers WHERE expires_at <= ? RETURNING ${OFFER_COLUMNS}`,
       ),
       miss: db.prepare(missUpsertSql("?")).pluck(),
+      position: db.prepare(QUEUE_POSITION_SQL("?")).pluck(),
+      pass: db.prepare(passInsertSql("?", "?")),
+      passes: db
+        .prepare("SELECT user_id FROM routing_passes WHERE session_id = ? ORDER BY user_id")
+        .pluck(),
       reset: db.prepare("UPDATE routing_agents SET missed_offers = 0 WHERE user_id = ?"),
       ofAgent: db.prepare(
         `DELETE FROM routing_offers WHERE user_id = ? RETURNING ${OFFER_COLUMNS}`,
@@ -155,7 +162,10 @@ export class SqliteRouting implements RoutingStore {
     return this.db
       .transaction(() => {
         const offer = this.sql.endOffer.get(chatSessionId, userId) as OfferRow | undefined;
-        if (offer) this.sql.reset.run(userId);
+        if (offer) {
+          this.sql.reset.run(userId);
+          this.sql.pass.run(chatSessionId, userId);
+        }
         return offer ? toOffer(offer) : null;
       })
       .immediate();
@@ -178,9 +188,10 @@ export class SqliteRouting implements RoutingStore {
   async lapseOffers(now: number): Promise<LapsedOffer[]> {
     return this.db
       .transaction(() =>
-        (this.sql.expired.all(now) as OfferRow[]).map((row) =>
-          toLapsed(row, this.sql.miss.get(row.user_id) as number),
-        ),
+        (this.sql.expired.all(now) as OfferRow[]).map((row) => {
+          this.sql.pass.run(row.session_id, row.user_id);
+          return toLapsed(row, this.sql.miss.get(row.user_id) as number);
+        }),
       )
       .immediate();
   }
@@ -196,6 +207,14 @@ export class SqliteRouting implements RoutingStore {
 
   async withdrawStaleOffers(now: number): Promise<RoutingOffer[]> {
     return (this.sql.stale.all({ now }) as OfferRow[]).map(toOffer);
+  }
+
+  async queuePosition(chatSessionId: number): Promise<number> {
+    return (this.sql.position.get(chatSessionId) as number | undefined) ?? 0;
+  }
+
+  async passesOf(chatSessionId: number): Promise<number[]> {
+    return this.sql.passes.all(chatSessionId) as number[];
   }
 
   async resetMissedOffers(userId: number): Promise<void> {
@@ -214,7 +233,7 @@ export class SqliteRouting implements RoutingStore {
     return (this.sql.nextExpiry.get() as number | null) ?? null;
   }
 
-  async acceptStats(topicId: number): Promise<AcceptStats> {
+  async acceptStats(topicId: number): Promise<TopicAccepts> {
     const row = this.sql.stats.get(topicId) as {
       last_accept: number | null;
       mean_ms: number | null;
