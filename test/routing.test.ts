@@ -112,6 +112,31 @@ for (const backend of BACKENDS) {
     assert.equal((await services.sessions.get(ADMIN, sessions[6].id)).user?.id, first.user?.id);
   });
 
+  test("a waiting session is routed when an agent comes, or a limit is raised", async (t) => {
+    const { services, topic } = t;
+    const [first, second] = topic.agents;
+    await services.presence.save(ADMIN, [
+      { userId: first, present: false },
+      { userId: topic.agents[2], present: false },
+    ]);
+    await services.routing.setSettings(ADMIN, topic.topicId, {
+      Mode: "Assign",
+      MaxChatsPerAgent: 1,
+    });
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await services.sessions.create(customer(topic.topicId))).id);
+    await services.routing.settled();
+    const holder = async (id: number) => (await services.sessions.get(ADMIN, id)).user?.id ?? null;
+    assert.deepEqual(await Promise.all(ids.map(holder)), [second, null, null]);
+    await services.presence.save(agent(first), [{ userId: first, present: true }]);
+    await services.routing.settled();
+    assert.deepEqual(await Promise.all(ids.map(holder)), [second, first, null], "presence on");
+    await services.topics.setMaxChatsPerAgent(ADMIN, topic.topicId, 2);
+    await services.routing.settled();
+    assert.notEqual(await holder(ids[2]), null, "a raised limit");
+  });
+
   for (const order of ["LeastBusy", "RoundRobin"] as RoutingOrder[]) {
     test(`${order} spreads assignments across equal agents within one`, async (t) => {
       const { services, topic } = t;

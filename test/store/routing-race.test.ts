@@ -93,6 +93,24 @@ for (const backend of TWO_NODES) {
       });
     });
 
+    it("two nodes lapsing the same expired offers: each lapses once, one miss each", async () => {
+      await withNodes(async (a, b) => {
+        const { topicId, agents } = await routedTopic(a, 4);
+        for (let round = 0; round < ROUNDS; round++) {
+          const sessions = await queueSessions(a, topicId, 4, T0);
+          for (const [i, s] of sessions.entries()) await a.offerSession(s, agents[i], T0, T0 + 1);
+          const [x, y] = await Promise.all([a.lapseOffers(T0 + 1), b.lapseOffers(T0 + 1)]);
+          const lapsed = [...x, ...y];
+          assert.equal(lapsed.length, 4, `round ${round}: every offer lapsed`);
+          assert.equal(new Set(lapsed.map((o) => o.chatSessionId)).size, 4, "each once");
+          assert.ok(
+            lapsed.every((o) => o.missedOffers === round + 1),
+            "one miss per lapse",
+          );
+        }
+      });
+    });
+
     it("an agent at MaxChats 1 given chats by accept, assignment and pick-up at once holds one", async () => {
       await withNodes(async (a, b) => {
         const { topicId, agents } = await routedTopic(a, ROUNDS, { maxChats: 1 });
