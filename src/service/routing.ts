@@ -36,6 +36,7 @@ export class RoutingService {
   onError: (error: unknown) => void = () => undefined;
   private readonly runs: TopicRuns;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly pending = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -108,9 +109,10 @@ export class RoutingService {
     return this.runs.kick(topicId);
   }
 
-  /** Resolves once no routing pass is running or due on this node. */
-  settled(): Promise<void> {
-    return this.runs.settled();
+  /** Resolves once no routing pass or recording is running or due on this node. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    await this.runs.settled();
   }
 
   /**
@@ -122,9 +124,12 @@ export class RoutingService {
     if (!session) return;
     const leftQueue = change.before?.status === "InQueue" && change.after?.status !== "InQueue";
     if (leftQueue) await this.store.withdrawSessionOffer(session.id);
-    const events = await sessionEvents(this.store, change, Date.now());
-    await this.record(events);
-    void this.runs.kick(session.topicId);
+    // The rest need not hold up the request that made the change.
+    const at = Date.now();
+    this.background(async () => {
+      await this.record(await sessionEvents(this.store, change, at));
+      void this.runs.kick(session.topicId);
+    });
   }
 
   /**
@@ -209,7 +214,9 @@ export class RoutingService {
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
-        this.lapseDue().catch((error) => this.onError(error));
+        this.background(async () => {
+          await this.lapseDue();
+        });
       },
       // A few ms late, so the clock read when it fires is surely past the expiry.
       Math.max(0, expiresAt - Date.now()) + 5,
@@ -227,6 +234,14 @@ export class RoutingService {
       sessionId: chatSessionId,
       user: actor.username,
     });
+  }
+
+  /** Work after the answer: kept until done, so settled() waits for it; failures are reported. */
+  private background(work: () => Promise<void>): void {
+    const run = work()
+      .catch((error) => this.onError(error))
+      .finally(() => this.pending.delete(run));
+    this.pending.add(run);
   }
 
   private async record(events: RoutingEventInput[]): Promise<void> {
