@@ -17,7 +17,7 @@ import type { RoutingEventInput } from "../domain/routing-event.ts";
 import type { QueuedSession, TopicRouting } from "../store/routing.ts";
 import type { Store } from "../store/store.ts";
 import type { PresenceService } from "./presence.ts";
-import { loadEvent, routingEvent } from "./routing-sessions.ts";
+import { routingEvent } from "./routing-sessions.ts";
 
 /** Sessions read per step: enough for a burst, few enough that a step stays short. */
 const QUEUE_BATCH = 100;
@@ -81,23 +81,31 @@ export class TopicRuns {
   /**
    * Gives the sessions, oldest first, to the agents while both last. True when a step lost to
    * a change made elsewhere, so the caller reads again; false when the queue or agents ran out.
+   * Presence and the events of the whole batch are reported once, after it.
    */
   private async giveAll(
     routing: TopicRouting,
     queue: QueuedSession[],
     agents: RoutingCandidate[],
   ): Promise<boolean> {
-    let available = agents;
-    for (const session of queue) {
-      if (available.length === 0) return false;
-      const first = await this.choose(routing, session, available);
-      const given = await this.give(routing, session, first);
-      if (!given) return true;
-      routing.lastChosen = first.userId;
-      available =
-        routing.settings.mode === "Offer" ? without(available, first) : fuller(available, first);
+    const batch: Batch = { events: [], assigned: new Set() };
+    try {
+      let available = agents;
+      for (const session of queue) {
+        if (available.length === 0) return false;
+        const first = await this.choose(routing, session, available);
+        if (!(await this.give(routing, session, first, batch))) return true;
+        routing.lastChosen = first.userId;
+        available =
+          routing.settings.mode === "Offer" ? without(available, first) : fuller(available, first);
+      }
+      return true;
+    } finally {
+      if (batch.assigned.size > 0) {
+        await this.presence.usersChanged([...batch.assigned], ROUTING_ORIGIN);
+      }
+      await this.hooks.record(batch.events);
     }
-    return true;
   }
 
   /**
@@ -120,29 +128,36 @@ export class TopicRuns {
     routing: TopicRouting,
     session: QueuedSession,
     agent: RoutingCandidate,
+    batch: Batch,
   ): Promise<boolean> {
     const now = Date.now();
+    const { id, topicId } = session;
     if (routing.settings.mode === "Offer") {
-      const expires = now + routing.settings.offerSeconds * 1000;
-      const offer = await this.store.offerSession(session.id, agent.userId, now, expires);
+      const expiresAt = now + routing.settings.offerSeconds * 1000;
+      const offer = await this.store.offerSession(id, agent.userId, now, expiresAt);
       if (!offer) return false;
       this.hooks.offered(offer);
-      await this.hooks.record([
-        routingEvent("offered", offer.topicId, session.id, agent.userId, now, {
-          expiresAt: expires,
-        }),
-      ]);
+      batch.events.push(routingEvent("offered", topicId, id, agent.userId, now, { expiresAt }));
       return true;
     }
-    const taken = await this.store.assignSession(session.id, agent.userId, now);
+    const taken = await this.store.assignSession(id, agent.userId, now);
     if (!("session" in taken)) return false;
-    await this.presence.usersChanged([agent.userId], ROUTING_ORIGIN);
-    await this.hooks.record([
-      routingEvent("assigned", session.topicId, session.id, agent.userId, now, { how: "assign" }),
-      await loadEvent(this.store, agent.userId, session.topicId, now),
-    ]);
+    batch.assigned.add(agent.userId);
+    batch.events.push(
+      routingEvent("assigned", topicId, id, agent.userId, now, { how: "assign" }),
+      routingEvent("capacity", topicId, null, agent.userId, now, {
+        ongoingChats: agent.ongoingChats + 1,
+        limit: chatLimit(agent.maxChats, agent.maxChatsPerAgent),
+      }),
+    );
     return true;
   }
+}
+
+/** What one batch of steps did: its events, and the agents whose OngoingChats it changed. */
+interface Batch {
+  events: RoutingEventInput[];
+  assigned: Set<number>;
 }
 
 function without(agents: RoutingCandidate[], agent: RoutingCandidate): RoutingCandidate[] {

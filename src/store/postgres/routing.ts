@@ -261,7 +261,7 @@ export class PostgresRouting implements RoutingStore {
     return rows.map(toOffer);
   }
 
-  /** The session given by a guarded change in this transaction, under the taker's lock. */
+  /** The session given by a guarded change in this transaction; the caller holds the taker's lock. */
   private async takeIn(
     client: pg.PoolClient,
     chatSessionId: number,
@@ -269,8 +269,6 @@ export class PostgresRouting implements RoutingStore {
   ): Promise<TakeResult> {
     const params = new Params();
     const sql = guardedSql("", `s.id = ${params.add(chatSessionId, "int")}`, params, change);
-    if (change.condition.capacityFor !== undefined)
-      await lockTaker(client, change.condition.capacityFor);
     const { rows } = await client.query<SessionRow>(sql, params.values);
     if (rows[0]) return { session: toSession(rows[0]) };
     const now = await client.query<{ status: string }>(
