@@ -84,6 +84,16 @@ for (const backend of BACKENDS) {
       (error) => error instanceof PresenceError && error.code === "PRES_ERR_NO_OFFER",
     );
     assert.equal(t.sink.of("assigned")[0].detail.how, "pickup");
+    // PickUpFirstChatSession too: the oldest waiting session, offered or not, and its offer goes.
+    const next = await services.sessions.create(customer(topic.topicId));
+    await services.routing.settled();
+    const [nextOffer] = (
+      await Promise.all(topic.agents.map((id) => services.routing.offers(agent(id))))
+    ).flat();
+    assert.equal(nextOffer.chatSessionId, next.id);
+    const other = topic.agents.find((id) => id !== nextOffer.userId && id !== picker) as number;
+    assert.equal((await services.sessions.pickUpFirst(agent(other)))?.id, next.id);
+    assert.deepEqual(await services.routing.offers(agent(nextOffer.userId)), []);
   });
 
   test("Assign mode gives queued sessions to agents at once, up to their limits", async (t) => {
