@@ -2,7 +2,8 @@
  * Offers that end without an answer, on every backend: a lapse lands within a second of
  * ExpiresAt and offers the session on, a ghost agent is set absent after the missed-offer
  * count (history Source routing), and an agent whose heartbeat lapses or who switches
- * presence off loses their offers at once. The sweep lapses offers no timer here knows of.
+ * presence off loses their offers at once. The sweep lapses offers no timer here knows of,
+ * and ends those another node made to an agent who left here.
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
@@ -10,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Actor } from "../src/domain/presence.ts";
 import { EMPTY_CUSTOMER } from "../src/domain/session.ts";
 import { BACKENDS } from "./support/backends.ts";
-import { routedServices } from "./support/routing.ts";
+import { queueSessions, routedServices } from "./support/routing.ts";
 
 const ADMIN: Actor = { userId: 1, username: "anna", role: "admin" };
 const agent = (userId: number): Actor => ({ userId, username: `agent${userId}`, role: "agent" });
@@ -138,4 +139,33 @@ for (const backend of BACKENDS) {
     assert.equal(next.chatSessionId, session.id);
     assert.notEqual(next.userId, topic.agents[0]);
   });
+}
+
+for (const backend of BACKENDS) {
+  it(
+    `an offer made on another node to an agent who leaves here ends by the sweep: ${backend.name}`,
+    { skip: backend.skip },
+    () =>
+      routedServices(backend, async ({ services, store, topic, sink }) => {
+        await services.routing.sweep();
+        // Another node sets the topic to Offer and offers a session before this one's next sweep.
+        await store.setRoutingSettings(topic.topicId, {
+          mode: "Offer",
+          offerSeconds: 30,
+          order: "LeastBusy",
+          missedOffersBeforeAway: 3,
+        });
+        const [session] = await queueSessions(store, topic.topicId, 1);
+        const [leaving] = topic.agents;
+        await store.offerSession(session, leaving, Date.now(), Date.now() + 30_000);
+        await services.presence.save(agent(leaving), [{ userId: leaving, present: false }]);
+        await services.routing.sweep();
+        await services.routing.settled();
+        assert.deepEqual(await store.offersOf(leaving), []);
+        assert.equal(sink.of("offer_lapsed")[0].detail.reason, "withdrawn");
+        const [next] = sink.of("offered");
+        assert.equal(next.chatSessionId, session);
+        assert.notEqual(next.userId, leaving);
+      }),
+  );
 }

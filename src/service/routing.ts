@@ -13,6 +13,7 @@ import {
   type RoutingOffer,
   type RoutingSettings,
   readRouting,
+  routes,
 } from "../domain/routing.ts";
 import type { RoutingEventInput, RoutingEventSink } from "../domain/routing-event.ts";
 import type { LapsedOffer, RefusedTake } from "../store/routing.ts";
@@ -38,6 +39,13 @@ export class RoutingService {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly pending = new Set<Promise<void>>();
   private stopped = false;
+  /**
+   * False once a sweep found no topic routing (the default everywhere): presence saves then
+   * skip withdrawing offers, which cannot exist. A topic set to route here makes it true at
+   * once; one set on another node, by the next sweep, whose withdrawal of offers no longer
+   * acceptable covers the second between.
+   */
+  private routingInUse = true;
 
   constructor(
     private readonly store: Store,
@@ -64,6 +72,7 @@ export class RoutingService {
     const stored = await this.settings(actor, topicId);
     const next = readRouting(input, stored.settings, stored.maxChatsPerAgent);
     await this.store.setRoutingSettings(topicId, next.settings);
+    if (routes(next.settings.mode)) this.routingInUse = true;
     if (next.maxChatsPerAgent !== stored.maxChatsPerAgent) {
       await this.store.setMaxChatsPerAgent(topicId, next.maxChatsPerAgent);
     }
@@ -133,15 +142,16 @@ export class RoutingService {
   }
 
   /**
-   * Presence changed on this node: an agent gone has their offers withdrawn at once; one who
-   * came, got topics or finished a chat may take a queued session in their topics.
+   * Presence changed on this node: agents gone have their offers withdrawn at once (one
+   * write for the whole change); one who came, got topics or finished a chat may take a
+   * queued session in their topics.
    */
   async presenceChanged(events: readonly PresenceEvent[]): Promise<void> {
+    const gone: number[] = [];
     for (const event of events) {
       const before = event.Previous;
-      if (!event.Present && before?.Present) {
-        await this.withdrawn(await this.store.withdrawAgentOffers(event.UserId));
-      } else if (
+      if (!event.Present && before?.Present) gone.push(event.UserId);
+      else if (
         event.Present &&
         (!before?.Present ||
           event.OngoingChats < before.OngoingChats ||
@@ -149,6 +159,9 @@ export class RoutingService {
       ) {
         for (const topicId of event.ChatTopics) void this.runs.kick(topicId);
       }
+    }
+    if (gone.length > 0 && this.routingInUse) {
+      await this.withdrawn(await this.store.withdrawAgentOffers(gone));
     }
   }
 
@@ -161,7 +174,9 @@ export class RoutingService {
   async sweep(now = Date.now()): Promise<void> {
     await this.lapseDue(now);
     await this.withdrawn(await this.store.withdrawStaleOffers(now));
-    await Promise.all((await this.store.routedTopicIds()).map((id) => this.runs.kick(id)));
+    const routed = await this.store.routedTopicIds();
+    this.routingInUse = routed.length > 0;
+    await Promise.all(routed.map((id) => this.runs.kick(id)));
   }
 
   /** Lapses the offers expired at `now`; an agent at the topic's missed-offer count is set absent. */

@@ -76,8 +76,8 @@ export interface RoutingStore {
    * passed the session, in one transaction: each offer lapses once, whichever node asks.
    */
   lapseOffers(now: number): Promise<LapsedOffer[]>;
-  /** Ends the agent's open offers (they went away); returns them. */
-  withdrawAgentOffers(userId: number): Promise<RoutingOffer[]>;
+  /** Ends these agents' open offers (they went away); returns them. */
+  withdrawAgentOffers(userIds: readonly number[]): Promise<RoutingOffer[]>;
   /** Ends the open offer of a session taken some other way; null when there was none. */
   withdrawSessionOffer(chatSessionId: number): Promise<RoutingOffer | null>;
   /**

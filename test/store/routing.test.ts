@@ -156,7 +156,7 @@ for (const backend of BACKENDS) {
       for (const [i, s] of [s1, s2, s3].entries())
         await store.offerSession(s, agents[i], T0, T0 + 60_000);
       assert.deepEqual(
-        (await store.withdrawAgentOffers(agents[0])).map((o) => o.chatSessionId),
+        (await store.withdrawAgentOffers([agents[0]])).map((o) => o.chatSessionId),
         [s1],
       );
       await store.updateSessionIf(s2, pickUp(agents[0], T0));

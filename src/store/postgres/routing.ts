@@ -187,8 +187,8 @@ export class PostgresRouting implements RoutingStore {
     });
   }
 
-  async withdrawAgentOffers(userId: number): Promise<RoutingOffer[]> {
-    return this.endOffers("user_id = $1::int", [userId]);
+  async withdrawAgentOffers(userIds: readonly number[]): Promise<RoutingOffer[]> {
+    return this.endOffers("user_id = ANY($1::int[])", [userIds]);
   }
 
   async withdrawSessionOffer(chatSessionId: number): Promise<RoutingOffer | null> {

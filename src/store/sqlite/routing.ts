@@ -75,8 +75,9 @@ export class SqliteRouting implements RoutingStore {
         .prepare("SELECT user_id FROM routing_passes WHERE session_id = ? ORDER BY user_id")
         .pluck(),
       reset: db.prepare("UPDATE routing_agents SET missed_offers = 0 WHERE user_id = ?"),
-      ofAgent: db.prepare(
-        `DELETE FROM routing_offers WHERE user_id = ? RETURNING ${OFFER_COLUMNS}`,
+      ofAgents: db.prepare(
+        `DELETE FROM routing_offers WHERE user_id IN (SELECT value FROM json_each(?))
+         RETURNING ${OFFER_COLUMNS}`,
       ),
       ofSession: db.prepare(
         `DELETE FROM routing_offers WHERE session_id = ? RETURNING ${OFFER_COLUMNS}`,
@@ -196,8 +197,8 @@ export class SqliteRouting implements RoutingStore {
       .immediate();
   }
 
-  async withdrawAgentOffers(userId: number): Promise<RoutingOffer[]> {
-    return (this.sql.ofAgent.all(userId) as OfferRow[]).map(toOffer);
+  async withdrawAgentOffers(userIds: readonly number[]): Promise<RoutingOffer[]> {
+    return (this.sql.ofAgents.all(JSON.stringify(userIds)) as OfferRow[]).map(toOffer);
   }
 
   async withdrawSessionOffer(chatSessionId: number): Promise<RoutingOffer | null> {
