@@ -11,6 +11,7 @@ import type { XmlLimits } from "../http/codecs/xml.ts";
 import { Metrics } from "../http/metrics.ts";
 import { fastifyTrustProxy, type TrustProxySetting } from "../http/trust-proxy.ts";
 import { startMaintenance } from "../jobs/maintenance.ts";
+import { ROUTING_SWEEP_MS, startRoutingSweep } from "../jobs/routing-sweep.ts";
 import { WebhookWorker, type WebhookWorkerOptions } from "../jobs/webhook-delivery.ts";
 import { DEFAULT_RESUME_WINDOW } from "../service/history.ts";
 import { createServices, type Services } from "../service/services.ts";
@@ -180,6 +181,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     purgeIntervalMs: 3_600_000,
     onError,
   });
+  const stopRoutingSweep = startRoutingSweep(services, { intervalMs: ROUTING_SWEEP_MS, onError });
   services.webhooks.onError = (error) =>
     app.log.error({ err: error }, "webhook deliveries could not be enqueued");
   const webhookWorker = new WebhookWorker(store, { targets, ...options.webhooks }, app.log);
@@ -210,6 +212,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     demoLoaded,
     async close() {
       stopMaintenance();
+      stopRoutingSweep();
       stopWebhookKicks();
       // Draining: no new connections, in-flight requests finish, streams end with a retry hint.
       // What is still open after the bound is cut, so a stuck client cannot hold the exit.
@@ -220,6 +223,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       force.unref();
       await Promise.all([app.close(), webhookWorker.stop()]);
       clearTimeout(force);
+      // Routing passes under way finish before the store they write to closes.
+      await services.routing.settled();
       await bus.close();
       await messageBus.close();
       await routingBus.close();

@@ -10,6 +10,7 @@ import type { ErrorDefinition } from "./errors/definition.ts";
 import { MESSAGE_ERRORS } from "./errors/messages.ts";
 import { PRESENCE_ERRORS } from "./errors/presence.ts";
 import { REQUEST_ERRORS } from "./errors/request.ts";
+import { ROUTING_ERRORS } from "./errors/routing.ts";
 import { SERVICE_ERRORS } from "./errors/service.ts";
 import { SESSION_ERRORS } from "./errors/sessions.ts";
 import { SOAP_ERRORS } from "./errors/soap.ts";
@@ -32,6 +33,7 @@ export const ERROR_AREAS = {
   topics: TOPIC_ERRORS,
   sessions: SESSION_ERRORS,
   capacity: CAPACITY_ERRORS,
+  routing: ROUTING_ERRORS,
   messages: MESSAGE_ERRORS,
   webhooks: WEBHOOK_ERRORS,
   stream: STREAM_ERRORS,

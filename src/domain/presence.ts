@@ -54,8 +54,11 @@ export function assertMaySave(
   });
 }
 
-/** What caused a presence change, as the stream, webhooks and history report it. */
-export type ChangeSource = "api" | "soap" | "admin" | "session" | "expiry";
+/**
+ * What caused a presence change, as the stream, webhooks and history report it. `routing`:
+ * routing gave the agent a chat (Assign mode), or set a ghost agent absent after missed offers.
+ */
+export type ChangeSource = "api" | "soap" | "admin" | "session" | "expiry" | "routing";
 
 export interface ChangeOrigin {
   source: ChangeSource;

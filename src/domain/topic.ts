@@ -23,10 +23,21 @@ export interface ChatTopicRecord {
   settings: Record<string, unknown>;
   /** The most ongoing chats one agent may have in this topic (domain/capacity.ts); 0: no limit. */
   maxChatsPerAgent: number;
+  /** Measured from the topic's sessions where read for a client (LastAccept, SecondsPrAccept). */
+  accepts?: TopicAccepts;
+}
+
+/**
+ * How the topic's sessions were taken: when last (ms), and the mean seconds from WhenRequested
+ * to WhenStarted, over every session an agent took (pick-up, accepted offer, assignment).
+ */
+export interface TopicAccepts {
+  lastAccept: number | null;
+  secondsPerAccept: number | null;
 }
 
 /** A topic as the ChatTopicEntity saves it; MaxChatsPerAgent is set on its own (routing). */
-export type TopicInput = Omit<ChatTopicRecord, "id" | "maxChatsPerAgent">;
+export type TopicInput = Omit<ChatTopicRecord, "id" | "maxChatsPerAgent" | "accepts">;
 
 export interface TopicMemberRecord extends TopicRights {
   topicId: number;

@@ -26,6 +26,7 @@ import { messageRoutes } from "./rest/messages.ts";
 import { MAX_ODATA_LENGTH } from "./rest/odata-query.ts";
 import { presenceRoutes } from "./rest/presence.ts";
 import { liveRoutes } from "./rest/presence-live.ts";
+import { routingRoutes } from "./rest/routing.ts";
 import { routingStreamRoutes } from "./rest/routing-stream.ts";
 import { sessionStreamRoutes } from "./rest/session-stream.ts";
 import { sessionRoutes } from "./rest/sessions.ts";
@@ -128,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...webhookRoutes(services),
     ...webhookEventTypeRoutes(services),
     ...topicRoutes(services),
+    ...routingRoutes(services),
     ...memberRoutes(services),
     ...sessionRoutes(services),
     ...messageRoutes(services),

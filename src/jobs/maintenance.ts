@@ -12,7 +12,7 @@ export interface MaintenanceOptions {
 }
 
 /** Runs `task` every `intervalMs`, never two at once; returns a stopper. */
-function every(
+export function every(
   intervalMs: number,
   task: () => Promise<unknown>,
   onError: (error: unknown) => void,

@@ -1,8 +1,7 @@
 /**
- * The presence operations every protocol uses, and the one place presence changes are
- * detected. Any operation that may alter someone's presence (a save, a pick-up, a membership
- * edit, an expiry) calls `usersChanged`, which re-reads just those users, diffs them against
- * the in-memory snapshot, logs each real change to history and publishes it on the bus.
+ * The presence operations every protocol uses, and the one place presence changes are detected.
+ * Whatever may alter someone's presence (a save, a pick-up, a membership edit, an expiry) calls
+ * `usersChanged`: it re-reads those users, diffs them with the snapshot, logs and publishes.
  */
 import { PresenceError } from "../domain/errors.ts";
 import {
@@ -40,9 +39,9 @@ export interface PresenceOptions {
 
 /** Heartbeats arriving within this many ms share one write; small against any TTL (seconds). */
 const HEARTBEAT_WINDOW_MS = 50;
-
 /** More history than this to catch up on is cheaper to replace with a full reload. */
 const CATCH_UP_LIMIT = 10_000;
+const EXPIRY: ChangeOrigin = { source: "expiry", changedBy: null };
 
 /**
  * Entries of the snapshot list are replaced in place (copying a 100,000-user list per save
@@ -103,7 +102,12 @@ export class PresenceService {
     const existing =
       unseen.length > 0 ? await this.store.existingUserIds(unseen) : new Set<number>();
     assertMaySave(actor, updates, (id) => snapshot.position.has(id) || existing.has(id));
-    const origin: ChangeOrigin = { source, changedBy: actor.userId };
+    return this.saveAs(updates, { source, changedBy: actor.userId });
+  }
+
+  /** Saves presence the service decided on itself (routing sets a ghost agent absent). */
+  async saveAs(updates: readonly PresenceUpdate[], origin: ChangeOrigin): Promise<PresenceEvent[]> {
+    if (!this.snapshot) await this.getAll();
     const at = Date.now();
     const { events } = await this.store.savePresence(collapseDuplicates(updates), {
       now: at,
@@ -154,16 +158,13 @@ export class PresenceService {
   /** Lapses every overdue Present=true to false (source expiry). */
   async expireDue(now = Date.now()): Promise<PresenceEvent[]> {
     const expired = await this.store.expirePresence(now);
-    return expired.length === 0
-      ? []
-      : this.usersChanged(expired, { source: "expiry", changedBy: null });
+    return expired.length === 0 ? [] : this.usersChanged(expired, EXPIRY);
   }
 
   /**
-   * The changes made on this node, once they are in history (the bus also carries
-   * other nodes' changes; this does not). Webhooks enqueue here, so a change is enqueued once
-   * for the whole cluster. Listeners run in turn before the change call returns; anything they
-   * throw is swallowed, so they can never fail the save.
+   * The changes made on this node, once in history (the bus also carries other nodes'; this
+   * does not), so webhooks enqueue a change once per cluster. Listeners run in turn before the
+   * change call returns; what they throw is swallowed, so they never fail the save.
    */
   readonly localChanges = new Listeners<readonly PresenceEvent[]>();
 

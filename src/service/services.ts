@@ -10,6 +10,7 @@ import { HealthService } from "./health.ts";
 import { HistoryService, type ResumeWindow } from "./history.ts";
 import { MessageService } from "./messages.ts";
 import { PresenceService } from "./presence.ts";
+import { RoutingService } from "./routing.ts";
 import { RoutingEventService } from "./routing-events.ts";
 import { SessionService } from "./sessions.ts";
 import { LoginThrottle, type SignInLimits, throttleOptions } from "./throttle.ts";
@@ -35,6 +36,7 @@ export interface Services {
   messages: MessageService;
   users: UserService;
   routingEvents: RoutingEventService;
+  routing: RoutingService;
 }
 
 export interface ServiceOptions {
@@ -84,13 +86,8 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   // Another node changed a user's role, password or name, or deleted the user or credentials.
   bus.onUserChange?.((userId) => auth.forgetUser(userId));
   const sessions = new SessionService(store, presence);
-  const messages = new MessageService(
-    store,
-    sessions,
-    presence,
-    options.messageBus ?? new LocalMessageBus(),
-    messageLimits(options.messageLimits),
-  );
+  const topics = new TopicService(store, presence);
+  const users = new UserService(store, presence, auth);
   const historyRetentionMs =
     options.historyRetentionMs === undefined ? 30 * 86_400_000 : options.historyRetentionMs;
   // Kept as long as presence history, and resumed within the same window.
@@ -102,6 +99,19 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
       resumeWindow: options.resumeWindow,
       onError: options.onError,
     },
+  );
+  const routing = new RoutingService(store, presence, routingEvents);
+  // Routing reacts to the others through their listener sets; none of them imports routing.
+  sessions.changes.add((change) => routing.sessionChanged(change));
+  presence.localChanges.add((events) => routing.presenceChanged(events));
+  topics.agentsMayFit.add((topicId) => routing.route(topicId));
+  users.limitChanged.add((userId) => routing.agentChanged(userId));
+  const messages = new MessageService(
+    store,
+    sessions,
+    presence,
+    options.messageBus ?? new LocalMessageBus(),
+    messageLimits(options.messageLimits),
   );
   // Like presence changes: enqueued where they are recorded, so once per cluster.
   routingEvents.localRecords.add((events) => webhooks.enqueueRouting(events));
@@ -118,10 +128,11 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     ),
     directory: new DirectoryService(store, presence),
     webhooks,
-    topics: new TopicService(store, presence),
+    topics,
     sessions,
     messages,
-    users: new UserService(store, presence, auth),
+    users,
     routingEvents,
+    routing,
   };
 }

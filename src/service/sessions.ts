@@ -32,6 +32,7 @@ import {
   type SessionEdit,
 } from "../domain/session.ts";
 import type { Store } from "../store/store.ts";
+import { Listeners } from "./listeners.ts";
 import type { PresenceService } from "./presence.ts";
 import { defaultSession, newSession, type SessionInput } from "./session-input.ts";
 import { findUser } from "./topics.ts";
@@ -39,7 +40,35 @@ import { findUser } from "./topics.ts";
 /** Why a guarded change did not apply, from the session as it is now. */
 type Explain = (now: ChatSessionRecord) => PresenceError;
 
+/** A session as it was and as it is (null: it did not exist, or no longer does). */
+export interface SessionChange {
+  before: ChatSessionRecord | null;
+  after: ChatSessionRecord | null;
+}
+
+/** PRES_ERR_AT_CAPACITY naming the limits that are set (those of one topic, or the user's). */
+export async function atCapacity(
+  store: Store,
+  userId: number,
+  topicId: number | null,
+): Promise<PresenceError> {
+  const [user, topic] = await Promise.all([
+    store.getUser(userId),
+    topicId === null ? null : store.getTopic(topicId),
+  ]);
+  return new PresenceError("PRES_ERR_AT_CAPACITY", {
+    user: user?.username ?? userId,
+    limits: describeLimits(user?.maxChats ?? 0, topic),
+  });
+}
+
 export class SessionService {
+  /**
+   * Every change made here, after presence has heard of it: routing listens (a session queued
+   * or taken) without this layer knowing of routing.
+   */
+  readonly changes = new Listeners<SessionChange>();
+
   constructor(
     private readonly store: Store,
     private readonly presence: PresenceService,
@@ -87,7 +116,9 @@ export class SessionService {
    * may create one (it stands for a customer's request); the topic must exist.
    */
   async create(input: SessionInput): Promise<ChatSessionRecord> {
-    return this.store.createSession(newSession(input, Date.now()));
+    const after = await this.store.createSession(newSession(input, Date.now()));
+    await this.changes.notify({ before: null, after });
+    return after;
   }
 
   /**
@@ -109,7 +140,7 @@ export class SessionService {
       guarded,
       () => new PresenceError("PRES_ERR_CHANGED", { sessionId: id }),
     );
-    await this.changed(actor, [before.user?.id, after.user?.id]);
+    await this.changed(actor, before, after);
     return after;
   }
 
@@ -118,7 +149,7 @@ export class SessionService {
     assertMayReassign(actor, before, await this.rightsIn(actor, before.topicId));
     const gone = await this.store.deleteSession(id);
     if (!gone) throw new PresenceError("PRES_ERR_NO_SESSION", { sessionId: id });
-    await this.changed(actor, [gone.user?.id]);
+    await this.changed(actor, gone, null);
   }
 
   /** Answers a queued session; exactly one of several racing callers gets it. */
@@ -130,7 +161,7 @@ export class SessionService {
       pickUp(actor.userId, Date.now()),
       (now) => new PresenceError("PRES_ERR_NOT_IN_QUEUE", { sessionId: id, status: now.status }),
     );
-    await this.changed(actor, [actor.userId]);
+    await this.changed(actor, before, after);
     return after;
   }
 
@@ -144,7 +175,8 @@ export class SessionService {
     }
     const picked = await this.store.pickUpFirstSession(actor.userId, topics, Date.now());
     if (picked) {
-      await this.changed(actor, [actor.userId]);
+      const queued = { ...picked, status: "InQueue", user: null, whenStarted: null } as const;
+      await this.changed(actor, queued, picked);
       return picked;
     }
     if (await this.store.waitingBeyondCapacity(actor.userId, topics)) {
@@ -179,7 +211,7 @@ export class SessionService {
         ? new PresenceError("PRES_ERR_NOT_ONGOING", { sessionId: id, status: now.status })
         : new PresenceError("PRES_ERR_NO_TRANSFER", { sessionId: id }),
     );
-    await this.changed(actor, [before.user?.id, actor.userId]);
+    await this.changed(actor, before, after);
     return after;
   }
 
@@ -205,7 +237,7 @@ export class SessionService {
           ? new PresenceError("PRES_ERR_NOT_ONGOING", { sessionId: id, status: now.status })
           : new PresenceError("PRES_ERR_CHANGED", { sessionId: id }),
     );
-    await this.changed(actor, [before.user?.id]);
+    await this.changed(actor, before, after);
     return after;
   }
 
@@ -242,22 +274,20 @@ export class SessionService {
     throw explain(now);
   }
 
-  /** PRES_ERR_AT_CAPACITY naming the limits that are set (those of one topic, or the user's). */
-  private async atCapacity(userId: number, topicId: number | null): Promise<PresenceError> {
-    const [user, topic] = await Promise.all([
-      this.store.getUser(userId),
-      topicId === null ? null : this.store.getTopic(topicId),
-    ]);
-    return new PresenceError("PRES_ERR_AT_CAPACITY", {
-      user: user?.username ?? userId,
-      limits: describeLimits(user?.maxChats ?? 0, topic),
-    });
+  private atCapacity(userId: number, topicId: number | null): Promise<PresenceError> {
+    return atCapacity(this.store, userId, topicId);
   }
 
-  private async changed(actor: Actor, userIds: (number | null | undefined)[]): Promise<void> {
-    const ids = userIds.filter((id): id is number => typeof id === "number");
+  /** Tells presence (OngoingChats of the users before and after) and then the listeners. */
+  private async changed(
+    actor: Actor,
+    before: ChatSessionRecord | null,
+    after: ChatSessionRecord | null,
+  ): Promise<void> {
+    const ids = [before?.user?.id, after?.user?.id].filter((id) => typeof id === "number");
     if (ids.length > 0) {
       await this.presence.usersChanged(ids, { source: "session", changedBy: actor.userId });
     }
+    await this.changes.notify({ before, after });
   }
 }

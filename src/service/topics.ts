@@ -17,6 +17,7 @@ import {
   type TopicMemberRecord,
 } from "../domain/topic.ts";
 import type { Store } from "../store/store.ts";
+import { Listeners } from "./listeners.ts";
 import type { PresenceService } from "./presence.ts";
 
 /** A member given by the caller: a username or user id, with the rights to hold. */
@@ -41,6 +42,9 @@ export async function findUser(store: Store, key: string | number): Promise<Chat
 }
 
 export class TopicService {
+  /** Topics where more agents may have become able to take chats (rights or a limit changed). */
+  readonly agentsMayFit = new Listeners<number>();
+
   constructor(
     private readonly store: Store,
     private readonly presence: PresenceService,
@@ -58,12 +62,18 @@ export class TopicService {
   async get(actor: Actor, id: number): Promise<ChatTopicRecord> {
     const topic = await this.requireTopic(id);
     assertMayReadTopic(actor, id, await this.rightsIn(actor, id));
-    return topic;
+    return this.measured(topic);
   }
 
   /** Topics where the caller holds any right (what presence lists as their ChatTopics). */
-  forUser(actor: Actor): Promise<ChatTopicRecord[]> {
-    return this.store.topicsForUser(actor.userId);
+  async forUser(actor: Actor): Promise<ChatTopicRecord[]> {
+    const topics = await this.store.topicsForUser(actor.userId);
+    return Promise.all(topics.map((topic) => this.measured(topic)));
+  }
+
+  /** The topic with its accepts as measured (LastAccept, SecondsPrAccept). */
+  private async measured(topic: ChatTopicRecord): Promise<ChatTopicRecord> {
+    return { ...topic, accepts: await this.store.acceptStats(topic.id) };
   }
 
   /** Only administrators create topics: nobody manages a topic before it exists. */
@@ -85,7 +95,7 @@ export class TopicService {
     assertMayManage(actor, id, await this.rightsIn(actor, id));
     const updated = await this.store.updateTopic(id, build(stored));
     if (!updated) throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: id });
-    return updated;
+    return this.measured(updated);
   }
 
   /**
@@ -99,6 +109,7 @@ export class TopicService {
       checkChatLimit("MaxChatsPerAgent", limit),
     );
     if (!updated) throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: id });
+    await this.agentsMayFit.notify(id);
     return updated;
   }
 
@@ -139,6 +150,7 @@ export class TopicService {
     const [rights] = await this.resolveMembers([input]);
     await this.store.upsertMembers(topicId, [rights]);
     await this.presence.usersChanged([rights.userId], adminOrigin(actor));
+    await this.agentsMayFit.notify(topicId);
     return this.requireMember(topicId, { id: rights.userId, username: String(input.user) });
   }
 
@@ -155,6 +167,7 @@ export class TopicService {
       throw new PresenceError("PRES_ERR_NO_MEMBER", { user: user.username, topicId });
     }
     await this.presence.usersChanged([user.id], adminOrigin(actor));
+    await this.agentsMayFit.notify(topicId);
     return this.requireMember(topicId, user);
   }
 
@@ -174,6 +187,7 @@ export class TopicService {
       members.map((m) => m.userId),
       adminOrigin(actor),
     );
+    await this.agentsMayFit.notify(topicId);
     return this.store.listMembers(topicId);
   }
 

@@ -11,6 +11,7 @@ import { assertAdmin } from "../domain/rights.ts";
 import type { UserPatch } from "../store/directory.ts";
 import type { Store } from "../store/store.ts";
 import type { AuthService } from "./auth.ts";
+import { Listeners } from "./listeners.ts";
 import type { PresenceService } from "./presence.ts";
 import { hashPassword, randomSecret } from "./secrets.ts";
 import { adminOrigin } from "./topics.ts";
@@ -70,6 +71,9 @@ function checkPassword(password: string): string {
 }
 
 export class UserService {
+  /** Users whose MaxChats changed: with more room they may take queued chats. */
+  readonly limitChanged = new Listeners<number>();
+
   constructor(
     private readonly store: Store,
     private readonly presence: PresenceService,
@@ -126,6 +130,7 @@ export class UserService {
     if (after.displayName !== before.displayName) {
       await this.presence.usersChanged([id], adminOrigin(actor));
     }
+    if (after.maxChats !== before.maxChats) await this.limitChanged.notify(id);
     return after;
   }
 

@@ -38,6 +38,8 @@ export const BODIES: Record<string, unknown> = {
   "POST /api/v1/ChatSession": { TopicId: 574 },
   // A message needs its Type and text, which no schema sample can guess.
   "POST /api/v1/ChatSession/{chatSessionId}/Messages": { Type: "ToCustomer", Message: "Matrix" },
+  // Routing settings within their ranges (0 seconds is no offer time); Pull changes nothing.
+  "PUT /api/v1/ChatTopic/{id}/Routing": { Mode: "Pull", OfferSeconds: 30 },
   "POST /api/v1/Agents/Chat/AddChatMessage": {
     ChatSessionId: 1,
     Message: { Type: "ToCustomer", Message: "Matrix" },

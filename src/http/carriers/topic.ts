@@ -63,7 +63,9 @@ const SETTINGS_BEFORE_ACCEPT: Record<string, Schema> = {
   Language: object("CustomerLanguage", LIST_ITEM),
 };
 const SETTINGS_BEFORE_HOURS: Record<string, Schema> = {
-  SecondsPrAccept: int("Average seconds per accept"),
+  SecondsPrAccept: int(
+    "Mean seconds from queued (WhenRequested) to taken (WhenStarted) over the topic's sessions; as saved until one has been taken",
+  ),
   AlertRecipient: text(),
   AlertTemplate: object("ReplyTemplate", {
     ReplyTemplateId: int(),
@@ -153,7 +155,9 @@ const TOPIC_PROPERTIES: Record<string, Schema> = {
   Description: text("The description of this topic"),
   WelcomeMessage: text("Sent to the customer when the chat session starts"),
   ...SETTINGS_BEFORE_ACCEPT,
-  LastAccept: text("Always null here (date-time)"),
+  LastAccept: text(
+    "When a session of the topic was last taken by an agent (date-time); null before",
+  ),
   ...SETTINGS_BEFORE_HOURS,
   OpeningHoursEnabled: bool("Whether to use opening hours"),
   OpeningHours: OPENING_HOURS_SCHEMA,
@@ -194,12 +198,14 @@ export function topicCarrier(topic: ChatTopicRecord): Record<string, unknown> {
   for (const [name, schema] of Object.entries(SETTINGS)) {
     carrier[name] = name in topic.settings ? topic.settings[name] : defaultOf(schema);
   }
+  const { lastAccept = null, secondsPerAccept = null } = topic.accepts ?? {};
+  if (secondsPerAccept !== null) carrier.SecondsPrAccept = secondsPerAccept;
   return {
     ChatTopicId: topic.id,
     Name: topic.name,
     Description: topic.description,
     WelcomeMessage: topic.welcomeMessage,
-    LastAccept: null,
+    LastAccept: lastAccept === null ? null : new Date(lastAccept).toISOString(),
     ...carrier,
     OpeningHoursEnabled: topic.openingHoursEnabled,
     OpeningHours: hoursCarrier(topic.openingHours),

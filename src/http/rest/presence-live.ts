@@ -32,7 +32,7 @@ const EVENT_SCHEMA: ObjectSchema = {
         ChatTopics: { type: "array", items: INT32 },
       },
     },
-    Source: { type: "string", description: "api, soap, admin, session or expiry" },
+    Source: { type: "string", description: "api, soap, admin, session, expiry or routing" },
     ChangedBy: { ...INT32, description: "UserId that caused the change; null for expiry" },
     At: { type: "string", description: "ISO 8601 time" },
   },

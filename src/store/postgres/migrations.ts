@@ -4,6 +4,7 @@
  */
 import type { PoolClient } from "pg";
 import { canonicalUsernames } from "../../domain/username.ts";
+import { routingTables } from "../rows/routing.ts";
 import { MESSAGES_MIGRATION } from "./messages.ts";
 import { ROUTING_EVENTS_MIGRATION } from "./routing-events.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
@@ -224,6 +225,11 @@ export const MIGRATIONS: Migration[] = [
         AFTER INSERT OR DELETE OR UPDATE ON topic_members
         FOR EACH STATEMENT EXECUTE FUNCTION note_directory_change();
     `,
+  },
+  {
+    version: 12,
+    name: "routing: settings, open offers, missed offers",
+    sql: routingTables("bigint"),
   },
   {
     version: 13,

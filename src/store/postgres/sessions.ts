@@ -28,7 +28,7 @@ import type { SessionFilter, SessionStore } from "../sessions.ts";
 import { transaction } from "./connection.ts";
 
 /** Collects positional parameters for one statement. */
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   add(value: unknown, cast: string): string {
     this.values.push(value);
@@ -67,6 +67,30 @@ function queuedInTopics(params: Params, topicIds: readonly number[] | null): str
 
 function isForeignKeyError(error: unknown): boolean {
   return (error as { code?: string }).code === "23503";
+}
+
+/** WITH [before] changed AS (UPDATE … WHERE target AND guard RETURNING *) SELECT joined. */
+export function guardedSql(
+  before: string,
+  target: string,
+  params: Params,
+  { condition, changes }: GuardedChange,
+): string {
+  const sets = setClauses(changes, params);
+  const where = [target, ...whereClauses(condition, params)];
+  return `WITH ${before} changed AS (
+      UPDATE sessions s SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING s.*)
+    SELECT ${JOINED} FROM changed s ${JOINS}`;
+}
+
+/**
+ * Queues a change that gives a chat to `userId` behind every other such change: a statement's
+ * snapshot would miss chats another transaction gives the same user meanwhile, so two could
+ * each count one free place. The count, in a statement begun after the lock, sees every
+ * assignment committed before.
+ */
+export async function lockTaker(client: pg.PoolClient, userId: number): Promise<void> {
+  await client.query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", [userId]);
 }
 
 export class PostgresSessions implements SessionStore {
@@ -179,18 +203,13 @@ export class PostgresSessions implements SessionStore {
     return rows[0] ? toSession(rows[0]) : null;
   }
 
-  /** WITH [before] changed AS (UPDATE … WHERE target AND guard RETURNING *) SELECT joined. */
   private async guardedUpdate(
     before: string,
     target: string,
     params: Params,
     { condition, changes }: GuardedChange,
   ): Promise<ChatSessionRecord | null> {
-    const sets = setClauses(changes, params);
-    const where = [target, ...whereClauses(condition, params)];
-    const sql = `WITH ${before} changed AS (
-        UPDATE sessions s SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING s.*)
-      SELECT ${JOINED} FROM changed s ${JOINS}`;
+    const sql = guardedSql(before, target, params, { condition, changes });
     const run = (client: pg.Pool | pg.PoolClient) => client.query<SessionRow>(sql, params.values);
     const taker = condition.capacityFor;
     try {
@@ -198,11 +217,7 @@ export class PostgresSessions implements SessionStore {
         taker === undefined
           ? await run(this.pool)
           : await transaction(this.pool, async (client) => {
-              // A statement's snapshot would miss chats another transaction gives the same user
-              // meanwhile, so two could each count one free place. Assignments to one user
-              // queue on their row instead; the count, in a statement begun after the lock,
-              // sees every assignment committed before.
-              await client.query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", [taker]);
+              await lockTaker(client, taker);
               return run(client);
             });
       return rows[0] ? toSession(rows[0]) : null;

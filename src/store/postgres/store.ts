@@ -1,8 +1,8 @@
 /**
  * The PostgreSQL store, for several server nodes on one database. One part per concern, each
  * in a file of the same name as SQLite's: presence.ts, directory.ts, credentials.ts,
- * history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts and routing-events.ts; bus.ts is the cross-node change bus,
- * routing-bus.ts the routing events'.
+ * history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts, routing.ts and
+ * routing-events.ts; bus.ts is the cross-node change bus, routing-bus.ts the routing events'.
  */
 import { composeStore } from "../compose.ts";
 import type { Store, StoreBase } from "../store.ts";
@@ -15,6 +15,7 @@ import { PostgresMessageBus } from "./message-bus.ts";
 import { PostgresMessages } from "./messages.ts";
 import { migrate } from "./migrations.ts";
 import { PostgresPresence } from "./presence.ts";
+import { PostgresRouting } from "./routing.ts";
 import { PostgresRoutingBus } from "./routing-bus.ts";
 import { PostgresRoutingEvents } from "./routing-events.ts";
 import { PostgresSessions } from "./sessions.ts";
@@ -95,6 +96,7 @@ async function openConnected(
     messages: new PostgresMessages(pool),
     webhooks: new PostgresWebhooks(pool),
     routingEvents,
+    routing: new PostgresRouting(pool),
   });
   return { store, connection, routingEvents };
 }

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { canonicalUsernames } from "../../domain/username.ts";
+import { routingTables } from "../rows/routing.ts";
 import { HISTORY_MIGRATION } from "./history.ts";
 import { MESSAGES_MIGRATION } from "./messages.ts";
 import { ROUTING_EVENTS_MIGRATION } from "./routing-events.ts";
@@ -136,6 +137,11 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE topics ADD COLUMN max_chats_per_agent INTEGER NOT NULL DEFAULT 0
         CHECK (max_chats_per_agent >= 0);
     `,
+  },
+  {
+    version: 10,
+    name: "routing: settings, open offers, missed offers",
+    sql: routingTables("INTEGER"),
   },
   {
     version: 11,

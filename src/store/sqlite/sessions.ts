@@ -23,7 +23,9 @@ import {
 import { ANY_RIGHT } from "../rows/topics.ts";
 import type { SessionFilter, SessionStore } from "../sessions.ts";
 
-const SELECT = `SELECT ${JOINED} FROM sessions s ${JOINS}`;
+/** The joined session rows; routing reads the session it assigns with it too. */
+export const SESSION_SELECT = `SELECT ${JOINED} FROM sessions s ${JOINS}`;
+const SELECT = SESSION_SELECT;
 
 type Params = Record<string, string | number | null>;
 
@@ -188,32 +190,47 @@ export class SqliteSessions implements SessionStore {
   private guardedUpdate(
     target: string,
     targetParams: Params,
-    { condition, changes }: GuardedChange,
+    change: GuardedChange,
   ): ChatSessionRecord | null {
-    const params: Params = { ...targetParams };
-    const sets = setClauses(changes, params);
-    const where = [target, ...whereClauses(condition, params)];
-    const sql = `UPDATE sessions SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING id`;
-    let statement = this.updates.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.updates.set(sql, statement);
+    return this.db
+      .transaction(() => {
+        const id = runGuarded(this.db, this.updates, target, targetParams, change);
+        return id === null ? null : this.read(id);
+      })
+      .immediate();
+  }
+}
+
+/**
+ * Runs a guarded change as one UPDATE … WHERE <target> AND <guard> RETURNING id, inside the
+ * caller's transaction (routing's accept runs it after ending the offer); the id it changed,
+ * or null. Statements are prepared once per shape into `cache`.
+ */
+export function runGuarded(
+  db: Database.Database,
+  cache: Map<string, Database.Statement>,
+  target: string,
+  targetParams: Params,
+  { condition, changes }: GuardedChange,
+): number | null {
+  const params: Params = { ...targetParams };
+  const sets = setClauses(changes, params);
+  const where = [target, ...whereClauses(condition, params)];
+  const sql = `UPDATE sessions SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING id`;
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  try {
+    const row = statement.get(params) as { id: number } | undefined;
+    return row ? row.id : null;
+  } catch (error) {
+    if (isForeignKeyError(error)) {
+      throw new PresenceError("PRES_ERR_NO_USER", {
+        user: String(changes.transferToId ?? changes.userId ?? ""),
+      });
     }
-    const run = statement;
-    try {
-      return this.db
-        .transaction(() => {
-          const row = run.get(params) as { id: number } | undefined;
-          return row ? this.read(row.id) : null;
-        })
-        .immediate();
-    } catch (error) {
-      if (isForeignKeyError(error)) {
-        throw new PresenceError("PRES_ERR_NO_USER", {
-          user: String(changes.transferToId ?? changes.userId ?? ""),
-        });
-      }
-      throw error;
-    }
+    throw error;
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * The routing events a change made through the session service stands for: a session queued
+ * (created, reset or edited into the queue), picked up, transferred, and the load of each
+ * agent who gained or lost an ongoing chat by it.
+ */
+import { chatLimit } from "../domain/capacity.ts";
+import type { RoutingEventInput } from "../domain/routing-event.ts";
+import { type ChatSessionRecord, isOngoing } from "../domain/session.ts";
+import type { Store } from "../store/store.ts";
+import type { SessionChange } from "./sessions.ts";
+
+/** One routing event as the sink takes it. */
+export function routingEvent(
+  type: RoutingEventInput["type"],
+  topicId: number,
+  chatSessionId: number | null,
+  userId: number | null,
+  at: number,
+  detail: RoutingEventInput["detail"] = {},
+): RoutingEventInput {
+  return { type, topicId, chatSessionId, userId, at, detail };
+}
+
+/** The agent holding the session as an ongoing chat; null when none does. */
+function holder(session: ChatSessionRecord | null): number | null {
+  return session && isOngoing(session.status) ? (session.user?.id ?? null) : null;
+}
+
+/** The `capacity` event of an agent whose load changed by a chat of the topic. */
+export async function loadEvent(
+  store: Store,
+  userId: number,
+  topicId: number,
+  at: number,
+): Promise<RoutingEventInput> {
+  const [presence, user, topic] = await Promise.all([
+    store.presenceOf([userId]),
+    store.getUser(userId),
+    store.getTopic(topicId),
+  ]);
+  return routingEvent("capacity", topicId, null, userId, at, {
+    ongoingChats: presence[0]?.OngoingChats ?? 0,
+    limit: chatLimit(user?.maxChats ?? 0, topic?.maxChatsPerAgent ?? 0),
+  });
+}
+
+export async function sessionEvents(
+  store: Store,
+  { before, after }: SessionChange,
+  at: number,
+): Promise<RoutingEventInput[]> {
+  const session = (after ?? before) as ChatSessionRecord;
+  const events: RoutingEventInput[] = [];
+  const { id, topicId } = session;
+  if (after?.status === "InQueue" && before?.status !== "InQueue") {
+    const position = before ? await store.queuePosition(id) : after.initialQueuePos;
+    events.push(routingEvent("queued", topicId, id, null, at, { position }));
+  }
+  const [was, is] = [holder(before), holder(after)];
+  if (is !== null && before?.status === "InQueue") {
+    events.push(routingEvent("assigned", topicId, id, is, at, { how: "pickup" }));
+  } else if (is !== null && was !== null && is !== was) {
+    events.push(routingEvent("transferred", topicId, id, is, at, { fromUserId: was }));
+  }
+  if (was !== is) {
+    for (const userId of [was, is]) {
+      if (userId !== null) events.push(await loadEvent(store, userId, topicId, at));
+    }
+  }
+  return events;
+}
