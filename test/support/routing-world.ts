@@ -9,7 +9,7 @@ import type { Actor } from "../../src/domain/presence.ts";
 import type { RoutingSettings } from "../../src/domain/routing.ts";
 import type { RoutingEventSink } from "../../src/domain/routing-event.ts";
 import { startRoutingSweep } from "../../src/jobs/routing-sweep.ts";
-import { createServices, type Services } from "../../src/service/services.ts";
+import { createServices, type ServiceOptions, type Services } from "../../src/service/services.ts";
 import { openPostgresBackend } from "../../src/store/postgres/store.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/store.ts";
@@ -50,6 +50,8 @@ export interface WorldPlan {
   topicsPerAgent: number;
   /** The sweep's interval on every node. */
   sweepMs: number;
+  /** Heartbeat expiry on every node (ServiceOptions); off when left out. */
+  presenceTtlSeconds?: number;
 }
 
 const BASE: RoutingSettings = {
@@ -61,7 +63,7 @@ const BASE: RoutingSettings = {
 
 interface Opened {
   stores: Store[];
-  services(store: Store, index: number, sink: RoutingEventSink): Services;
+  services(store: Store, index: number, options: ServiceOptions): Services;
   close(): Promise<void>;
 }
 
@@ -72,7 +74,7 @@ async function openStores(backend: WorldBackend, nodes: number): Promise<Opened>
     const store = openSqliteStore({ path: ":memory:" });
     return {
       stores: [store],
-      services: (s, _i, sink) => createServices(s, { routingEvents: sink }),
+      services: (s, _i, options) => createServices(s, options),
       close: () => store.close(),
     };
   }
@@ -83,12 +85,12 @@ async function openStores(backend: WorldBackend, nodes: number): Promise<Opened>
     opened.push(await openPostgresBackend({ url: scratch.url, onError: () => undefined }));
   return {
     stores: opened.map((o) => o.store),
-    services: (store, i, sink) =>
+    services: (store, i, options) =>
       createServices(store, {
+        ...options,
         bus: opened[i].bus,
         messageBus: opened[i].messageBus,
         shared: true,
-        routingEvents: sink,
       }),
     async close() {
       for (const o of opened) {
@@ -177,8 +179,13 @@ export async function openWorld(
   const agents = await createAgents(opened.stores[0], plan, topics);
   const nodes = opened.stores.map((store, i) => ({
     store,
-    services: opened.services(store, i, sink),
+    services: opened.services(store, i, {
+      routingEvents: sink,
+      presenceTtlSeconds: plan.presenceTtlSeconds ?? null,
+    }),
   }));
+  // As a server does at start: a node's presence snapshot is loaded before any change.
+  for (const { services } of nodes) await services.presence.getAll();
   const stops = nodes.map(({ services }) =>
     startRoutingSweep(services, {
       intervalMs: plan.sweepMs,
