@@ -59,15 +59,22 @@ for (const backend of TWO_NODES) {
       await withNodes(async (a, b) => {
         const { topicId, agents } = await routedTopic(a, ROUNDS * 2);
         for (let round = 0; round < ROUNDS; round++) {
-          const [s] = await queueSessions(a, topicId, 1, T0);
+          const [s, next] = await queueSessions(a, topicId, 2, T0);
           const [offered, picker] = agents.slice(round * 2, round * 2 + 2);
           await a.offerSession(s, offered, T0, LATER);
-          const results = await Promise.all([
+          const [first, second, picked, nextOffer] = await Promise.all([
             a.acceptOffer(s, offered, T0 + 1),
             b.acceptOffer(s, offered, T0 + 1),
             b.updateSessionIf(s, pickUp(picker, T0 + 1)),
+            // A node offering the agent their next session meanwhile: refused while the first is
+            // open, made once it is accepted; never a deadlock.
+            a.offerSession(next, offered, T0 + 1, LATER),
           ]);
+          const results = [first, second, picked];
           assert.equal(won(results).length, 1, `round ${round}: one winner`);
+          const open = await a.offersOf(offered);
+          assert.ok(open.length <= 1, "never two offers to the agent");
+          if (nextOffer) assert.deepEqual(open, [nextOffer]);
           const session = await b.getSession(s);
           assert.equal(session?.status, "UserLast");
           const winner = "session" in (results[0] as object) || "session" in (results[1] as object);

@@ -116,6 +116,9 @@ export class PostgresRouting implements RoutingStore {
 
   async acceptOffer(chatSessionId: number, userId: number, now: number): Promise<TakeResult> {
     return transaction(this.pool, async (client) => {
+      // The agent's row first, as every decision about them takes it: an offer to them being
+      // made now (which holds it shared) then finishes before this ends their current one.
+      await lockTaker(client, userId);
       // An expired offer not lapsed yet is left for the lapse, which counts the miss.
       const ended = await client.query(
         `DELETE FROM routing_offers WHERE session_id = $1 AND user_id = $2 AND expires_at > $3
