@@ -123,6 +123,7 @@ async function race(backend: WorldBackend, nodes: number): Promise<void> {
     const until = Date.now() + DRAIN_MS;
     await Promise.all(world.agents.map((agent) => crowd.drain(agent, () => ended, until)));
     await watcher;
+    await crowd.answered();
     await stopSampling();
     const sessions = await world.nodes[0].store.listSessions({});
     const report = `seed ${seed}, ${Date.now() - started} ms, ${audit.samples} snapshots, events ${JSON.stringify(Object.fromEntries(audit.counts))}, refusals ${JSON.stringify(Object.fromEntries(crowd.refusals))}`;

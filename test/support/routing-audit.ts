@@ -23,6 +23,8 @@ export class RoutingAudit implements RoutingEventSink {
   readonly waiting = new Map<number, number>();
   readonly assigned = new Map<number, number>();
   samples = 0;
+  /** Told of every offer as it is recorded (an agent's app that answers from its stream). */
+  onOffered: (chatSessionId: number, userId: number) => void = () => undefined;
   private world: World | null = null;
   private readonly away = new Map<number, { from: number; until: number }[]>();
 
@@ -72,6 +74,7 @@ export class RoutingAudit implements RoutingEventSink {
     }
     const routed = event.type === "offered" || event.detail.how === "assign";
     if (routed && userId !== null && this.awayAt(userId, at)) this.fail(`${what}: agent away`);
+    if (event.type === "offered" && id !== null && userId !== null) this.onOffered(id, userId);
     if (event.type === "assigned" && id !== null) {
       const times = (this.assigned.get(id) ?? 0) + 1;
       this.assigned.set(id, times);

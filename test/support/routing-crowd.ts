@@ -28,12 +28,29 @@ export class Crowd {
   /** Refusals by code (lost races, full agents): expected, reported for the record. */
   readonly refusals = new Map<string, number>();
   private readonly inbox = new Map<number, number[]>();
+  private readonly answering = new Set<Promise<unknown>>();
 
   constructor(
     private readonly world: World,
     private readonly audit: RoutingAudit,
     private readonly random: () => number,
-  ) {}
+  ) {
+    // Some offers are accepted the moment they are made, through any node, while other
+    // nodes' passes may still be offering from what they read before.
+    audit.onOffered = (id, userId) => {
+      const agent = this.world.agents.find((a) => a.actor.userId === userId);
+      if (!agent || this.random() >= 0.3) return;
+      const { services } = this.node();
+      const answer = this.attempt("instant accept", () => services.routing.accept(agent.actor, id));
+      this.answering.add(answer);
+      void answer.finally(() => this.answering.delete(answer));
+    };
+  }
+
+  /** Resolves once no instant accept is under way. */
+  async answered(): Promise<void> {
+    while (this.answering.size > 0) await Promise.all([...this.answering]);
+  }
 
   private pick<T>(list: readonly T[]): T {
     return list[Math.floor(this.random() * list.length)];
