@@ -124,6 +124,7 @@ async function race(backend: WorldBackend, nodes: number): Promise<void> {
     await Promise.all(world.agents.map((agent) => crowd.drain(agent, () => ended, until)));
     await watcher;
     await crowd.answered();
+    await audit.checked();
     await stopSampling();
     const sessions = await world.nodes[0].store.listSessions({});
     const report = `seed ${seed}, ${Date.now() - started} ms, ${audit.samples} snapshots, events ${JSON.stringify(Object.fromEntries(audit.counts))}, refusals ${JSON.stringify(Object.fromEntries(crowd.refusals))}`;

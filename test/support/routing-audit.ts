@@ -26,6 +26,7 @@ export class RoutingAudit implements RoutingEventSink {
   /** Told of every offer as it is recorded (an agent's app that answers from its stream). */
   onOffered: (chatSessionId: number, userId: number) => void = () => undefined;
   private world: World | null = null;
+  private readonly reads = new Set<Promise<void>>();
   private readonly away = new Map<number, { from: number; until: number }[]>();
 
   watch(world: World): void {
@@ -81,14 +82,38 @@ export class RoutingAudit implements RoutingEventSink {
       if (times > 1) this.fail(`${what}: assigned ${times} times`);
       this.waiting.delete(id);
     }
-    if ((event.type === "assigned" || event.type === "transferred") && id !== null && userId)
+    if ((event.type === "assigned" || event.type === "transferred") && id !== null && userId) {
       this.holders.set(id, userId);
+      this.readLoad(userId, what);
+    }
     if (event.type === "capacity" && userId !== null) {
       const agent = this.world?.agents.find((a) => a.actor.userId === userId);
       const ongoing = event.detail.ongoingChats as number;
       if (agent && ongoing > agent.maxChats)
         this.fail(`capacity of ${userId}: ${ongoing} ongoing over MaxChats ${agent.maxChats}`);
     }
+  }
+
+  /** Reads the agent's OngoingChats right after they were given a chat: within MaxChats. */
+  private readLoad(userId: number, what: string): void {
+    const agent = this.world?.agents.find((a) => a.actor.userId === userId);
+    const nodes = this.world?.nodes ?? [];
+    if (!agent || nodes.length === 0) return;
+    const { store } = nodes[this.reads.size % nodes.length];
+    const read = store
+      .presenceOf([userId])
+      .then(([row]) => {
+        if (row.OngoingChats > agent.maxChats)
+          this.fail(`${what}: ${row.OngoingChats} ongoing over MaxChats ${agent.maxChats}`);
+      })
+      .catch((error) => this.fail(`${what}: reading the load failed: ${error}`));
+    this.reads.add(read);
+    void read.finally(() => this.reads.delete(read));
+  }
+
+  /** Resolves once every read started by an event has been checked. */
+  async checked(): Promise<void> {
+    while (this.reads.size > 0) await Promise.all([...this.reads]);
   }
 
   /** Checks one consistent snapshot of every session against the limits and memberships. */
