@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { largeSuite } from "./cases/large.ts";
 import { postgresSuite } from "./cases/postgres.ts";
 import { presenceSuite } from "./cases/presence.ts";
+import { routingSuite } from "./cases/routing.ts";
 import { soapSuite } from "./cases/soap.ts";
 import { startupSuite } from "./cases/startup.ts";
 import { streamSuite } from "./cases/stream.ts";
@@ -35,6 +36,7 @@ export const SUITES: Suite[] = [
   startupSuite,
   webhooksSuite,
   postgresSuite,
+  routingSuite,
 ];
 
 const { values } = parseArgs({

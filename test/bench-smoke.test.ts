@@ -36,6 +36,9 @@ const CASES = [
   "Start-up to GetAll (1,000 users)",
   "SaveAll 1,000 users (no webhooks)",
   "SaveAll 1,000 users (100 webhooks)",
+  "Routing queued → offer (SQLite)",
+  "Routing queued → assignment (SQLite)",
+  "Routing burst: 1,000 sessions, 100 agents × 5 (SQLite)",
 ];
 
 const POSTGRES_CASES = [
@@ -47,6 +50,9 @@ const POSTGRES_CASES = [
   "PostgreSQL SaveAll 10 entries (1 node, 64 connections)",
   "PostgreSQL stream, save on A → event on B",
   "PostgreSQL heartbeats, 10,000 agents every 30 s",
+  "Routing queued on A → offer seen on B (PostgreSQL)",
+  "Routing queued on A → assignment seen on B (PostgreSQL)",
+  "Routing burst: 1,000 sessions, 100 agents × 5 (PostgreSQL, 2 nodes)",
 ];
 
 function runBench(

@@ -240,6 +240,15 @@ export class RoutingService {
   private async refusal(actor: Actor, chatSessionId: number, why: RefusedTake) {
     if (why === "at_capacity") {
       const session = await this.store.getSession(chatSessionId);
+      // The refused accept ended the offer all the same: recorded, and the session goes on now.
+      if (session) {
+        await this.record([
+          routingEvent("offer_lapsed", session.topicId, chatSessionId, actor.userId, Date.now(), {
+            reason: "withdrawn",
+          }),
+        ]);
+        void this.runs.kick(session.topicId);
+      }
       return atCapacity(this.store, actor.userId, session?.topicId ?? null);
     }
     return new PresenceError("PRES_ERR_NO_OFFER", {
