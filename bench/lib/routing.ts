@@ -102,12 +102,18 @@ function routingSeed(agents: number, maxChats: number): Seed {
   return seed;
 }
 
+/** The services, with every routing event they log handed to the sink as well. */
+function recordingInto(sink: RoutingEventSink, services: Services): Services {
+  services.routingEvents.localRecords.add((events) => sink.record(events));
+  return services;
+}
+
 async function openStores(db: string | null, count: number) {
   if (db === null) {
     const dir = mkdtempSync(join(tmpdir(), "chat-presence-routing-bench-"));
     const store = openSqliteStore({ path: join(dir, "routing.db") });
     return {
-      services: (sink: RoutingEventSink) => [createServices(store, { routingEvents: sink })],
+      services: (sink: RoutingEventSink) => [recordingInto(sink, createServices(store))],
       async close() {
         await store.close();
         rmSync(dir, { recursive: true, force: true });
@@ -119,7 +125,7 @@ async function openStores(db: string | null, count: number) {
   return {
     services: (sink: RoutingEventSink) =>
       opened.map(({ store, bus, messageBus }) =>
-        createServices(store, { bus, messageBus, shared: true, routingEvents: sink }),
+        recordingInto(sink, createServices(store, { bus, messageBus, shared: true })),
       ),
     async close() {
       for (const { store, bus, messageBus } of opened) {

@@ -177,13 +177,14 @@ export async function openWorld(
   const failures: unknown[] = [];
   const topics = await createTopics(opened.stores[0], plan);
   const agents = await createAgents(opened.stores[0], plan, topics);
-  const nodes = opened.stores.map((store, i) => ({
-    store,
-    services: opened.services(store, i, {
-      routingEvents: sink,
+  const nodes = opened.stores.map((store, i) => {
+    const services = opened.services(store, i, {
       presenceTtlSeconds: plan.presenceTtlSeconds ?? null,
-    }),
-  }));
+    });
+    // Every node's logged decisions reach the one sink the audit reads.
+    services.routingEvents.localRecords.add((events) => sink.record(events));
+    return { store, services };
+  });
   // As a server does at start: a node's presence snapshot is loaded before any change.
   for (const { services } of nodes) await services.presence.getAll();
   const stops = nodes.map(({ services }) =>

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultOpeningHours } from "../../src/domain/opening-hours.ts";
 import type { RoutingSettings } from "../../src/domain/routing.ts";
-import type { RoutingEventInput } from "../../src/domain/routing-event.ts";
+import type { RoutingEventInput, RoutingEventSink } from "../../src/domain/routing-event.ts";
 import { createServices, type ServiceOptions, type Services } from "../../src/service/services.ts";
 import { openPostgresStore } from "../../src/store/postgres/store.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
@@ -146,7 +146,7 @@ export async function routedServices(
   const { store, cleanup } = await backend.open();
   const services = createServices(store, options);
   const sink = new CollectingSink();
-  services.routingEvents.localRecords.add((events) => sink.collect(events));
+  services.routingEvents.localRecords.add((events) => sink.record(events));
   try {
     await store.importDirectory(directory());
     const topic = await routedTopic(store, 3);
@@ -161,10 +161,10 @@ export async function routedServices(
 }
 
 /** Keeps every routing event this node recorded in its event log, in order. */
-export class CollectingSink {
+export class CollectingSink implements RoutingEventSink {
   readonly events: RoutingEventInput[] = [];
 
-  collect(events: readonly RoutingEventInput[]): void {
+  async record(events: readonly RoutingEventInput[]): Promise<void> {
     this.events.push(...events);
   }
 
