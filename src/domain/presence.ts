@@ -87,6 +87,16 @@ export function presenceDiffers(a: ChatPresence, b: ChatPresence): boolean {
   );
 }
 
+/** True when an event changed Present and nothing else the stream reports. */
+export function onlyPresentChanged(event: PresenceEvent): boolean {
+  const before = event.Previous;
+  return (
+    before !== null &&
+    before.OngoingChats === event.OngoingChats &&
+    before.ChatTopics.join(",") === event.ChatTopics.join(",")
+  );
+}
+
 type PresenceFields = Pick<ChatPresence, "Present" | "OngoingChats" | "ChatTopics">;
 
 /** A change as history records it (before its id and ISO time are known). */

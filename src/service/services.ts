@@ -68,7 +68,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     ...options.webhooks,
   });
   // Enqueued only where a change is made, so a webhook fires once per change per cluster.
-  presence.localChanges.add((events) => webhooks.enqueue(events));
+  presence.localChanges.add(({ events, enqueued }) => webhooks.enqueue(events, enqueued));
   const auth = new AuthService(
     store,
     { ...DEFAULT_AUTH_OPTIONS, ...options.auth },

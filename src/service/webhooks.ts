@@ -102,14 +102,15 @@ export class WebhookService {
   }
 
   /**
-   * Enqueues the change set as one outbox entry. Never throws: a failure is reported to
-   * `onError` and the save that made the changes stands.
+   * Enqueues the change set as one outbox entry, unless the save that made it already decided
+   * that in its own transaction (`enqueued`). Never throws: a failure is reported to `onError`
+   * and the change that was made stands.
    */
-  async enqueue(events: readonly PresenceEvent[]): Promise<void> {
+  async enqueue(events: readonly PresenceEvent[], enqueued?: boolean): Promise<void> {
     if (events.length === 0) return;
     try {
-      const enqueued = await this.store.enqueueChanges(events, Date.now());
-      if (enqueued) for (const listener of this.enqueuedListeners) listener();
+      const written = enqueued ?? (await this.store.enqueueChanges(events, Date.now()));
+      if (written) for (const listener of this.enqueuedListeners) listener();
     } catch (error) {
       try {
         this.onError(error);

@@ -8,6 +8,7 @@ import type { PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
 import { ONGOING_SQL } from "../rows/sessions.ts";
 import { type Outcome, outcomes, planBatch, settle, type WaitingSave } from "../save-batch.ts";
 import { eventsOf, type SqliteHistory } from "./history.ts";
+import type { SqliteWebhooks } from "./webhooks.ts";
 
 const PRESENCE_COLUMNS = `
   SELECT u.id, u.display_name, u.present,
@@ -39,6 +40,7 @@ export class SqlitePresence implements PresenceStore {
   constructor(
     private readonly db: Database.Database,
     private readonly history: SqliteHistory,
+    private readonly webhooks: SqliteWebhooks,
   ) {
     this.runBatch = db.transaction((batch: WaitingSave[]) => this.applyBatch(batch));
     this.statements = {
@@ -109,7 +111,8 @@ export class SqlitePresence implements PresenceStore {
 
   /**
    * One statement per kind of write for the whole batch, not per save: reading, setting Present,
-   * renewing deadlines and logging history each cost more per statement than per row.
+   * renewing deadlines, logging history and the webhook outbox entry each cost more per
+   * statement than per row.
    */
   private applyBatch(batch: WaitingSave[]): Outcome[] {
     const ids = JSON.stringify(batch.flatMap((job) => job.updates.map((u) => u.userId)));
@@ -117,8 +120,8 @@ export class SqlitePresence implements PresenceStore {
     const writes = planBatch(batch, new Map(stored.map(([id, present]) => [id, present === 1])));
     this.setPresent(writes.written);
     for (const [ttl, { now, ids }] of writes.renewals) this.renewInTransaction(ids, now, ttl);
-    const firstId = this.history.insertInTransaction(writes.entries);
-    return outcomes(writes, eventsOf(writes.entries, firstId));
+    const events = eventsOf(writes.entries, this.history.insertInTransaction(writes.entries));
+    return outcomes(writes, events, this.webhooks.enqueueInTransaction(events, Date.now()));
   }
 
   private setPresent(written: Map<number, boolean>): void {
