@@ -90,11 +90,9 @@ export function presenceDiffers(a: ChatPresence, b: ChatPresence): boolean {
 /** True when an event changed Present and nothing else the stream reports. */
 export function onlyPresentChanged(event: PresenceEvent): boolean {
   const before = event.Previous;
-  return (
-    before !== null &&
-    before.OngoingChats === event.OngoingChats &&
-    before.ChatTopics.join(",") === event.ChatTopics.join(",")
-  );
+  if (before === null || before.OngoingChats !== event.OngoingChats) return false;
+  const [a, b] = [before.ChatTopics, event.ChatTopics];
+  return a === b || (a.length === b.length && a.every((topic, i) => topic === b[i]));
 }
 
 type PresenceFields = Pick<ChatPresence, "Present" | "OngoingChats" | "ChatTopics">;

@@ -5,14 +5,14 @@
 import type pg from "pg";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import type { PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
-import type { HistoryRow } from "../rows/history.ts";
+import { eventsOf } from "../rows/history.ts";
 import { ONGOING_SQL } from "../rows/sessions.ts";
 import { type Outcome, outcomes, planBatch, settle, type WaitingSave } from "../save-batch.ts";
 import { translate } from "./connection.ts";
 import type { PostgresHistory } from "./history.ts";
 import { withOutboxEntry } from "./webhooks.ts";
 
-type Inserted = HistoryRow & { enqueued: boolean };
+type Inserted = { id: number; enqueued: boolean };
 
 const PRESENCE_COLUMNS = `
   SELECT u.id AS "UserId", u.display_name AS "DisplayName", u.present AS "Present",
@@ -104,8 +104,10 @@ export class PostgresPresence implements PresenceStore {
       const results = await client.query([...statements, "COMMIT"].join(";\n"));
       const list = (Array.isArray(results) ? results : [results]) as pg.QueryResult<Inserted>[];
       const inserted = writes.entries.length > 0 ? list[list.length - 2].rows : [];
-      const enqueued = inserted[0]?.enqueued ?? false;
-      return outcomes(writes, this.history.eventsOf(inserted), enqueued);
+      // One session's ids from a sequence increase: the i-th row inserted has the i-th smallest.
+      const versions = inserted.map((row) => row.id).sort((a, b) => a - b);
+      const events = eventsOf(writes.entries, (i) => versions[i]);
+      return outcomes(writes, events, inserted[0]?.enqueued ?? false);
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw translate(error);

@@ -91,7 +91,8 @@ const RECORD = `WITH d AS (
  * A history `INSERT … RETURNING *` that also writes the webhook outbox entry of the rows it
  * inserts (when any webhook exists), in the same statement: a save's changes are enqueued in
  * the save's own transaction, so exactly once, at no round trip of their own. The Versions are
- * written as runs (`versionRanges`' format); each row comes back with `enqueued`.
+ * written as runs (`versionRanges`' format); each row comes back as its id and `enqueued`
+ * (the caller has the rest: parsing rows it just wrote cost more than the insert).
  */
 export function withOutboxEntry(historyInsert: string, now: number): string {
   return `WITH h AS (${historyInsert}),
@@ -104,7 +105,7 @@ export function withOutboxEntry(historyInsert: string, now: number): string {
         (SELECT count(*) FROM h), ${Math.trunc(now)}
       FROM runs HAVING EXISTS (SELECT 1 FROM webhooks)
       RETURNING seq)
-    SELECT h.*, EXISTS (SELECT 1 FROM o) AS enqueued FROM h`;
+    SELECT h.id, EXISTS (SELECT 1 FROM o) AS enqueued FROM h`;
 }
 
 /** The webhook part of the store, over the store's pool. */

@@ -5,9 +5,10 @@
 import type Database from "better-sqlite3";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import type { PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
+import { eventsOf } from "../rows/history.ts";
 import { ONGOING_SQL } from "../rows/sessions.ts";
 import { type Outcome, outcomes, planBatch, settle, type WaitingSave } from "../save-batch.ts";
-import { eventsOf, type SqliteHistory } from "./history.ts";
+import type { SqliteHistory } from "./history.ts";
 import type { SqliteWebhooks } from "./webhooks.ts";
 
 const PRESENCE_COLUMNS = `
@@ -120,7 +121,8 @@ export class SqlitePresence implements PresenceStore {
     const writes = planBatch(batch, new Map(stored.map(([id, present]) => [id, present === 1])));
     this.setPresent(writes.written);
     for (const [ttl, { now, ids }] of writes.renewals) this.renewInTransaction(ids, now, ttl);
-    const events = eventsOf(writes.entries, this.history.insertInTransaction(writes.entries));
+    const firstId = this.history.insertInTransaction(writes.entries);
+    const events = eventsOf(writes.entries, (i) => firstId + i);
     return outcomes(writes, events, this.webhooks.enqueueInTransaction(events, Date.now()));
   }
 
