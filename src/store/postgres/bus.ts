@@ -133,7 +133,10 @@ export class PostgresBus implements ChangeBus {
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: stripSchema(this.options.url) });
+    let ownPid = 0;
     client.on("notification", (message) => {
+      // Our own wake-up, sent on this connection: publish has read the news already.
+      if (message.processId === ownPid) return;
       const user = /^user:(\d+)$/.exec(message.payload ?? "");
       if (user) this.userChanged(Number(user[1]));
       else this.catchUp();
@@ -142,6 +145,7 @@ export class PostgresBus implements ChangeBus {
     client.on("end", () => this.reconnectLater(client));
     await client.connect();
     await client.query("SET synchronous_commit = off");
+    ownPid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
     await client.query(`LISTEN "${this.channel}"`);
     this.client = client;
   }
