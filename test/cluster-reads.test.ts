@@ -2,7 +2,8 @@
  * Consistent reads on a shared PostgreSQL store without a round trip each: two nodes (two
  * pools, two buses, two service layers) on one schema. A save acknowledged on A is in every
  * GetAll that B starts afterwards, even while B is busy with a stream of other GetAlls whose
- * freshness checks started before the save; and concurrent GetAlls share checks.
+ * freshness checks started before the save; a save on B never undoes a directory change A
+ * logged before it; and concurrent GetAlls share checks.
  */
 import assert from "node:assert/strict";
 import net from "node:net";
@@ -76,6 +77,7 @@ describe("reads across two nodes on one PostgreSQL", { skip }, () => {
           username: `u${i + 1}`,
           admin: i === 0,
         })),
+        topics: [{ id: 5, name: "late joiners" }],
       }),
     );
     link = await slowLink(15);
@@ -111,6 +113,18 @@ describe("reads across two nodes on one PostgreSQL", { skip }, () => {
     } finally {
       stop = true;
       await Promise.all(load);
+    }
+  });
+
+  it("a save on B before B has heard of a membership change made on A keeps that change", async () => {
+    await b.presence.getAll();
+    const rights = { canListen: true, canRespond: false, canManage: false, canNotify: false };
+    for (let userId = 10; userId < 20; userId++) {
+      await a.topics.addMember(ADMIN, 5, { user: userId, ...rights });
+      // B's snapshot lends this save's event the ChatTopics it has: most likely the old ones.
+      await b.presence.save(ADMIN, [{ userId, present: true }]);
+      const entry = (await b.presence.getAll()).presence.find((p) => p.UserId === userId);
+      assert.deepEqual([entry?.Present, entry?.ChatTopics], [true, [5]], `user ${userId}`);
     }
   });
 

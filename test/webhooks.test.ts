@@ -203,7 +203,9 @@ describe("webhook delivery", () => {
     await save([{ UserId: 589, Present: false }]);
   });
 
-  it("a failure to enqueue is logged and never fails the save", async () => {
+  it("a failure to enqueue a change found by re-reading is logged and never fails it", async () => {
+    // A save enqueues in its own transaction; membership edits, pick-ups and expiry are found
+    // by re-reading the users afterwards, and enqueue then.
     const id = await hook("/unreached");
     const store = suite.server.store;
     const original = store.enqueueChanges;
@@ -214,7 +216,12 @@ describe("webhook delivery", () => {
     };
     suite.server.services.webhooks.onError = (error) => reported.push(error);
     try {
-      await save([{ UserId: 589, Present: true }]);
+      await store.savePresence([{ userId: 589, present: true }]);
+      const found = await suite.server.services.presence.usersChanged([589], {
+        source: "admin",
+        changedBy: 1,
+      });
+      assert.equal(found.length, 1, "the change is logged");
     } finally {
       store.enqueueChanges = original;
       suite.server.services.webhooks.onError = log;

@@ -90,6 +90,14 @@ export function presenceDiffers(a: ChatPresence, b: ChatPresence): boolean {
   );
 }
 
+/** True when an event changed Present and nothing else the stream reports. */
+export function onlyPresentChanged(event: PresenceEvent): boolean {
+  const before = event.Previous;
+  if (before === null || before.OngoingChats !== event.OngoingChats) return false;
+  const [a, b] = [before.ChatTopics, event.ChatTopics];
+  return a === b || (a.length === b.length && a.every((topic, i) => topic === b[i]));
+}
+
 type PresenceFields = Pick<ChatPresence, "Present" | "OngoingChats" | "ChatTopics">;
 
 /** A change as history records it (before its id and ISO time are known). */

@@ -81,11 +81,12 @@ export function registerErrorHandlers(
     new PresenceError("PRES_ERR_NOT_FOUND", {
       detail: verbatim(`${request.method} ${request.url.split("?")[0]}`),
     });
-  // Refused in onRequest, so a body sent to an unknown path is never parsed.
-  app.addHook("onRequest", async (request, reply) => {
-    if (!request.is404) return;
+  // Refused in onRequest, so a body sent to an unknown path is never parsed. Callback-style:
+  // it runs on every request, and an async hook costs a promise each time.
+  app.addHook("onRequest", (request, reply, done) => {
+    if (!request.is404) return done();
     closeIfLongBody(request, reply);
-    throw notFound(request);
+    done(notFound(request));
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, notFound(request), options.online),

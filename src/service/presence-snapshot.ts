@@ -1,5 +1,12 @@
 /** The presence snapshot a node keeps in memory, indexed by user, and how it is rebuilt. */
-import type { ChatPresence } from "../domain/presence.ts";
+import { type ChatPresence, onlyPresentChanged, type PresenceEvent } from "../domain/presence.ts";
+
+/** Changes made on this node, logged to history. */
+export interface LocalChange {
+  events: readonly PresenceEvent[];
+  /** Set when a save's own transaction decided their webhook outbox entry (true: written). */
+  enqueued?: boolean;
+}
 
 export interface PresenceSnapshot {
   /** Increases with every change to the list; caches of anything derived key on it. */
@@ -40,4 +47,41 @@ export function reconciled(
     kept.push(DisplayName === entry.DisplayName ? entry : { ...entry, DisplayName });
   }
   return indexed(version, kept);
+}
+
+/**
+ * Which logged change each user's entry fields were last set from, so a late older event
+ * cannot undo a newer one. Present and the other fields are tracked apart: a change of Present
+ * alone (a save) took its OngoingChats and ChatTopics from the saving node's snapshot, which
+ * may not have had a directory change logged just before it yet; it sets Present only, and the
+ * older directory change still sets its fields when it arrives.
+ */
+export class EntryVersions {
+  private readonly present = new Map<number, number>();
+  private readonly others = new Map<number, number>();
+
+  /** The entry after `event`, field by field in the carrier's order (renderings follow it). */
+  patched(entry: ChatPresence, event: PresenceEvent): ChatPresence {
+    const setPresent = this.take(this.present, event);
+    const setOthers = !onlyPresentChanged(event) && this.take(this.others, event);
+    return {
+      UserId: entry.UserId,
+      DisplayName: entry.DisplayName,
+      OngoingChats: setOthers ? event.OngoingChats : entry.OngoingChats,
+      Present: setPresent ? event.Present : entry.Present,
+      ChatTopics: setOthers ? event.ChatTopics : entry.ChatTopics,
+    };
+  }
+
+  /** A user the snapshot does not have yet, read from the store after `event`. */
+  noted(event: PresenceEvent): void {
+    this.take(this.present, event);
+    this.take(this.others, event);
+  }
+
+  private take(versions: Map<number, number>, event: PresenceEvent): boolean {
+    if ((versions.get(event.UserId) ?? 0) > event.Version) return false;
+    versions.set(event.UserId, event.Version);
+    return true;
+  }
 }

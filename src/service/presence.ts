@@ -20,15 +20,17 @@ import type { Store } from "../store/store.ts";
 import { CoalescedCheck } from "./fresh-check.ts";
 import { Listeners } from "./listeners.ts";
 import {
+  EntryVersions,
   type IndexedSnapshot,
   indexed,
+  type LocalChange,
   type PresenceSnapshot,
   reconciled,
   sortedWithout,
 } from "./presence-snapshot.ts";
 import { RenewalBatch } from "./renewals.ts";
 
-export type { PresenceSnapshot } from "./presence-snapshot.ts";
+export type { LocalChange, PresenceSnapshot } from "./presence-snapshot.ts";
 
 export interface PresenceOptions {
   /** Heartbeat expiry for everyone without a TTL of their own; null turns expiry off. */
@@ -53,8 +55,8 @@ export class PresenceService {
   private version = 0;
   /** Shared stores: where in history the snapshot stands (entries committed since are news). */
   private position = "";
-  /** The Version each user's entry was last set from, so a late older event cannot undo it. */
-  private userVersions = new Map<number, number>();
+  /** The Version each user's entry fields were last set from (see EntryVersions). */
+  private versions = new EntryVersions();
   /** Snapshot updates run one at a time, so two never race on the same snapshot. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -90,13 +92,18 @@ export class PresenceService {
    * Saves atomically: every entry is checked first (unknown user 400, not yours 403). The fast
    * path of presence: one store transaction sets Present, renews heartbeat deadlines and logs
    * the changes, and the snapshot is patched from those events without re-reading anything.
+   *
+   * A loaded snapshot serves as it stands, without a freshness check: the store's row locks
+   * decide what a save changes, and users the snapshot does not know are asked of the store.
+   * It only lends the events OngoingChats and ChatTopics, and EntryVersions keeps those from
+   * undoing a directory change logged before.
    */
   async save(
     actor: Actor,
     updates: readonly PresenceUpdate[],
     source: "api" | "soap" | "admin" = "api",
   ): Promise<PresenceEvent[]> {
-    const snapshot = (await this.getAll()) as IndexedSnapshot;
+    const snapshot = (this.snapshot ?? (await this.getAll())) as IndexedSnapshot;
     const unseen = updates.map((u) => u.userId).filter((id) => !snapshot.position.has(id));
     // Only users the snapshot does not know yet (made on another node a moment ago) cost a query.
     const existing =
@@ -109,7 +116,7 @@ export class PresenceService {
   async saveAs(updates: readonly PresenceUpdate[], origin: ChangeOrigin): Promise<PresenceEvent[]> {
     if (!this.snapshot) await this.getAll();
     const at = Date.now();
-    const { events } = await this.store.savePresence(collapseDuplicates(updates), {
+    const { events, enqueued } = await this.store.savePresence(collapseDuplicates(updates), {
       now: at,
       ttlSeconds: this.options.presenceTtlSeconds,
       describe: ({ userId, present, previousPresent }) => {
@@ -121,7 +128,7 @@ export class PresenceService {
     });
     if (events.length > 0)
       await this.serially(() => this.applyEvents(this.snapshot as IndexedSnapshot, events));
-    await this.announce(events);
+    await this.announce(events, enqueued);
     return events;
   }
 
@@ -166,7 +173,7 @@ export class PresenceService {
    * does not), so webhooks enqueue a change once per cluster. Listeners run in turn before the
    * change call returns; what they throw is swallowed, so they never fail the save.
    */
-  readonly localChanges = new Listeners<readonly PresenceEvent[]>();
+  readonly localChanges = new Listeners<LocalChange>();
 
   /** Re-reads these users, and logs and publishes what changed. */
   usersChanged(userIds: readonly number[], origin: ChangeOrigin): Promise<PresenceEvent[]> {
@@ -184,7 +191,7 @@ export class PresenceService {
     const position = this.options.shared ? await this.store.historyPosition() : "";
     this.snapshot = indexed(++this.version, await this.store.listPresence());
     this.position = position;
-    this.userVersions = new Map();
+    this.versions = new EntryVersions();
     return this.snapshot;
   }
 
@@ -234,21 +241,11 @@ export class PresenceService {
     const next = before.presence as ChatPresence[];
     const unknown: number[] = [];
     for (const event of events) {
-      // A user's saves commit in id order (row locks); this guards the snapshot all the same.
-      if ((this.userVersions.get(event.UserId) ?? 0) > event.Version) continue;
-      this.userVersions.set(event.UserId, event.Version);
       const index = before.position.get(event.UserId);
-      if (index === undefined) unknown.push(event.UserId);
+      if (index !== undefined) next[index] = this.versions.patched(next[index], event);
       else {
-        // Field by field in the carrier's order (renderings follow key order); a spread cost more.
-        const { UserId, DisplayName } = next[index];
-        next[index] = {
-          UserId,
-          DisplayName,
-          OngoingChats: event.OngoingChats,
-          Present: event.Present,
-          ChatTopics: event.ChatTopics,
-        };
+        this.versions.noted(event);
+        unknown.push(event.UserId);
       }
     }
     this.snapshot = { version: ++this.version, presence: next, position: before.position };
@@ -269,10 +266,10 @@ export class PresenceService {
   }
 
   /** Hands logged changes to the bus (every node's streams) and to this node's listeners. */
-  private async announce(events: readonly PresenceEvent[]): Promise<void> {
+  private async announce(events: readonly PresenceEvent[], enqueued?: boolean): Promise<void> {
     if (events.length === 0) return;
     await this.bus.publish(events);
-    await this.localChanges.notify(events);
+    await this.localChanges.notify({ events, enqueued });
   }
 
   /** Re-reads users into a new snapshot; returns those whose presence fields changed. */

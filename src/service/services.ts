@@ -77,7 +77,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     ...options.webhooks,
   });
   // Enqueued only where a change is made, so a webhook fires once per change per cluster.
-  presence.localChanges.add((events) => webhooks.enqueue(events));
+  presence.localChanges.add(({ events, enqueued }) => webhooks.enqueue(events, enqueued));
   const auth = new AuthService(
     store,
     { ...DEFAULT_AUTH_OPTIONS, ...options.auth },
@@ -103,7 +103,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   const routing = new RoutingService(store, presence, routingEvents);
   // Routing reacts to the others through their listener sets; none of them imports routing.
   sessions.changes.add((change) => routing.sessionChanged(change));
-  presence.localChanges.add((events) => routing.presenceChanged(events));
+  presence.localChanges.add(({ events }) => routing.presenceChanged(events));
   topics.agentsMayFit.add((topicId) => routing.route(topicId));
   users.limitChanged.add((userId) => routing.agentChanged(userId));
   const messages = new MessageService(

@@ -122,11 +122,15 @@ export class WebhookService {
   }
 
   /**
-   * Enqueues the change set as one outbox entry. Never throws: a failure is reported to
-   * `onError` and the save that made the changes stands.
+   * Enqueues the change set as one outbox entry, unless the save that made it already decided
+   * that in its own transaction (`enqueued`). Never throws: a failure is reported to `onError`
+   * and the change that was made stands.
    */
-  async enqueue(events: readonly PresenceEvent[]): Promise<void> {
-    await this.enqueueWith(events, (now) => this.store.enqueueChanges(events, now));
+  async enqueue(events: readonly PresenceEvent[], enqueued?: boolean): Promise<void> {
+    await this.enqueueWith(
+      events,
+      async (now) => enqueued ?? this.store.enqueueChanges(events, now),
+    );
   }
 
   /** The same for routing events, recorded on this node (so once per cluster). */

@@ -18,8 +18,9 @@ export interface PresenceStore {
   /**
    * Applies all updates in one transaction, or none: throws PRES_ERR_UNKNOWN_USER when a user
    * vanished since the caller checked. With a `log`, the same transaction also renews the
-   * heartbeat deadline of every user saved present and appends a history entry for each real
-   * change, so a change is never stored without its event.
+   * heartbeat deadline of every user saved present, appends a history entry for each real
+   * change, so a change is never stored without its event, and (when any webhook exists)
+   * writes the webhook outbox entry of those events, so each is enqueued exactly once.
    */
   savePresence(updates: readonly PresenceUpdate[], log?: SaveLog): Promise<SavedPresence>;
 
@@ -49,4 +50,6 @@ export interface SavedPresence {
   changes: PresenceChange[];
   /** Their history entries, with ids (empty without a log). */
   events: PresenceEvent[];
+  /** Whether the save's transaction wrote a webhook outbox entry covering `events`. */
+  enqueued: boolean;
 }

@@ -78,15 +78,22 @@ export function planBatch(
   return { plans, written, renewals, entries, counts };
 }
 
-/** Each save's outcome, its events cut from the batch's (which follow `entries`' order). */
-export function outcomes(writes: BatchWrites, events: readonly PresenceEvent[]): Outcome[] {
+/**
+ * Each save's outcome, its events cut from the batch's (which follow `entries`' order);
+ * `enqueued` tells whether the batch wrote the webhook outbox entry of those events.
+ */
+export function outcomes(
+  writes: BatchWrites,
+  events: readonly PresenceEvent[],
+  enqueued: boolean,
+): Outcome[] {
   let next = 0;
   return writes.plans.map((plan, i) => {
     if (!plan.ok) return plan;
     const count = writes.counts.get(i) ?? 0;
     const own = events.slice(next, next + count);
     next += count;
-    return { ok: true, value: { changes: plan.changes, events: own } };
+    return { ok: true, value: { changes: plan.changes, events: own, enqueued } };
   });
 }
 

@@ -5,6 +5,7 @@ import type { Webhook } from "../../src/domain/webhook.ts";
 import { BACKENDS } from "../support/backends.ts";
 import {
   describeStore,
+  directory,
   enqueue,
   event,
   logged,
@@ -147,6 +148,46 @@ function webhooksSuite(backend: StoreFactory): void {
         [20],
         "a webhook registered after a change does not get it",
       );
+    });
+
+    it("saves committed together write one outbox entry for their changes, in their transaction", async () => {
+      await store.importDirectory(directory());
+      const log = {
+        now: 10_000,
+        ttlSeconds: null,
+        describe: (change: { userId: number; present: boolean; previousPresent: boolean }) => ({
+          UserId: change.userId,
+          Present: change.present,
+          OngoingChats: 0,
+          ChatTopics: [],
+          Previous: { Present: change.previousPresent, OngoingChats: 0, ChatTopics: [] },
+          Source: "api" as const,
+          ChangedBy: 1,
+          at: 10_000,
+        }),
+      };
+      const unhooked = await store.savePresence([{ userId: 3, present: true }], log);
+      assert.equal(unhooked.enqueued, false, "no webhook, no entry");
+      assert.equal(await store.fanOut(1000), false);
+      const webhook = await hook();
+      const saved = await Promise.all([
+        store.savePresence([{ userId: 1, present: true }], log),
+        store.savePresence(
+          [
+            { userId: 3, present: false },
+            { userId: 2, present: false },
+          ],
+          log,
+        ),
+      ]);
+      assert.deepEqual(
+        saved.map((s) => s.enqueued),
+        [true, true],
+      );
+      assert.equal(await store.fanOut(1000), true);
+      assert.equal(await store.fanOut(1000), false, "one entry for the batch");
+      const delivered = (await store.listDeliveries(webhook.id, 10)).map((d) => d.event);
+      assert.deepEqual(delivered.reverse(), [...saved[0].events, ...saved[1].events]);
     });
 
     it("never registers more webhooks than the limit, however many arrive at once", async () => {

@@ -76,16 +76,15 @@ function decode(raw: Readable, decoder: Transform, limit: number): LimitedBody {
 }
 
 export function registerContentEncoding(app: FastifyInstance, bodyLimit: number): void {
-  app.addHook("preParsing", async (request, _reply, payload) => {
+  // Callback-style: it runs on every request, and an async hook costs a promise each time.
+  app.addHook("preParsing", (request, _reply, payload, done) => {
     const encoding = contentEncoding(request);
-    if (encoding === "" || encoding === "identity") return payload;
+    if (encoding === "" || encoding === "identity") return done(null, payload);
     const decoder = DECODERS.get(encoding);
     if (!decoder) {
-      throw new PresenceError("PRES_ERR_ENCODING", {
-        encoding,
-        supported: SUPPORTED_ENCODINGS.join(", "),
-      });
+      const supported = SUPPORTED_ENCODINGS.join(", ");
+      return done(new PresenceError("PRES_ERR_ENCODING", { encoding, supported }));
     }
-    return hasBody(request) ? decode(payload, decoder(), bodyLimit) : payload;
+    done(null, hasBody(request) ? decode(payload, decoder(), bodyLimit) : payload);
   });
 }

@@ -128,7 +128,9 @@ export class PostgresBus implements ChangeBus {
       ...this.options,
       channel: this.channel,
       setup: ["SET synchronous_commit = off"],
-      onPayload: (payload) => {
+      onPayload: (payload, own) => {
+        // Our own wake-up, sent on this connection: publish has read the news already.
+        if (own) return;
         const user = /^user:(\d+)$/.exec(payload);
         if (user) this.userChanged(Number(user[1]));
         else this.catchUp();

@@ -40,14 +40,10 @@ export class PostgresHistory implements HistoryStore {
 
   /**
    * The INSERT of `entries` as one statement with its values written in (for a multi-statement
-   * query, which takes no parameters); its rows become events with `eventsOf`.
+   * query, which takes no parameters).
    */
   insertStatement(client: pg.PoolClient, entries: readonly NewHistoryEntry[]): string {
     return insertSql(client.escapeLiteral(entriesJson(entries)));
-  }
-
-  eventsOf(rows: HistoryRow[]): PresenceEvent[] {
-    return rowsToEvents(rows);
   }
 
   private async insertHistory(

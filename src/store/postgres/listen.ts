@@ -11,7 +11,8 @@ export interface ListenOptions {
   /** The database URL; the `schema` parameter is ours, not the driver's, and is dropped. */
   url: string;
   channel: string;
-  onPayload: (payload: string) => void;
+  /** `own`: sent on this very connection (its NOTIFY), which a bus may not need to hear. */
+  onPayload: (payload: string, own: boolean) => void;
   /** Runs once a lost connection is back and listening again. */
   onBack?: () => Promise<void> | void;
   /** Statements run on the connection before it listens. */
@@ -47,10 +48,14 @@ export class ListenConnection {
     const url = new URL(this.options.url);
     url.searchParams.delete("schema");
     const client = new pg.Client({ connectionString: url.toString() });
-    client.on("notification", ({ payload }) => this.options.onPayload(payload ?? ""));
+    let pid = 0;
+    client.on("notification", ({ payload, processId }) =>
+      this.options.onPayload(payload ?? "", processId === pid),
+    );
     client.on("error", () => this.reconnectLater(client));
     client.on("end", () => this.reconnectLater(client));
     await client.connect();
+    pid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
     for (const statement of this.options.setup ?? []) await client.query(statement);
     await client.query(`LISTEN "${this.options.channel}"`);
     this.current = client;

@@ -236,6 +236,14 @@ export const MIGRATIONS: Migration[] = [
     name: "the routing event log; webhook event types",
     sql: ROUTING_EVENTS_MIGRATION,
   },
+  {
+    version: 14,
+    name: "history without a per-user index",
+    // As SQLite's version 5: every save writes a history row per changed user, and a
+    // (user_id, id) index put each on a random leaf page: a fifth of the WAL records of a
+    // save's insert. A per-user history query scans instead; such reads are rare next to saves.
+    sql: "DROP INDEX presence_history_user;",
+  },
 ];
 
 /** Applies pending migrations; the advisory lock is keyed by schema, so schemas migrate independently. */

@@ -5,11 +5,14 @@
 import type pg from "pg";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import type { PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
-import type { HistoryRow } from "../rows/history.ts";
+import { eventsOf } from "../rows/history.ts";
 import { ONGOING_SQL } from "../rows/sessions.ts";
 import { type Outcome, outcomes, planBatch, settle, type WaitingSave } from "../save-batch.ts";
 import { translate } from "./connection.ts";
 import type { PostgresHistory } from "./history.ts";
+import { withOutboxEntry } from "./webhooks.ts";
+
+type Inserted = { id: number; enqueued: boolean };
 
 const PRESENCE_COLUMNS = `
   SELECT u.id AS "UserId", u.display_name AS "DisplayName", u.present AS "Present",
@@ -78,9 +81,10 @@ export class PostgresPresence implements PresenceStore {
   }
 
   /**
-   * One batch in two round trips: BEGIN with the row locks, then every write with the COMMIT (a
-   * round trip costs more than the statements). Multi-statement queries take no parameters, so
-   * values are written as literals: numbers and booleans of our own, and JSON the driver escapes.
+   * One batch in two round trips: BEGIN with the row locks, then every write (the webhook
+   * outbox entry too) with the COMMIT (a round trip costs more than the statements).
+   * Multi-statement queries take no parameters, so values are written as literals: numbers
+   * and booleans of our own, and JSON the driver escapes.
    */
   private async writeBatch(batch: WaitingSave[]): Promise<Outcome[]> {
     const client = await this.pool.connect();
@@ -93,12 +97,17 @@ export class PostgresPresence implements PresenceStore {
       )) as unknown as pg.QueryResult<{ id: number; present: boolean }>[];
       const writes = planBatch(batch, new Map(locked.rows.map((r) => [r.id, r.present])));
       const statements = userWrites(writes.written, [...writes.renewals]);
-      if (writes.entries.length > 0)
-        statements.push(this.history.insertStatement(client, writes.entries));
+      if (writes.entries.length > 0) {
+        const insert = this.history.insertStatement(client, writes.entries);
+        statements.push(withOutboxEntry(insert, Date.now()));
+      }
       const results = await client.query([...statements, "COMMIT"].join(";\n"));
-      const list = (Array.isArray(results) ? results : [results]) as pg.QueryResult<HistoryRow>[];
+      const list = (Array.isArray(results) ? results : [results]) as pg.QueryResult<Inserted>[];
       const inserted = writes.entries.length > 0 ? list[list.length - 2].rows : [];
-      return outcomes(writes, this.history.eventsOf(inserted));
+      // One session's ids from a sequence increase: the i-th row inserted has the i-th smallest.
+      const versions = inserted.map((row) => row.id).sort((a, b) => a - b);
+      const events = eventsOf(writes.entries, (i) => versions[i]);
+      return outcomes(writes, events, inserted[0]?.enqueued ?? false);
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw translate(error);

@@ -81,6 +81,27 @@ const RECORD = `WITH d AS (
   )
   SELECT count(*)::int AS recorded FROM d`;
 
+/**
+ * A history `INSERT … RETURNING *` that also writes the webhook outbox entry of the rows it
+ * inserts (when any webhook exists), in the same statement: a save's changes are enqueued in
+ * the save's own transaction, so exactly once, at no round trip of their own. The Versions are
+ * written as runs (`versionRanges`' format); each row comes back as its id and `enqueued`
+ * (the caller has the rest: parsing rows it just wrote cost more than the insert).
+ */
+export function withOutboxEntry(historyInsert: string, now: number): string {
+  return `WITH h AS (${historyInsert}),
+    runs AS (
+      SELECT min(id) AS lo, max(id) AS hi
+      FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS run FROM h) AS r GROUP BY run),
+    o AS (
+      INSERT INTO webhook_outbox (versions, event_count, created_at)
+      SELECT string_agg(CASE WHEN lo = hi THEN lo::text ELSE lo || '-' || hi END, ',' ORDER BY lo),
+        (SELECT count(*) FROM h), ${Math.trunc(now)}
+      FROM runs HAVING EXISTS (SELECT 1 FROM webhooks)
+      RETURNING seq)
+    SELECT h.id, EXISTS (SELECT 1 FROM o) AS enqueued FROM h`;
+}
+
 /** The webhook part of the store, over the store's pool. */
 export class PostgresWebhooks implements WebhookStore {
   /** The events of the entry being fanned out, read from history once for all its steps. */

@@ -1,5 +1,6 @@
 /** The presence_history row of both backends. */
 import type { ChangeSource, PresenceEvent } from "../../domain/presence.ts";
+import type { NewHistoryEntry } from "../history.ts";
 import { type Flag, flag, type Json, json } from "./dialect.ts";
 
 export interface HistoryRow {
@@ -35,4 +36,35 @@ export function toEvent(row: HistoryRow): PresenceEvent {
     Source: row.source,
     ChangedBy: row.changed_by,
   };
+}
+
+/**
+ * The entries as events, the i-th with the id `idOf(i)`: a save's events are made from what it
+ * wrote, not read back. Spelled out: `({ at, ...event }) => …` cost
+ * ~4 µs an entry (V8's slow path for object rest), more than the insert; entries of one save
+ * share one time, so its ISO text is made once.
+ */
+export function eventsOf(
+  entries: readonly NewHistoryEntry[],
+  idOf: (index: number) => number,
+): PresenceEvent[] {
+  let at = Number.NaN;
+  let iso = "";
+  return entries.map((e, i) => {
+    if (e.at !== at) {
+      at = e.at;
+      iso = new Date(at).toISOString();
+    }
+    return {
+      UserId: e.UserId,
+      Present: e.Present,
+      OngoingChats: e.OngoingChats,
+      ChatTopics: e.ChatTopics,
+      Previous: e.Previous,
+      Source: e.Source,
+      ChangedBy: e.ChangedBy,
+      Version: idOf(i),
+      At: iso,
+    };
+  });
 }

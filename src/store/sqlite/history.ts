@@ -2,7 +2,7 @@
 import type Database from "better-sqlite3";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { HistoryChanges, HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
-import { type HistoryRow, toEvent, topicsText } from "../rows/history.ts";
+import { eventsOf, type HistoryRow, toEvent, topicsText } from "../rows/history.ts";
 
 /** Rows per INSERT statement (8 columns each, well under SQLite's bound-parameter limit). */
 const INSERT_CHUNK = 64;
@@ -18,7 +18,8 @@ export class SqliteHistory implements HistoryStore {
 
   /** Appends within the caller's transaction (a presence save logs its changes in its own). */
   appendInTransaction(entries: readonly NewHistoryEntry[]): PresenceEvent[] {
-    return eventsOf(entries, this.insertInTransaction(entries));
+    const firstId = this.insertInTransaction(entries);
+    return eventsOf(entries, (i) => firstId + i);
   }
 
   /** Inserts the entries in order within the caller's transaction; returns the first one's id. */
@@ -105,33 +106,6 @@ export class SqliteHistory implements HistoryStore {
   async purgeHistory(before: number): Promise<number> {
     return this.db.prepare("DELETE FROM presence_history WHERE at < ?").run(before).changes;
   }
-}
-
-/**
- * The entries as events, numbered from `firstId`. Spelled out: `({ at, ...event }) => …` cost
- * ~4 µs an entry (V8's slow path for object rest), more than the insert; entries of one save
- * share one time, so its ISO text is made once.
- */
-export function eventsOf(entries: readonly NewHistoryEntry[], firstId: number): PresenceEvent[] {
-  let at = Number.NaN;
-  let iso = "";
-  return entries.map((e, i) => {
-    if (e.at !== at) {
-      at = e.at;
-      iso = new Date(at).toISOString();
-    }
-    return {
-      UserId: e.UserId,
-      Present: e.Present,
-      OngoingChats: e.OngoingChats,
-      ChatTopics: e.ChatTopics,
-      Previous: e.Previous,
-      Source: e.Source,
-      ChangedBy: e.ChangedBy,
-      Version: firstId + i,
-      At: iso,
-    };
-  });
 }
 
 /** The same text JSON.stringify gives, written directly: it runs for every history row. */

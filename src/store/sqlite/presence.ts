@@ -5,9 +5,11 @@
 import type Database from "better-sqlite3";
 import type { ChatPresence, PresenceUpdate } from "../../domain/presence.ts";
 import type { PresenceStore, SavedPresence, SaveLog } from "../presence.ts";
+import { eventsOf } from "../rows/history.ts";
 import { ONGOING_SQL } from "../rows/sessions.ts";
 import { type Outcome, outcomes, planBatch, settle, type WaitingSave } from "../save-batch.ts";
-import { eventsOf, type SqliteHistory } from "./history.ts";
+import type { SqliteHistory } from "./history.ts";
+import type { SqliteWebhooks } from "./webhooks.ts";
 
 const PRESENCE_COLUMNS = `
   SELECT u.id, u.display_name, u.present,
@@ -39,6 +41,7 @@ export class SqlitePresence implements PresenceStore {
   constructor(
     private readonly db: Database.Database,
     private readonly history: SqliteHistory,
+    private readonly webhooks: SqliteWebhooks,
   ) {
     this.runBatch = db.transaction((batch: WaitingSave[]) => this.applyBatch(batch));
     this.statements = {
@@ -109,7 +112,8 @@ export class SqlitePresence implements PresenceStore {
 
   /**
    * One statement per kind of write for the whole batch, not per save: reading, setting Present,
-   * renewing deadlines and logging history each cost more per statement than per row.
+   * renewing deadlines, logging history and the webhook outbox entry each cost more per
+   * statement than per row.
    */
   private applyBatch(batch: WaitingSave[]): Outcome[] {
     const ids = JSON.stringify(batch.flatMap((job) => job.updates.map((u) => u.userId)));
@@ -118,7 +122,8 @@ export class SqlitePresence implements PresenceStore {
     this.setPresent(writes.written);
     for (const [ttl, { now, ids }] of writes.renewals) this.renewInTransaction(ids, now, ttl);
     const firstId = this.history.insertInTransaction(writes.entries);
-    return outcomes(writes, eventsOf(writes.entries, firstId));
+    const events = eventsOf(writes.entries, (i) => firstId + i);
+    return outcomes(writes, events, this.webhooks.enqueueInTransaction(events, Date.now()));
   }
 
   private setPresent(written: Map<number, boolean>): void {

@@ -71,16 +71,17 @@ function openConnected(options: SqliteOptions): { store: Store; db: Database.Dat
     },
   };
   const history = new SqliteHistory(db);
+  const webhooks = new SqliteWebhooks(db);
   const store = composeStore({
     base,
-    presence: new SqlitePresence(db, history),
+    presence: new SqlitePresence(db, history, webhooks),
     directory: new SqliteDirectory(db),
     credentials: new SqliteCredentials(db),
     history,
     topics: new SqliteTopics(db),
     sessions: new SqliteSessions(db),
     messages: new SqliteMessages(db),
-    webhooks: new SqliteWebhooks(db),
+    webhooks,
     routingEvents: new SqliteRoutingEvents(db),
     routing: new SqliteRouting(db),
   });

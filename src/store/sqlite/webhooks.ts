@@ -181,6 +181,11 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   async enqueueChanges(events: readonly PresenceEvent[], now: number): Promise<boolean> {
+    return this.enqueueInTransaction(events, now);
+  }
+
+  /** The outbox entry of `events`, within the caller's transaction (a save's, or its own). */
+  enqueueInTransaction(events: readonly PresenceEvent[], now: number): boolean {
     if (events.length === 0 || this.webhookCount() === 0) return false;
     this.sql.enqueue.run(
       "presence",
