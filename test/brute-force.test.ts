@@ -140,14 +140,12 @@ describe("throttled sign-in over HTTP", () => {
       [401, 401, 401, 401, 401, 429, 429],
     );
     assert.equal(known[5].retryAfter, "1");
-    const median = (list: Attempt[]) =>
-      list
-        .slice(0, 5)
-        .map((a) => a.ms)
-        .sort((x, y) => x - y)[2];
-    const [k, u] = [median(known), median(unknown)];
+    // Load on a shared machine only ever adds time, so the fastest of the five refused attempts
+    // shows the work each kind costs; a median still moves with a neighbour's burst.
+    const fastest = (list: Attempt[]) => Math.min(...list.slice(0, 5).map((a) => a.ms));
+    const [k, u] = [fastest(known), fastest(unknown)];
     console.log(
-      `failed sign-in, median: existing name ${k.toFixed(1)} ms, unknown ${u.toFixed(1)} ms`,
+      `failed sign-in, fastest: existing name ${k.toFixed(1)} ms, unknown ${u.toFixed(1)} ms`,
     );
     assert.ok(k / u < 2.5 && u / k < 2.5, `timing differs: ${k} vs ${u} ms`);
     // The lock lapses; the right password then works (and clears the name's count).
