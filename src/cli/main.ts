@@ -131,6 +131,11 @@ program
     (value: string, list: string[]) => [...list, cidr(value)],
     [] as string[],
   )
+  .option(
+    "--public-availability",
+    "let anonymous callers (chat widgets) read GET /api/v1/Availability (env PUBLIC_AVAILABILITY=1)",
+    process.env.PUBLIC_AVAILABILITY === "1" || process.env.PUBLIC_AVAILABILITY === "true",
+  )
   .option("--request-timeout <seconds>", "time to receive a whole request", integer, 30)
   .option("--headers-timeout <seconds>", "time to receive the request headers", integer, 10)
   .option(

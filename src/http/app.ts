@@ -26,6 +26,7 @@ import { messageRoutes } from "./rest/messages.ts";
 import { MAX_ODATA_LENGTH } from "./rest/odata-query.ts";
 import { presenceRoutes } from "./rest/presence.ts";
 import { liveRoutes } from "./rest/presence-live.ts";
+import { queueRoutes } from "./rest/queue.ts";
 import { routingRoutes } from "./rest/routing.ts";
 import { sessionStreamRoutes } from "./rest/session-stream.ts";
 import { sessionRoutes } from "./rest/sessions.ts";
@@ -62,6 +63,8 @@ export interface AppOptions {
    * (`/SuperOffice`); the root by default. See normalizeBasePath.
    */
   basePath?: string;
+  /** GET /api/v1/Availability answers anonymous callers too (chat widgets on public pages). */
+  publicAvailability?: boolean;
 }
 
 declare module "fastify" {
@@ -127,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...webhookRoutes(services),
     ...topicRoutes(services),
     ...routingRoutes(services),
+    ...queueRoutes(services, { publicAvailability: options.publicAvailability }),
     ...memberRoutes(services),
     ...sessionRoutes(services),
     ...messageRoutes(services),

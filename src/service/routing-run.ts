@@ -17,7 +17,7 @@ import type { RoutingEventInput } from "../domain/routing-event.ts";
 import type { QueuedSession, TopicRouting } from "../store/routing.ts";
 import type { Store } from "../store/store.ts";
 import type { PresenceService } from "./presence.ts";
-import { loadEvent, routingEvent } from "./routing-sessions.ts";
+import { assignedEvent, loadEvent, routingEvent } from "./routing-sessions.ts";
 
 /** Sessions read per step: enough for a burst, few enough that a step stays short. */
 const QUEUE_BATCH = 100;
@@ -138,7 +138,7 @@ export class TopicRuns {
     if (!("session" in taken)) return false;
     await this.presence.usersChanged([agent.userId], ROUTING_ORIGIN);
     await this.hooks.record([
-      routingEvent("assigned", session.topicId, session.id, agent.userId, now, { how: "assign" }),
+      assignedEvent(taken.session, agent.userId, now, "assign"),
       await loadEvent(this.store, agent.userId, session.topicId, now),
     ]);
     return true;

@@ -21,6 +21,24 @@ export function routingEvent(
   return { type, topicId, chatSessionId, userId, at, detail };
 }
 
+/**
+ * The `assigned` event of a session an agent took (`how`: offer, assign, pickup), with the
+ * milliseconds it waited from WhenRequested to WhenStarted (null when either is unknown).
+ */
+export function assignedEvent(
+  session: ChatSessionRecord,
+  userId: number,
+  at: number,
+  how: "offer" | "assign" | "pickup",
+): RoutingEventInput {
+  const { whenRequested, whenStarted } = session;
+  const waitedMs =
+    whenRequested === null || whenStarted === null
+      ? null
+      : Math.max(0, whenStarted - whenRequested);
+  return routingEvent("assigned", session.topicId, session.id, userId, at, { how, waitedMs });
+}
+
 /** The agent holding the session as an ongoing chat; null when none does. */
 function holder(session: ChatSessionRecord | null): number | null {
   return session && isOngoing(session.status) ? (session.user?.id ?? null) : null;
@@ -58,7 +76,7 @@ export async function sessionEvents(
   }
   const [was, is] = [holder(before), holder(after)];
   if (is !== null && before?.status === "InQueue") {
-    events.push(routingEvent("assigned", topicId, id, is, at, { how: "pickup" }));
+    events.push(assignedEvent(after as ChatSessionRecord, is, at, "pickup"));
   } else if (is !== null && was !== null && is !== was) {
     events.push(routingEvent("transferred", topicId, id, is, at, { fromUserId: was }));
   }

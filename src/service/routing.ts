@@ -17,9 +17,10 @@ import {
 import type { RoutingEventInput, RoutingEventSink } from "../domain/routing-event.ts";
 import type { LapsedOffer, RefusedTake } from "../store/routing.ts";
 import type { Store } from "../store/store.ts";
+import { Listeners } from "./listeners.ts";
 import type { PresenceService } from "./presence.ts";
 import { ROUTING_ORIGIN, TopicRuns } from "./routing-run.ts";
-import { loadEvent, routingEvent, sessionEvents } from "./routing-sessions.ts";
+import { assignedEvent, loadEvent, routingEvent, sessionEvents } from "./routing-sessions.ts";
 import { atCapacity, type SessionChange } from "./sessions.ts";
 
 /** What GET/PUT /ChatTopic/{id}/Routing carry. */
@@ -34,6 +35,8 @@ export const DISCARD_ROUTING_EVENTS: RoutingEventSink = { record: async () => un
 export class RoutingService {
   /** Background failures (a sweep, a lapse timer); the server points this at its log. */
   onError: (error: unknown) => void = () => undefined;
+  /** Every decision as recorded, told once on the node that made it (metrics count them). */
+  readonly decided = new Listeners<readonly RoutingEventInput[]>();
   private readonly runs: TopicRuns;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private stopped = false;
@@ -79,14 +82,17 @@ export class RoutingService {
   async accept(actor: Actor, chatSessionId: number) {
     const now = Date.now();
     const result = await this.store.acceptOffer(chatSessionId, actor.userId, now);
-    if (!("session" in result)) throw await this.refusal(actor, chatSessionId, result.refused);
+    if (!("session" in result)) {
+      if (result.refused !== "no_offer") await this.endedRefused(actor, chatSessionId, now);
+      throw await this.refusal(actor, chatSessionId, result.refused);
+    }
     const { session } = result;
     await this.presence.usersChanged([actor.userId], {
       source: "session",
       changedBy: actor.userId,
     });
     await this.record([
-      routingEvent("assigned", session.topicId, session.id, actor.userId, now, { how: "offer" }),
+      assignedEvent(session, actor.userId, now, "offer"),
       await loadEvent(this.store, actor.userId, session.topicId, now),
     ]);
     void this.runs.kick(session.topicId);
@@ -121,7 +127,8 @@ export class RoutingService {
     const session = change.after ?? change.before;
     if (!session) return;
     const leftQueue = change.before?.status === "InQueue" && change.after?.status !== "InQueue";
-    if (leftQueue) await this.store.withdrawSessionOffer(session.id);
+    const offer = leftQueue ? await this.store.withdrawSessionOffer(session.id) : null;
+    if (offer) await this.withdrawn([offer]);
     const events = await sessionEvents(this.store, change, Date.now());
     await this.record(events);
     void this.runs.kick(session.topicId);
@@ -203,6 +210,21 @@ export class RoutingService {
     for (const topicId of new Set(offers.map((o) => o.topicId))) void this.runs.kick(topicId);
   }
 
+  /**
+   * An accept refused after the offer was taken (the agent at a limit, the session gone) ended
+   * the offer all the same: recorded as withdrawn, and the session routed on.
+   */
+  private async endedRefused(actor: Actor, chatSessionId: number, now: number): Promise<void> {
+    const session = await this.store.getSession(chatSessionId);
+    if (!session) return;
+    await this.record([
+      routingEvent("offer_lapsed", session.topicId, chatSessionId, actor.userId, now, {
+        reason: "withdrawn",
+      }),
+    ]);
+    void this.runs.kick(session.topicId);
+  }
+
   /** This node lapses its own offers at their ExpiresAt (the sweep is the fallback). */
   private lapseAt(expiresAt: number): void {
     if (this.stopped) return;
@@ -231,6 +253,7 @@ export class RoutingService {
 
   private async record(events: RoutingEventInput[]): Promise<void> {
     if (events.length === 0) return;
+    await this.decided.notify(events);
     await this.sink.record(events).catch((error) => this.onError(error));
   }
 }

@@ -10,6 +10,7 @@ import { HealthService } from "./health.ts";
 import { HistoryService, type ResumeWindow } from "./history.ts";
 import { MessageService } from "./messages.ts";
 import { PresenceService } from "./presence.ts";
+import { QueueService } from "./queue.ts";
 import { DISCARD_ROUTING_EVENTS, RoutingService } from "./routing.ts";
 import { SessionService } from "./sessions.ts";
 import { LoginThrottle, type SignInLimits, throttleOptions } from "./throttle.ts";
@@ -35,6 +36,7 @@ export interface Services {
   messages: MessageService;
   users: UserService;
   routing: RoutingService;
+  queue: QueueService;
 }
 
 export interface ServiceOptions {
@@ -119,5 +121,6 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     messages,
     users,
     routing,
+    queue: new QueueService(store, topics),
   };
 }

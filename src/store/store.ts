@@ -1,7 +1,7 @@
 /**
  * The Store: everything the service layer needs from persistence, one interface file per
  * concern (presence.ts, directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts,
- * messages.ts, webhooks.ts, routing.ts). Each backend folder, sqlite/ and postgres/, implements every concern in a file
+ * messages.ts, webhooks.ts, routing.ts, queue.ts). Each backend folder, sqlite/ and postgres/, implements every concern in a file
  * of the same name and composes them in its store.ts. All methods are async so the same
  * service code runs over an in-process SQLite and a networked PostgreSQL.
  */
@@ -10,6 +10,7 @@ import type { DirectoryStore } from "./directory.ts";
 import type { HistoryStore } from "./history.ts";
 import type { MessageStore } from "./messages.ts";
 import type { PresenceStore } from "./presence.ts";
+import type { QueueStore } from "./queue.ts";
 import type { RoutingStore } from "./routing.ts";
 import type { SessionStore } from "./sessions.ts";
 import type { TopicStore } from "./topics.ts";
@@ -31,6 +32,7 @@ export interface StoreParts {
   messages: MessageStore;
   webhooks: WebhookStore;
   routing: RoutingStore;
+  queue: QueueStore;
 }
 
 type UnionToIntersection<U> = (U extends unknown ? (part: U) => void : never) extends (

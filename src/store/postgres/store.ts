@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL store, for several server nodes on one database. One part per concern, each
  * in a file of the same name as SQLite's: presence.ts, directory.ts, credentials.ts,
- * history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts and routing.ts; bus.ts is the cross-node change bus.
+ * history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts, routing.ts and queue.ts; bus.ts is the cross-node change bus.
  */
 import { composeStore } from "../compose.ts";
 import type { Store, StoreBase } from "../store.ts";
@@ -14,6 +14,7 @@ import { PostgresMessageBus } from "./message-bus.ts";
 import { PostgresMessages } from "./messages.ts";
 import { migrate } from "./migrations.ts";
 import { PostgresPresence } from "./presence.ts";
+import { PostgresQueue } from "./queue.ts";
 import { PostgresRouting } from "./routing.ts";
 import { PostgresSessions } from "./sessions.ts";
 import { PostgresTopics } from "./topics.ts";
@@ -85,6 +86,7 @@ async function openConnected(
     messages: new PostgresMessages(pool),
     webhooks: new PostgresWebhooks(pool),
     routing: new PostgresRouting(pool),
+    queue: new PostgresQueue(pool),
   });
   return { store, connection };
 }

@@ -3,6 +3,7 @@
  * conditions every routing decision checks, written once over placeholders of either dialect
  * (@name for SQLite, $n::type for PostgreSQL). Booleans are tested bare, as both read them.
  */
+import { RECENT_ACCEPTS } from "../../domain/queue.ts";
 import {
   DEFAULT_ROUTING,
   type RoutingCandidate,
@@ -50,7 +51,7 @@ export function routingTables(bigint: string): string {
 }
 
 /** User `u`, member `m` of the topic, is present (and not past a deadline) and may respond. */
-function presentResponder(now: string): string {
+export function presentResponder(now: string): string {
   return `m.can_respond AND u.present AND (u.present_until IS NULL OR u.present_until > ${now})`;
 }
 
@@ -141,14 +142,21 @@ export function passInsertSql(session: string, user: string): string {
 
 export const OFFER_COLUMNS = "session_id, topic_id, user_id, offered_at, expires_at";
 
-/** Measured accepts; `real` casts the mean to a double where AVG would give a decimal. */
+/**
+ * Measured accepts: the newest WhenStarted, and the mean wait over the RECENT_ACCEPTS newest
+ * (a rolling measurement that follows the current pace). `real` casts the mean to a double
+ * where AVG would give a decimal.
+ */
 export const ACCEPT_STATS_SQL = (
   topic: string,
   real = "",
 ) => `SELECT MAX(when_started) AS last_accept,
-    AVG(when_started - when_requested)${real} AS mean_ms
-  FROM sessions WHERE topic_id = ${topic} AND when_started IS NOT NULL
-    AND when_requested IS NOT NULL`;
+    AVG(CASE WHEN recent <= ${RECENT_ACCEPTS} THEN when_started - when_requested END)${real}
+      AS mean_ms
+  FROM (SELECT when_started, when_requested,
+      ROW_NUMBER() OVER (ORDER BY when_started DESC, id DESC) AS recent
+    FROM sessions WHERE topic_id = ${topic} AND when_started IS NOT NULL
+      AND when_requested IS NOT NULL) taken`;
 
 export interface OfferRow {
   session_id: number;

@@ -1,7 +1,7 @@
 /**
  * The embedded store: better-sqlite3 in WAL mode. Synchronous under the hood, async at the
  * edge. One part per concern, each in a file of the same name as PostgreSQL's: presence.ts,
- * directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts and routing.ts.
+ * directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts, routing.ts and queue.ts.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -15,6 +15,7 @@ import { SqliteHistory } from "./history.ts";
 import { SqliteMessages } from "./messages.ts";
 import { migrate } from "./migrations.ts";
 import { SqlitePresence } from "./presence.ts";
+import { SqliteQueue } from "./queue.ts";
 import { SqliteRouting } from "./routing.ts";
 import { SqliteSessions } from "./sessions.ts";
 import { SqliteTopics } from "./topics.ts";
@@ -80,6 +81,7 @@ function openConnected(options: SqliteOptions): { store: Store; db: Database.Dat
     messages: new SqliteMessages(db),
     webhooks: new SqliteWebhooks(db),
     routing: new SqliteRouting(db),
+    queue: new SqliteQueue(db),
   });
   return { store, db };
 }
