@@ -73,7 +73,7 @@ describeHttpBackends("routing metrics", {}, (server) => {
     assert.ok(sample(after, 'chat_presence_routing_wait_seconds_sum{how="offer"}') >= 0);
   });
 
-  it("reads queue length, oldest wait and utilisation per topic when scraped", async () => {
+  it("reads queue length, oldest wait and utilisation per topic when scraped, once a scrape", async () => {
     const { store } = server();
     const topic = await routedTopic(store, 2, { maxChats: 2 });
     const now = Date.now();
@@ -94,5 +94,9 @@ describeHttpBackends("routing metrics", {}, (server) => {
     const later = await scrape(server());
     assert.equal(sample(later, `chat_presence_queue_length${label}`), 2);
     assert.ok(!later.includes(`chat_presence_agent_utilisation${label}`), "nobody present");
+    // The three gauges share one read of the store per scrape.
+    const reads = 'chat_presence_store_duration_seconds_count{operation="responderLoads"}';
+    const third = await scrape(server());
+    assert.equal(sample(third, reads) - sample(later, reads), 1);
   });
 });

@@ -45,12 +45,24 @@ function topicGauge(
   });
 }
 
+/** One read shared by the callers that ask while it is under way (a scrape's three gauges). */
+function shared<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () => {
+    pending ??= read().finally(() => {
+      pending = null;
+    });
+    return pending;
+  };
+}
+
 export class RoutingMetrics {
   private readonly offers: Counter<"outcome">;
   private readonly waits: Histogram<"how">;
 
-  constructor(registry: Registry, queues: () => Promise<TopicQueueGauges[]>) {
+  constructor(registry: Registry, readQueues: () => Promise<TopicQueueGauges[]>) {
     const registers = [registry];
+    const queues = shared(readQueues);
     this.offers = new Counter({
       name: "chat_presence_routing_offers_total",
       help: "Offers ended, by outcome (accepted, declined, lapsed, withdrawn)",
