@@ -1,10 +1,12 @@
 /**
  * The queue store contract on every backend: a topic's waiting sessions in routing order with
  * the agent each is offered to, present responders (a passed heartbeat deadline counts as
- * gone), the queue figures of one topic or all, and the loads of present responders.
+ * gone), the rolling wait measurement, the queue figures of one topic or all, and the loads
+ * of present responders.
  */
 import assert from "node:assert/strict";
 import { beforeEach, it } from "node:test";
+import { RECENT_ACCEPTS } from "../../src/domain/queue.ts";
 import { pickUp } from "../../src/domain/session.ts";
 import { BACKENDS } from "../support/backends.ts";
 import { queueSessions, routedTopic } from "../support/routing.ts";
@@ -53,6 +55,29 @@ for (const backend of BACKENDS) {
         },
       ]);
       assert.equal(await store.presentResponders(topicId, T0), 1);
+    });
+
+    it("measures the wait over the newest RECENT_ACCEPTS accepts only (SecondsPrAccept)", async () => {
+      const { topicId, agents } = await routedTopic(store, 1);
+      const take = async (requested: number, waitMs: number) => {
+        const [id] = await queueSessions(store, topicId, 1, requested);
+        await store.updateSessionIf(id, pickUp(agents[0], requested + waitMs));
+      };
+      assert.deepEqual(await store.acceptStats(topicId), {
+        lastAccept: null,
+        secondsPerAccept: null,
+      });
+      for (let i = 0; i < 5; i++) await take(T0 + i * 1000, 600_000);
+      assert.equal((await store.acceptStats(topicId)).secondsPerAccept, 600);
+      // Taken later: the old slow ones fall out of the window.
+      for (let i = 0; i < RECENT_ACCEPTS; i++) await take(T0 + 3_600_000 + i * 1000, 60_000);
+      assert.deepEqual(await store.acceptStats(topicId), {
+        lastAccept: T0 + 3_600_000 + (RECENT_ACCEPTS - 1) * 1000 + 60_000,
+        secondsPerAccept: 60,
+      });
+      await take(T0 + 7_200_000, 120_000);
+      const mean = (60 * (RECENT_ACCEPTS - 1) + 120) / RECENT_ACCEPTS;
+      assert.equal((await store.acceptStats(topicId)).secondsPerAccept, Math.round(mean));
     });
 
     it("gives the queue figures of one topic, or of every topic with a session waiting", async () => {
