@@ -82,10 +82,7 @@ export class RoutingService {
   async accept(actor: Actor, chatSessionId: number) {
     const now = Date.now();
     const result = await this.store.acceptOffer(chatSessionId, actor.userId, now);
-    if (!("session" in result)) {
-      if (result.refused !== "no_offer") await this.endedRefused(actor, chatSessionId, now);
-      throw await this.refusal(actor, chatSessionId, result.refused);
-    }
+    if (!("session" in result)) throw await this.refusal(actor, chatSessionId, result.refused);
     const { session } = result;
     await this.presence.usersChanged([actor.userId], {
       source: "session",
@@ -210,21 +207,6 @@ export class RoutingService {
     for (const topicId of new Set(offers.map((o) => o.topicId))) void this.runs.kick(topicId);
   }
 
-  /**
-   * An accept refused after the offer was taken (the agent at a limit, the session gone) ended
-   * the offer all the same: recorded as withdrawn, and the session routed on.
-   */
-  private async endedRefused(actor: Actor, chatSessionId: number, now: number): Promise<void> {
-    const session = await this.store.getSession(chatSessionId);
-    if (!session) return;
-    await this.record([
-      routingEvent("offer_lapsed", session.topicId, chatSessionId, actor.userId, now, {
-        reason: "withdrawn",
-      }),
-    ]);
-    void this.runs.kick(session.topicId);
-  }
-
   /** This node lapses its own offers at their ExpiresAt (the sweep is the fallback). */
   private lapseAt(expiresAt: number): void {
     if (this.stopped) return;
@@ -243,6 +225,15 @@ export class RoutingService {
   private async refusal(actor: Actor, chatSessionId: number, why: RefusedTake) {
     if (why === "at_capacity") {
       const session = await this.store.getSession(chatSessionId);
+      // The refused accept ended the offer all the same: recorded, and the session goes on now.
+      if (session) {
+        await this.record([
+          routingEvent("offer_lapsed", session.topicId, chatSessionId, actor.userId, Date.now(), {
+            reason: "withdrawn",
+          }),
+        ]);
+        void this.runs.kick(session.topicId);
+      }
       return atCapacity(this.store, actor.userId, session?.topicId ?? null);
     }
     return new PresenceError("PRES_ERR_NO_OFFER", {
