@@ -4,6 +4,7 @@
  * agent who gained or lost an ongoing chat by it.
  */
 import { chatLimit } from "../domain/capacity.ts";
+import type { RoutingOffer } from "../domain/routing.ts";
 import type { RoutingEventInput } from "../domain/routing-event.ts";
 import { type ChatSessionRecord, isOngoing } from "../domain/session.ts";
 import type { Store } from "../store/store.ts";
@@ -37,6 +38,13 @@ export function assignedEvent(
       ? null
       : Math.max(0, whenStarted - whenRequested);
   return routingEvent("assigned", session.topicId, session.id, userId, at, { how, waitedMs });
+}
+
+/** The `offer_lapsed` event of an offer ended because it could no longer be accepted. */
+export function withdrawnEvent(offer: RoutingOffer, at: number): RoutingEventInput {
+  return routingEvent("offer_lapsed", offer.topicId, offer.chatSessionId, offer.userId, at, {
+    reason: "withdrawn",
+  });
 }
 
 /** The agent holding the session as an ongoing chat; null when none does. */

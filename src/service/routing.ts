@@ -20,7 +20,13 @@ import type { Store } from "../store/store.ts";
 import { Listeners } from "./listeners.ts";
 import type { PresenceService } from "./presence.ts";
 import { ROUTING_ORIGIN, TopicRuns } from "./routing-run.ts";
-import { assignedEvent, loadEvent, routingEvent, sessionEvents } from "./routing-sessions.ts";
+import {
+  assignedEvent,
+  loadEvent,
+  routingEvent,
+  sessionEvents,
+  withdrawnEvent,
+} from "./routing-sessions.ts";
 import { atCapacity, type SessionChange } from "./sessions.ts";
 
 /** What GET/PUT /ChatTopic/{id}/Routing carry. */
@@ -125,9 +131,9 @@ export class RoutingService {
     if (!session) return;
     const leftQueue = change.before?.status === "InQueue" && change.after?.status !== "InQueue";
     const offer = leftQueue ? await this.store.withdrawSessionOffer(session.id) : null;
-    if (offer) await this.withdrawn([offer]);
-    const events = await sessionEvents(this.store, change, Date.now());
-    await this.record(events);
+    const at = Date.now();
+    const events = await sessionEvents(this.store, change, at);
+    await this.record(offer ? [withdrawnEvent(offer, at), ...events] : events);
     void this.runs.kick(session.topicId);
   }
 
@@ -197,13 +203,7 @@ export class RoutingService {
   /** Offers ended because they could not be accepted any more: recorded, their topics routed. */
   private async withdrawn(offers: RoutingOffer[]): Promise<void> {
     const now = Date.now();
-    await this.record(
-      offers.map((o) =>
-        routingEvent("offer_lapsed", o.topicId, o.chatSessionId, o.userId, now, {
-          reason: "withdrawn",
-        }),
-      ),
-    );
+    await this.record(offers.map((offer) => withdrawnEvent(offer, now)));
     for (const topicId of new Set(offers.map((o) => o.topicId))) void this.runs.kick(topicId);
   }
 
