@@ -144,19 +144,18 @@ export const OFFER_COLUMNS = "session_id, topic_id, user_id, offered_at, expires
 
 /**
  * Measured accepts: the newest WhenStarted, and the mean wait over the RECENT_ACCEPTS newest
- * (a rolling measurement that follows the current pace). `real` casts the mean to a double
- * where AVG would give a decimal.
+ * sessions taken (a rolling measurement that follows the current pace; newest by id, which the
+ * topic index yields in order without a sort). NOT MATERIALIZED: each use reads the topic index
+ * itself (PostgreSQL would otherwise copy every taken row first). `real` casts the mean to a
+ * double where AVG would give a decimal.
  */
-export const ACCEPT_STATS_SQL = (
-  topic: string,
-  real = "",
-) => `SELECT MAX(when_started) AS last_accept,
-    AVG(CASE WHEN recent <= ${RECENT_ACCEPTS} THEN when_started - when_requested END)${real}
-      AS mean_ms
-  FROM (SELECT when_started, when_requested,
-      ROW_NUMBER() OVER (ORDER BY when_started DESC, id DESC) AS recent
-    FROM sessions WHERE topic_id = ${topic} AND when_started IS NOT NULL
-      AND when_requested IS NOT NULL) taken`;
+export const ACCEPT_STATS_SQL = (topic: string, real = "") => `WITH taken AS NOT MATERIALIZED (
+    SELECT id, when_started, when_requested FROM sessions
+    WHERE topic_id = ${topic} AND when_started IS NOT NULL AND when_requested IS NOT NULL)
+  SELECT (SELECT MAX(when_started) FROM taken) AS last_accept,
+    (SELECT AVG(when_started - when_requested)${real} FROM
+      (SELECT when_started, when_requested FROM taken ORDER BY id DESC LIMIT ${RECENT_ACCEPTS})
+        recent) AS mean_ms`;
 
 export interface OfferRow {
   session_id: number;
