@@ -104,8 +104,11 @@ export class QueueService {
       this.store.responderLoads(now),
     ]);
     const byTopic = new Map<number, ResponderLoad[]>();
-    for (const load of loads)
-      byTopic.set(load.topicId, [...(byTopic.get(load.topicId) ?? []), load]);
+    for (const load of loads) {
+      const list = byTopic.get(load.topicId) ?? [];
+      list.push(load);
+      byTopic.set(load.topicId, list);
+    }
     const waiting = new Map(figures.map((f) => [f.topicId, f]));
     const topicIds = [...new Set([...waiting.keys(), ...byTopic.keys()])].sort((a, b) => a - b);
     return topicIds.map((topicId) => {
