@@ -16,7 +16,14 @@ const queueOf = (topicId: number) => `/api/v1/ChatTopic/${topicId}/Queue`;
 describeHttpBackends("the queue of a topic", {}, (server) => {
   it("lists waiting sessions oldest first with 1-based places, waits and the agent offered", async () => {
     const { store, services } = server();
-    const topic = await routedTopic(store, 2, { settings: { mode: "Offer", offerSeconds: 600 } });
+    const topic = await routedTopic(store, 2);
+    await measuredAccepts(store, topic.topicId, 1, 3, 60_000);
+    await store.setRoutingSettings(topic.topicId, {
+      mode: "Offer",
+      offerSeconds: 600,
+      order: "LeastBusy",
+      missedOffersBeforeAway: 0,
+    });
     const now = Date.now();
     // Created out of order: the queue is ordered by WhenRequested, not by id.
     const [middle] = await queueSessions(store, topic.topicId, 1, now - 20_000);
@@ -48,6 +55,11 @@ describeHttpBackends("the queue of a topic", {}, (server) => {
     assert.deepEqual([...offered].sort(), [...topic.agents].sort());
     assert.equal(reply.body[1].OfferedTo.Type, "InternalAssociate");
     assert.equal(reply.body[2].OfferedTo, null);
+    // Both agents hold an offer, so neither is available, yet both are about to take one.
+    assert.deepEqual(
+      reply.body.map((p: { EstimatedWaitSeconds: number }) => p.EstimatedWaitSeconds),
+      [60, 60, 120],
+    );
   });
 
   it("the expected wait grows with the place and falls as agents become available", async () => {
