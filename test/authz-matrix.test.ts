@@ -43,6 +43,8 @@ const MATRIX: Record<string, string> = {
   "GET /api/v1/Routing/Offers": "401 401 401 200 200 200",
   "POST /api/v1/Routing/Offers/{chatSessionId}/Accept": "401 401 401 409 409 409",
   "POST /api/v1/Routing/Offers/{chatSessionId}/Decline": "401 401 401 409 409 409",
+  "GET /api/v1/ChatTopic/{id}/Queue": "401 401 401 403 200 200",
+  "GET /api/v1/Availability": "401 401 401 200 200 200",
   "POST /api/v1/ChatTopic/{id}/Sessions": "401 401 401 200 200 200",
   "GET /api/v1/ChatTopic/{chatTopicId}/IsOpen": "401 401 401 200 200 200",
   "GET /api/v1/ChatTopic/ForCurrentUser": "401 401 401 200 200 200",

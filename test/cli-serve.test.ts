@@ -1,6 +1,7 @@
 /**
  * `chat-presence serve` started for real: --port 0, --seed, /healthz,
- * PORT/HOST/DATABASE_URL from the environment, --online and the --signin-* throttle options.
+ * PORT/HOST/DATABASE_URL from the environment, --online, --public-availability and the
+ * --signin-* throttle options.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -88,6 +89,40 @@ describe("chat-presence serve", () => {
       assert.equal((await fetch(`${url}/api/v1/Presence/GetAll`, { headers })).status, 404);
     } finally {
       await stop(child);
+    }
+  });
+
+  it("serve --public-availability, or PUBLIC_AVAILABILITY=1, lets anonymous widgets ask", async () => {
+    const availability = (url: string) => fetch(`${url}/api/v1/Availability?topicId=10`);
+    const closed = await serve([
+      "--port",
+      "0",
+      "--db",
+      join(dir, "private.db"),
+      "--seed",
+      seedFile,
+    ]);
+    try {
+      assert.equal((await availability(closed.url)).status, 401);
+    } finally {
+      await stop(closed.child);
+    }
+    for (const [args, env] of [
+      [["--public-availability"], {}],
+      [[], { PUBLIC_AVAILABILITY: "1" }],
+    ] as const) {
+      const db = join(dir, `public-${args.length}.db`);
+      const { child, url } = await serve(
+        ["--port", "0", "--db", db, "--seed", seedFile, ...args],
+        env,
+      );
+      try {
+        const reply = await availability(url);
+        assert.equal(reply.status, 200);
+        assert.equal(((await reply.json()) as { TopicId: number }).TopicId, 10);
+      } finally {
+        await stop(child);
+      }
     }
   });
 

@@ -18,8 +18,13 @@ import {
 /** Reads a value (a repeatable option also gets the list so far). */
 type Parse = (value: string, previous: string[]) => unknown;
 type AnyParse = (value: string, previous: unknown) => unknown;
-/** A text in the parser's place is the default of an option taken as it is written. */
-type OptionRow = [flags: string, description: string, parse?: Parse | string, fallback?: unknown];
+/** A text or flag in the parser's place is the default of an option taken as it is written. */
+type OptionRow = [
+  flags: string,
+  description: string,
+  parse?: Parse | string | boolean,
+  fallback?: unknown,
+];
 
 const SERVE_OPTIONS: OptionRow[] = [
   ["--port <port>", "TCP port (env PORT)", integer, Number(process.env.PORT ?? 8080)],
@@ -125,6 +130,11 @@ const SERVE_OPTIONS: OptionRow[] = [
     "let webhooks point at this private range, such as 10.1.0.0/16 (repeatable)",
     (value: string, list: string[]) => [...list, cidr(value)],
     [] as string[],
+  ],
+  [
+    "--public-availability",
+    "let anonymous callers (chat widgets) read GET /api/v1/Availability (env PUBLIC_AVAILABILITY=1)",
+    process.env.PUBLIC_AVAILABILITY === "1" || process.env.PUBLIC_AVAILABILITY === "true",
   ],
   ["--request-timeout <seconds>", "time to receive a whole request", integer, 30],
   ["--headers-timeout <seconds>", "time to receive the request headers", integer, 10],

@@ -79,6 +79,8 @@ export interface ServeOptions {
   webhookAllowPrivate?: boolean;
   /** Ranges (CIDR) webhooks may point at although they are private. */
   webhookAllow?: string[];
+  /** GET /api/v1/Availability answers anonymous callers too (`--public-availability`). */
+  publicAvailability?: boolean;
   /** False runs no delivery worker on this node (others, or a later start, send). */
   webhookWorker?: boolean;
 }
@@ -166,6 +168,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     odataMaxLength: options.odataMaxLength,
     xmlLimits: options.xmlLimits,
     basePath: options.basePath,
+    publicAvailability: options.publicAvailability,
     version: VERSION,
     operations: {
       metrics,
@@ -201,7 +204,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     streams: () => ({ subscribers: app.streams.size, dropped: app.streams.dropped }),
     webhooks: () => webhookWorker.stats,
     passwordChecks: () => services.auth.passwordChecks,
+    queues: () => services.queue.gauges(),
   };
+  services.routing.decided.add((events) => metrics.routing.count(events));
   const address = await app.listen({ port: options.port, host: options.host });
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   return {

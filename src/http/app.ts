@@ -26,6 +26,7 @@ import { messageRoutes } from "./rest/messages.ts";
 import { MAX_ODATA_LENGTH } from "./rest/odata-query.ts";
 import { presenceRoutes } from "./rest/presence.ts";
 import { liveRoutes } from "./rest/presence-live.ts";
+import { queueRoutes } from "./rest/queue.ts";
 import { routingRoutes } from "./rest/routing.ts";
 import { routingStreamRoutes } from "./rest/routing-stream.ts";
 import { sessionStreamRoutes } from "./rest/session-stream.ts";
@@ -64,6 +65,8 @@ export interface AppOptions {
    * (`/SuperOffice`); the root by default. See normalizeBasePath.
    */
   basePath?: string;
+  /** GET /api/v1/Availability answers anonymous callers too (chat widgets on public pages). */
+  publicAvailability?: boolean;
 }
 
 declare module "fastify" {
@@ -130,6 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...webhookEventTypeRoutes(services),
     ...topicRoutes(services),
     ...routingRoutes(services),
+    ...queueRoutes(services, { publicAvailability: options.publicAvailability }),
     ...memberRoutes(services),
     ...sessionRoutes(services),
     ...messageRoutes(services),

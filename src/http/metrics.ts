@@ -3,11 +3,13 @@
  * in one process. Request counts and latency by route pattern (bounded: unmatched paths are
  * one label) and status; presence, chats and streams read when scraped; store latency by
  * operation through `observeStore` (given to the store's `instrumentStore`); webhook outcomes
- * from the delivery worker.
+ * from the delivery worker; routing's in metrics-routing.ts.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { TopicQueueGauges } from "../service/queue.ts";
 import type { StoreObserver } from "../store/instrumented.ts";
+import { RoutingMetrics } from "./metrics-routing.ts";
 
 export interface WebhookStats {
   delivered: number;
@@ -22,6 +24,8 @@ export interface MetricSources {
   webhooks?: () => WebhookStats | undefined;
   /** Passwords hashed and compared since start (each sign-in attempt the throttle let through). */
   passwordChecks?: () => number;
+  /** Queue length, oldest wait and utilisation per topic (routing's gauges). */
+  queues?: () => Promise<TopicQueueGauges[]>;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -35,6 +39,8 @@ export class Metrics {
   readonly requestDuration: Histogram<"method" | "route" | "status">;
   readonly storeDuration: Histogram<"operation">;
   readonly storeErrors: Counter<"operation">;
+  /** Offers by outcome and waits to assignment, counted from routing's decisions. */
+  readonly routing: RoutingMetrics;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
   sources: MetricSources = {};
 
@@ -67,6 +73,10 @@ export class Metrics {
       registers,
     });
     const sources = () => this.sources;
+    this.routing = new RoutingMetrics(
+      this.registry,
+      async () => (await sources().queues?.()) ?? [],
+    );
     new Gauge({
       name: "chat_presence_present_agents",
       help: "Chat users whose Present is true",

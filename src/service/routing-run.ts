@@ -17,7 +17,7 @@ import type { RoutingEventInput } from "../domain/routing-event.ts";
 import type { QueuedSession, TopicRouting } from "../store/routing.ts";
 import type { Store } from "../store/store.ts";
 import type { PresenceService } from "./presence.ts";
-import { routingEvent } from "./routing-sessions.ts";
+import { assignedEvent, routingEvent } from "./routing-sessions.ts";
 
 /** Sessions read per step: enough for a burst, few enough that a step stays short. */
 const QUEUE_BATCH = 100;
@@ -144,7 +144,7 @@ export class TopicRuns {
     if (!("session" in taken)) return false;
     batch.assigned.add(agent.userId);
     batch.events.push(
-      routingEvent("assigned", topicId, id, agent.userId, now, { how: "assign" }),
+      assignedEvent(taken.session, agent.userId, now, "assign"),
       routingEvent("capacity", topicId, null, agent.userId, now, {
         ongoingChats: agent.ongoingChats + 1,
         limit: chatLimit(agent.maxChats, agent.maxChatsPerAgent),

@@ -4,6 +4,7 @@
  * agent who gained or lost an ongoing chat by it.
  */
 import { chatLimit } from "../domain/capacity.ts";
+import type { RoutingOffer } from "../domain/routing.ts";
 import type { RoutingEventInput } from "../domain/routing-event.ts";
 import { type ChatSessionRecord, isOngoing } from "../domain/session.ts";
 import type { Store } from "../store/store.ts";
@@ -19,6 +20,31 @@ export function routingEvent(
   detail: RoutingEventInput["detail"] = {},
 ): RoutingEventInput {
   return { type, topicId, chatSessionId, userId, at, detail };
+}
+
+/**
+ * The `assigned` event of a session an agent took (`how`: offer, assign, pickup), with the
+ * milliseconds it waited from WhenRequested to WhenStarted (null when either is unknown).
+ */
+export function assignedEvent(
+  session: ChatSessionRecord,
+  userId: number,
+  at: number,
+  how: "offer" | "assign" | "pickup",
+): RoutingEventInput {
+  const { whenRequested, whenStarted } = session;
+  const waitedMs =
+    whenRequested === null || whenStarted === null
+      ? null
+      : Math.max(0, whenStarted - whenRequested);
+  return routingEvent("assigned", session.topicId, session.id, userId, at, { how, waitedMs });
+}
+
+/** The `offer_lapsed` event of an offer ended because it could no longer be accepted. */
+export function withdrawnEvent(offer: RoutingOffer, at: number): RoutingEventInput {
+  return routingEvent("offer_lapsed", offer.topicId, offer.chatSessionId, offer.userId, at, {
+    reason: "withdrawn",
+  });
 }
 
 /** The agent holding the session as an ongoing chat; null when none does. */
@@ -58,7 +84,7 @@ export async function sessionEvents(
   }
   const [was, is] = [holder(before), holder(after)];
   if (is !== null && before?.status === "InQueue") {
-    events.push(routingEvent("assigned", topicId, id, is, at, { how: "pickup" }));
+    events.push(assignedEvent(after as ChatSessionRecord, is, at, "pickup"));
   } else if (is !== null && was !== null && is !== was) {
     events.push(routingEvent("transferred", topicId, id, is, at, { fromUserId: was }));
   }

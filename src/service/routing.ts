@@ -18,9 +18,16 @@ import {
 import type { RoutingEventInput, RoutingEventSink } from "../domain/routing-event.ts";
 import type { LapsedOffer, RefusedTake } from "../store/routing.ts";
 import type { Store } from "../store/store.ts";
+import { Listeners } from "./listeners.ts";
 import type { PresenceService } from "./presence.ts";
 import { ROUTING_ORIGIN, TopicRuns } from "./routing-run.ts";
-import { loadEvent, routingEvent, sessionEvents } from "./routing-sessions.ts";
+import {
+  assignedEvent,
+  loadEvent,
+  routingEvent,
+  sessionEvents,
+  withdrawnEvent,
+} from "./routing-sessions.ts";
 import { atCapacity, type SessionChange } from "./sessions.ts";
 
 /** What GET/PUT /ChatTopic/{id}/Routing carry. */
@@ -32,6 +39,8 @@ export interface TopicRoutingView {
 export class RoutingService {
   /** Background failures (a sweep, a lapse timer); the server points this at its log. */
   onError: (error: unknown) => void = () => undefined;
+  /** Every decision as recorded, told once on the node that made it (metrics count them). */
+  readonly decided = new Listeners<readonly RoutingEventInput[]>();
   private readonly runs: TopicRuns;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly pending = new Set<Promise<void>>();
@@ -93,7 +102,7 @@ export class RoutingService {
       changedBy: actor.userId,
     });
     await this.record([
-      routingEvent("assigned", session.topicId, session.id, actor.userId, now, { how: "offer" }),
+      assignedEvent(session, actor.userId, now, "offer"),
       await loadEvent(this.store, actor.userId, session.topicId, now),
     ]);
     void this.runs.kick(session.topicId);
@@ -129,11 +138,12 @@ export class RoutingService {
     const session = change.after ?? change.before;
     if (!session) return;
     const leftQueue = change.before?.status === "InQueue" && change.after?.status !== "InQueue";
-    if (leftQueue) await this.store.withdrawSessionOffer(session.id);
+    const offer = leftQueue ? await this.store.withdrawSessionOffer(session.id) : null;
     // The rest need not hold up the request that made the change.
     const at = Date.now();
     this.background(async () => {
-      await this.record(await sessionEvents(this.store, change, at));
+      const events = await sessionEvents(this.store, change, at);
+      await this.record(offer ? [withdrawnEvent(offer, at), ...events] : events);
       void this.runs.kick(session.topicId);
     });
   }
@@ -210,13 +220,7 @@ export class RoutingService {
   /** Offers ended because they could not be accepted any more: recorded, their topics routed. */
   private async withdrawn(offers: RoutingOffer[]): Promise<void> {
     const now = Date.now();
-    await this.record(
-      offers.map((o) =>
-        routingEvent("offer_lapsed", o.topicId, o.chatSessionId, o.userId, now, {
-          reason: "withdrawn",
-        }),
-      ),
-    );
+    await this.record(offers.map((offer) => withdrawnEvent(offer, now)));
     for (const topicId of new Set(offers.map((o) => o.topicId))) void this.runs.kick(topicId);
   }
 
@@ -267,6 +271,7 @@ export class RoutingService {
 
   private async record(events: RoutingEventInput[]): Promise<void> {
     if (events.length === 0) return;
+    await this.decided.notify(events);
     await this.sink.record(events).catch((error) => this.onError(error));
   }
 }

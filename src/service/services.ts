@@ -10,6 +10,7 @@ import { HealthService } from "./health.ts";
 import { HistoryService, type ResumeWindow } from "./history.ts";
 import { MessageService } from "./messages.ts";
 import { PresenceService } from "./presence.ts";
+import { QueueService } from "./queue.ts";
 import { RoutingService } from "./routing.ts";
 import { RoutingEventService } from "./routing-events.ts";
 import { SessionService } from "./sessions.ts";
@@ -37,6 +38,7 @@ export interface Services {
   users: UserService;
   routingEvents: RoutingEventService;
   routing: RoutingService;
+  queue: QueueService;
 }
 
 export interface ServiceOptions {
@@ -134,5 +136,6 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     users,
     routingEvents,
     routing,
+    queue: new QueueService(store, topics),
   };
 }

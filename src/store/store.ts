@@ -1,8 +1,8 @@
 /**
  * The Store: everything the service layer needs from persistence, one interface file per
  * concern (presence.ts, directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts,
- * messages.ts, webhooks.ts, routing.ts, routing-events.ts). Each backend folder, sqlite/ and
- * postgres/, implements every concern in a file
+ * messages.ts, webhooks.ts, routing.ts, queue.ts, routing-events.ts). Each backend folder,
+ * sqlite/ and postgres/, implements every concern in a file
  * of the same name and composes them in its store.ts. All methods are async so the same
  * service code runs over an in-process SQLite and a networked PostgreSQL.
  */
@@ -11,6 +11,7 @@ import type { DirectoryStore } from "./directory.ts";
 import type { HistoryStore } from "./history.ts";
 import type { MessageStore } from "./messages.ts";
 import type { PresenceStore } from "./presence.ts";
+import type { QueueStore } from "./queue.ts";
 import type { RoutingStore } from "./routing.ts";
 import type { RoutingEventStore } from "./routing-events.ts";
 import type { SessionStore } from "./sessions.ts";
@@ -34,6 +35,7 @@ export interface StoreParts {
   webhooks: WebhookStore;
   routingEvents: RoutingEventStore;
   routing: RoutingStore;
+  queue: QueueStore;
 }
 
 type UnionToIntersection<U> = (U extends unknown ? (part: U) => void : never) extends (

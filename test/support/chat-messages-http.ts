@@ -4,11 +4,8 @@
  * (CustomerLast) in topic 574 where he can respond, session 3 is Closed, session 4 waits in
  * topic 128 where kuhn only listens; ocon (589) is a member of 574 without rights.
  */
-import { after, before, describe } from "node:test";
-import { announceSkip, scratchSchema } from "./postgres.ts";
-import { startTestServer, type TestServer } from "./server.ts";
-
-const skipPostgres = await announceSkip("chat messages over HTTP");
+import { describeHttpBackends } from "./http-backends.ts";
+import type { TestServer } from "./server.ts";
 
 export const messagesOf = (id: number, query = "") => `/api/v1/ChatSession/${id}/Messages${query}`;
 
@@ -17,21 +14,5 @@ export function describeMessagesHttp(
   title: string,
   suite: (server: () => TestServer) => void,
 ): void {
-  for (const backend of ["sqlite", "postgres"] as const) {
-    describe(`${title} (${backend})`, { skip: backend === "postgres" && skipPostgres }, () => {
-      let server: TestServer;
-      const scratch = scratchSchema();
-      before(async () => {
-        server = await startTestServer({
-          messagesPage: 3,
-          ...(backend === "postgres" ? { db: scratch.url } : {}),
-        });
-      });
-      after(async () => {
-        await server?.close();
-        if (backend === "postgres") await scratch.drop();
-      });
-      suite(() => server);
-    });
-  }
+  describeHttpBackends(title, { messagesPage: 3 }, (server) => suite(server));
 }

@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL store, for several server nodes on one database. One part per concern, each
  * in a file of the same name as SQLite's: presence.ts, directory.ts, credentials.ts,
- * history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts, routing.ts and
+ * history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts, routing.ts, queue.ts and
  * routing-events.ts; bus.ts is the cross-node change bus, routing-bus.ts the routing events'.
  */
 import { composeStore } from "../compose.ts";
@@ -15,6 +15,7 @@ import { PostgresMessageBus } from "./message-bus.ts";
 import { PostgresMessages } from "./messages.ts";
 import { migrate } from "./migrations.ts";
 import { PostgresPresence } from "./presence.ts";
+import { PostgresQueue } from "./queue.ts";
 import { PostgresRouting } from "./routing.ts";
 import { PostgresRoutingBus } from "./routing-bus.ts";
 import { PostgresRoutingEvents } from "./routing-events.ts";
@@ -97,6 +98,7 @@ async function openConnected(
     webhooks: new PostgresWebhooks(pool),
     routingEvents,
     routing: new PostgresRouting(pool),
+    queue: new PostgresQueue(pool),
   });
   return { store, connection, routingEvents };
 }

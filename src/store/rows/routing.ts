@@ -3,6 +3,7 @@
  * conditions every routing decision checks, written once over placeholders of either dialect
  * (@name for SQLite, $n::type for PostgreSQL). Booleans are tested bare, as both read them.
  */
+import { RECENT_ACCEPTS } from "../../domain/queue.ts";
 import {
   DEFAULT_ROUTING,
   type RoutingCandidate,
@@ -50,7 +51,7 @@ export function routingTables(bigint: string): string {
 }
 
 /** User `u`, member `m` of the topic, is present (and not past a deadline) and may respond. */
-function presentResponder(now: string): string {
+export function presentResponder(now: string): string {
   return `m.can_respond AND u.present AND (u.present_until IS NULL OR u.present_until > ${now})`;
 }
 
@@ -141,14 +142,20 @@ export function passInsertSql(session: string, user: string): string {
 
 export const OFFER_COLUMNS = "session_id, topic_id, user_id, offered_at, expires_at";
 
-/** Measured accepts; `real` casts the mean to a double where AVG would give a decimal. */
-export const ACCEPT_STATS_SQL = (
-  topic: string,
-  real = "",
-) => `SELECT MAX(when_started) AS last_accept,
-    AVG(when_started - when_requested)${real} AS mean_ms
-  FROM sessions WHERE topic_id = ${topic} AND when_started IS NOT NULL
-    AND when_requested IS NOT NULL`;
+/**
+ * Measured accepts: the newest WhenStarted, and the mean wait over the RECENT_ACCEPTS newest
+ * sessions taken (a rolling measurement that follows the current pace; newest by id, which the
+ * topic index yields in order without a sort). NOT MATERIALIZED: each use reads the topic index
+ * itself (PostgreSQL would otherwise copy every taken row first). `real` casts the mean to a
+ * double where AVG would give a decimal.
+ */
+export const ACCEPT_STATS_SQL = (topic: string, real = "") => `WITH taken AS NOT MATERIALIZED (
+    SELECT id, when_started, when_requested FROM sessions
+    WHERE topic_id = ${topic} AND when_started IS NOT NULL AND when_requested IS NOT NULL)
+  SELECT (SELECT MAX(when_started) FROM taken) AS last_accept,
+    (SELECT AVG(when_started - when_requested)${real} FROM
+      (SELECT when_started, when_requested FROM taken ORDER BY id DESC LIMIT ${RECENT_ACCEPTS})
+        recent) AS mean_ms`;
 
 export interface OfferRow {
   session_id: number;

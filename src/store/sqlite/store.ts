@@ -2,7 +2,7 @@
  * The embedded store: better-sqlite3 in WAL mode. Synchronous under the hood, async at the
  * edge. One part per concern, each in a file of the same name as PostgreSQL's: presence.ts,
  * directory.ts, credentials.ts, history.ts, topics.ts, sessions.ts, messages.ts, webhooks.ts,
- * routing.ts and routing-events.ts.
+ * routing.ts, queue.ts and routing-events.ts.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -16,6 +16,7 @@ import { SqliteHistory } from "./history.ts";
 import { SqliteMessages } from "./messages.ts";
 import { migrate } from "./migrations.ts";
 import { SqlitePresence } from "./presence.ts";
+import { SqliteQueue } from "./queue.ts";
 import { SqliteRouting } from "./routing.ts";
 import { SqliteRoutingEvents } from "./routing-events.ts";
 import { SqliteSessions } from "./sessions.ts";
@@ -84,6 +85,7 @@ function openConnected(options: SqliteOptions): { store: Store; db: Database.Dat
     webhooks,
     routingEvents: new SqliteRoutingEvents(db),
     routing: new SqliteRouting(db),
+    queue: new SqliteQueue(db),
   });
   return { store, db };
 }
