@@ -30,7 +30,8 @@ export interface RoutingEventInput {
   at: number;
   /**
    * What else the type carries: `offered` expiresAt; `queued` position; `assigned` how
-   * ("offer", "assign", "pickup"); `transferred` fromUserId; `capacity` ongoingChats, limit;
+   * ("offer", "assign", "pickup"); `transferred` fromUserId; `capacity` ongoingChats, limit, limitOf (the limit that binds, whose count
+   * ongoingChats is: "MaxChatsPerAgent" counts the topic's chats, "MaxChats" all; null: none set);
    * `offer_lapsed` reason ("expired", with missedOffers; "withdrawn": the session was taken or
    * the agent went away).
    */

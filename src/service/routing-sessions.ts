@@ -3,7 +3,7 @@
  * (created, reset or edited into the queue), picked up, transferred, and the load of each
  * agent who gained or lost an ongoing chat by it.
  */
-import { chatLimit } from "../domain/capacity.ts";
+import { bindingLoad } from "../domain/capacity.ts";
 import type { RoutingEventInput } from "../domain/routing-event.ts";
 import { type ChatSessionRecord, isOngoing } from "../domain/session.ts";
 import type { Store } from "../store/store.ts";
@@ -33,15 +33,8 @@ export async function loadEvent(
   topicId: number,
   at: number,
 ): Promise<RoutingEventInput> {
-  const [presence, user, topic] = await Promise.all([
-    store.presenceOf([userId]),
-    store.getUser(userId),
-    store.getTopic(topicId),
-  ]);
-  return routingEvent("capacity", topicId, null, userId, at, {
-    ongoingChats: presence[0]?.OngoingChats ?? 0,
-    limit: chatLimit(user?.maxChats ?? 0, topic?.maxChatsPerAgent ?? 0),
-  });
+  const load = await store.agentLoad(userId, topicId);
+  return routingEvent("capacity", topicId, null, userId, at, bindingLoad(load));
 }
 
 export async function sessionEvents(
