@@ -27,6 +27,14 @@ import { ANY_RIGHT } from "../rows/topics.ts";
 import type { SessionFilter, SessionStore } from "../sessions.ts";
 import { transaction } from "./connection.ts";
 
+/**
+ * Moves the session id sequence past every stored id (never back): the next create gets
+ * max(id) + 1 or the sequence's own next value, whichever is greater. Run where no create can
+ * take a value meanwhile (under a lock that holds off inserts into sessions, or in a migration).
+ */
+export const SESSION_SEQUENCE_PAST_IDS = `SELECT setval('sessions_id_seq',
+  GREATEST((SELECT COALESCE(max(id), 0) + 1 FROM sessions), nextval('sessions_id_seq')), false);`;
+
 /** Collects positional parameters for one statement. */
 export class Params {
   readonly values: unknown[] = [];
@@ -117,23 +125,31 @@ export class PostgresSessions implements SessionStore {
     return rows[0] ? toSession(rows[0]) : null;
   }
 
+  /**
+   * Ids come from the sessions' sequence, so creates do not wait on each other or on session
+   * updates. A queued session's InitialQueuePos is its place in the topic's queue when it was
+   * queued: 1 + the sessions InQueue in the topic then. Creates of queued sessions in one topic
+   * take turns on the topic's row for it (held to commit), so each count, in a statement begun
+   * after the turn, sees every earlier create committed: concurrent creates in a topic get
+   * distinct, consecutive positions, in the order they got their turn. Creates in other topics,
+   * of sessions not queued, and every session update do not wait for that turn.
+   */
   async createSession(session: NewSession): Promise<ChatSessionRecord> {
+    const queued = session.status === "InQueue";
     const id = await transaction(this.pool, async (client) => {
-      // Ids come from import files too, so there is no sequence: the next id is taken under a lock.
-      await client.query("LOCK TABLE sessions IN SHARE ROW EXCLUSIVE MODE");
-      const topic = await client.query("SELECT 1 FROM topics WHERE id = $1 FOR KEY SHARE", [
-        session.topicId,
-      ]);
+      const topic = await client.query(
+        `SELECT 1 FROM topics WHERE id = $1 ${queued ? "FOR NO KEY UPDATE" : "FOR KEY SHARE"}`,
+        [session.topicId],
+      );
       if (topic.rowCount === 0) {
         throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: session.topicId });
       }
       const c = session.customer;
       const { rows } = await client.query<{ id: number }>(
-        `INSERT INTO sessions (id, topic_id, status, customer_alias, customer_name, customer_email,
+        `INSERT INTO sessions (topic_id, status, customer_alias, customer_name, customer_email,
            customer_phone, customer_company_name, customer_host, customer_consented,
            first_message, last_message, rating, chatbot_active, when_requested, initial_queue_pos)
-         SELECT (SELECT COALESCE(max(id), 0) + 1 FROM sessions), $1, $2, $3, $4, $5, $6, $7, $8,
-           $9, $10, $11, $12, $13, $14,
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
            CASE WHEN $2 = 'InQueue' THEN
              (SELECT count(*) + 1 FROM sessions WHERE topic_id = $1 AND status = 'InQueue')
            ELSE 0 END
