@@ -50,6 +50,10 @@ export async function sessionEvents(
     events.push(routingEvent("queued", topicId, id, null, at, { position }));
   }
   const [was, is] = [holder(before), holder(after)];
+  if (before?.status === "InQueue" && after?.status !== "InQueue" && is === null) {
+    const status = after?.status ?? "Deleted";
+    events.push(routingEvent("left_queue", topicId, id, null, at, { status }));
+  }
   if (is !== null && before?.status === "InQueue") {
     events.push(routingEvent("assigned", topicId, id, is, at, { how: "pickup" }));
   } else if (is !== null && was !== null && is !== was) {

@@ -122,18 +122,22 @@ export class RoutingService {
   }
 
   /**
-   * A session changed through the session service: a queued one is routed, one taken from
-   * the queue another way (a pick-up) loses its offer at once, and the change is recorded.
+   * A session changed through the session service: a queued one is routed, one that left the
+   * queue another way (picked up, closed, deleted) loses its offer at once, told as withdrawn
+   * so no stream keeps it, and the change is recorded.
    */
   async sessionChanged(change: SessionChange): Promise<void> {
     const session = change.after ?? change.before;
     if (!session) return;
     const leftQueue = change.before?.status === "InQueue" && change.after?.status !== "InQueue";
-    if (leftQueue) await this.store.withdrawSessionOffer(session.id);
+    const offer = leftQueue
+      ? (change.endedOffer ?? (await this.store.withdrawSessionOffer(session.id)))
+      : null;
     // The rest need not hold up the request that made the change.
     const at = Date.now();
     this.background(async () => {
-      await this.record(await sessionEvents(this.store, change, at));
+      const ended = offer ? [withdrawal(offer, at)] : [];
+      await this.record([...ended, ...(await sessionEvents(this.store, change, at))]);
       void this.runs.kick(session.topicId);
     });
   }
@@ -210,13 +214,7 @@ export class RoutingService {
   /** Offers ended because they could not be accepted any more: recorded, their topics routed. */
   private async withdrawn(offers: RoutingOffer[]): Promise<void> {
     const now = Date.now();
-    await this.record(
-      offers.map((o) =>
-        routingEvent("offer_lapsed", o.topicId, o.chatSessionId, o.userId, now, {
-          reason: "withdrawn",
-        }),
-      ),
-    );
+    await this.record(offers.map((o) => withdrawal(o, now)));
     for (const topicId of new Set(offers.map((o) => o.topicId))) void this.runs.kick(topicId);
   }
 
@@ -269,4 +267,11 @@ export class RoutingService {
     if (events.length === 0) return;
     await this.sink.record(events).catch((error) => this.onError(error));
   }
+}
+
+/** The `offer_lapsed` event of an offer ended because it could not be accepted any more. */
+function withdrawal(offer: RoutingOffer, at: number): RoutingEventInput {
+  return routingEvent("offer_lapsed", offer.topicId, offer.chatSessionId, offer.userId, at, {
+    reason: "withdrawn",
+  });
 }

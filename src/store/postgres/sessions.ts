@@ -15,6 +15,7 @@ import {
   type SessionChanges,
   type SessionCondition,
 } from "../../domain/session.ts";
+import { OFFER_COLUMNS, type OfferRow, toOffer } from "../rows/routing.ts";
 import {
   changedColumns,
   JOINED,
@@ -24,7 +25,7 @@ import {
   withinCapacity,
 } from "../rows/sessions.ts";
 import { ANY_RIGHT } from "../rows/topics.ts";
-import type { SessionFilter, SessionStore } from "../sessions.ts";
+import type { DeletedSession, SessionFilter, SessionStore } from "../sessions.ts";
 import { transaction } from "./connection.ts";
 
 /**
@@ -208,15 +209,20 @@ export class PostgresSessions implements SessionStore {
     return rows[0].beyond;
   }
 
-  async deleteSession(id: number): Promise<ChatSessionRecord | null> {
-    const { rows } = await this.pool.query<SessionRow>(
-      `WITH gone AS (DELETE FROM sessions WHERE id = $1 RETURNING *)
+  async deleteSession(id: number): Promise<DeletedSession | null> {
+    // The offer is deleted by the statement itself, before the cascade would, to return it.
+    const { rows } = await this.pool.query<SessionRow & { offer: OfferRow | null }>(
+      `WITH offer AS (DELETE FROM routing_offers WHERE session_id = $1 RETURNING ${OFFER_COLUMNS}),
+         gone AS (DELETE FROM sessions WHERE id = $1 RETURNING *)
        SELECT s.*, u.username AS u_username, u.display_name AS u_display,
-         x.username AS x_username, x.display_name AS x_display
+         x.username AS x_username, x.display_name AS x_display,
+         (SELECT row_to_json(offer) FROM offer) AS offer
        FROM gone s ${JOINS}`,
       [id],
     );
-    return rows[0] ? toSession(rows[0]) : null;
+    if (!rows[0]) return null;
+    const { offer } = rows[0];
+    return { ...toSession(rows[0]), endedOffer: offer ? toOffer(offer) : null };
   }
 
   private async guardedUpdate(
