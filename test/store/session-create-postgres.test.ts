@@ -1,6 +1,6 @@
 /**
  * PostgreSQL: creating a session takes no lock that another transaction's session write holds
- * off, so creates and routing's assignments across nodes do not take turns.
+ * off, so creates, and creates and routing's assignments, across nodes do not take turns.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -51,12 +51,14 @@ describe("session creates on PostgreSQL", { skip: postgresSkip }, () => {
     }
   });
 
-  it("a create in one topic does not wait for an open create in another", async () => {
+  it("a create does not wait for another create still open, in the same topic or another", async () => {
     await writer.query("BEGIN");
     try {
       await writer.query(
         "INSERT INTO sessions (id, topic_id, status, initial_queue_pos) VALUES (9000, 10, 'InQueue', 1)",
       );
+      const same = await within(3_000, store.createSession(queued(10)));
+      assert.equal(same.initialQueuePos, 2, "the one queued before, not the open create");
       const created = await within(3_000, store.createSession(queued(20)));
       assert.equal(created.status, "InQueue");
     } finally {

@@ -127,21 +127,18 @@ export class PostgresSessions implements SessionStore {
   }
 
   /**
-   * Ids come from the sessions' sequence, so creates do not wait on each other or on session
-   * updates. A queued session's InitialQueuePos is its place in the topic's queue when it was
-   * queued: 1 + the sessions InQueue in the topic then. Creates of queued sessions in one topic
-   * take turns on the topic's row for it (held to commit), so each count, in a statement begun
-   * after the turn, sees every earlier create committed: concurrent creates in a topic get
-   * distinct, consecutive positions, in the order they got their turn. Creates in other topics,
-   * of sessions not queued, and every session update do not wait for that turn.
+   * Ids come from the sessions' sequence, so creates wait neither on each other nor on session
+   * updates. A queued session's InitialQueuePos is 1 + the sessions InQueue in its topic as
+   * the insert's statement saw them: every queued session committed before it began. Created
+   * one after another, sessions get consecutive places; created at the same time in one topic,
+   * two that do not see each other's uncommitted insert may get the same place, each the true
+   * count of those already waiting when it was queued (a place shared, never one too far on).
    */
   async createSession(session: NewSession): Promise<ChatSessionRecord> {
-    const queued = session.status === "InQueue";
     const id = await transaction(this.pool, async (client) => {
-      const topic = await client.query(
-        `SELECT 1 FROM topics WHERE id = $1 ${queued ? "FOR NO KEY UPDATE" : "FOR KEY SHARE"}`,
-        [session.topicId],
-      );
+      const topic = await client.query("SELECT 1 FROM topics WHERE id = $1 FOR KEY SHARE", [
+        session.topicId,
+      ]);
       if (topic.rowCount === 0) {
         throw new PresenceError("PRES_ERR_NO_TOPIC", { topicId: session.topicId });
       }
