@@ -1,7 +1,13 @@
 /** The capacity rules (domain/capacity.ts), the changes that carry them, and the import file. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chatLimit, checkChatLimit, describeLimits, isChatLimit } from "../src/domain/capacity.ts";
+import {
+  bindingLoad,
+  chatLimit,
+  checkChatLimit,
+  describeLimits,
+  isChatLimit,
+} from "../src/domain/capacity.ts";
 import { PresenceError } from "../src/domain/errors.ts";
 import { parseSeed, SeedError } from "../src/domain/seed.ts";
 import {
@@ -22,6 +28,18 @@ function session(overrides: Partial<ChatSessionRecord>): ChatSessionRecord {
 }
 
 describe("capacity rules", () => {
+  it("the load reported is the count the binding limit measures, and names that limit", () => {
+    const load = (ongoingChats: number, ongoingInTopic: number, maxChats: number, per: number) =>
+      bindingLoad({ ongoingChats, ongoingInTopic, maxChats, maxChatsPerAgent: per });
+    // MaxChatsPerAgent 2 binds in the topic: its 2 chats there, not the 3 in all topics.
+    assert.deepEqual(load(3, 2, 4, 2), { ongoingChats: 2, limit: 2, limitOf: "MaxChatsPerAgent" });
+    assert.deepEqual(load(3, 2, 3, 2), { ongoingChats: 2, limit: 2, limitOf: "MaxChatsPerAgent" });
+    // MaxChats 3 binds: all 3 chats, though the topic's limit is lower and not reached.
+    assert.deepEqual(load(3, 1, 3, 2), { ongoingChats: 3, limit: 3, limitOf: "MaxChats" });
+    assert.deepEqual(load(1, 1, 3, 0), { ongoingChats: 1, limit: 3, limitOf: "MaxChats" });
+    assert.deepEqual(load(2, 1, 0, 0), { ongoingChats: 2, limit: 0, limitOf: null });
+  });
+
   it("the limit that binds is the smaller of those set; 0 is none", () => {
     assert.equal(chatLimit(0, 0), 0);
     assert.equal(chatLimit(3, 0), 3);

@@ -83,7 +83,13 @@ for (const backend of BACKENDS) {
       services.routing.accept(agent(offer.userId), session.id),
       (error) => error instanceof PresenceError && error.code === "PRES_ERR_NO_OFFER",
     );
+    await services.routing.settled();
     assert.equal(t.sink.of("assigned")[0].detail.how, "pickup");
+    assert.deepEqual(
+      t.sink.of("offer_lapsed").map((e) => [e.chatSessionId, e.userId, e.detail.reason]),
+      [[session.id, offer.userId, "withdrawn"]],
+      "the offer's end is told",
+    );
     // PickUpFirstChatSession too: the oldest waiting session, offered or not, and its offer goes.
     const next = await services.sessions.create(customer(topic.topicId));
     await services.routing.settled();

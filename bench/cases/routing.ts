@@ -144,6 +144,7 @@ async function measureBurst(ctx: BenchContext, name: string, db: string | null, 
         world.nodes[i % nodes].sessions.create(customer(i)),
       ),
     );
+    const createdMs = performance.now() - started;
     await Promise.race([allGiven, sleep(60_000)]);
     const used = process.cpuUsage(cpu);
     for (const node of world.nodes) await node.routing.settled();
@@ -162,7 +163,7 @@ async function measureBurst(ctx: BenchContext, name: string, db: string | null, 
       cpuMicros: (used.user + used.system) / Math.max(1, marks.length),
       rssBytes: process.memoryUsage().rss,
       target: { checks },
-      detail: `${world.sink.arrived.size} of ${BURST.sessions} assigned; p50: the ${fit / 2}th, p99 column: the last (${fit}th), from the first create`,
+      detail: `${world.sink.arrived.size} of ${BURST.sessions} assigned; p50: the ${fit / 2}th, p99 column: the last (${fit}th), from the first create; all created in ${createdMs.toFixed(0)} ms`,
     });
   } finally {
     await world.close();

@@ -51,3 +51,41 @@ export function describeLimits(
   if (!topic && parts.length === 0) parts.push("MaxChatsPerAgent");
   return parts.join("; ");
 }
+
+/** Which limit binds an agent in a topic; null when neither is set. */
+export type LimitOf = "MaxChats" | "MaxChatsPerAgent" | null;
+
+/** An agent's ongoing chats (in all topics, and in one topic) and their limits there. */
+export interface AgentLoad {
+  ongoingChats: number;
+  ongoingInTopic: number;
+  maxChats: number;
+  maxChatsPerAgent: number;
+}
+
+/**
+ * The load the `capacity` event reports: the limit that leaves the least room, and the count
+ * that limit measures (the chats in the topic for MaxChatsPerAgent, all chats for MaxChats),
+ * so the event never sets one limit's count against the other limit. On equal room the
+ * smaller limit is named.
+ */
+export function bindingLoad(load: AgentLoad): {
+  ongoingChats: number;
+  limit: number;
+  limitOf: LimitOf;
+} {
+  const options: { ongoingChats: number; limit: number; limitOf: LimitOf }[] = [];
+  if (load.maxChatsPerAgent > 0) {
+    options.push({
+      ongoingChats: load.ongoingInTopic,
+      limit: load.maxChatsPerAgent,
+      limitOf: "MaxChatsPerAgent",
+    });
+  }
+  if (load.maxChats > 0) {
+    options.push({ ongoingChats: load.ongoingChats, limit: load.maxChats, limitOf: "MaxChats" });
+  }
+  const room = (o: { ongoingChats: number; limit: number }) => o.limit - o.ongoingChats;
+  options.sort((a, b) => room(a) - room(b) || a.limit - b.limit);
+  return options[0] ?? { ongoingChats: load.ongoingChats, limit: 0, limitOf: null };
+}

@@ -12,6 +12,7 @@ export const ROUTING_EVENT_TYPES = [
   "assigned",
   "transferred",
   "capacity",
+  "left_queue",
 ] as const;
 
 export type RoutingEventType = (typeof ROUTING_EVENT_TYPES)[number];
@@ -24,15 +25,21 @@ export interface RoutingEventInput {
   topicId: number;
   /** The session the event is about; null for `capacity`. */
   chatSessionId: number | null;
-  /** The agent offered, declining, assigned, transferred to, or whose load changed; null for `queued`. */
+  /**
+   * The agent offered, declining, assigned, transferred to, or whose load changed; null for
+   * `queued` and `left_queue`.
+   */
   userId: number | null;
   /** When it happened, milliseconds since the epoch. */
   at: number;
   /**
    * What else the type carries: `offered` expiresAt; `queued` position; `assigned` how
-   * ("offer", "assign", "pickup"); `transferred` fromUserId; `capacity` ongoingChats, limit;
-   * `offer_lapsed` reason ("expired", with missedOffers; "withdrawn": the session was taken or
-   * the agent went away).
+   * ("offer", "assign", "pickup"); `transferred` fromUserId; `capacity` ongoingChats, limit,
+   * limitOf (the limit that binds, whose count ongoingChats is: "MaxChatsPerAgent" counts the
+   * topic's chats, "MaxChats" all; null: none set); `offer_lapsed` reason ("expired", with
+   * missedOffers; "withdrawn": the session was taken, closed or deleted, or the agent went
+   * away); `left_queue` status (what a queued session left for without being assigned, or
+   * "Deleted").
    */
   detail: RoutingDetail;
 }

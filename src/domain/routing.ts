@@ -6,7 +6,7 @@
  * - Offer: the oldest queued session is offered to one available agent for OfferSeconds.
  * - Assign: the chosen agent gets the session at once.
  */
-import { chatLimit, checkChatLimit } from "./capacity.ts";
+import { type AgentLoad, chatLimit, checkChatLimit } from "./capacity.ts";
 import { localized, PresenceError } from "./errors.ts";
 
 export const ROUTING_MODES = ["Pull", "Offer", "Assign"] as const;
@@ -46,13 +46,12 @@ export interface RoutingOffer {
 }
 
 /** An agent available for a topic, with what the choice orders by. */
-export interface RoutingCandidate {
+/**
+ * An available agent: their ongoing chats in all topics (OngoingChats) and in this one, their
+ * MaxChats and the topic's MaxChatsPerAgent (0: no limit).
+ */
+export interface RoutingCandidate extends AgentLoad {
   userId: number;
-  /** Their ongoing chats in all topics (OngoingChats). */
-  ongoingChats: number;
-  /** Their MaxChats and the topic's MaxChatsPerAgent (0: no limit). */
-  maxChats: number;
-  maxChatsPerAgent: number;
   /** When they last started a chat (WhenStarted of their newest); null for never. */
   lastAssignedAt: number | null;
 }

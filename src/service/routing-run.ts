@@ -5,7 +5,7 @@
  * re-read. Runs of one topic on this node never overlap: a request while one runs marks it to
  * run once more after, so nothing requested is lost and nothing runs twice at once.
  */
-import { chatLimit } from "../domain/capacity.ts";
+import { bindingLoad } from "../domain/capacity.ts";
 import type { ChangeOrigin } from "../domain/presence.ts";
 import {
   orderCandidates,
@@ -145,10 +145,7 @@ export class TopicRuns {
     batch.assigned.add(agent.userId);
     batch.events.push(
       assignedEvent(taken.session, agent.userId, now, "assign"),
-      routingEvent("capacity", topicId, null, agent.userId, now, {
-        ongoingChats: agent.ongoingChats + 1,
-        limit: chatLimit(agent.maxChats, agent.maxChatsPerAgent),
-      }),
+      routingEvent("capacity", topicId, null, agent.userId, now, bindingLoad(withOneMore(agent))),
     );
     return true;
   }
@@ -166,8 +163,17 @@ function without(agents: RoutingCandidate[], agent: RoutingCandidate): RoutingCa
 
 /** The agents after one more chat for `agent`, who drops out at their limit. */
 function fuller(agents: RoutingCandidate[], agent: RoutingCandidate): RoutingCandidate[] {
-  const next = { ...agent, ongoingChats: agent.ongoingChats + 1, lastAssignedAt: Date.now() };
-  const limit = chatLimit(next.maxChats, next.maxChatsPerAgent);
-  const full = limit > 0 && next.ongoingChats >= limit;
+  const next = { ...withOneMore(agent), lastAssignedAt: Date.now() };
+  const binding = bindingLoad(next);
+  const full = binding.limitOf !== null && binding.ongoingChats >= binding.limit;
   return agents.flatMap((a) => (a.userId !== agent.userId ? [a] : full ? [] : [next]));
+}
+
+/** The agent with one more ongoing chat in the topic. */
+function withOneMore(agent: RoutingCandidate): RoutingCandidate {
+  return {
+    ...agent,
+    ongoingChats: agent.ongoingChats + 1,
+    ongoingInTopic: agent.ongoingInTopic + 1,
+  };
 }

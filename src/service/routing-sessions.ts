@@ -3,7 +3,7 @@
  * (created, reset or edited into the queue), picked up, transferred, and the load of each
  * agent who gained or lost an ongoing chat by it.
  */
-import { chatLimit } from "../domain/capacity.ts";
+import { bindingLoad } from "../domain/capacity.ts";
 import type { RoutingOffer } from "../domain/routing.ts";
 import type { RoutingEventInput } from "../domain/routing-event.ts";
 import { type ChatSessionRecord, isOngoing } from "../domain/session.ts";
@@ -59,15 +59,8 @@ export async function loadEvent(
   topicId: number,
   at: number,
 ): Promise<RoutingEventInput> {
-  const [presence, user, topic] = await Promise.all([
-    store.presenceOf([userId]),
-    store.getUser(userId),
-    store.getTopic(topicId),
-  ]);
-  return routingEvent("capacity", topicId, null, userId, at, {
-    ongoingChats: presence[0]?.OngoingChats ?? 0,
-    limit: chatLimit(user?.maxChats ?? 0, topic?.maxChatsPerAgent ?? 0),
-  });
+  const load = await store.agentLoad(userId, topicId);
+  return routingEvent("capacity", topicId, null, userId, at, bindingLoad(load));
 }
 
 export async function sessionEvents(
@@ -83,6 +76,10 @@ export async function sessionEvents(
     events.push(routingEvent("queued", topicId, id, null, at, { position }));
   }
   const [was, is] = [holder(before), holder(after)];
+  if (before?.status === "InQueue" && after?.status !== "InQueue" && is === null) {
+    const status = after?.status ?? "Deleted";
+    events.push(routingEvent("left_queue", topicId, id, null, at, { status }));
+  }
   if (is !== null && before?.status === "InQueue") {
     events.push(assignedEvent(after as ChatSessionRecord, is, at, "pickup"));
   } else if (is !== null && was !== null && is !== was) {

@@ -131,19 +131,22 @@ export class RoutingService {
   }
 
   /**
-   * A session changed through the session service: a queued one is routed, one taken from
-   * the queue another way (a pick-up) loses its offer at once, and the change is recorded.
+   * A session changed through the session service: a queued one is routed, one that left the
+   * queue another way (picked up, closed, deleted) loses its offer at once, told as withdrawn
+   * so no stream keeps it, and the change is recorded.
    */
   async sessionChanged(change: SessionChange): Promise<void> {
     const session = change.after ?? change.before;
     if (!session) return;
     const leftQueue = change.before?.status === "InQueue" && change.after?.status !== "InQueue";
-    const offer = leftQueue ? await this.store.withdrawSessionOffer(session.id) : null;
+    const offer = leftQueue
+      ? (change.endedOffer ?? (await this.store.withdrawSessionOffer(session.id)))
+      : null;
     // The rest need not hold up the request that made the change.
     const at = Date.now();
     this.background(async () => {
-      const events = await sessionEvents(this.store, change, at);
-      await this.record(offer ? [withdrawnEvent(offer, at), ...events] : events);
+      const ended = offer ? [withdrawnEvent(offer, at)] : [];
+      await this.record([...ended, ...(await sessionEvents(this.store, change, at))]);
       void this.runs.kick(session.topicId);
     });
   }

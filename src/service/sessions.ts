@@ -19,6 +19,7 @@ import {
   isAdmin,
   mayRespond,
 } from "../domain/rights.ts";
+import type { RoutingOffer } from "../domain/routing.ts";
 import {
   acceptTransfer,
   type ChatSessionRecord,
@@ -44,6 +45,8 @@ type Explain = (now: ChatSessionRecord) => PresenceError;
 export interface SessionChange {
   before: ChatSessionRecord | null;
   after: ChatSessionRecord | null;
+  /** The open offer a deletion ended with the session (the offer cannot outlive it). */
+  endedOffer?: RoutingOffer | null;
 }
 
 /** PRES_ERR_AT_CAPACITY naming the limits that are set (those of one topic, or the user's). */
@@ -147,9 +150,10 @@ export class SessionService {
   async delete(actor: Actor, id: number): Promise<void> {
     const before = await this.require(id);
     assertMayReassign(actor, before, await this.rightsIn(actor, before.topicId));
-    const gone = await this.store.deleteSession(id);
-    if (!gone) throw new PresenceError("PRES_ERR_NO_SESSION", { sessionId: id });
-    await this.changed(actor, gone, null);
+    const deleted = await this.store.deleteSession(id);
+    if (!deleted) throw new PresenceError("PRES_ERR_NO_SESSION", { sessionId: id });
+    const { endedOffer, ...gone } = deleted;
+    await this.changed(actor, gone, null, endedOffer);
   }
 
   /** Answers a queued session; exactly one of several racing callers gets it. */
@@ -283,11 +287,12 @@ export class SessionService {
     actor: Actor,
     before: ChatSessionRecord | null,
     after: ChatSessionRecord | null,
+    endedOffer: RoutingOffer | null = null,
   ): Promise<void> {
     const ids = [before?.user?.id, after?.user?.id].filter((id) => typeof id === "number");
     if (ids.length > 0) {
       await this.presence.usersChanged(ids, { source: "session", changedBy: actor.userId });
     }
-    await this.changes.notify({ before, after });
+    await this.changes.notify({ before, after, endedOffer });
   }
 }

@@ -4,6 +4,7 @@
  * write or a unique constraint), so two nodes routing the same topic at once cannot offer a
  * session twice, give an agent two offers, or take an agent over a limit.
  */
+import type { AgentLoad } from "../domain/capacity.ts";
 import type { RoutingCandidate, RoutingOffer, RoutingSettings } from "../domain/routing.ts";
 import type { ChatSessionRecord } from "../domain/session.ts";
 import type { TopicAccepts } from "../domain/topic.ts";
@@ -45,6 +46,8 @@ export interface RoutingStore {
    * past it), CanRespond in it, under their limits there, and without an open offer.
    */
   availableAgents(topicId: number, now: number): Promise<RoutingCandidate[]>;
+  /** The user's ongoing chats (in all topics and in this one) and their limits in the topic. */
+  agentLoad(userId: number, topicId: number): Promise<AgentLoad>;
   /**
    * Offers a queued session to an available agent until `expiresAt`, moving the topic's
    * cursor to them, as one write: null when the session has left the queue or is offered

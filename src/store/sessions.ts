@@ -1,4 +1,5 @@
 /** The store's part for chat sessions: every change is one conditional write. */
+import type { RoutingOffer } from "../domain/routing.ts";
 import type { ChatSessionRecord, GuardedChange, NewSession } from "../domain/session.ts";
 
 export interface SessionFilter {
@@ -37,6 +38,14 @@ export interface SessionStore {
    * taking: why a first-in-queue pick-up found nothing. A read, not a decision.
    */
   waitingBeyondCapacity(userId: number, topicIds: readonly number[] | null): Promise<boolean>;
-  /** Deletes a session; returns it as it was, or null when there was none. */
-  deleteSession(id: number): Promise<ChatSessionRecord | null>;
+  /**
+   * Deletes a session with its open offer, in one write; returns it as it was and the offer
+   * it ended (so the offer's end can be told), or null when there was none.
+   */
+  deleteSession(id: number): Promise<DeletedSession | null>;
+}
+
+/** A deleted session as it was, with the open offer its deletion ended (null: none). */
+export interface DeletedSession extends ChatSessionRecord {
+  endedOffer: RoutingOffer | null;
 }

@@ -16,7 +16,7 @@ import type { RoutingStore } from "./routing.ts";
 import type { RoutingEventStore } from "./routing-events.ts";
 import type { SessionStore } from "./sessions.ts";
 import type { TopicStore } from "./topics.ts";
-import type { WebhookStore } from "./webhooks.ts";
+import type { WebhookDeliveryStore, WebhookOutboxStore } from "./webhooks.ts";
 
 /**
  * The parts a backend is made of, one per concern: a backend's store.ts builds each over its
@@ -32,7 +32,8 @@ export interface StoreParts {
   topics: TopicStore;
   sessions: SessionStore;
   messages: MessageStore;
-  webhooks: WebhookStore;
+  webhooks: WebhookOutboxStore;
+  webhookDeliveries: WebhookDeliveryStore;
   routingEvents: RoutingEventStore;
   routing: RoutingStore;
   queue: QueueStore;

@@ -69,7 +69,8 @@ export interface DeliveryOutcome {
   backoff: ReceiverBackoff;
 }
 
-export interface WebhookStore {
+/** Webhooks, the outbox and its fan-out into deliveries (each backend's webhooks.ts). */
+export interface WebhookOutboxStore {
   /**
    * Registers a webhook unless `limit` webhooks exist already (then null). Decided atomically:
    * concurrent registrations, from any node, never exceed the limit.
@@ -101,6 +102,10 @@ export interface WebhookStore {
    * with routing, without a topic or with the event's. One step at a time for the whole cluster. False when there was nothing to do.
    */
   fanOut(rowBudget: number): Promise<boolean>;
+}
+
+/** Claiming deliveries, recording their outcomes, their log (each backend's webhook-deliveries.ts). */
+export interface WebhookDeliveryStore {
   /** The webhooks with deliveries due now, by id; resting webhooks are left out. */
   dueWebhooks(now: number, limit: number): Promise<DueWebhook[]>;
   /**
@@ -121,3 +126,5 @@ export interface WebhookStore {
   /** Deletes delivered and failed deliveries created before `before` (ms); returns how many. */
   purgeDeliveries(before: number): Promise<number>;
 }
+
+export interface WebhookStore extends WebhookOutboxStore, WebhookDeliveryStore {}

@@ -46,6 +46,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(available[0], {
         userId: a,
         ongoingChats: 0,
+        ongoingInTopic: 0,
         maxChats: 1,
         maxChatsPerAgent: 0,
         lastAssignedAt: null,

@@ -12,6 +12,7 @@ import { BACKENDS } from "../support/backends.ts";
 import {
   coded,
   describeStore,
+  directory,
   queued,
   resetStore,
   type StoreFactory,
@@ -31,6 +32,36 @@ function sessionsSuite(backend: StoreFactory): void {
       assert.equal(first.customer.name, "Customer");
       assert.equal((await store.getSession(100))?.user?.username, "bo");
       await assert.rejects(store.createSession(queued(999)), coded("PRES_ERR_NO_TOPIC"));
+    });
+
+    it("counts concurrent creates' queue positions from the sessions already waiting", async () => {
+      const created = await Promise.all(
+        Array.from({ length: 20 }, () => store.createSession(queued(20))),
+      );
+      // Each is 1 + the queued sessions committed before it: 103 at least, at most all the others.
+      for (const { initialQueuePos } of created) {
+        assert.ok(initialQueuePos >= 2 && initialQueuePos <= 21, `${initialQueuePos}`);
+      }
+      assert.equal(new Set(created.map((s) => s.id)).size, 20);
+      assert.equal((await store.createSession(queued(20))).initialQueuePos, 22, "all 21 seen");
+    });
+
+    it("gives new sessions ids past every imported one, and an import never reuses one", async () => {
+      const before = await store.createSession(queued(20));
+      const imported = {
+        id: before.id + 500,
+        topicId: 20,
+        userId: null,
+        status: "InQueue" as const,
+      };
+      await store.importDirectory({ ...directory(), sessions: [imported] });
+      const next = await store.createSession(queued(20));
+      assert.equal(next.id, imported.id + 1);
+      const lower = { id: before.id + 1, topicId: 10, userId: 2, status: "UserLast" as const };
+      await store.importDirectory({ ...directory(), sessions: [lower] });
+      const after = await store.createSession(queued(10));
+      assert.ok(after.id > next.id, `${after.id} after ${next.id}`);
+      assert.equal((await store.getSession(next.id))?.topicId, 20, "not overwritten");
     });
 
     it("lists sessions by topic and by what a user may see", async () => {

@@ -84,7 +84,7 @@ export function routingStreamRoutes({ routingEvents }: Services, hub: StreamHub)
       url: "/api/v1/Routing/Stream",
       operationId: "RoutingStream",
       summary:
-        "Server-Sent Events: one event per routing decision (queued, offered, offer_lapsed, declined, assigned, transferred, capacity)",
+        "Server-Sent Events: one event per routing decision (queued, offered, offer_lapsed, declined, assigned, transferred, capacity, left_queue)",
       tag: "Routing",
       auth: true,
       extension: true,

@@ -13,6 +13,7 @@ import type {
 import { ONGOING_SQL } from "../rows/sessions.ts";
 import { toUser, type UserRow } from "../rows/users.ts";
 import { transaction } from "./connection.ts";
+import { SESSION_SEQUENCE_PAST_IDS } from "./sessions.ts";
 
 /** A duplicate username or id as a coded error; anything else unchanged. */
 function uniqueViolation(error: unknown, username: string | undefined, id: number | undefined) {
@@ -168,6 +169,10 @@ export class PostgresDirectory implements DirectoryStore {
            can_respond = excluded.can_respond, can_manage = excluded.can_manage, can_notify = excluded.can_notify`,
         [json(d.members)],
       );
+      // Held off till commit, so no create takes a sequence value between the inserts and the
+      // move below; taken after the topics' updates, in the order a create locks (topic, then
+      // sessions), so the two cannot deadlock.
+      await client.query("LOCK TABLE sessions IN SHARE ROW EXCLUSIVE MODE");
       await client.query(
         `INSERT INTO sessions (id, topic_id, user_id, status)
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id int, "topicId" int, "userId" int, status text)
@@ -175,6 +180,7 @@ export class PostgresDirectory implements DirectoryStore {
            status = excluded.status`,
         [json(d.sessions)],
       );
+      await client.query(SESSION_SEQUENCE_PAST_IDS);
       await client.query(
         "INSERT INTO app_tokens (hash) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
         [d.appTokenHashes],

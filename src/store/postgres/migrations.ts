@@ -7,6 +7,7 @@ import { canonicalUsernames } from "../../domain/username.ts";
 import { routingTables } from "../rows/routing.ts";
 import { MESSAGES_MIGRATION } from "./messages.ts";
 import { ROUTING_EVENTS_MIGRATION } from "./routing-events.ts";
+import { SESSION_SEQUENCE_PAST_IDS } from "./sessions.ts";
 import { WEBHOOK_OUTBOX_MIGRATION, WEBHOOKS_MIGRATION } from "./webhook-migrations.ts";
 
 export interface Migration {
@@ -243,6 +244,17 @@ export const MIGRATIONS: Migration[] = [
     // (user_id, id) index put each on a random leaf page: a fifth of the WAL records of a
     // save's insert. A per-user history query scans instead; such reads are rare next to saves.
     sql: "DROP INDEX presence_history_user;",
+  },
+  {
+    version: 15,
+    name: "session ids from a sequence",
+    // max(id) + 1 would need a table lock on every create, which holds off every session update.
+    // Import files still give ids: an import moves the sequence past them (directory.ts).
+    sql: `
+      CREATE SEQUENCE sessions_id_seq AS integer OWNED BY sessions.id;
+      ALTER TABLE sessions ALTER COLUMN id SET DEFAULT nextval('sessions_id_seq');
+      ${SESSION_SEQUENCE_PAST_IDS}
+    `,
   },
 ];
 

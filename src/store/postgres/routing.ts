@@ -6,6 +6,7 @@
  * row, which presence saves also write: the check and the write see one state of the agent.
  */
 import type pg from "pg";
+import type { AgentLoad } from "../../domain/capacity.ts";
 import type { RoutingCandidate, RoutingOffer, RoutingSettings } from "../../domain/routing.ts";
 import { type GuardedChange, pickUp } from "../../domain/session.ts";
 import type { TopicAccepts } from "../../domain/topic.ts";
@@ -18,10 +19,12 @@ import type {
 } from "../routing.ts";
 import {
   ACCEPT_STATS_SQL,
+  agentLoadSql,
   type CandidateRow,
   candidatesSql,
   cursorUpsertSql,
   eligibleSql,
+  type LoadRow,
   missUpsertSql,
   OFFER_COLUMNS,
   type OfferRow,
@@ -35,6 +38,7 @@ import {
   type TopicRoutingRow,
   toCandidate,
   toLapsed,
+  toLoad,
   toOffer,
   toTopicRouting,
   unofferedQueueSql,
@@ -93,6 +97,11 @@ export class PostgresRouting implements RoutingStore {
       now,
     ]);
     return rows.map(toCandidate);
+  }
+
+  async agentLoad(userId: number, topicId: number): Promise<AgentLoad> {
+    const sql = agentLoadSql("$1::int", "$2::int");
+    return toLoad((await this.pool.query<LoadRow>(sql, [userId, topicId])).rows[0]);
   }
 
   async offerSession(

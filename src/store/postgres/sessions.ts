@@ -15,6 +15,7 @@ import {
   type SessionChanges,
   type SessionCondition,
 } from "../../domain/session.ts";
+import { OFFER_COLUMNS, type OfferRow, toOffer } from "../rows/routing.ts";
 import {
   changedColumns,
   JOINED,
@@ -24,8 +25,16 @@ import {
   withinCapacity,
 } from "../rows/sessions.ts";
 import { ANY_RIGHT } from "../rows/topics.ts";
-import type { SessionFilter, SessionStore } from "../sessions.ts";
+import type { DeletedSession, SessionFilter, SessionStore } from "../sessions.ts";
 import { transaction } from "./connection.ts";
+
+/**
+ * Moves the session id sequence past every stored id (never back): the next create gets
+ * max(id) + 1 or the sequence's own next value, whichever is greater. Run where no create can
+ * take a value meanwhile (under a lock that holds off inserts into sessions, or in a migration).
+ */
+export const SESSION_SEQUENCE_PAST_IDS = `SELECT setval('sessions_id_seq',
+  GREATEST((SELECT COALESCE(max(id), 0) + 1 FROM sessions), nextval('sessions_id_seq')), false);`;
 
 /** Collects positional parameters for one statement. */
 export class Params {
@@ -117,10 +126,16 @@ export class PostgresSessions implements SessionStore {
     return rows[0] ? toSession(rows[0]) : null;
   }
 
+  /**
+   * Ids come from the sessions' sequence, so creates wait neither on each other nor on session
+   * updates. A queued session's InitialQueuePos is 1 + the sessions InQueue in its topic as
+   * the insert's statement saw them: every queued session committed before it began. Created
+   * one after another, sessions get consecutive places; created at the same time in one topic,
+   * two that do not see each other's uncommitted insert may get the same place, each the true
+   * count of those already waiting when it was queued (a place shared, never one too far on).
+   */
   async createSession(session: NewSession): Promise<ChatSessionRecord> {
     const id = await transaction(this.pool, async (client) => {
-      // Ids come from import files too, so there is no sequence: the next id is taken under a lock.
-      await client.query("LOCK TABLE sessions IN SHARE ROW EXCLUSIVE MODE");
       const topic = await client.query("SELECT 1 FROM topics WHERE id = $1 FOR KEY SHARE", [
         session.topicId,
       ]);
@@ -129,11 +144,10 @@ export class PostgresSessions implements SessionStore {
       }
       const c = session.customer;
       const { rows } = await client.query<{ id: number }>(
-        `INSERT INTO sessions (id, topic_id, status, customer_alias, customer_name, customer_email,
+        `INSERT INTO sessions (topic_id, status, customer_alias, customer_name, customer_email,
            customer_phone, customer_company_name, customer_host, customer_consented,
            first_message, last_message, rating, chatbot_active, when_requested, initial_queue_pos)
-         SELECT (SELECT COALESCE(max(id), 0) + 1 FROM sessions), $1, $2, $3, $4, $5, $6, $7, $8,
-           $9, $10, $11, $12, $13, $14,
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
            CASE WHEN $2 = 'InQueue' THEN
              (SELECT count(*) + 1 FROM sessions WHERE topic_id = $1 AND status = 'InQueue')
            ELSE 0 END
@@ -192,15 +206,20 @@ export class PostgresSessions implements SessionStore {
     return rows[0].beyond;
   }
 
-  async deleteSession(id: number): Promise<ChatSessionRecord | null> {
-    const { rows } = await this.pool.query<SessionRow>(
-      `WITH gone AS (DELETE FROM sessions WHERE id = $1 RETURNING *)
+  async deleteSession(id: number): Promise<DeletedSession | null> {
+    // The offer is deleted by the statement itself, before the cascade would, to return it.
+    const { rows } = await this.pool.query<SessionRow & { offer: OfferRow | null }>(
+      `WITH offer AS (DELETE FROM routing_offers WHERE session_id = $1 RETURNING ${OFFER_COLUMNS}),
+         gone AS (DELETE FROM sessions WHERE id = $1 RETURNING *)
        SELECT s.*, u.username AS u_username, u.display_name AS u_display,
-         x.username AS x_username, x.display_name AS x_display
+         x.username AS x_username, x.display_name AS x_display,
+         (SELECT row_to_json(offer) FROM offer) AS offer
        FROM gone s ${JOINS}`,
       [id],
     );
-    return rows[0] ? toSession(rows[0]) : null;
+    if (!rows[0]) return null;
+    const { offer } = rows[0];
+    return { ...toSession(rows[0]), endedOffer: offer ? toOffer(offer) : null };
   }
 
   private async guardedUpdate(

@@ -21,6 +21,7 @@ import { PostgresRoutingBus } from "./routing-bus.ts";
 import { PostgresRoutingEvents } from "./routing-events.ts";
 import { PostgresSessions } from "./sessions.ts";
 import { PostgresTopics } from "./topics.ts";
+import { PostgresWebhookDeliveries } from "./webhook-deliveries.ts";
 import { PostgresWebhooks } from "./webhooks.ts";
 
 export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
@@ -96,6 +97,7 @@ async function openConnected(
     sessions: new PostgresSessions(pool),
     messages: new PostgresMessages(pool),
     webhooks: new PostgresWebhooks(pool),
+    webhookDeliveries: new PostgresWebhookDeliveries(pool),
     routingEvents,
     routing: new PostgresRouting(pool),
     queue: new PostgresQueue(pool),

@@ -3,6 +3,7 @@
  * conditions every routing decision checks, written once over placeholders of either dialect
  * (@name for SQLite, $n::type for PostgreSQL). Booleans are tested bare, as both read them.
  */
+import type { AgentLoad } from "../../domain/capacity.ts";
 import { RECENT_ACCEPTS } from "../../domain/queue.ts";
 import {
   DEFAULT_ROUTING,
@@ -65,15 +66,26 @@ export function availableSql(topic: string, now: string): string {
     AND ${withinCapacity("u.id", topic)}`;
 }
 
-/** The available members of topic `topic` with what the choice orders by. */
-export function candidatesSql(topic: string, now: string): string {
-  return `SELECT u.id AS user_id, u.max_chats, t.max_chats_per_agent,
+/** User `u`'s load in topic `t`: ongoing chats in all topics and in `t`, and both limits. */
+const LOAD_COLUMNS = `u.max_chats, COALESCE(t.max_chats_per_agent, 0) AS max_chats_per_agent,
       (SELECT COUNT(*) FROM sessions c WHERE c.user_id = u.id
         AND c.status IN (${ONGOING_SQL})) AS ongoing_chats,
+      (SELECT COUNT(*) FROM sessions c WHERE c.user_id = u.id AND c.topic_id = t.id
+        AND c.status IN (${ONGOING_SQL})) AS ongoing_in_topic`;
+
+/** The available members of topic `topic` with what the choice orders by. */
+export function candidatesSql(topic: string, now: string): string {
+  return `SELECT u.id AS user_id, ${LOAD_COLUMNS},
       (SELECT MAX(ls.when_started) FROM sessions ls WHERE ls.user_id = u.id) AS last_assigned_at
     FROM topic_members m JOIN users u ON u.id = m.user_id JOIN topics t ON t.id = m.topic_id
     WHERE m.topic_id = ${topic} AND ${availableSql(topic, now)}
     ORDER BY u.id`;
+}
+
+/** User `user`'s load in topic `topic` (no row: no such user). */
+export function agentLoadSql(user: string, topic: string): string {
+  return `SELECT ${LOAD_COLUMNS} FROM users u LEFT JOIN topics t ON t.id = ${topic}
+    WHERE u.id = ${user}`;
 }
 
 /**
@@ -209,20 +221,31 @@ export const SETTINGS_UPSERT_COLUMNS =
 export const SETTINGS_UPDATE = `mode = excluded.mode, offer_seconds = excluded.offer_seconds,
   route_order = excluded.route_order, missed_before_away = excluded.missed_before_away`;
 
-export interface CandidateRow {
-  user_id: number;
+export interface LoadRow {
   max_chats: number;
   max_chats_per_agent: number;
   ongoing_chats: number | string;
+  ongoing_in_topic: number | string;
+}
+
+export interface CandidateRow extends LoadRow {
+  user_id: number;
   last_assigned_at: number | null;
+}
+
+export function toLoad(row: LoadRow | undefined): AgentLoad {
+  return {
+    ongoingChats: Number(row?.ongoing_chats ?? 0),
+    ongoingInTopic: Number(row?.ongoing_in_topic ?? 0),
+    maxChats: row?.max_chats ?? 0,
+    maxChatsPerAgent: row?.max_chats_per_agent ?? 0,
+  };
 }
 
 export function toCandidate(row: CandidateRow): RoutingCandidate {
   return {
     userId: row.user_id,
-    ongoingChats: Number(row.ongoing_chats),
-    maxChats: row.max_chats,
-    maxChatsPerAgent: row.max_chats_per_agent,
+    ...toLoad(row),
     lastAssignedAt: row.last_assigned_at === null ? null : Number(row.last_assigned_at),
   };
 }

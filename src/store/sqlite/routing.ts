@@ -4,6 +4,7 @@
  * offer of a session or to an agent whatever was read before.
  */
 import type Database from "better-sqlite3";
+import type { AgentLoad } from "../../domain/capacity.ts";
 import type { RoutingCandidate, RoutingOffer, RoutingSettings } from "../../domain/routing.ts";
 import { type ChatSessionRecord, type GuardedChange, pickUp } from "../../domain/session.ts";
 import type { TopicAccepts } from "../../domain/topic.ts";
@@ -16,10 +17,12 @@ import type {
 } from "../routing.ts";
 import {
   ACCEPT_STATS_SQL,
+  agentLoadSql,
   type CandidateRow,
   candidatesSql,
   cursorUpsertSql,
   eligibleSql,
+  type LoadRow,
   missUpsertSql,
   OFFER_COLUMNS,
   type OfferRow,
@@ -33,6 +36,7 @@ import {
   type TopicRoutingRow,
   toCandidate,
   toLapsed,
+  toLoad,
   toOffer,
   toTopicRouting,
   unofferedQueueSql,
@@ -70,6 +74,7 @@ export class SqliteRouting implements RoutingStore {
       ),
       miss: db.prepare(missUpsertSql("?")).pluck(),
       position: db.prepare(QUEUE_POSITION_SQL("?")).pluck(),
+      load: db.prepare(agentLoadSql("@user", "@topic")),
       pass: db.prepare(passInsertSql("?", "?")),
       passes: db
         .prepare("SELECT user_id FROM routing_passes WHERE session_id = ? ORDER BY user_id")
@@ -125,6 +130,10 @@ export class SqliteRouting implements RoutingStore {
 
   async availableAgents(topicId: number, now: number): Promise<RoutingCandidate[]> {
     return (this.sql.candidates.all({ topic: topicId, now }) as CandidateRow[]).map(toCandidate);
+  }
+
+  async agentLoad(userId: number, topicId: number): Promise<AgentLoad> {
+    return toLoad(this.sql.load.get({ user: userId, topic: topicId }) as LoadRow | undefined);
   }
 
   async offerSession(

@@ -12,6 +12,7 @@ import {
   type SessionChanges,
   type SessionCondition,
 } from "../../domain/session.ts";
+import { OFFER_COLUMNS, type OfferRow, toOffer } from "../rows/routing.ts";
 import {
   changedColumns,
   JOINED,
@@ -21,7 +22,7 @@ import {
   withinCapacity,
 } from "../rows/sessions.ts";
 import { ANY_RIGHT } from "../rows/topics.ts";
-import type { SessionFilter, SessionStore } from "../sessions.ts";
+import type { DeletedSession, SessionFilter, SessionStore } from "../sessions.ts";
 
 /** The joined session rows; routing reads the session it assigns with it too. */
 export const SESSION_SELECT = `SELECT ${JOINED} FROM sessions s ${JOINS}`;
@@ -100,6 +101,9 @@ export class SqliteSessions implements SessionStore {
          RETURNING id`,
       ),
       delete: db.prepare("DELETE FROM sessions WHERE id = ?"),
+      endOffer: db.prepare(
+        `DELETE FROM routing_offers WHERE session_id = ? RETURNING ${OFFER_COLUMNS}`,
+      ),
       beyondCapacity: db
         .prepare(
           `SELECT EXISTS (SELECT 1 FROM sessions q WHERE ${QUEUED_IN_TOPICS}
@@ -171,12 +175,14 @@ export class SqliteSessions implements SessionStore {
     return this.statements.beyondCapacity.get({ ...topicParams(topicIds), picker: userId }) === 1;
   }
 
-  async deleteSession(id: number): Promise<ChatSessionRecord | null> {
+  async deleteSession(id: number): Promise<DeletedSession | null> {
     return this.db
       .transaction(() => {
         const before = this.read(id);
-        if (before) this.statements.delete.run(id);
-        return before;
+        if (!before) return null;
+        const offer = this.statements.endOffer.get(id) as OfferRow | undefined;
+        this.statements.delete.run(id);
+        return { ...before, endedOffer: offer ? toOffer(offer) : null };
       })
       .immediate();
   }

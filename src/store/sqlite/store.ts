@@ -21,6 +21,7 @@ import { SqliteRouting } from "./routing.ts";
 import { SqliteRoutingEvents } from "./routing-events.ts";
 import { SqliteSessions } from "./sessions.ts";
 import { SqliteTopics } from "./topics.ts";
+import { SqliteWebhookDeliveries } from "./webhook-deliveries.ts";
 import { SqliteWebhooks } from "./webhooks.ts";
 
 export interface SqliteOptions {
@@ -83,6 +84,7 @@ function openConnected(options: SqliteOptions): { store: Store; db: Database.Dat
     sessions: new SqliteSessions(db),
     messages: new SqliteMessages(db),
     webhooks,
+    webhookDeliveries: new SqliteWebhookDeliveries(db),
     routingEvents: new SqliteRoutingEvents(db),
     routing: new SqliteRouting(db),
     queue: new SqliteQueue(db),
