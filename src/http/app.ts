@@ -29,6 +29,7 @@ import { liveRoutes } from "./rest/presence-live.ts";
 import { queueRoutes } from "./rest/queue.ts";
 import { routingRoutes } from "./rest/routing.ts";
 import { routingStreamRoutes } from "./rest/routing-stream.ts";
+import { routingViewRoutes } from "./rest/routing-views.ts";
 import { sessionStreamRoutes } from "./rest/session-stream.ts";
 import { sessionRoutes } from "./rest/sessions.ts";
 import { topicRoutes } from "./rest/topics.ts";
@@ -139,6 +140,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...messageRoutes(services),
     ...sessionStreamRoutes(services, hub),
     ...routingStreamRoutes(services, hub),
+    ...routingViewRoutes(services),
     ...agentsTopicRoutes(services),
     ...agentsSessionRoutes(services),
     ...agentsMessageRoutes(services),

@@ -12,7 +12,13 @@ import { isAdmin, mayFollowRouting } from "../domain/rights.ts";
 import type { RoutingEvent, RoutingEventInput, RoutingEventSink } from "../domain/routing-event.ts";
 import type { RoutingEventBus } from "../events/routing.ts";
 import type { Store } from "../store/store.ts";
-import { DEFAULT_RESUME_WINDOW, type ResumeWindow, resumeReach, withinWindow } from "./history.ts";
+import {
+  DEFAULT_RESUME_WINDOW,
+  HISTORY_PAGE_LIMIT,
+  type ResumeWindow,
+  resumeReach,
+  withinWindow,
+} from "./history.ts";
 import { Listeners } from "./listeners.ts";
 
 /** How long a stream trusts the rights it read before reading them again. */
@@ -25,6 +31,18 @@ export interface RoutingEventOptions {
   resumeWindow?: ResumeWindow;
   /** Where a failed cross-node notification goes (the events are stored all the same). */
   onError?: (error: unknown) => void;
+}
+
+/** A read of the log over a time span: a topic's queue as it was, for charts. */
+export interface RoutingEventRead {
+  /** Only this topic's events (non-admins: a topic they may follow). */
+  topicId?: number;
+  /** From this time (ms), inclusive. */
+  since?: number;
+  /** Only events with a larger id: the last id of the page before. */
+  afterId?: number;
+  /** At most this many (default 1,000, at most HISTORY_PAGE_LIMIT). */
+  limit?: number;
 }
 
 export interface FollowOptions {
@@ -73,10 +91,7 @@ export class RoutingEventService implements RoutingEventSink {
    * sent; without a topic, a non-admin gets the topics they may see and no others.
    */
   async follow(actor: Actor, options: FollowOptions = {}): Promise<RoutingFollow> {
-    const scope = new RightsScope(() => this.scopeOf(actor, options.topicId));
-    await scope.load();
-    if (options.topicId !== undefined && !scope.allowsTopic(options.topicId))
-      throw new PresenceError("PRES_ERR_NOT_MEMBER", { topicId: options.topicId });
+    const scope = await this.loadScope(actor, options.topicId);
     const buffered: RoutingEvent[] = [];
     let take: ((events: readonly RoutingEvent[]) => void) | null = null;
     const stop = await this.bus.subscribe((events) => {
@@ -101,6 +116,17 @@ export class RoutingEventService implements RoutingEventSink {
       stop();
       throw error;
     }
+  }
+
+  /** Stored events, oldest first, of the topics the caller may follow (as a stream would carry). */
+  async read(actor: Actor, options: RoutingEventRead): Promise<RoutingEvent[]> {
+    const scope = await this.loadScope(actor, options.topicId);
+    return this.store.routingEventsSince({
+      afterId: options.afterId ?? 0,
+      topicIds: scope.topicIds(),
+      since: options.since,
+      limit: Math.min(options.limit ?? 1000, HISTORY_PAGE_LIMIT),
+    });
   }
 
   async purgeExpired(now = Date.now()): Promise<number> {
@@ -128,6 +154,15 @@ export class RoutingEventService implements RoutingEventSink {
     if (!withinWindow(actor, this.resumeWindow, events[0]?.at, now)) return null;
     // Newer events reach the stream live, in order, through the bus.
     return events.filter((event) => event.id <= latest);
+  }
+
+  /** The topics the caller may follow, read now; a topic asked for outside them is 403. */
+  private async loadScope(actor: Actor, topicId: number | undefined): Promise<RightsScope> {
+    const scope = new RightsScope(() => this.scopeOf(actor, topicId));
+    await scope.load();
+    if (topicId !== undefined && !scope.allowsTopic(topicId))
+      throw new PresenceError("PRES_ERR_NOT_MEMBER", { topicId });
+    return scope;
   }
 
   private async scopeOf(actor: Actor, topicId: number | undefined): Promise<TopicScope> {

@@ -4,6 +4,7 @@ import { type ChangeBus, LocalBus } from "../events/bus.ts";
 import { LocalMessageBus, type MessageBus } from "../events/messages.ts";
 import { LocalRoutingBus, type RoutingEventBus } from "../events/routing.ts";
 import type { Store } from "../store/store.ts";
+import { AgentLoadService } from "./agent-load.ts";
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from "./auth.ts";
 import { DirectoryService } from "./directory.ts";
 import { HealthService } from "./health.ts";
@@ -39,6 +40,7 @@ export interface Services {
   routingEvents: RoutingEventService;
   routing: RoutingService;
   queue: QueueService;
+  agentLoad: AgentLoadService;
 }
 
 export interface ServiceOptions {
@@ -137,5 +139,6 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
     routingEvents,
     routing,
     queue: new QueueService(store, topics),
+    agentLoad: new AgentLoadService(store),
   };
 }

@@ -9,6 +9,8 @@ export interface RoutingEventQuery {
   afterId: number;
   /** Only events of these topics; absent: every topic. */
   topicIds?: readonly number[];
+  /** Only events at or after this time (ms); absent: any time. */
+  since?: number;
   limit: number;
 }
 

@@ -53,7 +53,7 @@ export function query(name: string, description: string, schema: Schema = INT32)
 }
 
 /** A time as ISO 8601 or milliseconds since the epoch. */
-function timeParam(request: FastifyRequest, name: string): number | undefined {
+export function timeParam(request: FastifyRequest, name: string): number | undefined {
   const value = request.bound.text(name);
   if (value === undefined) return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);

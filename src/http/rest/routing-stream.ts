@@ -18,7 +18,7 @@ import { lastEventIdOf, query } from "./presence-live.ts";
 
 const TIME = { type: "string", description: "ISO 8601 time" } as const;
 
-const ROUTING_EVENT_SCHEMA: ObjectSchema = {
+export const ROUTING_EVENT_SCHEMA: ObjectSchema = {
   type: "object",
   title: "RoutingEvent",
   description: "One routing decision; the SSE event name is its Type",

@@ -55,8 +55,9 @@ export class PostgresRoutingEvents implements RoutingEventStore {
     const { rows } = await this.pool.query<RoutingEventRow>(
       `SELECT id, type, topic_id, chat_session_id, user_id, at, detail FROM routing_events
        WHERE id > $1 AND ($2::int[] IS NULL OR topic_id = ANY($2::int[]))
+         AND ($4::bigint IS NULL OR at >= $4)
        ORDER BY id LIMIT $3`,
-      [query.afterId, query.topicIds ?? null, query.limit],
+      [query.afterId, query.topicIds ?? null, query.limit, query.since ?? null],
     );
     return rows.map(toRoutingEvent);
   }

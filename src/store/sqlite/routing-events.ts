@@ -43,6 +43,7 @@ export class SqliteRoutingEvents implements RoutingEventStore {
         `SELECT * FROM routing_events
          WHERE id > @afterId
            AND (@topics IS NULL OR topic_id IN (SELECT value FROM json_each(@topics)))
+           AND (@since IS NULL OR at >= @since)
          ORDER BY id LIMIT @limit`,
       ),
       latest: db.prepare("SELECT COALESCE(MAX(id), 0) FROM routing_events").pluck(),
@@ -61,6 +62,7 @@ export class SqliteRoutingEvents implements RoutingEventStore {
     const rows = this.statements.since.all({
       afterId: query.afterId,
       topics: query.topicIds ? JSON.stringify(query.topicIds) : null,
+      since: query.since ?? null,
       limit: query.limit,
     }) as RoutingEventRow[];
     return rows.map(toRoutingEvent);

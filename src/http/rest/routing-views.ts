@@ -1,0 +1,98 @@
+/**
+ * What the dashboard reads about routing (extensions): the caller's load against their chat
+ * limits, and the routing event log over a time span, from which a topic's queue length over
+ * the last hours is drawn. Events are those /Routing/Stream carries, in the same shape.
+ */
+import type { AgentLoad } from "../../domain/agent-load.ts";
+import { routingEventWire } from "../../domain/routing-event.ts";
+import type { Services } from "../../service/services.ts";
+import { INT32, type ObjectSchema } from "../codecs/schema.ts";
+import type { RouteSpec } from "../route.ts";
+import { query, timeParam } from "./presence-live.ts";
+import { ROUTING_EVENT_SCHEMA } from "./routing-stream.ts";
+
+const TAG = "Routing";
+
+const LIMIT = { ...INT32, description: "0: no limit" };
+
+const LOAD_SCHEMA: ObjectSchema = {
+  type: "object",
+  title: "AgentLoad",
+  description: "The caller's ongoing chats against their chat limits",
+  properties: {
+    UserId: INT32,
+    OngoingChats: INT32,
+    MaxChats: { ...LIMIT, description: "The caller's own limit over all topics; 0: none" },
+    Limit: {
+      ...LIMIT,
+      description:
+        "The most ongoing chats the caller may reach: the largest binding limit over their topics; 0: no limit",
+    },
+    Topics: {
+      type: "array",
+      description: "Each topic where the caller may respond, with the limit that binds there",
+      items: { type: "object", properties: { TopicId: INT32, Limit: LIMIT } },
+    },
+  },
+};
+
+function loadJson(load: AgentLoad) {
+  return {
+    UserId: load.userId,
+    OngoingChats: load.ongoingChats,
+    MaxChats: load.maxChats,
+    Limit: load.limit,
+    Topics: load.topics.map((topic) => ({ TopicId: topic.topicId, Limit: topic.limit })),
+  };
+}
+
+export function routingViewRoutes({ agentLoad, routingEvents }: Services): RouteSpec[] {
+  return [
+    {
+      method: "GET",
+      url: "/api/v1/Routing/Load",
+      operationId: "RoutingLoad",
+      summary: 'The caller\'s ongoing chats and chat limits ("2 / 3 chats")',
+      tag: TAG,
+      auth: true,
+      extension: true,
+      responses: { 200: { description: "The caller's load", schema: LOAD_SCHEMA } },
+      handler: async (request) => loadJson(await agentLoad.of(request.actor)),
+    },
+    {
+      method: "GET",
+      url: "/api/v1/Routing/Events",
+      operationId: "RoutingEvents",
+      summary:
+        "Stored routing events, oldest first, of the topics the caller may follow; page with afterId",
+      tag: TAG,
+      auth: true,
+      extension: true,
+      parameters: [
+        query(
+          "topicId",
+          "Only this topic's events (non-admins: a topic where they listen, respond or manage)",
+        ),
+        query("since", "From this time (ISO 8601 or epoch ms), inclusive", { type: "string" }),
+        query("afterId", "Only events with a larger id (the last id of the page before)"),
+        query("limit", "At most this many events (default 1000, max 10000)"),
+      ],
+      responses: {
+        200: {
+          description: "Routing events",
+          schema: { type: "array", items: ROUTING_EVENT_SCHEMA },
+        },
+        403: { description: "The caller may not follow the topic asked for" },
+      },
+      async handler(request) {
+        const events = await routingEvents.read(request.actor, {
+          topicId: request.bound.optionalInt("topicId"),
+          since: timeParam(request, "since"),
+          afterId: request.bound.optionalInt("afterId"),
+          limit: request.bound.optionalInt("limit"),
+        });
+        return events.map(routingEventWire);
+      },
+    },
+  ];
+}
