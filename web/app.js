@@ -1,12 +1,17 @@
 // The chat presence dashboard: sign in with the session cookie, then a live list of chat users
-// fed by the change stream. This module owns the controls (the sign-in form, sign-out, the
-// present switches, the filters) and which view shows; session.js talks to the API, stream.js
-// keeps the list live, users.js renders it.
+// fed by the change stream, the agent's own offers and load, and the queues of the topics the
+// user manages. This module owns the controls (the sign-in form, sign-out, the present
+// switches, the filters) and which view shows; session.js talks to the API, stream.js and
+// routing-stream.js keep the views live, users.js renders the list, offers.js the agent's
+// chats, queues.js the queues.
 
+import { $ } from "./dom.js";
+import { startOffers, stopOffers } from "./offers.js";
+import { reloadCharts, startQueues, stopQueues } from "./queues.js";
+import { closeRoutingStream, openRoutingStream } from "./routing-stream.js";
 import * as session from "./session.js";
 import { closeStream, openStream } from "./stream.js";
 import {
-  $,
   applyFilters,
   clearUsers,
   displayName,
@@ -22,6 +27,9 @@ const SESSION_ENDED = "Your session has ended. Sign in again.";
 function showSignIn(message = "") {
   session.forgetSession();
   closeStream();
+  closeRoutingStream();
+  stopOffers();
+  stopQueues();
   clearUsers();
   $("dashboard").hidden = true;
   $("session").hidden = true;
@@ -38,7 +46,12 @@ function showDashboard(me) {
   $("role").textContent = me.Role === "admin" ? "Admin" : "Agent";
   renderWhoAmI();
   showError("");
-  openStream({ onSessionEnded: () => showSignIn(SESSION_ENDED) });
+  const onSessionEnded = () => showSignIn(SESSION_ENDED);
+  // The views listen before the streams open, so they hear the first "open".
+  startOffers({ showError, onSessionEnded });
+  startQueues({ showError, onSessionEnded });
+  openStream({ onSessionEnded });
+  openRoutingStream({ onSessionEnded });
 }
 
 function showError(message) {
@@ -138,5 +151,6 @@ $("error-close").addEventListener("click", () => showError(""));
 $("users").addEventListener("change", onSwitchChange);
 $("filter-topic").addEventListener("change", applyFilters);
 $("filter-present").addEventListener("change", applyFilters);
+$("chart-hours").addEventListener("change", reloadCharts);
 
 session.resumeSession().then((me) => (me ? showDashboard(me) : showSignIn()));

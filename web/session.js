@@ -52,13 +52,14 @@ async function responseError(response) {
  * JSON API call; a failure throws an Error with the server's Message, its ErrorCode and the
  * HTTP status.
  */
-export async function api(path, { method = "GET", body, headers = {} } = {}) {
+export async function api(path, { method = "GET", body, headers = {}, cache = "default" } = {}) {
   let response;
   try {
     response = await fetch(path, {
       method,
       headers: requestHeaders(method, body !== undefined, headers),
       credentials: "same-origin",
+      cache,
       // The page sends no Referer elsewhere; to its own API it names its origin (Origin and
       // Referer), which the sign-in requires, in every browser.
       referrerPolicy: "same-origin",

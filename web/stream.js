@@ -1,8 +1,8 @@
-// The change stream: one EventSource at a time, what its snapshots and changes do to the list,
-// and the connection indicator that says how it is doing. The browser resumes a dropped stream
-// by itself (with Last-Event-ID); only when the server refuses it does the page ask whether the
-// session has ended, and otherwise retry with a backoff.
+// The presence change stream: what its snapshots and changes do to the list, and the
+// connection indicator that says how it is doing (live.js keeps the stream open). Other
+// views hear each change through onPresenceChange.
 
+import { liveStream } from "./live.js";
 import { api } from "./session.js";
 import {
   applyFilters,
@@ -17,13 +17,9 @@ import {
 } from "./users.js";
 
 const STREAM_URL = "api/v1/Presence/Stream";
-const MAX_RETRY_DELAY_MS = 30_000;
 
-/** { onSessionEnded() } while the stream is wanted, else null. */
-let listeners = null;
-let source = null;
-let retries = 0;
-let retryTimer = 0;
+let stream = null;
+const changeListeners = new Set();
 
 function showConnection(kind, text) {
   const indicator = document.getElementById("conn");
@@ -32,70 +28,38 @@ function showConnection(kind, text) {
 }
 
 /** Opens the stream and keeps it open until closeStream(). */
-export function openStream(handlers) {
-  listeners = handlers;
-  connect();
+export function openStream({ onSessionEnded }) {
+  stream?.close();
+  stream = liveStream(STREAM_URL, {
+    events: {
+      snapshot: onSnapshot,
+      change: applyChange,
+      resync: () => showConnection("connecting", "Resynchronising…"),
+    },
+    onState: showConnection,
+    onSessionEnded,
+  });
+  stream.open();
 }
 
 export function closeStream() {
-  listeners = null;
-  disconnect();
+  stream?.close();
+  stream = null;
 }
 
-function disconnect() {
-  clearTimeout(retryTimer);
-  source?.close();
-  source = null;
+/**
+ * Calls `listener(change)` with every presence change event, and `listener(null)` after each
+ * snapshot (anything may have changed); returns how to stop.
+ */
+export function onPresenceChange(listener) {
+  changeListeners.add(listener);
+  return () => changeListeners.delete(listener);
 }
 
-function connect() {
-  disconnect();
-  if (!listeners) return;
-  showConnection("connecting", "Connecting…");
-  const opened = new EventSource(STREAM_URL);
-  source = opened;
-  // An event still queued from a stream that has since been replaced must not reach the page.
-  const fromCurrent = (handler) => (event) => {
-    if (source === opened) handler(event);
-  };
-  opened.addEventListener("snapshot", fromCurrent(onSnapshot));
-  opened.addEventListener("change", fromCurrent(onChange));
-  opened.addEventListener(
-    "resync",
-    fromCurrent(() => showConnection("connecting", "Resynchronising…")),
-  );
-  opened.addEventListener("error", fromCurrent(onError));
-}
-
-function onSnapshot(event) {
-  retries = 0;
-  applySnapshot(JSON.parse(event.data));
+function onSnapshot(list) {
+  applySnapshot(list);
   showConnection("live", "Live");
-}
-
-function onChange(event) {
-  applyChange(JSON.parse(event.data));
-}
-
-function onError() {
-  if (source.readyState === EventSource.CONNECTING) {
-    showConnection("connecting", "Reconnecting…");
-    return;
-  }
-  // Closed: the server answered with an error, so the browser will not retry by itself.
-  disconnect();
-  showConnection("offline", "Disconnected");
-  api("api/v1/Auth/Me").then(scheduleReconnect, (error) => {
-    if (error.status === 401) listeners?.onSessionEnded();
-    else scheduleReconnect();
-  });
-}
-
-function scheduleReconnect() {
-  if (!listeners) return;
-  const delay = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** retries++);
-  showConnection("offline", `Disconnected; retrying in ${Math.round(delay / 1000)} s`);
-  retryTimer = setTimeout(connect, delay);
+  for (const listener of changeListeners) listener(null);
 }
 
 /** The snapshot is the whole list: users it leaves out are gone. */
@@ -126,6 +90,7 @@ function applyChange(change) {
   learnTopics();
   applyFilters();
   flash(entry.row);
+  for (const listener of changeListeners) listener(change);
 }
 
 let namesTimer = 0;

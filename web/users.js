@@ -2,9 +2,8 @@
 // so that an update rewrites only what it changes (a topic's name reaches just the chips that
 // show that topic). Data reaches the page through textContent only.
 
+import { $, element, setText } from "./dom.js";
 import { api, isSignedInUser, mayChange, signedInUser } from "./session.js";
-
-export const $ = (id) => document.getElementById(id);
 
 /**
  * UserId → { presence, row, parts, chips, pending, changes, queue }: parts are the row's
@@ -15,27 +14,20 @@ const users = new Map();
 /** Topic id → name; null while unknown (then the id is shown). */
 const topicNames = new Map();
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-/** Writes only a text that differs, so an unchanged part of a row is not touched at all. */
-function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
-}
-
 export function userEntry(userId) {
   return users.get(userId);
+}
+
+/** The ids of the topics the users belong to. */
+export function knownTopicIds() {
+  return [...topicNames.keys()];
 }
 
 export function displayName(presence) {
   return presence.DisplayName || `User ${presence.UserId}`;
 }
 
-function topicName(id) {
+export function topicName(id) {
   return topicNames.get(id) ?? `Topic ${id}`;
 }
 

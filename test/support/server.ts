@@ -59,7 +59,7 @@ export function testSeed(): Seed {
 }
 
 export async function startTestServer(
-  options: Partial<ServeOptions> & { seed?: Seed | null } = {},
+  options: Partial<Omit<ServeOptions, "seed">> & { seed?: Seed | null } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "chat-presence-"));
   const { seed = testSeed(), ...serve } = options;

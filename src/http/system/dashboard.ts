@@ -40,43 +40,38 @@ interface Asset {
   summary: string;
 }
 
+/** A script module of the page, served at /<file>. */
+const script = (file: string, summary: string): Asset => ({
+  url: `/${file}`,
+  file,
+  type: JAVASCRIPT,
+  summary: `The dashboard's script module ${summary}`,
+});
+
 const ASSETS: Asset[] = [
   {
     url: "/",
     file: "index.html",
     type: "text/html; charset=utf-8",
-    summary: "The presence dashboard: sign in, see and toggle presence, live",
+    summary: "The presence dashboard: sign in, see and toggle presence, offers and queues, live",
   },
-  {
-    url: "/app.js",
-    file: "app.js",
-    type: JAVASCRIPT,
-    summary: "The dashboard's script: its controls, and the module the page loads",
-  },
-  {
-    url: "/session.js",
-    file: "session.js",
-    type: JAVASCRIPT,
-    summary: "The dashboard's script module for the session and API calls",
-  },
-  {
-    url: "/stream.js",
-    file: "stream.js",
-    type: JAVASCRIPT,
-    summary: "The dashboard's script module for the change stream",
-  },
-  {
-    url: "/users.js",
-    file: "users.js",
-    type: JAVASCRIPT,
-    summary: "The dashboard's script module that renders the user list",
-  },
-  {
-    url: "/style.css",
-    file: "style.css",
+  script("app.js", "that owns the controls, and the one the page loads"),
+  script("dom.js", "of DOM helpers"),
+  script("session.js", "for the session and API calls"),
+  script("live.js", "that keeps an event stream open"),
+  script("stream.js", "for the presence change stream"),
+  script("routing-stream.js", "for the routing event stream"),
+  script("users.js", "that renders the user list"),
+  script("offers.js", "for the agent's offers and load"),
+  script("queues.js", "for the queue view of each managed topic"),
+  script("chart-data.js", "that reads a topic's chart series from history"),
+  script("chart.js", "that draws the SVG chart"),
+  ...["style.css", "routing.css"].map((file) => ({
+    url: `/${file}`,
+    file,
     type: "text/css; charset=utf-8",
-    summary: "The dashboard's stylesheet",
-  },
+    summary: `The dashboard's stylesheet ${file}`,
+  })),
 ];
 
 export function webRoutes(dir: string = WEB_DIR): RouteSpec[] {
