@@ -45,6 +45,8 @@ const MATRIX: Record<string, string> = {
   "POST /api/v1/Routing/Offers/{chatSessionId}/Decline": "401 401 401 409 409 409",
   "GET /api/v1/ChatTopic/{id}/Queue": "401 401 401 403 200 200",
   "GET /api/v1/Availability": "401 401 401 200 200 200",
+  "GET /api/v1/Routing/Load": "401 401 401 200 200 200",
+  "GET /api/v1/Routing/Events": "401 401 401 200 200 200",
   "POST /api/v1/ChatTopic/{id}/Sessions": "401 401 401 200 200 200",
   "GET /api/v1/ChatTopic/{chatTopicId}/IsOpen": "401 401 401 200 200 200",
   "GET /api/v1/ChatTopic/ForCurrentUser": "401 401 401 200 200 200",
@@ -118,6 +120,14 @@ const MATRIX: Record<string, string> = {
   "GET /stream.js": "200 200 200 200 200 200",
   "GET /users.js": "200 200 200 200 200 200",
   "GET /style.css": "200 200 200 200 200 200",
+  "GET /dom.js": "200 200 200 200 200 200",
+  "GET /live.js": "200 200 200 200 200 200",
+  "GET /routing-stream.js": "200 200 200 200 200 200",
+  "GET /offers.js": "200 200 200 200 200 200",
+  "GET /queues.js": "200 200 200 200 200 200",
+  "GET /chart-data.js": "200 200 200 200 200 200",
+  "GET /chart.js": "200 200 200 200 200 200",
+  "GET /routing.css": "200 200 200 200 200 200",
 };
 
 type Who = "none" | "expired" | "online" | "other" | "agent" | "admin";

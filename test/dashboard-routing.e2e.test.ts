@@ -155,4 +155,15 @@ describe("dashboard routing (chromium)", () => {
     );
     assert.deepEqual(admin.problems, []);
   });
+
+  it("a topic manager gets the queue and chart of the topic they manage only, and no offers", async () => {
+    const manager = await open("ocon", PASSWORD);
+    const chart = queueCard(manager.page).locator("svg.chart");
+    await chart.locator("path.series.present").waitFor(STEP);
+    assert.equal(await chart.getAttribute("data-present-history"), "true");
+    await statReading(manager.page, "waiting", /^1$/).waitFor(STEP);
+    assert.equal(await manager.page.locator("li.queue-card").count(), 1, "Support, not Sales");
+    assert.equal(await manager.page.locator("#agent").isVisible(), false);
+    assert.deepEqual(manager.problems, []);
+  });
 });

@@ -1,6 +1,6 @@
 // The two series of a topic's chart over the last hours, read from history: present agents
-// from the presence history (admins may read everyone's), the queue length from the routing
-// event log. Each is a step series [[time ms, value], ...], oldest first, ending at `now`
+// from the presence history of the topic's users (admins and the topic's managers may read
+// it), the queue length from the routing event log. Each is a step series [[time ms, value], ...], oldest first, ending at `now`
 // with the value shown now, so the chart's right edge always agrees with the live figures.
 
 import { api } from "./session.js";
@@ -20,14 +20,18 @@ async function routingEventsSince(topicId, since) {
   }
 }
 
-/** Every presence change since `since`, paged by time (entries at the page's edge once). */
-async function presenceHistorySince(since) {
+/** The topic's presence changes since `since`, paged by time (entries at a page's edge once). */
+async function presenceHistorySince(topicId, since) {
   const byId = new Map();
   for (let from = since; ; ) {
-    const page = await api(`api/v1/Presence/History?since=${from}&limit=${PAGE}`);
+    const page = await api(
+      `api/v1/Presence/History?topicId=${topicId}&since=${from}&limit=${PAGE}`,
+    );
     for (const entry of page) byId.set(entry.Id, entry);
-    if (page.length < PAGE) break;
-    from = Date.parse(page[page.length - 1].At);
+    const next = Date.parse(page.at(-1)?.At);
+    // A full page within one millisecond cannot be paged by time: the chart makes do with it.
+    if (page.length < PAGE || !(next > from)) break;
+    from = next;
   }
   return [...byId.values()].sort((a, b) => a.Id - b.Id);
 }
@@ -58,12 +62,12 @@ export async function queueSeries(topicId, since, now, nowLength) {
  * Present agents: `nowCount` now (what the queue view shows), worked back through each
  * change: before it, the count was one less if the change made its user count (present with
  * the topic among theirs and, when `responders` is given, able to respond in it), one more if
- * it made them stop. Null when the history may not be read (it is the admins').
+ * it made them stop. Null when the history may not be read.
  */
 export async function presentSeries(topicId, since, now, nowCount, responders) {
   let history;
   try {
-    history = await presenceHistorySince(since);
+    history = await presenceHistorySince(topicId, since);
   } catch (error) {
     if (error.status === 403) return null;
     throw error;

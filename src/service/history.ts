@@ -1,11 +1,14 @@
 /** Reading the presence history: for admins and for users about themselves; stream resumes. */
 import { PresenceError } from "../domain/errors.ts";
 import type { Actor, PresenceEvent } from "../domain/presence.ts";
+import { assertMayManage } from "../domain/rights.ts";
 import { matches, type StreamFilter } from "../domain/stream-filter.ts";
 import type { Store } from "../store/store.ts";
 
 export interface HistoryFilter {
   userId?: number;
+  /** Only changes of users in this topic before or after (admins, and the topic's managers). */
+  topicId?: number;
   since?: number;
   until?: number;
   limit?: number;
@@ -73,8 +76,11 @@ export class HistoryService {
     private readonly delivered?: () => number,
   ) {}
 
-  /** An agent sees their own history only; an admin anyone's. */
+  /**
+   * An agent sees their own history only, and a topic's if they manage it; an admin anyone's.
+   */
   async query(actor: Actor, filter: HistoryFilter): Promise<PresenceEvent[]> {
+    if (filter.topicId !== undefined) return this.topicHistory(actor, filter.topicId, filter);
     const userId = filter.userId ?? (actor.role === "admin" ? undefined : actor.userId);
     if (actor.role !== "admin" && userId !== actor.userId) {
       throw new PresenceError("PRES_ERR_FORBIDDEN", {
@@ -83,6 +89,35 @@ export class HistoryService {
     }
     const limit = Math.min(filter.limit ?? 1000, HISTORY_PAGE_LIMIT);
     return this.store.queryHistory({ userId, since: filter.since, until: filter.until, limit });
+  }
+
+  /**
+   * The changes of the topic's users (in it before or after), as the stream's topic filter
+   * picks them, read page by page until `limit` of them are found. A topic's manager may read
+   * them: its present agents over time are theirs to watch.
+   */
+  private async topicHistory(
+    actor: Actor,
+    topicId: number,
+    filter: HistoryFilter,
+  ): Promise<PresenceEvent[]> {
+    assertMayManage(actor, topicId, await this.store.getMember(topicId, actor.userId));
+    const limit = Math.min(filter.limit ?? 1000, HISTORY_PAGE_LIMIT);
+    const wanted = { topicId, userId: filter.userId };
+    const found: PresenceEvent[] = [];
+    for (let afterId: number | undefined; found.length < limit; ) {
+      const page = await this.store.queryHistory({
+        userId: filter.userId,
+        since: filter.since,
+        until: filter.until,
+        afterId,
+        limit: HISTORY_PAGE_LIMIT,
+      });
+      found.push(...page.filter((event) => matches(wanted, event)));
+      if (page.length < HISTORY_PAGE_LIMIT) break;
+      afterId = page[page.length - 1].Version;
+    }
+    return found.slice(0, limit);
   }
 
   /**

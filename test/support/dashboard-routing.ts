@@ -12,11 +12,21 @@ export const SUPPORT = 574;
 export const KUHN_ID = 883;
 export const KUHN_LIMIT = 3;
 
-/** The test directory, with kuhn (CanRespond in Support) free of chats and limited to 3. */
+export const OCON_ID = 589;
+
+/**
+ * The test directory, with kuhn (CanRespond in Support) free of chats and limited to 3, and
+ * ocon managing Support.
+ */
 export function routingSeed(): Seed {
   const seed = testSeed();
   return {
     ...seed,
+    members: seed.members.map((member) =>
+      member.userId === OCON_ID && member.topicId === SUPPORT
+        ? { ...member, canManage: true }
+        : member,
+    ),
     users: seed.users.map((user) =>
       user.id === KUHN_ID ? { ...user, present: true, maxChats: KUHN_LIMIT } : user,
     ),

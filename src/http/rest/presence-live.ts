@@ -166,10 +166,14 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
     route(
       "GET /api/v1/Presence/History",
       "PresenceHistory",
-      "Presence changes, oldest first (admins: anyone's; agents: their own)",
+      "Presence changes, oldest first (admins: anyone's; agents: their own, or a topic's they manage)",
       {
         parameters: [
           query("userId", "Only this user"),
+          query(
+            "topicId",
+            "Only users in this topic before or after the change (admins, and the topic's managers)",
+          ),
           query("since", "From this time (ISO 8601 or epoch ms), inclusive", { type: "string" }),
           query("until", "Up to this time, exclusive", { type: "string" }),
           query("limit", "At most this many entries (default 1000, max 10000)"),
@@ -180,6 +184,7 @@ export function liveRoutes({ presence, history }: Services, hub: StreamHub): Rou
         async handler(request) {
           const events = await history.query(request.actor, {
             userId: request.bound.optionalInt("userId"),
+            topicId: request.bound.optionalInt("topicId"),
             since: timeParam(request, "since"),
             until: timeParam(request, "until"),
             limit: request.bound.optionalInt("limit"),
