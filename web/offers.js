@@ -105,7 +105,15 @@ function buildOffer(offer) {
   const text = element("span", "offer-text");
   text.append(title, countdown);
   row.append(text, actions);
-  const entry = { offer, row, title, countdown, buttons: [accept, decline], expiresAt: 0 };
+  const entry = {
+    offer,
+    row,
+    title,
+    countdown,
+    buttons: [accept, decline],
+    expiresAt: 0,
+    expired: false,
+  };
   shown.set(offer.ChatSessionId, entry);
   return entry;
 }

@@ -16,8 +16,8 @@ const SHOWN_WAITING = 5;
 
 /** TopicId → { card, parts, mode, queue, availability, readAt, timer, chart }. */
 const topics = new Map();
-/** Topics the signed-in user may not manage: not asked again. */
-const refused = new Set();
+/** Topics looked at and not shown (the signed-in user does not manage them): not asked again. */
+const passed = new Set();
 let handlers = null;
 let stops = [];
 let ticker = 0;
@@ -33,11 +33,12 @@ export function startQueues(pageHandlers) {
     }),
     onPresenceChange((change) => {
       if (change === null) return discover();
-      const touched = [...change.ChatTopics, ...(change.Previous?.ChatTopics ?? [])];
-      for (const id of new Set(touched)) {
-        if (topics.has(id)) readSoon(id);
-        else discover();
-      }
+      // The user's own topics changed: a right to manage may have come.
+      if (change.UserId === signedInUser()?.UserId) passed.clear();
+      const touched = new Set([...change.ChatTopics, ...(change.Previous?.ChatTopics ?? [])]);
+      for (const id of touched) if (topics.has(id)) readSoon(id);
+      const unknown = [...touched].filter((id) => !topics.has(id) && !passed.has(id));
+      if (unknown.length > 0) discover(unknown);
     }),
   ];
   ticker = setInterval(tick, 1000);
@@ -50,7 +51,7 @@ export function stopQueues() {
   clearInterval(ticker);
   for (const topic of topics.values()) clearTimeout(topic.timer);
   topics.clear();
-  refused.clear();
+  passed.clear();
   handlers = null;
   $("queue-list").replaceChildren();
   $("queues").hidden = true;
@@ -64,14 +65,18 @@ function failed(error, what) {
 
 // ---- Which topics --------------------------------------------------------------------------
 
-/** The caller's topics (an admin's also every topic a user is in), kept where they manage. */
-function discover() {
+/**
+ * The caller's topics (an admin's also every topic a user is in), kept where they manage;
+ * `seen` are topics a change mentioned, passed over unless they turn out to be the caller's.
+ */
+function discover(seen = []) {
   discovering = discovering.then(async () => {
     try {
       const own = await api("api/v1/ChatTopic/ForCurrentUser");
       const ids = new Set(own.map((topic) => topic.ChatTopicId));
       if (signedInUser()?.Role === "admin") for (const id of knownTopicIds()) ids.add(id);
-      for (const id of ids) if (!topics.has(id) && !refused.has(id)) await tryTopic(id);
+      for (const id of ids) if (!topics.has(id) && !passed.has(id)) await tryTopic(id);
+      for (const id of seen) if (!topics.has(id)) passed.add(id);
     } catch (error) {
       failed(error, "Could not read the topics");
     }
@@ -84,7 +89,7 @@ async function tryTopic(id) {
   try {
     routing = await api(`api/v1/ChatTopic/${id}/Routing`);
   } catch (error) {
-    if (error.status === 403 || error.status === 404) return refused.add(id);
+    if (error.status === 403 || error.status === 404) return passed.add(id);
     throw error;
   }
   if (!handlers) return;
