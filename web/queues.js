@@ -21,6 +21,7 @@ const passed = new Set();
 let handlers = null;
 let stops = [];
 let ticker = 0;
+let ticks = 0;
 let discovering = Promise.resolve();
 
 export function startQueues(pageHandlers) {
@@ -194,9 +195,11 @@ function renderCard(id, topic) {
   tick();
 }
 
-/** The oldest wait keeps counting between reads. */
+/** The oldest wait keeps counting between reads; the charts move on every half minute. */
 function tick() {
+  const redraw = ++ticks % 30 === 0;
   for (const topic of topics.values()) {
+    if (redraw) drawTopicChart(topic);
     if (!topic.readAt) continue;
     const oldest = Math.max(0, ...topic.queue.map((place) => place.WaitingSeconds));
     const since = Math.floor((Date.now() - topic.readAt) / 1000);
@@ -230,14 +233,21 @@ async function loadChart(topic, id) {
   }
 }
 
+/** The figures just read become the chart's right edge. */
 function extendChart(topic) {
   if (!topic.chart) return;
   const now = Date.now();
   const { chart, availability: a } = topic;
-  if (a) {
-    chart.queue.push([now, a.QueueLength]);
-    chart.present?.push([now, a.AgentsPresent]);
-  }
+  chart.queue.push([now, a.QueueLength]);
+  chart.present?.push([now, a.AgentsPresent]);
+  drawTopicChart(topic);
+}
+
+/** Draws the window ending now (also between reads, so the chart moves on with time). */
+function drawTopicChart(topic) {
+  const { chart } = topic;
+  if (!chart) return;
+  const now = Date.now();
   const series = [{ className: "queue", label: "queue length", points: chart.queue }];
   if (chart.present)
     series.unshift({ className: "present", label: "present agents", points: chart.present });
