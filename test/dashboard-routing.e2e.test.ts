@@ -166,4 +166,18 @@ describe("dashboard routing (chromium)", () => {
     assert.equal(await manager.page.locator("#agent").isVisible(), false);
     assert.deepEqual(manager.problems, []);
   });
+
+  it("the countdown keeps to the server's clock when the browser's is 20 minutes ahead", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    await context.clock.install({ time: Date.now() + 20 * 60_000 });
+    const agent = await signIn(context, server, "kuhn", PASSWORD);
+    // The second session of the chart test is still offered to kuhn.
+    const offer = agent.page.locator("li.offer");
+    await offer.waitFor(STEP);
+    const sessionId = Number(await offer.getAttribute("data-session-id"));
+    const left = await secondsLeft(agent.page, sessionId);
+    assert.ok(left > OFFER_SECONDS - 120 && left <= OFFER_SECONDS, `${left} s left`);
+    assert.deepEqual(agent.problems, []);
+  });
 });

@@ -5,7 +5,7 @@
 
 import { $, element, setText } from "./dom.js";
 import { onRoutingEvent } from "./routing-stream.js";
-import { api, signedInUser } from "./session.js";
+import { api, serverNow, signedInUser } from "./session.js";
 import { onPresenceChange } from "./stream.js";
 import { topicName } from "./users.js";
 
@@ -136,7 +136,7 @@ async function answer(entry, verb) {
 function tick() {
   let expired = false;
   for (const entry of shown.values()) {
-    const left = Math.max(0, Math.ceil((entry.expiresAt - Date.now()) / 1000));
+    const left = Math.max(0, Math.ceil((entry.expiresAt - serverNow()) / 1000));
     setText(entry.countdown, left > 0 ? `${left} s left` : "Expired");
     entry.row.classList.toggle("ending", left <= 5);
     if (left === 0 && !entry.expired) expired = entry.expired = true;

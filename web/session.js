@@ -48,6 +48,23 @@ async function responseError(response) {
   return Object.assign(new Error(message), { status: response.status, code });
 }
 
+/** How far the server's clock is ahead of the browser's, ms; 0 while they agree. */
+let clockOffset = 0;
+/** The Date header counts whole seconds: only a larger gap says the clocks disagree. */
+const TRUSTED_SKEW_MS = 2000;
+
+function noteServerClock(response) {
+  const date = Date.parse(response.headers.get("date") ?? "");
+  if (Number.isNaN(date)) return;
+  const offset = date - Date.now();
+  clockOffset = Math.abs(offset) > TRUSTED_SKEW_MS ? offset : 0;
+}
+
+/** Now on the server's clock, as near as the page can tell: for countdowns to server times. */
+export function serverNow() {
+  return Date.now() + clockOffset;
+}
+
 /**
  * JSON API call; a failure throws an Error with the server's Message, its ErrorCode and the
  * HTTP status.
@@ -68,6 +85,7 @@ export async function api(path, { method = "GET", body, headers = {}, cache = "d
   } catch {
     throw Object.assign(new Error("The server cannot be reached."), { status: 0 });
   }
+  noteServerClock(response);
   if (response.ok) return response.status === 204 ? null : response.json();
   throw await responseError(response);
 }
