@@ -7,8 +7,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ADMIN, call } from "./support/chat.ts";
 import { launchChromium, OUTPUT, signIn } from "./support/dashboard.ts";
 import {
+  KUHN_ID,
   KUHN_LIMIT,
   offerMode,
   offerRow,
@@ -178,6 +180,22 @@ describe("dashboard routing (chromium)", () => {
     const sessionId = Number(await offer.getAttribute("data-session-id"));
     const left = await secondsLeft(agent.page, sessionId);
     assert.ok(left > OFFER_SECONDS - 120 && left <= OFFER_SECONDS, `${left} s left`);
+    assert.deepEqual(agent.problems, []);
+  });
+
+  it("an offer withdrawn elsewhere (an admin sets the agent away) leaves the agent's list live", async () => {
+    const agent = await open("kuhn", PASSWORD);
+    const offer = agent.page.locator("li.offer");
+    await offer.waitFor(STEP);
+    await routingLive(agent.page);
+    await markDocument(agent.page);
+    const away = await call(server, ADMIN, "POST", "/api/v1/Presence/SaveAll", [
+      { UserId: KUHN_ID, Present: false },
+    ]);
+    assert.equal(away.status, 204, JSON.stringify(away.body));
+    await offer.waitFor({ ...STEP, state: "detached" });
+    await agent.page.locator("#no-offers").waitFor(STEP);
+    assert.equal(await stillSameDocument(agent.page), true, "no reload");
     assert.deepEqual(agent.problems, []);
   });
 });
