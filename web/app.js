@@ -48,8 +48,8 @@ function showDashboard(me) {
   showError("");
   const onSessionEnded = () => showSignIn(SESSION_ENDED);
   // The views listen before the streams open, so they hear the first "open".
-  startOffers({ showError, onSessionEnded });
-  startQueues({ showError, onSessionEnded });
+  startOffers({ showError, reportFailure });
+  startQueues({ reportFailure });
   openStream({ onSessionEnded });
   openRoutingStream({ onSessionEnded });
 }
@@ -57,6 +57,12 @@ function showDashboard(me) {
 function showError(message) {
   $("error-text").textContent = message;
   $("error").hidden = !message;
+}
+
+/** A failed call: a session that has ended goes back to the sign-in, anything else is shown. */
+function reportFailure(error, what) {
+  if (error.status === 401) showSignIn(SESSION_ENDED);
+  else showError(`${what}: ${error.message}`);
 }
 
 // ---- Sign-in and sign-out ------------------------------------------------------------------
@@ -124,10 +130,7 @@ function savePresent(entry, present) {
       if (entry.changes === changes) entry.presence.Present = present;
       showError("");
     })
-    .catch((error) => {
-      if (error.status === 401) return showSignIn(SESSION_ENDED);
-      showError(`Could not change ${displayName(entry.presence)}: ${error.message}`);
-    })
+    .catch((error) => reportFailure(error, `Could not change ${displayName(entry.presence)}`))
     .finally(() => {
       entry.pending--;
       renderUser(entry);

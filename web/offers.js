@@ -17,7 +17,7 @@ let ticker = 0;
 let offersRead = Promise.resolve();
 let loadTimer = 0;
 
-/** Starts the agent's view: { showError(message), onSessionEnded() } say what went wrong. */
+/** Starts the agent's view: { showError(message), reportFailure(error, what) } from the page. */
 export function startOffers(pageHandlers) {
   stopOffers();
   handlers = pageHandlers;
@@ -50,9 +50,7 @@ function refresh() {
 }
 
 function failed(error, what) {
-  if (!handlers) return;
-  if (error.status === 401) handlers.onSessionEnded();
-  else handlers.showError(`${what}: ${error.message}`);
+  handlers?.reportFailure(error, what);
 }
 
 // ---- Offers --------------------------------------------------------------------------------

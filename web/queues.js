@@ -59,9 +59,7 @@ export function stopQueues() {
 }
 
 function failed(error, what) {
-  if (!handlers) return;
-  if (error.status === 401) handlers.onSessionEnded();
-  else handlers.showError(`${what}: ${error.message}`);
+  handlers?.reportFailure(error, what);
 }
 
 // ---- Which topics --------------------------------------------------------------------------
