@@ -13,7 +13,7 @@ import { agentsMessageRoutes } from "./agents/messages.ts";
 import { agentsPresenceRoutes } from "./agents/presence.ts";
 import { agentsSessionRoutes } from "./agents/sessions.ts";
 import { agentsTopicRoutes } from "./agents/topics.ts";
-import { authenticator, closeIfLongBody } from "./auth/authenticate.ts";
+import { authenticationHook, closeIfLongBody } from "./auth/authenticate.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { PresenceRenderer } from "./carriers/presence-renderer.ts";
 import { registerBodyParsers, xmlListGuard } from "./codecs/body.ts";
@@ -150,7 +150,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...metricsRoutes(services, options.operations ?? {}),
     ...webRoutes(),
   ];
-  const authenticate = authenticator(services.auth);
+  const authenticate = authenticationHook(services.auth);
   const served = servedUrls(routes, basePath);
   for (const { route, url } of served) {
     app.route({

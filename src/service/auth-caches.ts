@@ -6,8 +6,23 @@
  */
 import type { Actor } from "../domain/presence.ts";
 import type { CredentialKind } from "../store/credentials.ts";
+import { sha256 } from "./secrets.ts";
 
 const CACHE_LIMIT = 10_000;
+
+/** An Authorization header's scheme (lower case) and its value. */
+export function splitAuthorization(header: string): { scheme: string; value: string } {
+  const space = header.indexOf(" ");
+  return {
+    scheme: (space < 0 ? header : header.slice(0, space)).toLowerCase(),
+    value: space < 0 ? "" : header.slice(space + 1).trim(),
+  };
+}
+
+const SECRET_SCHEMES = new Map<string, CredentialKind>([
+  ["soticket", "ticket"],
+  ["bearer", "bearer"],
+]);
 
 /** A ticket, token or session found in the store, with the user it signs in as. */
 export interface ResolvedCredential {
@@ -73,6 +88,15 @@ export class AuthCaches {
 
   get generation(): number {
     return this.generationCount;
+  }
+
+  /** Who a SoTicket or Bearer header signs in as, when a fresh entry holds it; else undefined. */
+  callerOf(header: string, now: number): Actor | undefined {
+    const { scheme, value } = splitAuthorization(header);
+    const kind = SECRET_SCHEMES.get(scheme);
+    if (!kind || !value) return undefined;
+    const credential = this.credentials.get(sha256(value), now);
+    return credential?.kind === kind ? (credential.actor ?? undefined) : undefined;
   }
 
   /** Drops every cached credential and Basic header of the user (of everyone for null). */

@@ -7,7 +7,7 @@ import type { ChatUser } from "../domain/model.ts";
 import type { Actor } from "../domain/presence.ts";
 import type { CredentialKind } from "../store/credentials.ts";
 import type { Store } from "../store/store.ts";
-import { AuthCaches, type ResolvedCredential } from "./auth-caches.ts";
+import { AuthCaches, type ResolvedCredential, splitAuthorization } from "./auth-caches.ts";
 import {
   decoyPasswordHash,
   randomSecret,
@@ -81,9 +81,7 @@ export class AuthService {
     address?: string,
   ): Promise<Actor> {
     if (!header) throw unauthenticated("send an Authorization header (Basic, SoTicket or Bearer)");
-    const space = header.indexOf(" ");
-    const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
-    const value = space < 0 ? "" : header.slice(space + 1).trim();
+    const { scheme, value } = splitAuthorization(header);
     if (this.options.online) await this.requireAppToken(appToken);
     if (scheme === "basic") {
       if (this.options.online)
@@ -93,6 +91,11 @@ export class AuthService {
     if (scheme === "soticket") return this.authenticateSecret(value, "ticket");
     if (scheme === "bearer") return this.authenticateSecret(value, "bearer");
     throw unauthenticated(`the ${scheme} scheme is not supported`);
+  }
+
+  /** The caller of a header the credential cache answers, with no promise; else undefined. */
+  cachedCaller(header: string): Actor | undefined {
+    return this.options.online ? undefined : this.caches.callerOf(header, Date.now());
   }
 
   async requireAppToken(appToken: string | undefined): Promise<void> {
@@ -221,11 +224,8 @@ export class AuthService {
 
   private async authenticateSecret(secret: string, kind: "ticket" | "bearer"): Promise<Actor> {
     const credential = secret ? await this.resolve(sha256(secret)) : null;
-    if (!credential || credential.kind !== kind) {
-      throw unauthenticated(
-        `the ${kind === "ticket" ? "ticket" : "token"} is unknown or has expired`,
-      );
-    }
+    const name = kind === "ticket" ? "ticket" : "token";
+    if (credential?.kind !== kind) throw unauthenticated(`the ${name} is unknown or has expired`);
     return this.actorOf(credential);
   }
 

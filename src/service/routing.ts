@@ -47,9 +47,11 @@ export class RoutingService {
   private stopped = false;
   /**
    * False once a sweep found no topic routing (the default everywhere): presence saves then
-   * skip withdrawing offers, which cannot exist. A topic set to route here makes it true at
-   * once; one set on another node, by the next sweep, whose withdrawal of offers no longer
-   * acceptable covers the second between.
+   * skip withdrawing offers, which cannot exist, and routing passes, which would find no topic
+   * to route (a pass per topic of every agent coming present cost a save more than its history
+   * rows). A topic set to route here makes it true at once; one set on another node, by the
+   * next sweep, which routes every routed topic and withdraws offers no longer acceptable, so
+   * covering the second between.
    */
   private routingInUse = true;
 
@@ -157,6 +159,7 @@ export class RoutingService {
    * queued session in their topics.
    */
   async presenceChanged(events: readonly PresenceEvent[]): Promise<void> {
+    if (!this.routingInUse) return;
     const gone: number[] = [];
     for (const event of events) {
       const before = event.Previous;
@@ -170,7 +173,7 @@ export class RoutingService {
         for (const topicId of event.ChatTopics) void this.runs.kick(topicId);
       }
     }
-    if (gone.length > 0 && this.routingInUse) {
+    if (gone.length > 0) {
       await this.withdrawn(await this.store.withdrawAgentOffers(gone));
     }
   }
