@@ -12,9 +12,12 @@ import { readCookie, SESSION_COOKIE } from "../auth/cookies.ts";
 import { ASSOCIATE_SCHEMA, associateOf } from "../carriers/associate.ts";
 import { pathIntParameter } from "../carriers/render.ts";
 import { INT32, type ObjectSchema } from "../codecs/schema.ts";
-import type { ParameterSpec, RouteSpec } from "../route.ts";
+import { type ParameterSpec, type RouteSpec, routeGroup } from "../route.ts";
 
 /** How long a widget (or a cache between) may reuse an availability answer, seconds. */
+const route = routeGroup({ tag: "Routing", extension: true });
+const publicRoute = routeGroup({ tag: "Routing", auth: false, extension: true });
+
 export const AVAILABILITY_MAX_AGE = 5;
 
 const TEXT = { type: "string" } as const;
@@ -114,58 +117,53 @@ export function queueRoutes(services: Services, options: QueueRouteOptions = {})
   }
 
   return [
-    {
-      method: "GET",
-      url: "/api/v1/ChatTopic/:id/Queue",
-      operationId: "ChatTopicQueue",
-      summary:
-        "The topic's waiting sessions in routing order: place, wait so far, expected wait, offer",
-      tag: "Routing",
-      auth: true,
-      extension: true,
-      parameters: [pathIntParameter("id", "The id of the chat topic")],
-      responses: {
-        200: { description: "The queue", schema: { type: "array", items: PLACE_SCHEMA } },
-        403: { description: "Not a member of the topic with any right, nor an administrator" },
-        404: { description: "There is no chat topic with this id" },
-      },
-      async handler(request) {
-        const places = await queue.queue(request.actor, request.bound.int("id"));
-        return places.map(placeJson);
-      },
-    },
-    {
-      method: "GET",
-      url: "/api/v1/Availability",
-      operationId: "Availability",
-      summary: `Whether a chat widget should offer a chat or the offline form (aggregates only; cached ${AVAILABILITY_MAX_AGE} s)`,
-      tag: "Routing",
-      auth: false,
-      extension: true,
-      parameters: [TOPIC_QUERY],
-      responses: {
-        200: { description: "The topic's availability", schema: AVAILABILITY_SCHEMA },
-        304: { description: "Not modified since the ETag sent in If-None-Match" },
-        400: { description: "topicId is missing or not a whole number" },
-        401: {
-          description:
-            "Neither signed in nor a registered SO-AppToken (unless availability is public)",
+    route(
+      "GET /api/v1/ChatTopic/:id/Queue",
+      "ChatTopicQueue",
+      "The topic's waiting sessions in routing order: place, wait so far, expected wait, offer",
+      {
+        parameters: [pathIntParameter("id", "The id of the chat topic")],
+        responses: {
+          200: { description: "The queue", schema: { type: "array", items: PLACE_SCHEMA } },
+          403: { description: "Not a member of the topic with any right, nor an administrator" },
+          404: { description: "There is no chat topic with this id" },
         },
-        404: { description: "There is no chat topic with this id" },
+        async handler(request) {
+          const places = await queue.queue(request.actor, request.bound.int("id"));
+          return places.map(placeJson);
+        },
       },
-      async handler(request, reply) {
-        await mayAskAvailability(request);
-        const body = JSON.stringify(
-          availabilityJson(await queue.availability(request.bound.int("topicId"))),
-        );
-        const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
-        const scope = isPublic ? "public" : "private";
-        reply
-          .header("etag", etag)
-          .header("cache-control", `${scope}, max-age=${AVAILABILITY_MAX_AGE}`);
-        if (request.headers["if-none-match"] === etag) return reply.code(304).send();
-        return reply.type("application/json; charset=utf-8").send(body);
+    ),
+    publicRoute(
+      "GET /api/v1/Availability",
+      "Availability",
+      `Whether a chat widget should offer a chat or the offline form (aggregates only; cached ${AVAILABILITY_MAX_AGE} s)`,
+      {
+        parameters: [TOPIC_QUERY],
+        responses: {
+          200: { description: "The topic's availability", schema: AVAILABILITY_SCHEMA },
+          304: { description: "Not modified since the ETag sent in If-None-Match" },
+          400: { description: "topicId is missing or not a whole number" },
+          401: {
+            description:
+              "Neither signed in nor a registered SO-AppToken (unless availability is public)",
+          },
+          404: { description: "There is no chat topic with this id" },
+        },
+        async handler(request, reply) {
+          await mayAskAvailability(request);
+          const body = JSON.stringify(
+            availabilityJson(await queue.availability(request.bound.int("topicId"))),
+          );
+          const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+          const scope = isPublic ? "public" : "private";
+          reply
+            .header("etag", etag)
+            .header("cache-control", `${scope}, max-age=${AVAILABILITY_MAX_AGE}`);
+          if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+          return reply.type("application/json; charset=utf-8").send(body);
+        },
       },
-    },
+    ),
   ];
 }

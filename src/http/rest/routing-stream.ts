@@ -13,8 +13,16 @@ import {
 import { type StreamHub, sseFrame, startEventStream } from "../../realtime/stream.ts";
 import type { Services } from "../../service/services.ts";
 import { INT32, type ObjectSchema } from "../codecs/schema.ts";
-import type { RouteSpec } from "../route.ts";
+import { type RouteSpec, routeGroup } from "../route.ts";
 import { lastEventIdOf, query } from "./presence-live.ts";
+
+const route = routeGroup({ tag: "Routing", extension: true });
+
+/** The topic filter of the stream and of the stored event log. */
+export const TOPIC_FILTER = query(
+  "topicId",
+  "Only this topic's events (non-admins: a topic where they listen, respond or manage)",
+);
 
 const TIME = { type: "string", description: "ISO 8601 time" } as const;
 
@@ -79,38 +87,32 @@ export function routingStreamRoutes({ routingEvents }: Services, hub: StreamHub)
   }
 
   return [
-    {
-      method: "GET",
-      url: "/api/v1/Routing/Stream",
-      operationId: "RoutingStream",
-      summary:
-        "Server-Sent Events: one event per routing decision (queued, offered, offer_lapsed, declined, assigned, transferred, capacity, left_queue)",
-      tag: "Routing",
-      auth: true,
-      extension: true,
-      parameters: [
-        query(
-          "topicId",
-          "Only this topic's events (non-admins: a topic where they listen, respond or manage)",
-        ),
-        {
-          name: "Last-Event-ID",
-          in: "header",
-          description:
-            "Resume after this event id without loss (non-admins within the resume window); otherwise `resync`, then live events",
-          schema: { type: "string" },
+    route(
+      "GET /api/v1/Routing/Stream",
+      "RoutingStream",
+      "Server-Sent Events: one event per routing decision (queued, offered, offer_lapsed, declined, assigned, transferred, capacity, left_queue)",
+      {
+        parameters: [
+          TOPIC_FILTER,
+          {
+            name: "Last-Event-ID",
+            in: "header",
+            description:
+              "Resume after this event id without loss (non-admins within the resume window); otherwise `resync`, then live events",
+            schema: { type: "string" },
+          },
+        ],
+        responses: {
+          200: {
+            description: `An endless text/event-stream; each event's data is a ${ROUTING_EVENT_SCHEMA.title}`,
+            schema: ROUTING_EVENT_SCHEMA,
+            contentTypes: ["text/event-stream"],
+          },
+          403: { description: "The caller may not follow the topic asked for" },
+          429: { description: "Too many open streams: the caller's own limit or the server's" },
         },
-      ],
-      responses: {
-        200: {
-          description: `An endless text/event-stream; each event's data is a ${ROUTING_EVENT_SCHEMA.title}`,
-          schema: ROUTING_EVENT_SCHEMA,
-          contentTypes: ["text/event-stream"],
-        },
-        403: { description: "The caller may not follow the topic asked for" },
-        429: { description: "Too many open streams: the caller's own limit or the server's" },
+        handler: stream,
       },
-      handler: stream,
-    },
+    ),
   ];
 }

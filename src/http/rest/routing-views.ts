@@ -7,11 +7,11 @@ import type { AgentLoad } from "../../domain/agent-load.ts";
 import { routingEventWire } from "../../domain/routing-event.ts";
 import type { Services } from "../../service/services.ts";
 import { INT32, type ObjectSchema } from "../codecs/schema.ts";
-import type { RouteSpec } from "../route.ts";
+import { type RouteSpec, routeGroup } from "../route.ts";
 import { query, timeParam } from "./presence-live.ts";
-import { ROUTING_EVENT_SCHEMA } from "./routing-stream.ts";
+import { ROUTING_EVENT_SCHEMA, TOPIC_FILTER } from "./routing-stream.ts";
 
-const TAG = "Routing";
+const route = routeGroup({ tag: "Routing", extension: true });
 
 const LIMIT = { ...INT32, description: "0: no limit" };
 
@@ -48,51 +48,43 @@ function loadJson(load: AgentLoad) {
 
 export function routingViewRoutes({ agentLoad, routingEvents }: Services): RouteSpec[] {
   return [
-    {
-      method: "GET",
-      url: "/api/v1/Routing/Load",
-      operationId: "RoutingLoad",
-      summary: 'The caller\'s ongoing chats and chat limits ("2 / 3 chats")',
-      tag: TAG,
-      auth: true,
-      extension: true,
-      responses: { 200: { description: "The caller's load", schema: LOAD_SCHEMA } },
-      handler: async (request) => loadJson(await agentLoad.of(request.actor)),
-    },
-    {
-      method: "GET",
-      url: "/api/v1/Routing/Events",
-      operationId: "RoutingEvents",
-      summary:
-        "Stored routing events, oldest first, of the topics the caller may follow; page with afterId",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      parameters: [
-        query(
-          "topicId",
-          "Only this topic's events (non-admins: a topic where they listen, respond or manage)",
-        ),
-        query("since", "From this time (ISO 8601 or epoch ms), inclusive", { type: "string" }),
-        query("afterId", "Only events with a larger id (the last id of the page before)"),
-        query("limit", "At most this many events (default 1000, max 10000)"),
-      ],
-      responses: {
-        200: {
-          description: "Routing events",
-          schema: { type: "array", items: ROUTING_EVENT_SCHEMA },
+    route(
+      "GET /api/v1/Routing/Load",
+      "RoutingLoad",
+      'The caller\'s ongoing chats and chat limits ("2 / 3 chats")',
+      {
+        responses: { 200: { description: "The caller's load", schema: LOAD_SCHEMA } },
+        handler: async (request) => loadJson(await agentLoad.of(request.actor)),
+      },
+    ),
+    route(
+      "GET /api/v1/Routing/Events",
+      "RoutingEvents",
+      "Stored routing events, oldest first, of the topics the caller may follow; page with afterId",
+      {
+        parameters: [
+          TOPIC_FILTER,
+          query("since", "From this time (ISO 8601 or epoch ms), inclusive", { type: "string" }),
+          query("afterId", "Only events with a larger id (the last id of the page before)"),
+          query("limit", "At most this many events (default 1000, max 10000)"),
+        ],
+        responses: {
+          200: {
+            description: "Routing events",
+            schema: { type: "array", items: ROUTING_EVENT_SCHEMA },
+          },
+          403: { description: "The caller may not follow the topic asked for" },
         },
-        403: { description: "The caller may not follow the topic asked for" },
+        async handler(request) {
+          const events = await routingEvents.read(request.actor, {
+            topicId: request.bound.optionalInt("topicId"),
+            since: timeParam(request, "since"),
+            afterId: request.bound.optionalInt("afterId"),
+            limit: request.bound.optionalInt("limit"),
+          });
+          return events.map(routingEventWire);
+        },
       },
-      async handler(request) {
-        const events = await routingEvents.read(request.actor, {
-          topicId: request.bound.optionalInt("topicId"),
-          since: timeParam(request, "since"),
-          afterId: request.bound.optionalInt("afterId"),
-          limit: request.bound.optionalInt("limit"),
-        });
-        return events.map(routingEventWire);
-      },
-    },
+    ),
   ];
 }

@@ -5,13 +5,13 @@
 import { ROUTING_MODES, ROUTING_ORDERS, type RoutingOffer } from "../../domain/routing.ts";
 import type { TopicRoutingView } from "../../service/routing.ts";
 import type { Services } from "../../service/services.ts";
-import { pathIntParameter, sendCarrier } from "../carriers/render.ts";
+import { pathIntParameter, sendsCarrier } from "../carriers/render.ts";
 import { SESSION_WITH_LINKS, sessionWithLinks } from "../carriers/session.ts";
 import { BODY_TYPES, bindOrThrow, requireBody } from "../codecs/body.ts";
 import { INT32, type ObjectSchema, propertyOf } from "../codecs/schema.ts";
-import type { RouteSpec } from "../route.ts";
+import { noContent, type RouteSpec, routeGroup } from "../route.ts";
 
-const TAG = "Routing";
+const route = routeGroup({ tag: "Routing", extension: true });
 const TOPIC_ID = pathIntParameter("id", "The id of the chat topic");
 const SESSION_ID = pathIntParameter("chatSessionId", "The id of the chat session offered");
 const TEXT = { type: "string" } as const;
@@ -98,97 +98,85 @@ export function routingRoutes({ routing }: Services): RouteSpec[] {
     },
   };
   return [
-    {
-      method: "GET",
-      url: "/api/v1/ChatTopic/:id/Routing",
-      operationId: "ChatTopicRoutingGet",
-      summary:
-        "The topic's routing: mode, offer time, limit per agent, order, missed offers before Away",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      parameters: [TOPIC_ID],
-      responses: {
-        200: { description: "The routing", schema: ROUTING_SCHEMA },
-        ...manage,
-        ...noTopic,
+    route(
+      "GET /api/v1/ChatTopic/:id/Routing",
+      "ChatTopicRoutingGet",
+      "The topic's routing: mode, offer time, limit per agent, order, missed offers before Away",
+      {
+        parameters: [TOPIC_ID],
+        responses: {
+          200: { description: "The routing", schema: ROUTING_SCHEMA },
+          ...manage,
+          ...noTopic,
+        },
+        async handler(request) {
+          return routingJson(await routing.settings(request.actor, request.bound.int("id")));
+        },
       },
-      async handler(request) {
-        return routingJson(await routing.settings(request.actor, request.bound.int("id")));
+    ),
+    route(
+      "PUT /api/v1/ChatTopic/:id/Routing",
+      "ChatTopicRoutingPut",
+      "Sets the topic's routing (fields left out keep their values) and routes its queue by it",
+      {
+        parameters: [TOPIC_ID],
+        body: { schema: ROUTING_SCHEMA, required: true, contentTypes: BODY_TYPES },
+        responses: {
+          200: { description: "The routing as stored", schema: ROUTING_SCHEMA },
+          400: { description: "A field is not valid (PRES_ERR_BAD_BODY names it)" },
+          ...manage,
+          ...noTopic,
+        },
+        async handler(request) {
+          const input = givenFields(requireBody(request));
+          return routingJson(
+            await routing.setSettings(request.actor, request.bound.int("id"), input),
+          );
+        },
       },
-    },
-    {
-      method: "PUT",
-      url: "/api/v1/ChatTopic/:id/Routing",
-      operationId: "ChatTopicRoutingPut",
-      summary:
-        "Sets the topic's routing (fields left out keep their values) and routes its queue by it",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      parameters: [TOPIC_ID],
-      body: { schema: ROUTING_SCHEMA, required: true, contentTypes: BODY_TYPES },
-      responses: {
-        200: { description: "The routing as stored", schema: ROUTING_SCHEMA },
-        400: { description: "A field is not valid (PRES_ERR_BAD_BODY names it)" },
-        ...manage,
-        ...noTopic,
+    ),
+    route(
+      "GET /api/v1/Routing/Offers",
+      "RoutingOffers",
+      "The caller's open offers of queued sessions, oldest first",
+      {
+        responses: {
+          200: { description: "Open offers", schema: { type: "array", items: OFFER_SCHEMA } },
+        },
+        async handler(request) {
+          return (await routing.offers(request.actor)).map(offerJson);
+        },
       },
-      async handler(request) {
-        const input = givenFields(requireBody(request));
-        return routingJson(
-          await routing.setSettings(request.actor, request.bound.int("id"), input),
-        );
+    ),
+    route(
+      "POST /api/v1/Routing/Offers/:chatSessionId/Accept",
+      "RoutingOfferAccept",
+      "Accepts an offer: the session becomes the caller's chat (UserLast, WhenStarted set)",
+      {
+        parameters: [SESSION_ID],
+        responses: {
+          200: { description: "The session, now the caller's", schema: SESSION_WITH_LINKS },
+          ...noOffer,
+        },
+        handler: sendsCarrier(SESSION_WITH_LINKS, async (request) =>
+          sessionWithLinks(
+            await routing.accept(request.actor, request.bound.int("chatSessionId")),
+            request,
+          ),
+        ),
       },
-    },
-    {
-      method: "GET",
-      url: "/api/v1/Routing/Offers",
-      operationId: "RoutingOffers",
-      summary: "The caller's open offers of queued sessions, oldest first",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      responses: {
-        200: { description: "Open offers", schema: { type: "array", items: OFFER_SCHEMA } },
+    ),
+    route(
+      "POST /api/v1/Routing/Offers/:chatSessionId/Decline",
+      "RoutingOfferDecline",
+      "Declines an offer: the session is offered to the next available agent",
+      {
+        parameters: [SESSION_ID],
+        responses: { 204: { description: "Declined" }, ...noOffer },
+        handler: noContent((request) =>
+          routing.decline(request.actor, request.bound.int("chatSessionId")),
+        ),
       },
-      async handler(request) {
-        return (await routing.offers(request.actor)).map(offerJson);
-      },
-    },
-    {
-      method: "POST",
-      url: "/api/v1/Routing/Offers/:chatSessionId/Accept",
-      operationId: "RoutingOfferAccept",
-      summary:
-        "Accepts an offer: the session becomes the caller's chat (UserLast, WhenStarted set)",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      parameters: [SESSION_ID],
-      responses: {
-        200: { description: "The session, now the caller's", schema: SESSION_WITH_LINKS },
-        ...noOffer,
-      },
-      async handler(request, reply) {
-        const session = await routing.accept(request.actor, request.bound.int("chatSessionId"));
-        return sendCarrier(request, reply, sessionWithLinks(session, request), SESSION_WITH_LINKS);
-      },
-    },
-    {
-      method: "POST",
-      url: "/api/v1/Routing/Offers/:chatSessionId/Decline",
-      operationId: "RoutingOfferDecline",
-      summary: "Declines an offer: the session is offered to the next available agent",
-      tag: TAG,
-      auth: true,
-      extension: true,
-      parameters: [SESSION_ID],
-      responses: { 204: { description: "Declined" }, ...noOffer },
-      async handler(request, reply) {
-        await routing.decline(request.actor, request.bound.int("chatSessionId"));
-        return reply.code(204).send();
-      },
-    },
+    ),
   ];
 }
