@@ -1,7 +1,7 @@
 /** An agent's load limit as the dashboard shows it: per topic the limit that binds, overall the largest. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { overallLimit, topicLimits } from "../src/domain/agent-load.ts";
+import { overallLimit, topicLimits } from "../src/domain/capacity.ts";
 
 describe("agent load limits", () => {
   const topic = (id: number, maxChatsPerAgent: number) => ({ id, maxChatsPerAgent });

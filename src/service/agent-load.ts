@@ -1,5 +1,5 @@
 /** An agent's own load against their chat limits: what the dashboard shows as "2 / 3 chats". */
-import { type AgentLoad, overallLimit, topicLimits } from "../domain/agent-load.ts";
+import { type LoadSummary, overallLimit, topicLimits } from "../domain/capacity.ts";
 import type { Actor } from "../domain/presence.ts";
 import type { Store } from "../store/store.ts";
 
@@ -7,7 +7,7 @@ export class AgentLoadService {
   constructor(private readonly store: Store) {}
 
   /** The caller's ongoing chats and limits, in the topics where they may respond. */
-  async of(actor: Actor): Promise<AgentLoad> {
+  async of(actor: Actor): Promise<LoadSummary> {
     const [presence, user, rights] = await Promise.all([
       this.store.presenceOf([actor.userId]),
       this.store.getUser(actor.userId),

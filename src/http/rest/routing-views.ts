@@ -3,7 +3,7 @@
  * limits, and the routing event log over a time span, from which a topic's queue length over
  * the last hours is drawn. Events are those /Routing/Stream carries, in the same shape.
  */
-import type { AgentLoad } from "../../domain/agent-load.ts";
+import type { LoadSummary } from "../../domain/capacity.ts";
 import { routingEventWire } from "../../domain/routing-event.ts";
 import type { Services } from "../../service/services.ts";
 import { INT32, type ObjectSchema } from "../codecs/schema.ts";
@@ -36,7 +36,7 @@ const LOAD_SCHEMA: ObjectSchema = {
   },
 };
 
-function loadJson(load: AgentLoad) {
+function loadJson(load: LoadSummary) {
   return {
     UserId: load.userId,
     OngoingChats: load.ongoingChats,

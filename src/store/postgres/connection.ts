@@ -111,6 +111,20 @@ export async function transaction<T>(
 }
 
 /**
+ * A transaction that writes to a log read by transaction id (history.ts): it takes its id
+ * before any row does, so readers see it in progress until it ends and skip none of its rows.
+ */
+export function logTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return transaction(pool, async (client) => {
+    await client.query("SELECT pg_current_xact_id()");
+    return work(client);
+  });
+}
+
+/**
  * Calls `attempt` after `delayMs`, and again after each failure (reported to `onError`) for as
  * long as `wanted()` holds: how a LISTEN connection that dropped comes back.
  */

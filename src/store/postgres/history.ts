@@ -13,15 +13,14 @@ import type pg from "pg";
 import type { PresenceEvent } from "../../domain/presence.ts";
 import type { HistoryChanges, HistoryQuery, HistoryStore, NewHistoryEntry } from "../history.ts";
 import { type HistoryRow, toEvent } from "../rows/history.ts";
-import { transaction } from "./connection.ts";
+import { logTransaction } from "./connection.ts";
 
 export class PostgresHistory implements HistoryStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async appendHistory(entries: readonly NewHistoryEntry[]): Promise<PresenceEvent[]> {
     if (entries.length === 0) return [];
-    return transaction(this.pool, async (client) => {
-      await client.query("SELECT pg_current_xact_id()");
+    return logTransaction(this.pool, async (client) => {
       return this.appendInTransaction(client, entries);
     });
   }

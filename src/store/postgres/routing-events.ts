@@ -10,7 +10,7 @@ import type pg from "pg";
 import type { RoutingEvent, RoutingEventInput } from "../../domain/routing-event.ts";
 import type { RoutingEventQuery, RoutingEventStore } from "../routing-events.ts";
 import { type RoutingEventRow, routingEventsJson, toRoutingEvent } from "../rows/routing-events.ts";
-import { transaction } from "./connection.ts";
+import { logTransaction } from "./connection.ts";
 import type { LogChanges } from "./log-follower.ts";
 
 export const ROUTING_EVENTS_MIGRATION = `
@@ -36,8 +36,7 @@ export class PostgresRoutingEvents implements RoutingEventStore {
 
   async appendRoutingEvents(events: readonly RoutingEventInput[]): Promise<RoutingEvent[]> {
     if (events.length === 0) return [];
-    return transaction(this.pool, async (client) => {
-      await client.query("SELECT pg_current_xact_id()");
+    return logTransaction(this.pool, async (client) => {
       const { rows } = await client.query<RoutingEventRow>(
         `INSERT INTO routing_events (type, topic_id, chat_session_id, user_id, at, detail)
          SELECT e->>'type', (e->>'topic_id')::int, (e->>'chat_session_id')::int,
