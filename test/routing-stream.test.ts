@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { RoutingEventInput } from "../src/domain/routing-event.ts";
-import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { serverStores } from "./support/postgres.ts";
 import { expectError } from "./support/rest.ts";
 import { offer, record, routingStream, untilLive } from "./support/routing-stream.ts";
 import { basic, PASSWORD, startTestServer, type TestServer } from "./support/server.ts";
@@ -14,19 +14,7 @@ import { openStream } from "./support/sse-client.ts";
 import { ADMIN, drain, KUHN } from "./support/stream-replay.ts";
 
 const OCON = { Authorization: basic("ocon", PASSWORD) };
-const skipPostgres = await announceSkip("routing stream");
-
-const STORES = [
-  { store: "SQLite", skip: false, open: () => ({ db: undefined, drop: async () => undefined }) },
-  {
-    store: "PostgreSQL",
-    skip: skipPostgres,
-    open: () => {
-      const schema = scratchSchema();
-      return { db: schema.url, drop: schema.drop };
-    },
-  },
-];
+const STORES = await serverStores("routing stream");
 
 for (const { store, skip, open } of STORES) {
   describe(`routing stream (${store})`, { skip }, () => {

@@ -6,24 +6,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { matches } from "../src/domain/stream-filter.ts";
-import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { serverStores } from "./support/postgres.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { ADMIN, allHistory, drain, KUHN, latestId, resume, save } from "./support/stream-replay.ts";
 
-const skipPostgres = await announceSkip("stream replay");
-
 /** The filter and window rules hold on both stores: one store is SQLite, the other PostgreSQL. */
-const STORES = [
-  { store: "SQLite", skip: false, open: () => ({ db: undefined, drop: async () => undefined }) },
-  {
-    store: "PostgreSQL",
-    skip: skipPostgres,
-    open: () => {
-      const schema = scratchSchema();
-      return { db: schema.url, drop: schema.drop };
-    },
-  },
-];
+const STORES = await serverStores("stream replay");
 
 for (const { store, skip, open } of STORES) {
   describe(`stream replay honours the live stream's filter (${store})`, { skip }, () => {

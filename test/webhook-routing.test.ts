@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { announceSkip, scratchSchema } from "./support/postgres.ts";
+import { scratchSchema, serverStores } from "./support/postgres.ts";
 import { expectError } from "./support/rest.ts";
 import { offer, record } from "./support/routing-stream.ts";
 import type { TestServer } from "./support/server.ts";
@@ -22,19 +22,7 @@ import {
   webhookClient,
 } from "./support/webhooks.ts";
 
-const skipPostgres = await announceSkip("routing webhooks");
-
-const STORES = [
-  { store: "SQLite", skip: false, open: () => ({ db: undefined, drop: async () => undefined }) },
-  {
-    store: "PostgreSQL",
-    skip: skipPostgres,
-    open: () => {
-      const schema = scratchSchema();
-      return { db: schema.url, drop: schema.drop };
-    },
-  },
-];
+const STORES = await serverStores("routing webhooks");
 
 const bodyOf = (received: { body: string }) => JSON.parse(received.body);
 
@@ -184,7 +172,7 @@ for (const { store, skip, open } of STORES) {
   });
 }
 
-describe("routing webhooks on two PostgreSQL nodes", { skip: skipPostgres }, () => {
+describe("routing webhooks on two PostgreSQL nodes", { skip: STORES[1]?.skip }, () => {
   const scratch = scratchSchema();
   const receiver = new Receiver();
   let a: TestServer;

@@ -10,20 +10,10 @@ import { openPostgresBackend, openPostgresStore } from "../../src/store/postgres
 import type { Store } from "../../src/store/store.ts";
 import { BACKENDS, postgresSkip } from "../support/backends.ts";
 import { scratchSchema } from "../support/postgres.ts";
+import { offer } from "../support/routing-stream.ts";
 import { describeStore, type StoreFactory } from "../support/store-contract.ts";
 
 const EVERYTHING = Number.MAX_SAFE_INTEGER;
-
-function offered(topicId: number, chatSessionId: number, userId: number, at = Date.now()) {
-  return {
-    type: "offered",
-    topicId,
-    chatSessionId,
-    userId,
-    at,
-    detail: { expiresAt: at + 30_000 },
-  } satisfies RoutingEventInput;
-}
 
 const all = (store: Store, afterId = 0) => store.routingEventsSince({ afterId, limit: 100_000 });
 
@@ -49,12 +39,12 @@ function routingEventsSuite(factory: StoreFactory): void {
         at: at + 1,
         detail: { ongoingChats: 2, limit: 3, full: false, note: null },
       };
-      const written = await store.appendRoutingEvents([queued, offered(10, 100, 2, at), capacity]);
+      const written = await store.appendRoutingEvents([queued, offer(10, 100, 2, at), capacity]);
       assert.equal(written.length, 3);
       assert.ok(written[0].id < written[1].id && written[1].id < written[2].id);
       assert.deepEqual(
         written.map(({ id, ...rest }) => rest),
-        [queued, offered(10, 100, 2, at), capacity],
+        [queued, offer(10, 100, 2, at), capacity],
       );
       assert.deepEqual(await all(store, written[0].id - 1), written);
       assert.deepEqual(await store.appendRoutingEvents([]), []);
@@ -63,7 +53,7 @@ function routingEventsSuite(factory: StoreFactory): void {
     it("reads since an id, only the topics asked for, at most the limit", async () => {
       const written: RoutingEvent[] = [];
       for (let i = 0; i < 6; i++)
-        written.push(...(await store.appendRoutingEvents([offered(i % 2 ? 20 : 10, 100 + i, 2)])));
+        written.push(...(await store.appendRoutingEvents([offer(i % 2 ? 20 : 10, 100 + i, 2)])));
       const from = written[1].id;
       const since = await all(store, from);
       assert.deepEqual(
@@ -87,8 +77,8 @@ function routingEventsSuite(factory: StoreFactory): void {
     it("knows its newest and oldest ids, and prunes by age", async () => {
       assert.equal(await store.oldestRoutingEventId(), null);
       const now = Date.now();
-      const old = await store.appendRoutingEvents([offered(10, 100, 2, now - 60_000)]);
-      const fresh = await store.appendRoutingEvents([offered(10, 101, 2, now)]);
+      const old = await store.appendRoutingEvents([offer(10, 100, 2, now - 60_000)]);
+      const fresh = await store.appendRoutingEvents([offer(10, 101, 2, now)]);
       assert.equal(await store.latestRoutingEventId(), fresh[0].id);
       assert.equal(await store.oldestRoutingEventId(), old[0].id);
       assert.equal(await store.purgeRoutingEvents(now - 30_000), 1);
@@ -96,7 +86,7 @@ function routingEventsSuite(factory: StoreFactory): void {
       assert.equal(await store.oldestRoutingEventId(), fresh[0].id);
       // Ids are never given twice, even after the newest were pruned.
       await store.purgeRoutingEvents(EVERYTHING);
-      const next = await store.appendRoutingEvents([offered(10, 102, 2)]);
+      const next = await store.appendRoutingEvents([offer(10, 102, 2)]);
       assert.ok(next[0].id > fresh[0].id);
     });
   });
@@ -130,8 +120,8 @@ describe("routing events on two PostgreSQL stores", { skip: postgresSkip }, () =
         const batches = await Promise.all(
           Array.from({ length: 10 }, (_, i) =>
             writers[i % 2].appendRoutingEvents([
-              offered(10, round * 100 + i, i),
-              offered(20, round * 100 + i, i),
+              offer(10, round * 100 + i, i),
+              offer(20, round * 100 + i, i),
             ]),
           ),
         );

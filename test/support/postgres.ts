@@ -73,3 +73,26 @@ export function twoNodesOnOneSchema() {
     }
   };
 }
+
+/** Where a suite's test servers keep their data: a SQLite file each, or a scratch schema each. */
+export interface ServerStore {
+  store: "SQLite" | "PostgreSQL";
+  skip: boolean;
+  open(): { db: string | undefined; drop(): Promise<void> };
+}
+
+/** The two stores a server suite runs on; PostgreSQL skipped (and said so) when it is down. */
+export async function serverStores(suite: string): Promise<ServerStore[]> {
+  const skipPostgres = await announceSkip(suite);
+  return [
+    { store: "SQLite", skip: false, open: () => ({ db: undefined, drop: async () => undefined }) },
+    {
+      store: "PostgreSQL",
+      skip: skipPostgres,
+      open: () => {
+        const schema = scratchSchema();
+        return { db: schema.url, drop: schema.drop };
+      },
+    },
+  ];
+}
