@@ -38,13 +38,12 @@ async function presenceHistorySince(topicId, since) {
 
 /**
  * Queue length: a `queued` event says where the session stood (its Position, the length then
- * for a new session), an `assigned` one takes a session off. Where the window starts, the
- * length is worked back from `nowLength`; sessions a customer abandoned carry no event, so
- * the next `queued` Position corrects what they left counted.
+ * for a new session); an `assigned` or `left_queue` one (picked up, closed, deleted) takes a
+ * session off. Where the window starts, the length is worked back from `nowLength`.
  */
 export async function queueSeries(topicId, since, now, nowLength) {
   const events = (await routingEventsSince(topicId, since)).filter(
-    (event) => event.Type === "queued" || event.Type === "assigned",
+    (event) => event.Type === "queued" || event.Type === "assigned" || event.Type === "left_queue",
   );
   const delta = (event) => (event.Type === "queued" ? 1 : -1);
   let length = Math.max(0, nowLength - events.reduce((sum, event) => sum + delta(event), 0));

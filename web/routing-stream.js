@@ -5,6 +5,7 @@
 
 import { liveStream } from "./live.js";
 
+// The event names of src/domain/routing-event.ts: the page has no build step to import them.
 const TYPES = [
   "queued",
   "offered",
@@ -13,6 +14,7 @@ const TYPES = [
   "assigned",
   "transferred",
   "capacity",
+  "left_queue",
 ];
 
 let stream = null;
