@@ -41,7 +41,10 @@ export function assignedEvent(
 }
 
 /** The `offer_lapsed` event of an offer ended because it could no longer be accepted. */
-export function withdrawnEvent(offer: RoutingOffer, at: number): RoutingEventInput {
+export function withdrawnEvent(
+  offer: Pick<RoutingOffer, "chatSessionId" | "topicId" | "userId">,
+  at: number,
+): RoutingEventInput {
   return routingEvent("offer_lapsed", offer.topicId, offer.chatSessionId, offer.userId, at, {
     reason: "withdrawn",
   });

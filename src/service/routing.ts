@@ -252,11 +252,8 @@ export class RoutingService {
       const session = await this.store.getSession(chatSessionId);
       // The refused accept ended the offer all the same: recorded, and the session goes on now.
       if (session) {
-        await this.record([
-          routingEvent("offer_lapsed", session.topicId, chatSessionId, actor.userId, Date.now(), {
-            reason: "withdrawn",
-          }),
-        ]);
+        const offer = { chatSessionId, topicId: session.topicId, userId: actor.userId };
+        await this.record([withdrawnEvent(offer, Date.now())]);
         void this.runs.kick(session.topicId);
       }
       return atCapacity(this.store, actor.userId, session?.topicId ?? null);
